@@ -1,0 +1,1 @@
+"""Safar: labour-migration information system for Tajikistan."""

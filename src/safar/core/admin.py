@@ -1,0 +1,71 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from . import models
+
+
+@admin.register(models.User)
+class UserAdmin(BaseUserAdmin):
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("Office"), {"fields": ("office",)}))
+    list_display = ("username", "first_name", "last_name", "office", "is_active")
+    list_filter = ("office", "groups", "is_active")
+
+
+class NamedAdmin(admin.ModelAdmin):
+    search_fields = ("code", "name_tg", "name_ru", "name_en")
+
+
+@admin.register(models.Office)
+class OfficeAdmin(NamedAdmin):
+    list_display = ("code", "kind", "name_tg", "name_ru", "name_en")
+    list_filter = ("kind",)
+
+
+@admin.register(models.Region)
+class RegionAdmin(NamedAdmin):
+    list_display = ("code", "name_tg", "name_ru", "name_en")
+
+
+@admin.register(models.District)
+class DistrictAdmin(NamedAdmin):
+    list_display = ("code", "region", "kind", "name_tg", "name_ru", "name_en")
+    list_filter = ("region", "kind")
+
+
+@admin.register(models.Country)
+class CountryAdmin(NamedAdmin):
+    list_display = ("code", "alpha2", "name_tg", "name_ru", "name_en")
+
+
+@admin.register(models.BorderPoint)
+class BorderPointAdmin(NamedAdmin):
+    list_display = ("code", "kind", "centre", "name_tg", "name_ru", "name_en")
+    list_filter = ("centre", "kind")
+
+
+@admin.register(models.Purpose)
+class PurposeAdmin(NamedAdmin):
+    list_display = ("code", "position", "name_tg", "name_ru", "name_en")
+
+
+@admin.register(models.AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    list_display = ("at", "user", "action", "object_type", "object_id")
+    list_filter = ("action", "object_type")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    list_display = ("user", "prefix", "created_at", "last_used_at", "revoked_at")
+    readonly_fields = ("user", "key_hash", "prefix", "created_at", "last_used_at")

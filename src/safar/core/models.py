@@ -1,0 +1,236 @@
+"""Offices, users and roles, reference data and the audit trail."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+class TranslatedName(models.Model):
+    """A name kept in the three interface languages; `name` follows the active language."""
+
+    name_tg = models.CharField(_("name (Tajik)"), max_length=200)
+    name_ru = models.CharField(_("name (Russian)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def name(self) -> str:
+        lang = (get_language() or settings.LANGUAGE_CODE)[:2]
+        return getattr(self, f"name_{lang}", None) or self.name_en
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Office(TranslatedName):
+    class Kind(models.TextChoices):
+        DIRECTORATE = "directorate", _("Information Directorate")
+        BORDER_CENTRE = "border_centre", _("Centre for immigration control")
+        MSC = "msc", _("Migrant Support Centre")
+        MINISTRY = "ministry", _("Ministry of Labour")
+
+    code = models.CharField(_("code"), max_length=16, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("office")
+        verbose_name_plural = _("offices")
+
+
+class Role(models.TextChoices):
+    """Roles are Django groups with these names; a user may hold several."""
+
+    OPERATOR = "operator", _("Operator")
+    ANALYST = "analyst", _("Analyst")
+    ADMINISTRATOR = "administrator", _("Administrator")
+
+
+class User(AbstractUser):
+    office = models.ForeignKey(
+        Office, verbose_name=_("office"), null=True, blank=True, on_delete=models.PROTECT
+    )
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def role_names(self) -> frozenset[str]:
+        if not hasattr(self, "_role_names"):
+            self._role_names = frozenset(self.groups.values_list("name", flat=True))
+        return self._role_names
+
+    def has_role(self, role: str) -> bool:
+        return self.is_active and (self.is_superuser or role in self.role_names())
+
+    @property
+    def is_operator(self) -> bool:
+        return self.has_role(Role.OPERATOR)
+
+    @property
+    def is_analyst(self) -> bool:
+        return self.has_role(Role.ANALYST)
+
+    @property
+    def is_administrator(self) -> bool:
+        return self.has_role(Role.ADMINISTRATOR)
+
+
+class Region(TranslatedName):
+    """A first-level division of Tajikistan, by its ISO 3166-2 code (TJ-DU, TJ-SU, …)."""
+
+    code = models.CharField(_("ISO 3166-2 code"), max_length=6, primary_key=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+
+
+class District(TranslatedName):
+    class Kind(models.TextChoices):
+        DISTRICT = "district", _("district")
+        CITY = "city", _("city")
+
+    code = models.CharField(_("code"), max_length=12, primary_key=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT,
+                               related_name="districts")
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+
+    class Meta:
+        ordering = ["region", "name_en"]
+        verbose_name = _("district or city")
+        verbose_name_plural = _("districts and cities")
+
+
+class Country(TranslatedName):
+    code = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, primary_key=True)
+    alpha2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
+
+    class Meta:
+        ordering = ["name_en"]
+        verbose_name = _("country")
+        verbose_name_plural = _("countries")
+
+
+class BorderPoint(TranslatedName):
+    class Kind(models.TextChoices):
+        AIRPORT = "airport", _("airport")
+        ROAD = "road", _("road")
+        RAIL = "rail", _("railway")
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    centre = models.ForeignKey(
+        Office, verbose_name=_("centre for immigration control"), on_delete=models.PROTECT,
+        related_name="border_points", limit_choices_to={"kind": Office.Kind.BORDER_CENTRE},
+    )
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("border crossing point")
+        verbose_name_plural = _("border crossing points")
+
+
+class Purpose(TranslatedName):
+    code = models.CharField(_("code"), max_length=10, primary_key=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("purpose of travel")
+        verbose_name_plural = _("purposes of travel")
+
+
+class AuditEvent(models.Model):
+    """Who saw or changed what, and when. Never edited, never deleted by the application."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("created")
+        UPDATE = "update", _("changed")
+        DELETE = "delete", _("deleted")
+        VIEW = "view", _("viewed")
+        SEARCH = "search", _("searched")
+        EXPORT = "export", _("exported")
+        IMPORT = "import", _("imported")
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True,
+                             blank=True, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    object_type = models.CharField(_("object type"), max_length=40, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    # For changes: {"field": [old, new], …}; for searches: the query as typed.
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    query = models.JSONField(_("query"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id", "at"])]
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+
+    @classmethod
+    def record(cls, *, user, action: str, obj=None, object_type: str = "", object_id="",
+               changes=None, query=None) -> "AuditEvent":
+        if obj is not None:
+            object_type = object_type or obj._meta.label_lower
+            object_id = object_id or str(obj.pk)
+        return cls.objects.create(
+            user=user if user is not None and user.is_authenticated else None,
+            action=action, object_type=object_type, object_id=str(object_id),
+            changes=changes or {}, query=query or {},
+        )
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(revoked_at__isnull=True, user__is_active=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored; the raw token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens", verbose_name=_("user"))
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(_("prefix"), max_length=8)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    @classmethod
+    def issue(cls, user) -> tuple["ApiToken", str]:
+        raw = secrets.token_urlsafe(32)
+        token = cls.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:8])
+        return token, raw
+
+    @classmethod
+    def authenticate(cls, raw: str):
+        token = cls.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+        if token is None:
+            return None
+        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return token.user
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])

@@ -1,0 +1,33 @@
+"""Loads the committed reference data files; used by data migrations and by tests."""
+
+import csv
+import json
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+ROLE_NAMES = ("operator", "analyst", "administrator")
+
+
+def load_reference(apps) -> None:
+    """Create or update offices, regions, countries, border points, purposes and role groups."""
+    data = json.loads((DATA_DIR / "reference.json").read_text(encoding="utf-8"))
+    Office = apps.get_model("core", "Office")
+    for row in data["offices"]:
+        Office.objects.update_or_create(code=row["code"], defaults=row)
+    Region = apps.get_model("core", "Region")
+    for row in data["regions"]:
+        Region.objects.update_or_create(code=row["code"], defaults=row)
+    Purpose = apps.get_model("core", "Purpose")
+    for row in data["purposes"]:
+        Purpose.objects.update_or_create(code=row["code"], defaults=row)
+    BorderPoint = apps.get_model("core", "BorderPoint")
+    for row in data["border_points"]:
+        centre = Office.objects.get(code=row["centre"])
+        BorderPoint.objects.update_or_create(code=row["code"], defaults={**row, "centre": centre})
+    Country = apps.get_model("core", "Country")
+    with (DATA_DIR / "countries.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            Country.objects.update_or_create(code=row["code"], defaults=row)
+    Group = apps.get_model("auth", "Group")
+    for name in ROLE_NAMES:
+        Group.objects.get_or_create(name=name)

@@ -1,0 +1,126 @@
+"""The registry of border crossings, one row per migration card."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from safar.core.models import BorderPoint, Country, District, Purpose, Region
+
+CITIZEN_COUNTRY = "TJK"
+
+
+class Direction(models.TextChoices):
+    ENTRY = "entry", _("entry")
+    EXIT = "exit", _("exit")
+
+
+class Sex(models.TextChoices):
+    MALE = "M", _("male")
+    FEMALE = "F", _("female")
+
+
+class Traveller(models.Model):
+    """A person as the registry knows them: citizenship + passport number + date of birth."""
+
+    citizenship = models.ForeignKey(Country, verbose_name=_("citizenship"),
+                                    on_delete=models.PROTECT, related_name="+")
+    passport_number = models.CharField(_("passport number"), max_length=20)
+    birth_date = models.DateField(_("date of birth"))
+
+    class Meta:
+        verbose_name = _("traveller")
+        verbose_name_plural = _("travellers")
+        constraints = [
+            models.UniqueConstraint(fields=["citizenship", "passport_number", "birth_date"],
+                                    name="traveller_identity_unique"),
+        ]
+        indexes = [models.Index(fields=["passport_number"])]
+
+    def __str__(self) -> str:
+        return f"{self.citizenship_id} {self.passport_number}"
+
+    @property
+    def is_citizen(self) -> bool:
+        return self.citizenship_id == CITIZEN_COUNTRY
+
+
+class CrossingQuerySet(models.QuerySet):
+    def exits(self):
+        return self.filter(direction=Direction.EXIT)
+
+    def entries(self):
+        return self.filter(direction=Direction.ENTRY)
+
+    def of_citizens(self):
+        return self.filter(traveller__citizenship_id=CITIZEN_COUNTRY)
+
+    def in_period(self, start, end):
+        return self.filter(crossed_on__gte=start, crossed_on__lte=end)
+
+    def visible_to(self, user):
+        """Operators see their own centre's cards only; analysts and administrators see all."""
+        from safar.core.permissions import border_centre_of
+
+        centre = border_centre_of(user)
+        if centre is None:
+            return self
+        return self.filter(border_point__centre=centre)
+
+
+class Crossing(models.Model):
+    """One migration card: a traveller crossing the border once, in one direction.
+
+    Names and sex are kept as written on the card; the traveller row holds only the identity key.
+    """
+
+    class Source(models.TextChoices):
+        FORM = "form", _("entered by hand")
+        IMPORT = "import", _("imported")
+        SCAN = "scan", _("read from a scan")
+
+    card_number = models.CharField(_("card number"), max_length=16, unique=True)
+    direction = models.CharField(_("direction"), max_length=5, choices=Direction.choices)
+    crossed_on = models.DateField(_("date of crossing"))
+    border_point = models.ForeignKey(BorderPoint, verbose_name=_("border point"),
+                                     on_delete=models.PROTECT, related_name="+")
+    traveller = models.ForeignKey(Traveller, verbose_name=_("traveller"),
+                                  on_delete=models.PROTECT, related_name="crossings")
+    surname = models.CharField(_("surname"), max_length=100, blank=True)
+    given_names = models.CharField(_("given names"), max_length=100, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
+    purpose = models.ForeignKey(Purpose, verbose_name=_("purpose of travel"),
+                                on_delete=models.PROTECT, related_name="+")
+    # Destination for an exit, country of departure for an entry.
+    country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT,
+                                related_name="+")
+    region = models.ForeignKey(Region, verbose_name=_("region of residence"), null=True,
+                               blank=True, on_delete=models.PROTECT, related_name="+")
+    district = models.ForeignKey(District, verbose_name=_("district of residence"), null=True,
+                                 blank=True, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(_("source"), max_length=6, choices=Source.choices,
+                              default=Source.FORM)
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+
+    objects = CrossingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("crossing")
+        verbose_name_plural = _("crossings")
+        indexes = [
+            # A traveller's crossings in order: date, then the order they were recorded (id).
+            models.Index(fields=["traveller", "crossed_on", "id"], name="crossing_traveller_seq"),
+            models.Index(fields=["crossed_on"], name="crossing_date"),
+            models.Index(fields=["surname", "given_names"], name="crossing_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(direction__in=["entry", "exit"]),
+                                   name="crossing_direction_valid"),
+            models.CheckConstraint(condition=models.Q(sex__in=["M", "F"]),
+                                   name="crossing_sex_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.card_number

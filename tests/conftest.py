@@ -1,0 +1,43 @@
+"""A small named world shared by the tests: offices, and one user per role."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from safar.core.models import Office, Role, User
+
+
+def make_user(username: str, office_code: str | None, *roles: str, password: str = "pw-Safar-2026"):
+    user = User.objects.create_user(username=username, password=password)
+    if office_code:
+        user.office = Office.objects.get(code=office_code)
+        user.save()
+    user.groups.set(Group.objects.filter(name__in=roles))
+    return user
+
+
+@pytest.fixture
+def operator_du(db):
+    """An operator at the Dushanbe centre (DYU airport, Karamyk)."""
+    return make_user("operator-du", "ICC-DU", Role.OPERATOR)
+
+
+@pytest.fixture
+def operator_su(db):
+    """An operator at the Sughd centre (Khujand airport, Fotehobod)."""
+    return make_user("operator-su", "ICC-SU", Role.OPERATOR)
+
+
+@pytest.fixture
+def analyst(db):
+    return make_user("analyst", "DIR", Role.ANALYST)
+
+
+@pytest.fixture
+def administrator(db):
+    return make_user("admin", "DIR", Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def outsider(db):
+    """A logged-in user with no role at all."""
+    return make_user("outsider", None)

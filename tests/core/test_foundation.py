@@ -1,0 +1,33 @@
+import re
+from pathlib import Path
+
+import pytest
+
+from safar.core.models import BorderPoint, Country, Office, Purpose, Region
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.django_db
+def test_reference_data_is_loaded_by_migrations():
+    assert set(Region.objects.values_list("code", flat=True)) == {
+        "TJ-DU", "TJ-SU", "TJ-KT", "TJ-GB", "TJ-RA"}
+    assert {"DYU", "LBD", "TJU", "KQT", "FTH", "PNP", "KLM", "KRM"} <= set(
+        BorderPoint.objects.values_list("code", flat=True))
+    assert set(Purpose.objects.values_list("code", flat=True)) == {
+        "work", "study", "private", "tourism", "business", "official", "transit", "other"}
+    assert Office.objects.filter(kind=Office.Kind.BORDER_CENTRE).count() == 4
+    russia = Country.objects.get(code="RUS")
+    assert russia.name_tg and russia.name_ru == "Российская Федерация"
+
+
+@pytest.mark.django_db
+def test_every_border_point_belongs_to_a_border_centre():
+    assert not BorderPoint.objects.exclude(centre__kind=Office.Kind.BORDER_CENTRE).exists()
+
+
+def test_env_example_lists_exactly_the_variables_the_code_reads():
+    code = "\n".join(p.read_text() for p in (REPO / "src").rglob("*.py"))
+    read = set(re.findall(r"""(?:environ\.get|env_\w+|getenv)\(\s*["']((?:SAFAR_|DATABASE_)\w*)""", code))
+    listed = set(re.findall(r"^((?:SAFAR_|DATABASE_)\w*)=", (REPO / ".env.example").read_text(), re.M))
+    assert read == listed
