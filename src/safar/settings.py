@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "safar.core",
     "safar.crossings",
     "safar.reports",
+    "safar.capture",
+    "safar.stations",
 ]
 
 MIDDLEWARE = [
