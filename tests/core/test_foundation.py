@@ -31,3 +31,12 @@ def test_env_example_lists_exactly_the_variables_the_code_reads():
     read = set(re.findall(r"""(?:environ\.get|env_\w+|getenv)\(\s*["']((?:SAFAR_|DATABASE_)\w*)""", code))
     listed = set(re.findall(r"^((?:SAFAR_|DATABASE_)\w*)=", (REPO / ".env.example").read_text(), re.M))
     assert read == listed
+
+
+@pytest.mark.django_db
+def test_every_region_has_districts_or_cities():
+    from safar.core.models import District
+
+    for region in Region.objects.all():
+        assert District.objects.filter(region=region).exists(), region.code
+    assert District.objects.get(code="SU-KHU").kind == District.Kind.CITY

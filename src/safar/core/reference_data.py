@@ -31,3 +31,12 @@ def load_reference(apps) -> None:
     Group = apps.get_model("auth", "Group")
     for name in ROLE_NAMES:
         Group.objects.get_or_create(name=name)
+
+
+def load_districts(apps) -> None:
+    """Districts and cities of Tajikistan, each attached to its region."""
+    District = apps.get_model("core", "District")
+    with (DATA_DIR / "districts.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            code, region = row.pop("code"), row.pop("region")
+            District.objects.update_or_create(code=code, defaults={**row, "region_id": region})
