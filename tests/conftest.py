@@ -1,9 +1,21 @@
 """A small named world shared by the tests: offices, and one user per role."""
 
+import os
+
 import pytest
 from django.contrib.auth.models import Group
 
 from safar.core.models import Office, Role, User
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On PostgreSQL, one test database per test run, so that runs side by side do not collide."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if "postgresql" in db["ENGINE"]:
+        db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{os.getpid()}"
 
 
 def make_user(username: str, office_code: str | None, *roles: str, password: str = "pw-Safar-2026"):
