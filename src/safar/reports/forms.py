@@ -1,0 +1,82 @@
+"""The one validation of report parameters, shared by the page, the API and the CLI."""
+
+from datetime import date
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safar.core.models import BorderPoint, Country
+from safar.crossings.models import Sex
+
+ISO_DATE = ["%Y-%m-%d"]
+
+
+class CodeField(forms.ChoiceField):
+    """A reference code, accepted in any case; unknown codes are named in the error."""
+
+    default_error_messages = {"invalid_choice": _("Unknown code “%(value)s”.")}
+
+    def to_python(self, value):
+        return super().to_python(value).strip().upper()
+
+
+def _border_points():
+    return [("", _("all border points"))] + [
+        (bp.code, f"{bp.code} · {bp.name}") for bp in BorderPoint.objects.all()]
+
+
+def _sexes():
+    return [("", _("both"))] + [(str(s.value), str(s.label)) for s in Sex]
+
+
+def _countries():
+    return [("", _("all countries"))] + [
+        (c.code, f"{c.name} ({c.code})") for c in sorted(Country.objects.all(), key=str)]
+
+
+FILTER_FIELDS = {
+    "border_point": lambda: CodeField(label=_("Border point"), required=False,
+                                      choices=_border_points),
+    "sex": lambda: CodeField(label=_("Sex"), required=False, choices=_sexes),
+    "country": lambda: CodeField(label=_("Country"), required=False, choices=_countries),
+}
+
+
+class ReportForm(forms.Form):
+    """`from` and `to` (ISO dates, inclusive) and the filters the report offers."""
+
+    def __init__(self, report, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        # "from" is a Python keyword, so the fields are added here rather than declared.
+        self.fields["from"] = forms.DateField(
+            label=_("From"), input_formats=ISO_DATE,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+        self.fields["to"] = forms.DateField(
+            label=_("To"), input_formats=ISO_DATE,
+            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+        for name in report.FILTERS:
+            self.fields[name] = FILTER_FIELDS[name]()
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("from"), data.get("to")
+        if start and end and start > end:
+            self.add_error("to", _("The end of the period is before its start."))
+        return data
+
+    def unexpected(self, keys) -> dict[str, list[str]]:
+        """Errors for parameters this report does not take (e.g. `sex` where sex is a column)."""
+        return {key: [str(_("This report has no such filter."))]
+                for key in keys if key not in self.fields}
+
+    @property
+    def period(self) -> tuple[date, date]:
+        return self.cleaned_data["from"], self.cleaned_data["to"]
+
+    @property
+    def filters(self) -> dict[str, str]:
+        return {name: self.cleaned_data[name] for name in self.report.FILTERS
+                if self.cleaned_data.get(name)}
