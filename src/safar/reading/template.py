@@ -1,0 +1,281 @@
+"""Card templates: the layout of a form as data (page, fiducial marks, fields, rules).
+
+A template is a JSON file (format in docs/card.md). The printable blank (render.py), the synthetic
+scans (synth.py) and the reader (card.py) all work from the same `Template` object, so a layout
+change is one edit. All geometry is in millimetres from the page's top-left corner.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+FORMS_DIR = Path(__file__).resolve().parent / "forms"
+LANGUAGES = ("tg", "ru", "en")
+FIELD_KINDS = ("checkboxes", "characters", "serial")
+CHARSETS = ("digits", "latin", "names", "alnum")
+FORMATS = ("text", "date", "code")
+RULE_KINDS = ("required_if", "empty_unless", "before", "not_after_today", "lookup")
+
+
+class TemplateError(ValueError):
+    """The template file is not valid; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class Rect:
+    x: float
+    y: float
+    w: float
+    h: float
+
+    @property
+    def cx(self) -> float:
+        return self.x + self.w / 2
+
+    @property
+    def cy(self) -> float:
+        return self.y + self.h / 2
+
+    def union(self, other: Rect) -> Rect:
+        x0, y0 = min(self.x, other.x), min(self.y, other.y)
+        x1 = max(self.x + self.w, other.x + other.w)
+        y1 = max(self.y + self.h, other.y + other.h)
+        return Rect(x0, y0, x1 - x0, y1 - y0)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One checkbox of a group: the value it stands for, or the field that holds the value."""
+
+    value: str | None
+    box: Rect
+    label: dict[str, str]
+    other: str | None = None  # name of the character field that gives the value ("other: ___")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    kind: str
+    target: str | None
+    label: dict[str, str]
+    required: bool = False
+    options: tuple[Option, ...] = ()
+    boxes: tuple[Rect, ...] = ()
+    charset: str = "digits"
+    first_charset: str | None = None  # the first box may differ (passport "A1234567")
+    format: str = "text"
+    pattern: str | None = None
+    codes: str | tuple[str, ...] | None = None
+    barcode: Rect | None = None
+    extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def region(self) -> Rect:
+        """The area that holds the field, for the crop shown to operators."""
+        rects = [o.box for o in self.options] + list(self.boxes)
+        if self.barcode is not None:
+            rects.append(self.barcode)
+        out = rects[0]
+        for r in rects[1:]:
+            out = out.union(r)
+        return out
+
+
+@dataclass(frozen=True)
+class Fiducial:
+    x: float
+    y: float
+    size: float
+
+    @property
+    def centre(self) -> tuple[float, float]:
+        return (self.x + self.size / 2, self.y + self.size / 2)
+
+
+@dataclass(frozen=True)
+class Template:
+    name: str
+    width: float
+    height: float
+    fiducial_kind: str  # "square" (solid squares) or "corner" (L-shaped corner lines)
+    fiducials: tuple[Fiducial, ...]  # top-left, top-right, bottom-right, bottom-left
+    fields: tuple[Field, ...]
+    rules: tuple[dict, ...] = ()
+    title: dict[str, str] = field(default_factory=dict)
+    texts: tuple[dict, ...] = ()  # printed-only text (labels, notes), for the renderer
+    confident: float = 0.9  # field confidence at or above which a value needs no operator
+    source: str = ""
+
+    def field(self, name: str) -> Field:
+        for f in self.fields:
+            if f.name == name:
+                return f
+        raise KeyError(name)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields)
+
+
+def load_template(name_or_path: str | Path) -> Template:
+    """Load a template by name (a file under reading/forms/) or by path to a JSON file."""
+    path = Path(name_or_path)
+    if path.suffix != ".json":
+        path = FORMS_DIR / f"{name_or_path}.json"
+    if not path.is_file():
+        known = ", ".join(sorted(p.stem for p in FORMS_DIR.glob("*.json")))
+        raise TemplateError(f"{path}: no such template (known: {known})")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise TemplateError(f"{path}: line {exc.lineno}: {exc.msg}") from exc
+    return parse_template(data, source=str(path))
+
+
+def parse_template(data: dict, *, source: str = "<template>") -> Template:
+    """Build and check a Template from its JSON structure; raises TemplateError naming the field."""
+
+    def fail(where: str, msg: str):
+        raise TemplateError(f"{source}: {where}: {msg}")
+
+    if not isinstance(data, dict):
+        fail("top level", "expected a JSON object")
+    try:
+        page = data["page"]
+        width, height = float(page["width"]), float(page["height"])
+    except (KeyError, TypeError, ValueError):
+        fail("page", "needs numeric width and height in mm")
+    fid = data.get("fiducials") or {}
+    marks = fid.get("marks") or []
+    if len(marks) != 4:
+        fail("fiducials", "needs exactly 4 marks (top-left, top-right, bottom-right, bottom-left)")
+    fiducials = tuple(Fiducial(float(m["x"]), float(m["y"]), float(m["size"])) for m in marks)
+    kind = fid.get("kind", "square")
+    if kind not in ("square", "corner"):
+        fail("fiducials", f"kind must be 'square' or 'corner', not {kind!r}")
+    fields, seen = [], set()
+    for i, raw in enumerate(data.get("fields") or []):
+        where = f"field {raw.get('name', '#' + str(i))!r}"
+        f = _parse_field(raw, lambda msg, where=where: fail(where, msg))
+        if f.name in seen:
+            fail(where, "the name is used twice")
+        seen.add(f.name)
+        for rect in [o.box for o in f.options] + list(f.boxes):
+            if rect.x < 0 or rect.y < 0 or rect.x + rect.w > width or rect.y + rect.h > height:
+                fail(where, "a box lies outside the page")
+        fields.append(f)
+    if not fields:
+        fail("fields", "the template has no fields")
+    for f in fields:
+        for o in f.options:
+            if o.other is not None and o.other not in seen:
+                fail(f"field {f.name!r}", f"option 'other' names unknown field {o.other!r}")
+    rules = tuple(data.get("rules") or [])
+    for rule in rules:
+        if rule.get("kind") not in RULE_KINDS:
+            fail("rules", f"unknown rule kind {rule.get('kind')!r}; known: {', '.join(RULE_KINDS)}")
+        for key in ("field", "other"):
+            if key in rule and rule[key] not in seen:
+                fail("rules", f"rule {rule['kind']!r} names unknown field {rule[key]!r}")
+        when = rule.get("when")
+        if when and when.get("field") not in seen:
+            fail("rules", f"rule {rule['kind']!r} names unknown field {when.get('field')!r}")
+    return Template(
+        name=str(data.get("name") or Path(source).stem), width=width, height=height,
+        fiducial_kind=kind, fiducials=fiducials, fields=tuple(fields), rules=rules,
+        title=dict(data.get("title") or {}), texts=tuple(data.get("texts") or ()),
+        confident=float(data.get("confident", 0.9)), source=source,
+    )
+
+
+def _rect(raw, fail) -> Rect:
+    try:
+        if isinstance(raw, dict):
+            return Rect(float(raw["x"]), float(raw["y"]), float(raw["w"]), float(raw["h"]))
+        x, y, w, h = (float(v) for v in raw)
+        return Rect(x, y, w, h)
+    except (KeyError, TypeError, ValueError):
+        fail(f"bad box {raw!r}: expected [x, y, w, h] or {{x, y, w, h}} in mm")
+
+
+def _row_of_boxes(spec: dict, fail) -> tuple[Rect, ...]:
+    """Boxes of a row from {x, y, w, h, count, pitch, groups, gap} (groups: sizes, e.g. [2,2,4])."""
+    try:
+        x, y, w, h = (float(spec[k]) for k in ("x", "y", "w", "h"))
+        count = int(spec["count"])
+    except (KeyError, TypeError, ValueError):
+        fail("a row of boxes needs x, y, w, h and count")
+    pitch = float(spec.get("pitch", w))
+    groups = spec.get("groups") or [count]
+    if sum(groups) != count:
+        fail(f"groups {groups} do not add up to count {count}")
+    gap = float(spec.get("gap", 0))
+    out, cursor = [], x
+    for size in groups:
+        for _ in range(size):
+            out.append(Rect(cursor, y, w, h))
+            cursor += pitch
+        cursor += gap
+    return tuple(out)
+
+
+def _parse_field(raw: dict, fail) -> Field:
+    name = raw.get("name")
+    if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        fail("needs a name of lower-case letters, digits and _")
+    kind = raw.get("kind")
+    if kind not in FIELD_KINDS:
+        fail(f"kind must be one of {', '.join(FIELD_KINDS)}, not {kind!r}")
+    label = dict(raw.get("label") or {})
+    missing = [lang for lang in LANGUAGES if not label.get(lang)]
+    if missing:
+        fail(f"label lacks the languages {', '.join(missing)}")
+    common = dict(name=name, kind=kind, target=raw.get("target"), label=label,
+                  required=bool(raw.get("required", False)), extra=dict(raw.get("extra") or {}))
+    if kind == "checkboxes":
+        options = []
+        for o in raw.get("options") or []:
+            olabel = o.get("label") or {}
+            if isinstance(olabel, str):
+                olabel = dict.fromkeys(LANGUAGES, olabel)
+            if o.get("value") is None and not o.get("other"):
+                fail("an option needs a value or 'other' (the field that holds the value)")
+            options.append(Option(value=o.get("value"), box=_rect(o.get("box"), fail),
+                                  label=olabel, other=o.get("other")))
+        if len(options) < 1:
+            fail("a checkbox group needs options")
+        return Field(options=tuple(options), codes=raw.get("codes"), **common)
+    if kind == "characters":
+        if "boxes" in raw:
+            boxes = tuple(_rect(b, fail) for b in raw["boxes"])
+        else:
+            boxes = _row_of_boxes(raw.get("row") or {}, fail)
+        charset = raw.get("charset", "digits")
+        first = raw.get("first_charset")
+        for cs in (charset, first):
+            if cs is not None and cs not in CHARSETS:
+                fail(f"charset must be one of {', '.join(CHARSETS)}, not {cs!r}")
+        fmt = raw.get("format", "text")
+        if fmt not in FORMATS:
+            fail(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+        if fmt == "date" and len(boxes) != 8:
+            fail("a date needs 8 boxes (DDMMYYYY)")
+        pattern = raw.get("pattern")
+        if pattern is not None:
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                fail(f"bad pattern: {exc}")
+        codes = raw.get("codes")
+        return Field(boxes=boxes, charset=charset, first_charset=first, format=fmt,
+                     pattern=pattern, codes=tuple(codes) if isinstance(codes, list) else codes,
+                     **common)
+    # serial: pre-printed text in fixed boxes and a Code 128 barcode with the same value
+    text = raw.get("text")
+    boxes = _row_of_boxes(text, fail) if text else ()
+    return Field(boxes=boxes, barcode=_rect(raw.get("barcode"), fail), charset="alnum",
+                 pattern=raw.get("pattern"), **common)
