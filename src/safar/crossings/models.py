@@ -43,6 +43,11 @@ class Traveller(models.Model):
     def is_citizen(self) -> bool:
         return self.citizenship_id == CITIZEN_COUNTRY
 
+    @staticmethod
+    def normalize_passport(value: str) -> str:
+        """One spelling per passport: upper case, no spaces (keys the traveller's identity)."""
+        return "".join(value.split()).upper()
+
 
 class CrossingQuerySet(models.QuerySet):
     def exits(self):
@@ -124,3 +129,18 @@ class Crossing(models.Model):
 
     def __str__(self) -> str:
         return self.card_number
+
+    def _neighbours(self):
+        return Crossing.objects.filter(traveller_id=self.traveller_id).exclude(pk=self.pk)
+
+    def previous_crossing(self) -> "Crossing | None":
+        """The traveller's crossing just before this one (date, then order recorded)."""
+        before = models.Q(crossed_on__lt=self.crossed_on) | models.Q(
+            crossed_on=self.crossed_on, id__lt=self.pk)
+        return self._neighbours().filter(before).order_by("-crossed_on", "-id").first()
+
+    def next_crossing(self) -> "Crossing | None":
+        """The traveller's crossing just after this one (date, then order recorded)."""
+        after = models.Q(crossed_on__gt=self.crossed_on) | models.Q(
+            crossed_on=self.crossed_on, id__gt=self.pk)
+        return self._neighbours().filter(after).order_by("crossed_on", "id").first()

@@ -1,0 +1,395 @@
+"""Keeping the report cubes (safar.reports.cubes) exact on every write, and proving it.
+
+Two independent implementations of the same definition live here:
+
+* **Maintenance** (used by every write): a traveller's *contributions* — a multiset of
+  (cube, day, border_point, sex, country, key, key2) → count — are computed in Python from all
+  their crossings in order (date, then id). A write computes the affected travellers'
+  contributions before and after the change and applies the difference to the cells at day,
+  month and year grain with portable upserts, deleting cells that reach zero.
+* **Recomputation** (`rebuild_all`, `compare_with_rebuild`): set-based SQL with the window
+  functions LAG/LEAD over each traveller's crossings, with per-vendor date arithmetic, fast on
+  tens of millions of rows.
+
+The tests drive random sequences of writes and check that both always agree.
+"""
+
+from collections import Counter
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+
+from safar.reports.cubes import BANDS, NOT_RETURNED, UNMATCHED, age_group_of, band_of
+
+from .models import CITIZEN_COUNTRY, Crossing, Traveller
+
+CELL_TABLE = "reports_cell"
+# The cubes this module maintains; `capture` belongs to the capture app (see add_to_cube).
+MAINTAINED_CUBES = ("flow", "exit_geo", "exit_purpose", "exit_age", "return", "arrival", "abroad")
+IDENTITY = ("cube", "grain", "period", "border_point", "sex", "country", "key", "key2")
+_Q_IDENTITY = ", ".join(f'"{c}"' for c in IDENTITY)
+# Above this many cells a delta goes through a temporary table and three set-based statements.
+BULK_THRESHOLD = 2000
+
+# A crossing as the contributions need it, ordered by (crossed_on, id):
+# (id, crossed_on, direction, border_point, sex, purpose, country, region or '')
+Facts = tuple[int, date, str, str, str, str, str, str]
+FACT_FIELDS = ("id", "crossed_on", "direction", "border_point_id", "sex", "purpose_id",
+               "country_id", "region_id")
+
+
+def traveller_contributions(citizenship: str, birth_date: date, crossings: Iterable[Facts],
+                            into: Counter | None = None, sign: int = 1) -> Counter:
+    """Add (sign × 1) per cube event of one traveller's crossings to `into` (day grain).
+
+    `crossings` must be sorted by (crossed_on, id): R09/R10/R11 look at the neighbours.
+    """
+    out = Counter() if into is None else into
+    rows = list(crossings)
+    citizen = citizenship == CITIZEN_COUNTRY
+    for i, (_id, day, direction, bp, sex, purpose, country, region) in enumerate(rows):
+        out["flow", day, bp, sex, citizenship, direction, ""] += sign
+        if not citizen:
+            continue
+        if direction == "exit":
+            out["exit_geo", day, bp, sex, country, region or "",
+                "1" if purpose == "work" else "0"] += sign
+            out["exit_purpose", day, bp, sex, country, purpose, ""] += sign
+            out["exit_age", day, bp, sex, country, age_group_of(birth_date, day), ""] += sign
+            nxt = rows[i + 1] if i + 1 < len(rows) else None
+            if nxt is None:
+                out["return", day, bp, sex, country, NOT_RETURNED, ""] += sign
+            elif nxt[2] == "exit":
+                out["return", day, bp, sex, country, UNMATCHED, ""] += sign
+            else:
+                out["return", day, bp, sex, country, band_of((nxt[1] - day).days), ""] += sign
+            _abroad_events(out, day, None if nxt is None else nxt[1], bp, sex, country, sign)
+        else:
+            prev = rows[i - 1] if i > 0 else None
+            if prev is not None and prev[2] == "exit":
+                key = band_of((day - prev[1]).days)
+            else:
+                key = UNMATCHED
+            out["arrival", day, bp, sex, country, key, ""] += sign
+    return out
+
+
+def _abroad_events(out: Counter, start: date, next_day: date | None, bp: str, sex: str,
+                   country: str, sign: int) -> None:
+    """An exit on `start` is in band b from start+lo(b) until start+hi(b)+1 or the next crossing."""
+    for label, lo, hi in BANDS:
+        enters = start + timedelta(days=lo)
+        leaves = None if hi is None else start + timedelta(days=hi + 1)
+        if next_day is not None and (leaves is None or next_day < leaves):
+            leaves = next_day
+        if leaves is not None and enters >= leaves:
+            continue
+        out["abroad", enters, bp, sex, country, label, ""] += sign
+        if leaves is not None:
+            out["abroad", leaves, bp, sex, country, label, ""] -= sign
+
+
+def contributions_of(traveller_ids: Iterable[int], sign: int = 1,
+                     into: Counter | None = None) -> Counter:
+    """The stored contributions of these travellers, read from the database."""
+    out = Counter() if into is None else into
+    ids = sorted(set(traveller_ids))
+    for start in range(0, len(ids), 500):
+        part = ids[start:start + 500]
+        who = {pk: (cit, birth) for pk, cit, birth in Traveller.objects.filter(pk__in=part)
+               .values_list("pk", "citizenship_id", "birth_date")}
+        rows = (Crossing.objects.filter(traveller_id__in=part)
+                .order_by("traveller_id", "crossed_on", "id")
+                .values_list("traveller_id", *FACT_FIELDS))
+        current, seq = None, []
+        for traveller_id, *facts in rows:
+            if traveller_id != current:
+                if seq:
+                    traveller_contributions(*who[current], seq, out, sign)
+                current, seq = traveller_id, []
+            seq.append(tuple(facts))
+        if seq:
+            traveller_contributions(*who[current], seq, out, sign)
+    return out
+
+
+# --- applying a difference to the cells -------------------------------------------------------
+
+def _grains(day: date, cache: dict) -> tuple:
+    got = cache.get(day)
+    if got is None:
+        got = cache[day] = (("D", day), ("M", day.replace(day=1)), ("Y", day.replace(month=1, day=1)))
+    return got
+
+
+def expand_to_cells(delta: Counter) -> dict:
+    """Day-grain contributions → cell identity (cube, grain, period, …) → non-zero count."""
+    cells: dict = {}
+    cache: dict = {}
+    get = cells.get
+    for (cube, day, bp, sex, country, key, key2), n in delta.items():
+        if not n:
+            continue
+        for grain, period in _grains(day, cache):
+            ident = (cube, grain, period, bp, sex, country, key, key2)
+            cells[ident] = get(ident, 0) + n
+    return {ident: n for ident, n in cells.items() if n}
+
+
+def apply_delta(delta: Counter, *, bulk_threshold: int = BULK_THRESHOLD) -> int:
+    """Add a day-grain difference to the cells at every grain; returns how many cells changed."""
+    cells = expand_to_cells(delta)
+    if not cells:
+        return 0
+    # Sorted, so concurrent writers on PostgreSQL take row locks in one order (no deadlocks).
+    rows = sorted(cells.items())
+    with transaction.atomic(), connection.cursor() as cursor:
+        if len(rows) > bulk_threshold:
+            _apply_bulk(cursor, rows)
+        else:
+            _apply_small(cursor, rows)
+    return len(rows)
+
+
+def _params(rows):
+    if connection.vendor == "sqlite":
+        # Dates as ISO text: the same representation Django stores, without adapter warnings.
+        return [(*ident[:2], ident[2].isoformat(), *ident[3:], n) for ident, n in rows]
+    return [(*ident, n) for ident, n in rows]
+
+
+_UPSERT = (
+    f'INSERT INTO {CELL_TABLE} ({_Q_IDENTITY}, "count") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) '
+    f'ON CONFLICT ({_Q_IDENTITY}) DO UPDATE SET "count" = {CELL_TABLE}."count" + excluded."count"'
+)
+_DELETE_ZERO = (
+    f'DELETE FROM {CELL_TABLE} WHERE "count" = 0 AND '
+    + " AND ".join(f'"{c}" = %s' for c in IDENTITY)
+)
+
+
+def _apply_small(cursor, rows) -> None:
+    params = _params(rows)
+    cursor.executemany(_UPSERT, params)
+    # Only a cell that went down, or an `abroad` cell (its events are ±1), can have reached 0.
+    maybe_zero = [p[:8] for p, (ident, n) in zip(params, rows, strict=True)
+                  if n < 0 or ident[0] == "abroad"]
+    if maybe_zero:
+        cursor.executemany(_DELETE_ZERO, maybe_zero)
+
+
+def _apply_bulk(cursor, rows) -> None:
+    cursor.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS safar_cell_delta (cube varchar(12), grain varchar(1), "
+        "period date, border_point varchar(3), sex varchar(1), country varchar(3), "
+        '"key" varchar(16), key2 varchar(16), "count" bigint)'
+    )
+    cursor.execute("DELETE FROM safar_cell_delta")
+    cursor.executemany(
+        f'INSERT INTO safar_cell_delta ({_Q_IDENTITY}, "count") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)',
+        _params(rows),
+    )
+    # `WHERE true` lets SQLite parse ON CONFLICT after INSERT … SELECT.
+    cursor.execute(
+        f'INSERT INTO {CELL_TABLE} ({_Q_IDENTITY}, "count") SELECT {_Q_IDENTITY}, "count" '
+        f"FROM safar_cell_delta WHERE true ON CONFLICT ({_Q_IDENTITY}) "
+        f'DO UPDATE SET "count" = {CELL_TABLE}."count" + excluded."count"'
+    )
+    cursor.execute(
+        f'DELETE FROM {CELL_TABLE} WHERE "count" = 0 AND ({_Q_IDENTITY}) IN '
+        f"(SELECT {_Q_IDENTITY} FROM safar_cell_delta)"
+    )
+    cursor.execute("DELETE FROM safar_cell_delta")
+
+
+def add_to_cube(*, cube: str, day: date, border_point: str = "", sex: str = "", country: str = "",
+                key: str = "", key2: str = "", delta: int) -> None:
+    """Add `delta` to one cube cell at day, month and year grain (used by the capture app)."""
+    apply_delta(Counter({(cube, day, border_point, sex, country, key, key2): delta}))
+
+
+# --- full recomputation in SQL ------------------------------------------------------------------
+
+class _Dialect:
+    """The few expressions where SQLite and PostgreSQL differ (dates are text in SQLite)."""
+
+    def __init__(self, vendor: str):
+        self.sqlite = vendor == "sqlite"
+
+    def days_between(self, a: str, b: str) -> str:
+        if self.sqlite:
+            return f"CAST(julianday({b}) - julianday({a}) AS INTEGER)"
+        return f"({b} - {a})"
+
+    def add_days(self, d: str, n: str) -> str:
+        if self.sqlite:
+            return f"date({d}, '+' || ({n}) || ' days')"
+        return f"({d} + ({n}))"
+
+    def month_start(self, d: str) -> str:
+        if self.sqlite:
+            return f"substr({d}, 1, 7) || '-01'"
+        return f"CAST(date_trunc('month', {d}) AS date)"
+
+    def year_start(self, d: str) -> str:
+        if self.sqlite:
+            return f"substr({d}, 1, 4) || '-01-01'"
+        return f"CAST(date_trunc('year', {d}) AS date)"
+
+    def completed_years(self, birth: str, on: str) -> str:
+        if self.sqlite:
+            return (f"(CAST(strftime('%Y', {on}) AS INTEGER) - CAST(strftime('%Y', {birth}) AS INTEGER)"
+                    f" - (strftime('%m-%d', {on}) < strftime('%m-%d', {birth})))")
+        return (f"(CAST(EXTRACT(YEAR FROM {on}) AS INTEGER) - CAST(EXTRACT(YEAR FROM {birth}) AS INTEGER)"
+                f" - CASE WHEN to_char({on}, 'MM-DD') < to_char({birth}, 'MM-DD') THEN 1 ELSE 0 END)")
+
+
+def _band_case(days: str) -> str:
+    whens = " ".join(f"WHEN {days} <= {hi} THEN '{label}'" for label, _lo, hi in BANDS if hi is not None)
+    return f"CASE {whens} ELSE '{BANDS[-1][0]}' END"
+
+
+def _age_case(years: str) -> str:
+    # Completed years → '0-4' … '60-64', '65+' (negative ages count as 0, as in age_group_of).
+    group = f"(CASE WHEN {years} < 0 THEN 0 ELSE {years} END) / 5"
+    return (f"CASE WHEN {group} >= 13 THEN '65+' ELSE "
+            f"CAST({group} * 5 AS TEXT) || '-' || CAST({group} * 5 + 4 AS TEXT) END")
+
+
+def _day_cells_sql(d: _Dialect, target: str) -> list[str]:
+    """Statements that fill `target` with every maintained cube at day grain."""
+    seq = f"""
+        CREATE TEMP TABLE safar_rebuild_seq AS
+        SELECT crossed_on AS day, direction AS dir, bp, sex, country, purpose, region, age_group,
+               prev_dir, {d.days_between('prev_day', 'crossed_on')} AS since_prev,
+               next_dir, next_day, {d.days_between('crossed_on', 'next_day')} AS until_next
+        FROM (
+            SELECT c.crossed_on, c.direction, c.border_point_id AS bp, c.sex,
+                   c.country_id AS country, c.purpose_id AS purpose,
+                   COALESCE(c.region_id, '') AS region,
+                   {_age_case(d.completed_years('t.birth_date', 'c.crossed_on'))} AS age_group,
+                   LAG(c.direction) OVER w AS prev_dir, LAG(c.crossed_on) OVER w AS prev_day,
+                   LEAD(c.direction) OVER w AS next_dir, LEAD(c.crossed_on) OVER w AS next_day
+            FROM crossings_crossing c JOIN crossings_traveller t ON t.id = c.traveller_id
+            WHERE t.citizenship_id = '{CITIZEN_COUNTRY}'
+            WINDOW w AS (PARTITION BY c.traveller_id ORDER BY c.crossed_on, c.id)
+        ) s
+    """
+    insert = f'INSERT INTO {target} ({_Q_IDENTITY}, "count") '
+    return_key = (f"CASE WHEN next_dir IS NULL THEN '{NOT_RETURNED}' WHEN next_dir = 'exit' "
+                  f"THEN '{UNMATCHED}' ELSE {_band_case('until_next')} END")
+    arrival_key = f"CASE WHEN prev_dir = 'exit' THEN {_band_case('since_prev')} ELSE '{UNMATCHED}' END"
+    bands = " UNION ALL ".join(
+        f"SELECT '{label}' AS label, {lo} AS lo, {'NULL' if hi is None else hi} AS hi"
+        for label, lo, hi in BANDS
+    )
+    # An exit is in band b from day+lo until day+hi+1 or the next crossing, whichever is first;
+    # a band it never reaches (next crossing before day+lo) has no events.
+    reached = "(s.next_day IS NULL OR s.until_next > b.lo)"
+    leaves = (f"CASE WHEN b.hi IS NOT NULL AND (s.next_day IS NULL OR s.until_next > b.hi + 1) "
+              f"THEN {d.add_days('s.day', 'b.hi + 1')} ELSE s.next_day END")
+
+    def per_crossing(cube: str, dims: str, where: str) -> str:
+        return (f"{insert} SELECT '{cube}', 'D', day, bp, sex, country, k, k2, COUNT(*) FROM ("
+                f"SELECT day, bp, sex, country, {dims} FROM safar_rebuild_seq WHERE {where}) x "
+                f"GROUP BY day, bp, sex, country, k, k2")
+
+    return [
+        "DROP TABLE IF EXISTS safar_rebuild_seq",
+        seq,
+        f"""{insert} SELECT 'flow', 'D', c.crossed_on, c.border_point_id, c.sex, t.citizenship_id,
+                   c.direction, '', COUNT(*)
+            FROM crossings_crossing c JOIN crossings_traveller t ON t.id = c.traveller_id
+            GROUP BY c.crossed_on, c.border_point_id, c.sex, t.citizenship_id, c.direction""",
+        per_crossing("exit_geo", "region AS k, CASE WHEN purpose = 'work' THEN '1' ELSE '0' END AS k2",
+                     "dir = 'exit'"),
+        per_crossing("exit_purpose", "purpose AS k, '' AS k2", "dir = 'exit'"),
+        per_crossing("exit_age", "age_group AS k, '' AS k2", "dir = 'exit'"),
+        per_crossing("return", f"{return_key} AS k, '' AS k2", "dir = 'exit'"),
+        per_crossing("arrival", f"{arrival_key} AS k, '' AS k2", "dir = 'entry'"),
+        f"""{insert} SELECT 'abroad', 'D', period, bp, sex, country, label, '', SUM(n) FROM (
+                SELECT {d.add_days('s.day', 'b.lo')} AS period, s.bp, s.sex, s.country, b.label,
+                       1 AS n
+                FROM safar_rebuild_seq s CROSS JOIN ({bands}) b
+                WHERE s.dir = 'exit' AND {reached}
+                UNION ALL
+                SELECT {leaves}, s.bp, s.sex, s.country, b.label, -1
+                FROM safar_rebuild_seq s CROSS JOIN ({bands}) b
+                WHERE s.dir = 'exit' AND {reached} AND (s.next_day IS NOT NULL OR b.hi IS NOT NULL)
+            ) e GROUP BY period, bp, sex, country, label HAVING SUM(n) <> 0""",
+        "DROP TABLE safar_rebuild_seq",
+    ]
+
+
+def _coarse_grains_sql(d: _Dialect, target: str) -> list[str]:
+    """Month and year cells as sums of the day cells (never the capture cube's)."""
+    out = []
+    for grain, start in (("M", d.month_start("period")), ("Y", d.year_start("period"))):
+        out.append(
+            f'INSERT INTO {target} ({_Q_IDENTITY}, "count") '
+            f"SELECT cube, '{grain}', {start}, border_point, sex, country, \"key\", key2, "
+            f'SUM("count") FROM {target} WHERE grain = \'D\' AND cube <> \'capture\' '
+            f"GROUP BY cube, {start}, border_point, sex, country, \"key\", key2 "
+            f'HAVING SUM("count") <> 0'
+        )
+    return out
+
+
+def _recompute_into(target: str) -> None:
+    d = _Dialect(connection.vendor)
+    with connection.cursor() as cursor:
+        for statement in _day_cells_sql(d, target) + _coarse_grains_sql(d, target):
+            cursor.execute(statement)
+
+
+def rebuild_all() -> int:
+    """Recompute every maintained cube from the crossings (capture cells are left alone).
+
+    Returns the number of cells written. Runs in one transaction: readers see old or new cells.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            placeholders = ", ".join(["%s"] * len(MAINTAINED_CUBES))
+            cursor.execute(f"DELETE FROM {CELL_TABLE} WHERE cube IN ({placeholders})",
+                           list(MAINTAINED_CUBES))
+        _recompute_into(CELL_TABLE)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT COUNT(*) FROM {CELL_TABLE} WHERE cube <> 'capture'")
+            return cursor.fetchone()[0]
+
+
+def compare_with_rebuild(limit: int | None = None) -> list[tuple]:
+    """Cells whose maintained count differs from a fresh recomputation.
+
+    Each difference is (cube, grain, period, border_point, sex, country, key, key2,
+    maintained, recomputed), a missing cell counting as 0. An empty list means all is exact.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS safar_cell_check")
+            cursor.execute(
+                "CREATE TEMP TABLE safar_cell_check (cube varchar(12), grain varchar(1), "
+                "period date, border_point varchar(3), sex varchar(1), country varchar(3), "
+                '"key" varchar(16), key2 varchar(16), "count" bigint)'
+            )
+        _recompute_into("safar_cell_check")
+        placeholders = ", ".join(["%s"] * len(MAINTAINED_CUBES))
+        sql = (
+            f'SELECT {_Q_IDENTITY}, SUM(m), SUM(r) FROM ('
+            f'SELECT {_Q_IDENTITY}, "count" AS m, 0 AS r FROM {CELL_TABLE} '
+            f"WHERE cube IN ({placeholders}) "
+            f'UNION ALL SELECT {_Q_IDENTITY}, 0, "count" FROM safar_cell_check) u '
+            f"GROUP BY {_Q_IDENTITY} HAVING SUM(m) <> SUM(r) ORDER BY {_Q_IDENTITY}"
+        )
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(MAINTAINED_CUBES))
+            rows = cursor.fetchall()
+            cursor.execute("DROP TABLE safar_cell_check")
+    return [(*r[:2], _as_date(r[2]), *r[3:8], int(r[8]), int(r[9])) for r in rows]
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(value)

@@ -1,0 +1,163 @@
+"""The maintained cells always equal a full recomputation, and mean what cubes.py says."""
+
+from datetime import date, timedelta
+from itertools import count
+
+import pytest
+from django.db import transaction
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from safar.crossings.aggregates import add_to_cube, compare_with_rebuild, rebuild_all
+from safar.crossings.models import Crossing
+from safar.crossings.services import create_crossing, delete_crossing, update_crossing
+from safar.reports.models import Cell
+
+_cards = count(1)
+
+
+def card(**values):
+    """A citizen's exit to Russia for work, changed by `values`."""
+    data = {
+        "card_number": f"T{next(_cards):07d}", "direction": "exit",
+        "crossed_on": date(2025, 3, 1), "border_point": "DYU", "citizenship": "TJK",
+        "passport_number": "400000001", "birth_date": date(1990, 6, 15), "sex": "M",
+        "surname": "Rahimov", "given_names": "Karim", "purpose": "work", "country": "RUS",
+        "region": "TJ-SU", "district": None, "source": "form",
+    }
+    data.update(values)
+    return data
+
+
+def cells(cube, grain="D", **dims):
+    return {(c.period, c.key): c.count
+            for c in Cell.objects.filter(cube=cube, grain=grain, **dims)}
+
+
+def assert_exact():
+    assert compare_with_rebuild() == []
+
+
+@pytest.mark.django_db
+def test_exit_then_return_gives_the_band_of_days_between_them(administrator):
+    create_crossing(user=administrator, data=card(crossed_on=date(2025, 3, 1)))
+    create_crossing(user=administrator, data=card(direction="entry", crossed_on=date(2025, 5, 5)))
+    assert cells("return") == {(date(2025, 3, 1), "31-90"): 1}
+    assert cells("arrival") == {(date(2025, 5, 5), "31-90"): 1}
+    assert cells("flow", "Y") == {(date(2025, 1, 1), "exit"): 1, (date(2025, 1, 1), "entry"): 1}
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_an_entry_inserted_between_an_exit_and_its_later_return_takes_the_link(administrator):
+    create_crossing(user=administrator, data=card(crossed_on=date(2025, 1, 1)))
+    create_crossing(user=administrator, data=card(direction="entry", crossed_on=date(2026, 1, 2)))
+    assert cells("return") == {(date(2025, 1, 1), "366+"): 1}
+    middle = create_crossing(user=administrator,
+                             data=card(direction="entry", crossed_on=date(2025, 1, 20)))
+    assert cells("return") == {(date(2025, 1, 1), "0-30"): 1}
+    assert cells("arrival") == {(date(2025, 1, 20), "0-30"): 1, (date(2026, 1, 2), "unmatched"): 1}
+    assert_exact()
+    delete_crossing(user=administrator, crossing=middle)
+    assert cells("return") == {(date(2025, 1, 1), "366+"): 1}
+    assert cells("arrival") == {(date(2026, 1, 2), "366+"): 1}
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_same_day_crossings_are_ordered_as_recorded(administrator):
+    day = date(2025, 7, 1)
+    create_crossing(user=administrator, data=card(direction="entry", crossed_on=day))
+    create_crossing(user=administrator, data=card(direction="exit", crossed_on=day))
+    # The exit was recorded second: nothing follows it, and the entry had no exit before it.
+    assert cells("return") == {(day, "not_returned"): 1}
+    assert cells("arrival") == {(day, "unmatched"): 1}
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_a_traveller_abroad_moves_through_the_bands_until_they_return(administrator):
+    create_crossing(user=administrator, data=card(crossed_on=date(2025, 1, 1)))
+    back = create_crossing(user=administrator,
+                           data=card(direction="entry", crossed_on=date(2025, 3, 1)))
+    events = cells("abroad")
+    assert events == {(date(2025, 1, 1), "0-30"): 1, (date(2025, 2, 1), "0-30"): -1,
+                      (date(2025, 2, 1), "31-90"): 1, (date(2025, 3, 1), "31-90"): -1}
+    delete_crossing(user=administrator, crossing=back)
+    assert cells("abroad")[(date(2025, 1, 1) + timedelta(days=366), "366+")] == 1
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_cells_that_reach_zero_are_deleted(administrator):
+    crossing = create_crossing(user=administrator, data=card())
+    delete_crossing(user=administrator, crossing=crossing)
+    assert not Cell.objects.exists()
+
+
+@pytest.mark.django_db
+def test_non_citizens_count_in_flow_only(administrator):
+    create_crossing(user=administrator, data=card(citizenship="UZB", passport_number="AA1234567"))
+    assert set(Cell.objects.values_list("cube", flat=True)) == {"flow"}
+    assert Cell.objects.get(cube="flow", grain="D").country == "UZB"
+    assert_exact()
+
+
+@pytest.mark.django_db
+def test_rebuild_restores_damaged_cells_and_keeps_capture_cells(administrator):
+    create_crossing(user=administrator, data=card())
+    add_to_cube(cube="capture", day=date(2025, 3, 1), key="ICC-DU", key2="scanned", delta=2)
+    Cell.objects.filter(cube="exit_age", grain="M").update(count=7)
+    assert [d[0] for d in compare_with_rebuild()] == ["exit_age"]
+    rebuild_all()
+    assert_exact()
+    assert Cell.objects.get(cube="capture", grain="Y").count == 2
+
+
+# --- random sequences of writes ---------------------------------------------------------------
+
+PEOPLE = [("TJK", "400000001", date(1990, 6, 15)), ("TJK", "400000002", date(2001, 2, 28)),
+          ("TJK", "400000003", date(1960, 1, 1)), ("UZB", "AA1111111", date(1985, 9, 9))]
+DAYS = [date(2024, 12, 31), date(2025, 1, 1), date(2025, 1, 31), date(2025, 2, 1),
+        date(2025, 4, 2), date(2025, 12, 31), date(2026, 1, 2), date(2027, 3, 3)]
+values = st.fixed_dictionaries({
+    "person": st.sampled_from(PEOPLE), "direction": st.sampled_from(["entry", "exit"]),
+    "crossed_on": st.sampled_from(DAYS), "border_point": st.sampled_from(["DYU", "FTH"]),
+    "sex": st.sampled_from(["M", "F"]), "purpose": st.sampled_from(["work", "study"]),
+    "country": st.sampled_from(["RUS", "KAZ"]), "region": st.sampled_from([None, "TJ-SU"]),
+})
+operations = st.lists(st.one_of(
+    st.tuples(st.just("create"), values),
+    st.tuples(st.just("update"), st.integers(0, 50), values),
+    st.tuples(st.just("delete"), st.integers(0, 50)),
+), min_size=1, max_size=12)
+
+
+def as_data(v):
+    citizenship, passport, birth = v["person"]
+    return card(citizenship=citizenship, passport_number=passport, birth_date=birth,
+                **{k: v[k] for k in v if k != "person"})
+
+
+def apply(user, op):
+    stored = list(Crossing.objects.order_by("pk"))
+    if op[0] == "create":
+        create_crossing(user=user, data=as_data(op[1]))
+    elif stored and op[0] == "update":
+        target = stored[op[1] % len(stored)]
+        data = as_data(op[2])
+        data.pop("card_number")
+        update_crossing(user=user, crossing=target, data=data)
+    elif stored and op[0] == "delete":
+        delete_crossing(user=user, crossing=stored[op[1] % len(stored)])
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=operations)
+def test_any_sequence_of_writes_leaves_every_cell_equal_to_a_recomputation(administrator, ops):
+    with transaction.atomic():
+        for op in ops:
+            apply(administrator, op)
+        assert_exact()
+        transaction.set_rollback(True)
