@@ -10,6 +10,9 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("", include("safar.stations.urls")),
+    path("capture/", include("safar.capture.urls")),
     path("reports/", include("safar.reports.urls")),
     path("api/", include("safar.reports.api_urls")),
+    path("crossings/", include("safar.crossings.urls")),
 ]

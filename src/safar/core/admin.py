@@ -11,6 +11,24 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("username", "first_name", "last_name", "office", "is_active")
     list_filter = ("office", "groups", "is_active")
 
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if request.user.is_superuser or obj is None:
+            return fieldsets
+        # Roles are the groups; an administrator must not hand out superuser or raw permissions.
+        hidden = {"is_superuser", "user_permissions", "is_staff"}
+        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+                for name, opts in fieldsets]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The admin site admits staff only: an administrator role is what makes a user staff.
+        user = form.instance
+        is_admin = user.groups.filter(name=models.Role.ADMINISTRATOR).exists()
+        if not user.is_superuser and user.is_staff != is_admin:
+            user.is_staff = is_admin
+            user.save(update_fields=["is_staff"])
+
 
 class NamedAdmin(admin.ModelAdmin):
     search_fields = ("code", "name_tg", "name_ru", "name_en")
@@ -51,8 +69,9 @@ class PurposeAdmin(NamedAdmin):
 
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "action", "object_type", "object_id")
-    list_filter = ("action", "object_type")
+    list_display = ("at", "user", "action", "object_type", "object_id", "query")
+    list_filter = ("action", "object_type", "user")
+    search_fields = ("object_id", "user__username")
     date_hierarchy = "at"
 
     def has_add_permission(self, request):

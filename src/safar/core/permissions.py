@@ -26,8 +26,116 @@ def role_required(*roles: str):
     return decorator
 
 
+def sees_all_centres(user) -> bool:
+    return user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST)
+
+
 def border_centre_of(user):
     """The border centre whose cards an operator may see, or None for users who see all centres."""
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST):
         return None
     return user.office
+
+
+# The roles that may open the crossing registry at all; anyone else logged in gets 403.
+REGISTRY_ROLES = (Role.OPERATOR, Role.ANALYST, Role.ADMINISTRATOR)
+
+
+def can_use_registry(user) -> bool:
+    return user.is_authenticated and any(user.has_role(role) for role in REGISTRY_ROLES)
+
+
+def require_registry_access(user) -> None:
+    """Raise 403 unless the user holds a role that may read the crossing registry."""
+    if not can_use_registry(user):
+        raise PermissionDenied
+
+
+def can_enter_crossings(user) -> bool:
+    """Operators enter and correct cards of their own centre; administrators of every centre."""
+    if user.has_role(Role.ADMINISTRATOR):
+        return True
+    return user.has_role(Role.OPERATOR) and user.office_id is not None
+
+
+def can_delete_crossings(user) -> bool:
+    return user.has_role(Role.ADMINISTRATOR)
+
+
+def border_points_for_user(user):
+    """The border points whose cards the user may enter: an operator's centre's, or all."""
+    from .models import BorderPoint
+
+    if not can_enter_crossings(user):
+        return BorderPoint.objects.none()
+    centre = border_centre_of(user)
+    if centre is not None:
+        return BorderPoint.objects.filter(centre=centre)
+    return BorderPoint.objects.all() if sees_all_centres(user) else BorderPoint.objects.none()
+
+
+def visible_crossings(user):
+    """Crossings the user may read; 403 for users without a registry role."""
+    from safar.crossings.models import Crossing
+
+    require_registry_access(user)
+    centre = border_centre_of(user)
+    if centre is not None:
+        return Crossing.objects.filter(border_point__centre=centre)
+    if sees_all_centres(user):
+        return Crossing.objects.all()
+    # An operator not attached to any office sees nothing rather than everything.
+    return Crossing.objects.none()
+
+
+def get_crossing_for_user(user, pk):
+    """The crossing if the user may read it; 404 when it is another centre's (its existence is
+    not revealed), 403 when the user holds no registry role."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(visible_crossings(user).select_related(
+        "border_point", "traveller", "traveller__citizenship", "purpose", "country", "region",
+        "district"), pk=pk)
+
+
+def get_crossing_for_edit(user, pk):
+    """The crossing if the user may correct it (read access and the right to enter cards)."""
+    crossing = get_crossing_for_user(user, pk)
+    if not can_enter_crossings(user):
+        raise PermissionDenied
+    return crossing
+
+
+def get_crossing_for_delete(user, pk):
+    crossing = get_crossing_for_user(user, pk)
+    if not can_delete_crossings(user):
+        raise PermissionDenied
+    return crossing
+
+
+# -- card capture (scans, their page images and crops) ---------------------------------------
+
+
+def visible_scans(user):
+    """Scans the user may review: an operator's own centre's, an administrator's every centre's;
+    403 for anyone else (analysts see capture counts in R12, not the scanned cards)."""
+    from safar.capture.models import Scan
+
+    if not can_enter_crossings(user):
+        raise PermissionDenied
+    return Scan.objects.visible_to(user)
+
+
+def visible_uploads(user):
+    from safar.capture.models import Upload
+
+    if not can_enter_crossings(user):
+        raise PermissionDenied
+    return Upload.objects.visible_to(user)
+
+
+def get_scan_for_user(user, pk):
+    """The scan if the user may review it; 404 when it is another centre's."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(visible_scans(user).select_related("upload__batch__centre"), pk=pk)

@@ -1,0 +1,167 @@
+"""Crossing registry pages: hand entry, search, a record with its history, correction, deletion.
+
+Every view reads through the helpers in safar.core.permissions and writes through
+safar.crossings.services, which record the audit trail and keep the report aggregates exact.
+"""
+
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from safar.core.models import AuditEvent, Role
+from safar.core.permissions import (
+    can_delete_crossings,
+    can_enter_crossings,
+    get_crossing_for_delete,
+    get_crossing_for_edit,
+    get_crossing_for_user,
+    role_required,
+    visible_crossings,
+)
+
+from .forms import CrossingForm, SearchForm
+from .models import Crossing
+
+PAGE_SIZE = 25
+OBJECT_TYPE = Crossing._meta.label_lower
+# Kept from one card to the next when an operator keys a stack of cards from one shift.
+CARRIED_OVER = ("direction", "crossed_on", "border_point")
+
+registry_roles = role_required(Role.OPERATOR, Role.ANALYST)
+entry_roles = role_required(Role.OPERATOR)
+
+
+@entry_roles
+@require_http_methods(["GET", "POST"])
+def enter(request):
+    """Key in one migration card; "save and enter the next card" keeps point, date, direction."""
+    if not can_enter_crossings(request.user):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = CrossingForm(request.POST, user=request.user)
+        if form.is_valid():
+            from . import services
+
+            crossing = save_or_report(form, lambda data: services.create_crossing(
+                user=request.user, data={**data, "source": Crossing.Source.FORM}))
+            if crossing is not None:
+                messages.success(request, _("Card %(number)s saved.") % {
+                    "number": crossing.card_number})
+                if "save_next" in request.POST:
+                    keep = {name: request.POST.get(name, "") for name in CARRIED_OVER}
+                    return redirect(f"{reverse('crossings:enter')}?{urlencode(keep)}")
+                return redirect("crossings:detail", pk=crossing.pk)
+    else:
+        initial = {name: request.GET[name] for name in CARRIED_OVER if request.GET.get(name)}
+        form = CrossingForm(user=request.user, initial=initial)
+        if initial:
+            # The shift's values are already there: start at the card number.
+            form.fields["card_number"].widget.attrs["autofocus"] = True
+    return render(request, "crossings/enter.html", {"form": form})
+
+
+def save_or_report(form: CrossingForm, save):
+    """Run a service with the form's data; turn a refusal into errors on the form."""
+    try:
+        return save(form.service_data())
+    except IntegrityError:
+        # Another operator stored the same card number a moment ago.
+        form.add_error("card_number", _("This card number was stored meanwhile by someone else."))
+    except ValidationError as error:
+        if hasattr(error, "error_dict"):
+            for field, errors in error.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, error)
+    return None
+
+
+@registry_roles
+def search(request):
+    """Find cards by card number, passport number or name; every search is audited."""
+    form = SearchForm(request.GET or None)
+    page = None
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        query = form.cleaned_data["q"].strip()
+        AuditEvent.record(user=request.user, action=AuditEvent.Action.SEARCH,
+                          object_type=OBJECT_TYPE, query={"q": query})
+        found = form.filter(visible_crossings(request.user)).select_related(
+            "border_point", "traveller", "country").order_by("-crossed_on", "-id")
+        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "crossings/search.html", {
+        "form": form, "page": page, "query_string": urlencode({"q": request.GET.get("q", "")}),
+    })
+
+
+@registry_roles
+def detail(request, pk: int):
+    """One card with the traveller's other (visible) crossings and the record's history."""
+    crossing = get_crossing_for_user(request.user, pk)
+    AuditEvent.record(user=request.user, action=AuditEvent.Action.VIEW, obj=crossing)
+    others = (visible_crossings(request.user).filter(traveller=crossing.traveller_id)
+              .exclude(pk=crossing.pk).select_related("border_point", "country")
+              .order_by("crossed_on", "id"))
+    return render(request, "crossings/detail.html", {
+        "crossing": crossing, "others": others, "history": history_of(crossing),
+        "can_edit": can_enter_crossings(request.user),
+        "can_delete": can_delete_crossings(request.user),
+    })
+
+
+def history_of(crossing: Crossing) -> list[dict]:
+    """The record's changes, oldest first: who, when, and each field's old → new value."""
+    labels = {name: field.label for name, field in CrossingForm.base_fields.items()}
+    events = (AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(crossing.pk))
+              .filter(action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE,
+                                  AuditEvent.Action.DELETE])
+              .select_related("user").order_by("at", "id"))
+    history = []
+    for event in events:
+        changes = []
+        if event.action == AuditEvent.Action.UPDATE:
+            for field, values in sorted((event.changes or {}).items()):
+                old, new = (list(values) + [None, None])[:2] if isinstance(values, list | tuple) \
+                    else (None, values)
+                changes.append({"label": labels.get(field, field), "old": old, "new": new})
+        history.append({"event": event, "changes": changes})
+    return history
+
+
+@entry_roles
+@require_http_methods(["GET", "POST"])
+def edit(request, pk: int):
+    """Correct a record; the same checks as entry, written through update_crossing."""
+    crossing = get_crossing_for_edit(request.user, pk)
+    form = CrossingForm(request.POST or None, user=request.user, instance=crossing)
+    if request.method == "POST" and form.is_valid():
+        from . import services
+
+        saved = save_or_report(form, lambda data: services.update_crossing(
+            user=request.user, crossing=crossing, data=data))
+        if saved is not None:
+            messages.success(request, _("Card %(number)s corrected.") % {
+                "number": saved.card_number})
+            return redirect("crossings:detail", pk=saved.pk)
+    return render(request, "crossings/edit.html", {"form": form, "crossing": crossing})
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def delete(request, pk: int):
+    """Administrators only, after a confirmation page."""
+    crossing = get_crossing_for_delete(request.user, pk)
+    if request.method == "POST":
+        from . import services
+
+        number = crossing.card_number
+        services.delete_crossing(user=request.user, crossing=crossing)
+        messages.success(request, _("Card %(number)s deleted.") % {"number": number})
+        return redirect("crossings:search")
+    return render(request, "crossings/delete.html", {"crossing": crossing})
