@@ -37,10 +37,22 @@ class Batch(models.Model):
                                     condition=models.Q(station__isnull=True)),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.centre.code} {self.day}"
+
 
 def upload_path(instance: "Upload", filename: str) -> str:
     day = timezone.localdate()
     return f"uploads/{day:%Y/%m/%d}/{instance.sha256}{instance.extension}"
+
+
+class UploadQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An operator's own centre's files; administrators see every centre's."""
+        from safar.core.permissions import border_centre_of
+
+        centre = border_centre_of(user)
+        return self if centre is None else self.filter(batch__centre=centre)
 
 
 class Upload(models.Model):
@@ -60,9 +72,42 @@ class Upload(models.Model):
     error = models.TextField(_("error"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
+    objects = UploadQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("uploaded file")
         verbose_name_plural = _("uploaded files")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ScanQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """An operator's own centre's scans; administrators see every centre's."""
+        from safar.core.permissions import border_centre_of
+
+        centre = border_centre_of(user)
+        return self if centre is None else self.filter(upload__batch__centre=centre)
+
+    def needing_review(self):
+        return self.filter(status=Scan.Status.NEEDS_REVIEW)
+
+    def queue_order(self):
+        """The review queue: oldest first, so no card waits for ever behind newer ones."""
+        return self.order_by("created_at", "id")
+
+    def status_counts(self) -> dict[str, int]:
+        counts = dict(self.order_by().values_list("status").annotate(n=models.Count("id")))
+        return {status: counts.get(status, 0) for status in Scan.Status.values}
+
+    def counts_by_upload(self) -> dict[int, dict[str, int]]:
+        """{upload id: {status: count}} for the scans in this queryset."""
+        counts: dict[int, dict[str, int]] = {}
+        rows = self.order_by().values_list("upload_id", "status").annotate(n=models.Count("id"))
+        for upload_id, status, n in rows:
+            counts.setdefault(upload_id, {})[status] = n
+        return counts
 
 
 class Scan(models.Model):
@@ -75,6 +120,15 @@ class Scan(models.Model):
         SAVED = "saved", _("saved")
         REJECTED = "rejected", _("rejected")
 
+    class ReviewReason(models.TextChoices):
+        """Why a scan waits for an operator; shown in the queue."""
+
+        UNREADABLE = "unreadable", _("the image could not be opened")
+        NOT_ALIGNED = "not_aligned", _("the card could not be found on the page")
+        DOUBTFUL = "doubtful", _("some values are doubtful")
+        CONFLICT = "conflict", _("the card number is already recorded with other data")
+        REFUSED = "refused", _("the registry refused the values read")
+
     upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="scans")
     page = models.PositiveIntegerField(_("page"), default=1)
     image = models.FileField(_("page image"), upload_to="pages/%Y/%m/%d/", max_length=200,
@@ -82,11 +136,19 @@ class Scan(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices,
                               default=Status.RECEIVED, db_index=True)
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
+    review_reason = models.CharField(_("why it needs review"), max_length=12, blank=True,
+                                     choices=ReviewReason.choices)
+    # A technical note for the operator and the administrator (never personal data).
+    problem = models.TextField(_("problem"), blank=True)
     # What the reader returned: {field: {"value": …, "confidence": 0..1, "crop": "path"}, …}
     reading = models.JSONField(_("reading"), default=dict, blank=True)
     card_number = models.CharField(_("card number"), max_length=16, blank=True, db_index=True)
     crossing = models.OneToOneField("crossings.Crossing", null=True, blank=True,
                                     on_delete=models.SET_NULL, related_name="scan")
+    # A second scan of a card already in the registry with the same data: saved, not re-entered.
+    duplicate_of = models.ForeignKey("crossings.Crossing", null=True, blank=True,
+                                     on_delete=models.SET_NULL, related_name="+",
+                                     verbose_name=_("duplicate of"))
     auto_accepted = models.BooleanField(_("saved without review"), default=False)
     corrected_fields = models.JSONField(_("corrected fields"), default=list, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -95,9 +157,36 @@ class Scan(models.Model):
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
+    objects = ScanQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
         constraints = [
             models.UniqueConstraint(fields=["upload", "page"], name="scan_upload_page"),
+            models.CheckConstraint(
+                condition=~models.Q(status="rejected") | ~models.Q(reject_reason=""),
+                name="scan_rejected_has_reason"),
         ]
+        indexes = [models.Index(fields=["status", "created_at"], name="scan_queue")]
+
+    def __str__(self) -> str:
+        return f"scan {self.pk}"
+
+    @property
+    def centre(self) -> Office:
+        return self.upload.batch.centre
+
+    @property
+    def captured_on(self):
+        """The day the scan arrived: the day R12 counts every outcome of it on."""
+        return timezone.localdate(self.created_at)
+
+    @property
+    def is_duplicate(self) -> bool:
+        return self.duplicate_of_id is not None
+
+    @property
+    def fields(self) -> dict:
+        """The reader's fields: {name: {value, confidence, valid, problem, target, crop}}."""
+        return self.reading.get("fields", {})

@@ -2,14 +2,18 @@
 
 import hashlib
 from dataclasses import dataclass
+from datetime import date
 from pathlib import PurePath
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .models import Batch, Upload
+from safar.core.models import AuditEvent
+
+from .models import Batch, Scan, Upload
 
 ACCEPTED_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -85,3 +89,231 @@ def _enqueue_reading(upload_id: int) -> None:
     except ImportError:  # the reading pipeline is not installed yet
         return
     process_upload.enqueue(upload_id)
+
+
+# -- splitting and reading (called by the tasks) -------------------------------------------------
+
+# R12's `capture` cube counts each scan's outcomes under these keys (key2), on the day the scan
+# arrived, with the border centre's code as key. A review that confirms the reader's values
+# without changing any is counted as `confirmed`, apart from `corrected`: both were touched by an
+# operator, only `corrected` means the reader was wrong. A second scan of a card already saved
+# with the same data is `duplicate`. See docs/capture.md.
+OUTCOMES = ("scanned", "auto_accepted", "confirmed", "corrected", "duplicate", "rejected")
+
+
+def count_outcome(scan: Scan, outcome: str) -> None:
+    """Add the scan to R12's `capture` cube under `outcome` (in the caller's transaction)."""
+    from safar.crossings.aggregates import add_to_cube
+
+    assert outcome in OUTCOMES, outcome
+    add_to_cube(cube="capture", day=scan.captured_on, key=scan.upload.batch.centre.code,
+                key2=outcome, delta=1)
+
+
+@transaction.atomic
+def record_pages(*, upload: Upload, pages) -> list[Scan]:
+    """One Scan per page of the upload (once: a page already recorded is left as it is)."""
+    scans = []
+    for page in pages:
+        scan, _created = Scan.objects.get_or_create(
+            upload=upload, page=page.number,
+            defaults={"image": page.image_name, "problem": page.problem})
+        scans.append(scan)
+    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.SPLIT, error="")
+    return scans
+
+
+@transaction.atomic
+def record_unreadable_upload(*, upload: Upload, problem: str) -> Scan:
+    """A file that cannot be opened at all still becomes one scan in the review queue, so an
+    operator sees it and rejects it with a reason (asking the station to scan again)."""
+    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.FAILED, error=problem)
+    scan, _created = Scan.objects.get_or_create(upload=upload, page=1,
+                                                defaults={"problem": problem})
+    return scan
+
+
+@transaction.atomic
+def record_reading(*, scan: Scan, reading: dict) -> Scan:
+    """Keep what the reader found (status `read`) and count the scan in R12; `route_scan`
+    then saves it or queues it (a separate step, so a routing that fails leaves a `read` scan to
+    route again, not a page to read again). A scan no longer `received` is returned as it is.
+    """
+    scan = _locked(scan)
+    if scan.status != Scan.Status.RECEIVED:
+        return scan
+    scan.reading = reading
+    scan.read_at = timezone.now()
+    scan.status = Scan.Status.READ
+    scan.card_number = str(reading.get("values", {}).get("card_number") or "")[:16]
+    scan.save(update_fields=["reading", "read_at", "status", "card_number"])
+    count_outcome(scan, "scanned")
+    return scan
+
+
+@transaction.atomic
+def route_scan(*, scan: Scan) -> Scan:
+    """Save a `read` scan whose every field is confident and valid; queue any other for review.
+
+    A card number already in the registry is a duplicate scan when the data agree (marked, not
+    saved twice) and a conflict for an operator when they differ.
+    """
+    from safar.crossings.models import Crossing
+
+    scan = _locked(scan)
+    if scan.status != Scan.Status.READ:
+        return scan
+    reading = scan.reading
+    if reading.get("unreadable"):
+        return _needs_review(scan, Scan.ReviewReason.UNREADABLE)
+    if not reading.get("aligned"):
+        return _needs_review(scan, Scan.ReviewReason.NOT_ALIGNED)
+    if not reading.get("confident"):
+        return _needs_review(scan, Scan.ReviewReason.DOUBTFUL)
+    existing = Crossing.objects.filter(card_number=scan.card_number).first()
+    if existing is not None:
+        if same_card(existing, reading["values"]):
+            return _mark_duplicate(scan, existing)
+        return _needs_review(scan, Scan.ReviewReason.CONFLICT)
+    try:
+        crossing = _save_crossing(scan=scan, user=None, data=reading["values"])
+    except ValidationError as exc:
+        # Only the names of the refused fields: the values are personal data.
+        scan.problem = "refused: " + ", ".join(_error_fields(exc))
+        return _needs_review(scan, Scan.ReviewReason.REFUSED)
+    scan.status = Scan.Status.SAVED
+    scan.crossing = crossing
+    scan.auto_accepted = True
+    scan.save(update_fields=["status", "crossing", "auto_accepted", "problem"])
+    count_outcome(scan, "auto_accepted")
+    return scan
+
+
+class ScanNotWaiting(Exception):
+    """The scan was saved or rejected meanwhile (by another operator, or a second submit)."""
+
+
+@transaction.atomic
+def scan_accept(*, scan: Scan, operator, values: dict) -> Scan:
+    """Save the operator's confirmed values as a crossing; keep which fields they changed.
+
+    `values` are clean crossing values (the review form's `service_data()`). Raises
+    ValidationError when the registry refuses them, ScanNotWaiting when the scan is not in review.
+    """
+    scan = _locked(scan)
+    if scan.status != Scan.Status.NEEDS_REVIEW:
+        raise ScanNotWaiting
+    corrected = corrected_fields(scan.reading.get("values", {}), values)
+    crossing = _save_crossing(scan=scan, user=operator, data=values)
+    scan.status = Scan.Status.SAVED
+    scan.crossing = crossing
+    scan.corrected_fields = corrected
+    scan.card_number = crossing.card_number
+    scan.reviewed_by = operator
+    scan.reviewed_at = timezone.now()
+    scan.save(update_fields=["status", "crossing", "corrected_fields", "card_number",
+                             "reviewed_by", "reviewed_at"])
+    count_outcome(scan, "corrected" if corrected else "confirmed")
+    keep_training_samples(scan=scan, values=values)
+    return scan
+
+
+@transaction.atomic
+def scan_reject(*, scan: Scan, operator, reason: str) -> Scan:
+    """Reject a scan in review with the operator's reason (nothing is deleted)."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the scan is rejected.")})
+    scan = _locked(scan)
+    if scan.status != Scan.Status.NEEDS_REVIEW:
+        raise ScanNotWaiting
+    scan.status = Scan.Status.REJECTED
+    scan.reject_reason = reason[:1000]
+    scan.reviewed_by = operator
+    scan.reviewed_at = timezone.now()
+    scan.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
+    count_outcome(scan, "rejected")
+    AuditEvent.record(user=operator, action=AuditEvent.Action.UPDATE, obj=scan,
+                      changes={"status": [Scan.Status.NEEDS_REVIEW, Scan.Status.REJECTED]})
+    return scan
+
+
+def _locked(scan: Scan) -> Scan:
+    return (Scan.objects.select_for_update(of=("self",))
+            .select_related("upload__batch__centre").get(pk=scan.pk))
+
+
+def _needs_review(scan: Scan, reason: str) -> Scan:
+    scan.status = Scan.Status.NEEDS_REVIEW
+    scan.review_reason = reason
+    scan.save(update_fields=["status", "review_reason", "problem"])
+    return scan
+
+
+def _mark_duplicate(scan: Scan, crossing) -> Scan:
+    scan.status = Scan.Status.SAVED
+    scan.duplicate_of = crossing
+    scan.save(update_fields=["status", "duplicate_of"])
+    count_outcome(scan, "duplicate")
+    return scan
+
+
+def _save_crossing(*, scan: Scan, user, data: dict):
+    """The crossing through the registry's write path, which keeps the report cubes and audits
+    the new record; a second audit event on the scan names the crossing it became."""
+    from safar.crossings.models import Crossing
+    from safar.crossings.services import create_crossing
+
+    crossing = create_crossing(user=user, data={**typed_values(data),
+                                                "source": Crossing.Source.SCAN})
+    AuditEvent.record(user=user, action=AuditEvent.Action.UPDATE, obj=scan,
+                      changes={"status": [scan.status, Scan.Status.SAVED],
+                               "crossing": crossing.pk})
+    return crossing
+
+
+DATE_FIELDS = ("crossed_on", "birth_date")
+
+
+def typed_values(data: dict) -> dict:
+    """Reader values as the registry takes them: ISO dates (as kept in JSON) become dates."""
+    values = dict(data)
+    for name in DATE_FIELDS:
+        if isinstance(values.get(name), str):
+            try:
+                values[name] = date.fromisoformat(values[name])
+            except ValueError:
+                raise ValidationError({name: _("Not a valid date.")}) from None
+    return values
+
+
+def _error_fields(exc: ValidationError) -> list[str]:
+    return sorted(exc.error_dict) if hasattr(exc, "error_dict") else ["__all__"]
+
+
+def comparable(value) -> str:
+    """A value as text for comparing the reader's guess with what was saved: dates in ISO form,
+    codes and names upper-case without extra spaces."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        value = value.pk
+    return " ".join(str(value).split()).upper()
+
+
+def corrected_fields(read: dict, confirmed: dict) -> list[str]:
+    """The crossing fields whose confirmed value differs from what the reader proposed."""
+    return sorted(name for name, value in confirmed.items()
+                  if comparable(value) != comparable(read.get(name)))
+
+
+def same_card(crossing, values: dict) -> bool:
+    """Whether a read card says what the stored crossing says (fields the reader left empty
+    are not compared: the region, for one, is derived from the district on saving)."""
+    from safar.crossings.services import crossing_values
+
+    stored = crossing_values(crossing)
+    return all(comparable(stored.get(name)) == comparable(value)
+               for name, value in values.items() if comparable(value))

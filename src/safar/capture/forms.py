@@ -1,0 +1,111 @@
+"""Forms of the capture pages: the web upload, the review of one scan, and rejecting a scan."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from safar.crossings.forms import CARD_ORDER, CrossingForm
+
+from .models import Scan
+from .services import ACCEPTED_EXTENSIONS, MAX_UPLOAD_BYTES
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (Django's documented recipe)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput(attrs={
+            "accept": ",".join(sorted(ACCEPTED_EXTENSIONS))}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data]
+        return [single(data, initial)]
+
+
+# How many files one web upload may carry: a day's scans of a small centre, as PDFs or images.
+MAX_FILES = 100
+
+
+class UploadForm(forms.Form):
+    files = MultipleFileField(
+        label=_("Scanned cards"),
+        help_text=_("PNG, JPEG, TIFF or PDF (a PDF or TIFF may hold many pages); up to "
+                    "%(mb)d MB per file.") % {"mb": MAX_UPLOAD_BYTES // 2**20})
+
+    def clean_files(self):
+        files = self.cleaned_data["files"]
+        if len(files) > MAX_FILES:
+            raise forms.ValidationError(
+                _("At most %(count)d files at once."), params={"count": MAX_FILES})
+        return files
+
+
+# Reasons an operator often gives; the input takes any text.
+COMMON_REJECT_REASONS = (
+    _("Not a migration card"),
+    _("Illegible: asked the centre to scan it again"),
+    _("Duplicate of a card already entered"),
+    _("Blank page"),
+)
+
+
+class RejectForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for rejection"), max_length=1000)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].widget.attrs.update(
+            {"autocomplete": "off", "list": "reject-reasons"})
+
+
+class ReviewForm(CrossingForm):
+    """The card form, prefilled with the reader's values; the doubtful fields come first in the
+    Tab order and the rest are out of it (still editable with the mouse)."""
+
+    def __init__(self, *args, scan: Scan, **kwargs):
+        self.scan = scan
+        reading = scan.reading or {}
+        kwargs.setdefault("initial", {name: value for name, value in
+                                      reading.get("values", {}).items() if name in CARD_ORDER})
+        super().__init__(*args, **kwargs)
+        self.doubtful = doubtful_fields(scan)
+        for name in CARD_ORDER:
+            attrs = self.fields[name].widget.attrs
+            attrs.pop("autofocus", None)
+            if name in self.doubtful:
+                attrs["class"] = f"{attrs.get('class', '')} doubtful".strip()
+            else:
+                attrs["tabindex"] = "-1"
+        first = next((name for name in CARD_ORDER if name in self.doubtful), None)
+        if first is not None:
+            self.fields[first].widget.attrs["autofocus"] = True
+
+    def rows(self) -> list[tuple]:
+        """(bound field, doubtful?, names of the reader's fields whose crops show it), in the
+        card's order."""
+        crops: dict[str, list[str]] = {}
+        for name, field in (self.scan.reading or {}).get("fields", {}).items():
+            if field.get("target") and field.get("crop"):
+                crops.setdefault(field["target"], []).append(name)
+        return [(self[name], name in self.doubtful, crops.get(name, [])) for name in CARD_ORDER]
+
+
+def doubtful_fields(scan: Scan) -> list[str]:
+    """The crossing fields an operator must look at: the reader's doubtful ones, or all of them
+    when the card could not be read at all; on a conflict or refusal, the fields named."""
+    reading = scan.reading or {}
+    if not reading.get("aligned"):
+        return list(CARD_ORDER)
+    doubtful = set(reading.get("doubtful", []))
+    if scan.review_reason == Scan.ReviewReason.CONFLICT:
+        doubtful.add("card_number")
+    if scan.review_reason == Scan.ReviewReason.REFUSED and scan.problem.startswith("refused:"):
+        doubtful.update(name.strip() for name in scan.problem[9:].split(","))
+    # A card in review with no field named (a rule across fields failed): check them all.
+    return [name for name in CARD_ORDER if name in doubtful] or list(CARD_ORDER)

@@ -1,0 +1,117 @@
+"""Splitting a received file into page images, one per scan.
+
+A PDF page is rendered with pypdfium2 (the PDFium engine Chrome uses: fast, no system
+dependency), a TIFF frame is taken with Pillow. Every page is stored as a greyscale (or 1-bit)
+PNG under MEDIA_ROOT/pages/, named after the file's SHA-256 and the page number, so that running
+the split again finds the pages it already wrote instead of writing them twice. A PNG or JPEG file
+is a single page and is used as it is.
+"""
+
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+# Scanned cards are read at 200–600 dpi; 300 keeps boxes and handwriting sharp at a modest size.
+PDF_RENDER_DPI = 300
+# A batch is at most a few hundred cards; a larger file is refused rather than filling the disk.
+MAX_PAGES = 500
+
+
+class UnreadableFile(ValueError):
+    """The file as a whole cannot be opened; the message names the reason, never the content."""
+
+
+@dataclass(frozen=True)
+class Page:
+    number: int  # from 1
+    image_name: str  # the storage name of the page image; "" when the page could not be rendered
+    problem: str = ""
+
+
+def page_name(sha256: str, number: int) -> str:
+    return f"pages/{sha256[:2]}/{sha256}-p{number:03d}.png"
+
+
+def split_pages(*, path: str, sha256: str, extension: str, stored_name: str) -> Iterator[Page]:
+    """The pages of one stored file, writing each page image once. Raises UnreadableFile."""
+    if extension in (".png", ".jpg", ".jpeg"):
+        yield Page(1, stored_name)
+    elif extension in (".tif", ".tiff"):
+        yield from _tiff_pages(path, sha256)
+    elif extension == ".pdf":
+        yield from _pdf_pages(path, sha256)
+    else:
+        raise UnreadableFile(f"unsupported file type {extension}")
+
+
+def _store_png(name: str, image: Image.Image) -> str:
+    if default_storage.exists(name):
+        return name
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    return default_storage.save(name, ContentFile(buffer.getvalue()))
+
+
+def _tiff_pages(path: str, sha256: str) -> Iterator[Page]:
+    try:
+        tiff = Image.open(path)
+    except (UnidentifiedImageError, OSError) as exc:
+        raise UnreadableFile(f"not a readable TIFF ({type(exc).__name__})") from None
+    with tiff:
+        if getattr(tiff, "n_frames", 1) > MAX_PAGES:
+            raise UnreadableFile(f"more than {MAX_PAGES} pages")
+        number = 0
+        frames = ImageSequence.Iterator(tiff)
+        while True:
+            number += 1
+            try:
+                frame = next(frames)
+                frame.load()
+            except StopIteration:
+                return
+            except (OSError, ValueError) as exc:
+                # A damaged frame becomes a page the operator sees (and rejects), not a gap.
+                yield Page(number, "", f"page could not be decoded ({type(exc).__name__})")
+                if number == 1:
+                    return
+                continue
+            yield Page(number, _store_png(page_name(sha256, number), _page_mode(frame)))
+
+
+def _page_mode(frame: Image.Image) -> Image.Image:
+    """Keep 1-bit and grey pages as they are; colour becomes grey (the reader needs no colour)."""
+    return frame.copy() if frame.mode in ("1", "L") else frame.convert("L")
+
+
+def _pdf_pages(path: str, sha256: str) -> Iterator[Page]:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(path)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from None
+    try:
+        if len(pdf) > MAX_PAGES:
+            raise UnreadableFile(f"more than {MAX_PAGES} pages")
+        if len(pdf) == 0:
+            raise UnreadableFile("the PDF has no pages")
+        for index in range(len(pdf)):
+            number = index + 1
+            name = page_name(sha256, number)
+            if default_storage.exists(name):
+                yield Page(number, name)
+                continue
+            try:
+                page = pdf[index]
+                bitmap = page.render(scale=PDF_RENDER_DPI / 72, grayscale=True)
+                image = bitmap.to_pil()
+            except (pdfium.PdfiumError, OSError, ValueError) as exc:
+                yield Page(number, "", f"page could not be rendered ({type(exc).__name__})")
+                continue
+            yield Page(number, _store_png(name, _page_mode(image)))
+    finally:
+        pdf.close()

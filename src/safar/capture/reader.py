@@ -1,0 +1,143 @@
+"""One page through the readers: the card reader, and the MRZ reader for a passport beside it.
+
+The result is stored on the Scan as plain JSON (`Scan.reading`), with every field's crop written
+as a PNG under MEDIA_ROOT/crops/, so the review page can show it and the operator's confirmed
+values can be kept with their crops for retraining. Shape of `Scan.reading`:
+
+    {"aligned": bool, "problem": str, "unreadable": bool, "confident": bool,
+     "fields": {name: {"value", "confidence", "valid", "problem", "target", "crop"}},
+     "values": {crossing field: value},      # what create_crossing would get
+     "doubtful": [crossing field, …],        # what an operator must look at
+     "mrz": {"format", "valid", "fields"} | null, "seconds": float}
+"""
+
+import io
+import json
+import logging
+import time
+from functools import cache
+
+import numpy as np
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
+from PIL import Image, UnidentifiedImageError
+
+from .models import Scan
+
+logger = logging.getLogger(__name__)
+
+CARD_TEMPLATE = "safar-card"
+# The MRZ fields that fill a crossing's identity when a passport lies on the page with the card.
+MRZ_TARGETS = {
+    "surname": "surname", "given_names": "given_names", "number": "passport_number",
+    "nationality": "citizenship", "birth_date": "birth_date", "sex": "sex",
+}
+
+
+@cache
+def card_template():
+    from safar.reading.card import load_template
+
+    return load_template(CARD_TEMPLATE)
+
+
+def load_image(scan: Scan) -> np.ndarray:
+    """The page as a greyscale array. Raises OSError/ValueError when it cannot be decoded."""
+    with scan.image.open("rb") as handle:
+        data = handle.read()
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image.load()
+            return np.asarray(image.convert("L"))
+    except UnidentifiedImageError as exc:
+        raise ValueError("not an image") from exc
+
+
+def read_page(scan: Scan) -> dict:
+    """Read one scan's page; never raises for a bad page (the reading says what went wrong)."""
+    started = time.perf_counter()
+    if not scan.image:
+        return unreadable_reading(scan.problem or "no page image")
+    try:
+        image = load_image(scan)
+    except (OSError, ValueError) as exc:
+        return unreadable_reading(f"the page image could not be decoded ({type(exc).__name__})")
+    from safar.reading.card import read_card
+
+    result = read_card(image, card_template())
+    reading = reading_from_result(scan, result)
+    reading["mrz"] = mrz_on_page(image) if result.aligned else None
+    apply_mrz(reading)
+    reading["seconds"] = round(time.perf_counter() - started, 3)
+    return reading
+
+
+def unreadable_reading(problem: str) -> dict:
+    return {"aligned": False, "unreadable": True, "problem": problem, "confident": False,
+            "fields": {}, "values": {}, "doubtful": [], "mrz": None}
+
+
+def as_json(value):
+    """Dates and other values as the JSON the database keeps (dates in ISO form)."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def reading_from_result(scan: Scan, result) -> dict:
+    fields = {}
+    doubtful = []
+    for name, field in result.fields.items():
+        crop = store_crop(scan, name, getattr(field, "crop", None))
+        target = getattr(field, "target", "") or ""
+        fields[name] = as_json({
+            "value": field.value, "confidence": round(float(field.confidence), 4),
+            "valid": bool(field.valid), "problem": field.problem or "", "target": target,
+            "crop": crop, "confident": bool(getattr(field, "confident", field.valid)),
+        })
+        if target and not fields[name]["confident"] and target not in doubtful:
+            doubtful.append(target)
+    values = as_json(result.crossing_values()) if result.aligned else {}
+    return {"aligned": bool(result.aligned), "unreadable": False, "problem": result.problem or "",
+            "confident": bool(result.aligned and result.confident), "fields": fields,
+            "values": values, "doubtful": doubtful}
+
+
+def store_crop(scan: Scan, name: str, crop) -> str:
+    """Write a field's crop as PNG once; return its storage name ("" when there is none)."""
+    if crop is None or getattr(crop, "size", 0) == 0:
+        return ""
+    path = f"crops/{scan.pk // 1000:04d}/{scan.pk}/{name}.png"
+    if default_storage.exists(path):
+        default_storage.delete(path)
+    buffer = io.BytesIO()
+    Image.fromarray(np.asarray(crop)).save(buffer, format="PNG")
+    return default_storage.save(path, ContentFile(buffer.getvalue()))
+
+
+def mrz_on_page(image: np.ndarray) -> dict | None:
+    """The passport's machine-readable zone when one lies on the page, else None."""
+    try:
+        from safar.reading.mrz import read_mrz
+    except ImportError:
+        return None
+    found = read_mrz(image)
+    if found is None or not getattr(found, "lines", None):
+        return None
+    return as_json({"format": found.format, "valid": bool(found.valid),
+                    "fields": dict(found.fields) if found.valid else {}})
+
+
+def apply_mrz(reading: dict) -> None:
+    """A valid MRZ (every check digit right) fills the identity fields, overriding the boxes:
+    it is printed, machine-checked text, where the card's boxes are handwriting."""
+    mrz = reading.get("mrz")
+    if not mrz or not mrz.get("valid"):
+        return
+    for source, target in MRZ_TARGETS.items():
+        value = mrz["fields"].get(source)
+        if value:
+            reading["values"][target] = value
+    filled = set(MRZ_TARGETS.values())
+    reading["doubtful"] = [t for t in reading["doubtful"] if t not in filled]
+    if reading["aligned"] and not reading["doubtful"]:
+        reading["confident"] = True

@@ -1,0 +1,200 @@
+"""Capture pages: the overview, the web upload and the operators' review queue.
+
+Nothing here reads an image: reading runs in the task workers. Every view goes through the
+helpers in safar.core.permissions (an operator sees their own centre's scans only), and the
+page image and crops are served by views that check the same permission (they are personal
+data, never public media URLs).
+"""
+
+import mimetypes
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safar.core.models import AuditEvent, Office, Role
+from safar.core.permissions import (
+    get_scan_for_user,
+    role_required,
+    visible_scans,
+    visible_uploads,
+)
+from safar.crossings.views import save_or_report
+
+from . import services
+from .forms import COMMON_REJECT_REASONS, RejectForm, ReviewForm, UploadForm
+from .models import Scan
+
+capture_roles = role_required(Role.OPERATOR)
+RECENT_UPLOADS = 30
+
+
+def upload_centre(user) -> Office | None:
+    """The border centre a user uploads for: their own office when it is one."""
+    office = user.office
+    if office is not None and office.kind == Office.Kind.BORDER_CENTRE:
+        return office
+    return None
+
+
+@capture_roles
+def overview(request):
+    """Scans by status, the latest uploads, the upload form and the way into the queue."""
+    scans = visible_scans(request.user)
+    uploads = (visible_uploads(request.user).select_related("batch__centre", "batch__station",
+                                                            "batch__uploaded_by")
+               .order_by("-received_at", "-id")[:RECENT_UPLOADS])
+    counts = scans.status_counts()
+    by_upload = Scan.objects.filter(upload__in=uploads).counts_by_upload()
+    return render(request, "capture/overview.html", {
+        "counts": [(status, label, counts[status]) for status, label in Scan.Status.choices],
+        "waiting": counts[Scan.Status.NEEDS_REVIEW],
+        "uploads": [(u, [by_upload.get(u.pk, {}).get(status, 0) for status in Scan.Status.values])
+                    for u in uploads],
+        "form": UploadForm() if upload_centre(request.user) else None,
+    })
+
+
+@capture_roles
+@require_POST
+def upload(request):
+    """Store the files (each through receive_upload, as a station's would be) and queue them."""
+    centre = upload_centre(request.user)
+    if centre is None:
+        raise PermissionDenied
+    form = UploadForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+        return redirect("capture:overview")
+    stored, known = 0, 0
+    for file in form.cleaned_data["files"]:
+        try:
+            received = services.receive_upload(content=file.read(), name=file.name,
+                                               centre=centre, user=request.user)
+        except services.UploadRefused as refusal:
+            messages.error(request, f"{file.name}: {refusal}")
+            continue
+        stored += received.created
+        known += not received.created
+    if stored:
+        messages.success(request, _("%(count)d files received; they are being read.")
+                         % {"count": stored})
+    if known:
+        messages.info(request, _("%(count)d files had been received before and were not stored "
+                                 "again.") % {"count": known})
+    return redirect("capture:overview")
+
+
+@capture_roles
+def review_next(request):
+    """The oldest scan waiting for review at the user's centre, or the overview when none."""
+    after = request.GET.get("after")
+    scan = next_in_queue(request.user, after=int(after) if after and after.isdigit() else None)
+    if scan is None:
+        messages.info(request, _("No scans are waiting for review."))
+        return redirect("capture:overview")
+    return redirect("capture:review", pk=scan.pk)
+
+
+def next_in_queue(user, *, after: int | None = None) -> Scan | None:
+    """The next waiting scan; `after` skips the one just handled (it may still be waiting when
+    the operator left it, or handled by a colleague meanwhile)."""
+    queue = visible_scans(user).needing_review().queue_order()
+    if after is not None:
+        queue = queue.exclude(pk=after)
+    return queue.first()
+
+
+@capture_roles
+@require_http_methods(["GET", "POST"])
+def review(request, pk: int):
+    """One scan: the page, each doubtful field's crop beside an input with the best guess.
+    Enter accepts and saves (then the next card opens); Escape opens the rejection box."""
+    scan = get_scan_for_user(request.user, pk)
+    if scan.status != Scan.Status.NEEDS_REVIEW and request.method == "POST":
+        messages.info(request, _("This scan was handled meanwhile."))
+        return redirect(f"{reverse('capture:next')}?after={scan.pk}")
+    form = ReviewForm(request.POST or None, scan=scan, user=request.user)
+    reject_form = RejectForm()
+    if request.method == "POST" and "reject" in request.POST:
+        reject_form = RejectForm(request.POST)
+        if reject_form.is_valid():
+            return reject(request, scan, reject_form.cleaned_data["reason"])
+        form = ReviewForm(scan=scan, user=request.user)
+    elif request.method == "POST" and form.is_valid():
+        saved = save_or_report(form, lambda data: accept(request, scan, data))
+        if saved is not None:
+            messages.success(request, _("Card %(number)s saved.") % {"number": saved.card_number})
+            return redirect(f"{reverse('capture:next')}?after={scan.pk}")
+    elif request.method == "GET":
+        AuditEvent.record(user=request.user, action=AuditEvent.Action.VIEW, obj=scan)
+        if scan.status == Scan.Status.NEEDS_REVIEW and scan.reading.get("aligned"):
+            # Bound to the reader's values, so invalid ones show their error at once.
+            form = ReviewForm(initial_data(form), scan=scan, user=request.user)
+            form.is_valid()
+    upcoming = next_in_queue(request.user, after=scan.pk)
+    return render(request, "capture/review.html", {
+        "scan": scan, "form": form, "reject_form": reject_form,
+        "reject_reasons": COMMON_REJECT_REASONS,
+        "upcoming": upcoming, "waiting": visible_scans(request.user).needing_review().count(),
+        "editable": scan.status == Scan.Status.NEEDS_REVIEW,
+    })
+
+
+def initial_data(form: ReviewForm) -> dict:
+    """The form's initial values as submitted data (strings, '' for none)."""
+    return {name: "" if form.initial.get(name) is None else str(form.initial[name])
+            for name in form.fields}
+
+
+def accept(request, scan: Scan, data: dict):
+    try:
+        return services.scan_accept(scan=scan, operator=request.user, values=data).crossing
+    except services.ScanNotWaiting:
+        raise ValidationError(_("This scan was handled meanwhile.")) from None
+
+
+def reject(request, scan: Scan, reason: str):
+    try:
+        services.scan_reject(scan=scan, operator=request.user, reason=reason)
+    except services.ScanNotWaiting:
+        messages.info(request, _("This scan was handled meanwhile."))
+    else:
+        messages.success(request, _("Scan %(id)d rejected.") % {"id": scan.pk})
+    return redirect(f"{reverse('capture:next')}?after={scan.pk}")
+
+
+@capture_roles
+@cache_control(private=True, max_age=3600)
+def page_image(request, pk: int):
+    """The scanned page, for the review screen (permission-checked, never a public URL)."""
+    scan = get_scan_for_user(request.user, pk)
+    if not scan.image:
+        raise Http404
+    return _file_response(scan.image.name, scan.image.open("rb"))
+
+
+@capture_roles
+@cache_control(private=True, max_age=3600)
+def crop_image(request, pk: int, field: str):
+    """One field's crop, as the reader cut it from the page."""
+    scan = get_scan_for_user(request.user, pk)
+    name = scan.fields.get(field, {}).get("crop")
+    if not name:
+        raise Http404
+    from django.core.files.storage import default_storage
+
+    return _file_response(name, default_storage.open(name, "rb"))
+
+
+def _file_response(name: str, handle) -> FileResponse:
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(handle, content_type=content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
