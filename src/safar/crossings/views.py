@@ -26,8 +26,9 @@ from safar.core.permissions import (
     visible_crossings,
 )
 
+from . import services
 from .forms import CrossingForm, SearchForm
-from .models import Crossing
+from .models import Crossing, Direction, Sex
 
 PAGE_SIZE = 25
 OBJECT_TYPE = Crossing._meta.label_lower
@@ -47,7 +48,6 @@ def enter(request):
     if request.method == "POST":
         form = CrossingForm(request.POST, user=request.user)
         if form.is_valid():
-            from . import services
 
             crossing = save_or_report(form, lambda data: services.create_crossing(
                 user=request.user, data={**data, "source": Crossing.Source.FORM}))
@@ -117,7 +117,10 @@ def detail(request, pk: int):
 
 def history_of(crossing: Crossing) -> list[dict]:
     """The record's changes, oldest first: who, when, and each field's old → new value."""
-    labels = {name: field.label for name, field in CrossingForm.base_fields.items()}
+    labels = {field.name: field.verbose_name for field in Crossing._meta.fields}
+    labels.update({name: field.label for name, field in CrossingForm.base_fields.items()})
+    shown = {"direction": dict(Direction.choices), "sex": dict(Sex.choices),
+             "source": dict(Crossing.Source.choices)}
     events = (AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(crossing.pk))
               .filter(action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE,
                                   AuditEvent.Action.DELETE])
@@ -127,9 +130,10 @@ def history_of(crossing: Crossing) -> list[dict]:
         changes = []
         if event.action == AuditEvent.Action.UPDATE:
             for field, values in sorted((event.changes or {}).items()):
-                old, new = (list(values) + [None, None])[:2] if isinstance(values, list | tuple) \
-                    else (None, values)
-                changes.append({"label": labels.get(field, field), "old": old, "new": new})
+                old, new = values  # services record [old, new] for every changed field
+                names = shown.get(field, {})
+                changes.append({"label": labels.get(field, field),
+                                "old": names.get(old, old), "new": names.get(new, new)})
         history.append({"event": event, "changes": changes})
     return history
 
@@ -141,8 +145,6 @@ def edit(request, pk: int):
     crossing = get_crossing_for_edit(request.user, pk)
     form = CrossingForm(request.POST or None, user=request.user, instance=crossing)
     if request.method == "POST" and form.is_valid():
-        from . import services
-
         saved = save_or_report(form, lambda data: services.update_crossing(
             user=request.user, crossing=crossing, data=data))
         if saved is not None:
@@ -158,8 +160,6 @@ def delete(request, pk: int):
     """Administrators only, after a confirmation page."""
     crossing = get_crossing_for_delete(request.user, pk)
     if request.method == "POST":
-        from . import services
-
         number = crossing.card_number
         services.delete_crossing(user=request.user, crossing=crossing)
         messages.success(request, _("Card %(number)s deleted.") % {"number": number})
