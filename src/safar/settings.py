@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "safar.reports",
     "safar.capture",
     "safar.stations",
+    "safar.guidance",
 ]
 
 MIDDLEWARE = [
