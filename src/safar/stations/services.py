@@ -1,0 +1,213 @@
+"""Central intake: a station's file arrives, is checked, and enters the capture pipeline once."""
+
+import hashlib
+import io
+import re
+import tempfile
+import warnings
+from dataclasses import dataclass
+from pathlib import PurePath
+from typing import BinaryIO
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from safar.capture.models import Upload
+from safar.capture.services import (
+    ACCEPTED_EXTENSIONS,
+    MAX_UPLOAD_BYTES,
+    UploadRefused,
+    receive_upload,
+)
+from safar.core.models import AuditEvent, Office
+
+from .models import RefusedUpload, Station
+
+SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
+CHUNK = 64 * 1024
+# Bodies up to this size stay in memory while they arrive; larger ones go to a temporary file.
+SPOOL_BYTES = 1024 * 1024
+
+
+class Refusal(Exception):
+    """The file is refused for good: resending the same bytes would be refused again."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+class IncompleteBody(Exception):
+    """Fewer bytes arrived than announced: the sender went away; nothing is recorded."""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    upload: Upload
+    created: bool
+
+
+def is_held(sha256: str) -> bool:
+    """Whether intake already holds a file with this SHA-256 (lets an agent skip a resend)."""
+    return Upload.objects.filter(sha256=sha256).exists()
+
+
+def intake_file(*, station: Station, name: str, sha256: str, body: BinaryIO,
+                length: int) -> IntakeResult:
+    """Receive `length` bytes from `body` as the file `name` sent by `station`.
+
+    The bytes are hashed as they arrive and spooled to disk beyond 1 MB. A file already held is
+    acknowledged without a second copy; otherwise it is checked (size, type, readable) and handed
+    to capture's receive_upload, which stores it in the station's batch of the day and queues it
+    for reading. Raises Refusal (recorded as a RefusedUpload) or IncompleteBody.
+    """
+    with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
+        digest = _spool_body(body, length, spool)
+        if digest == sha256:
+            held = Upload.objects.filter(sha256=digest).first()
+            if held is not None:
+                return IntakeResult(held, False)
+        try:
+            _check(name=name, sha256=sha256, digest=digest, length=length, spool=spool)
+            spool.seek(0)
+            received = receive_upload(content=spool.read(), name=name, centre=station.centre,
+                                      station=station, sha256=sha256)
+        except Refusal as refusal:
+            _record_refusal(station, name, sha256, length, refusal)
+            raise
+        except UploadRefused as exc:  # a rule of the capture pipeline this intake does not know
+            refusal = Refusal(RefusedUpload.Code.CORRUPT, str(exc))
+            _record_refusal(station, name, sha256, length, refusal)
+            raise refusal from exc
+    return IntakeResult(received.upload, received.created)
+
+
+def _spool_body(body: BinaryIO, length: int, spool) -> str:
+    """Copy the body into `spool` (only up to the size limit; the rest is read and dropped, so
+    the sender hears the refusal instead of a reset connection) and return its SHA-256."""
+    hasher = hashlib.sha256()
+    remaining = length
+    kept = 0
+    while remaining > 0:
+        chunk = body.read(min(CHUNK, remaining))
+        if not chunk:
+            raise IncompleteBody
+        remaining -= len(chunk)
+        hasher.update(chunk)
+        if kept <= MAX_UPLOAD_BYTES:
+            spool.write(chunk)
+            kept += len(chunk)
+    return hasher.hexdigest()
+
+
+def _check(*, name: str, sha256: str, digest: str, length: int, spool) -> None:
+    codes = RefusedUpload.Code
+    if digest != sha256:
+        raise Refusal(codes.HASH_MISMATCH,
+                      _("The file's SHA-256 does not match: it was damaged on the way or "
+                        "changed while it was sent."))
+    if length == 0:
+        raise Refusal(codes.EMPTY, _("The file is empty."))
+    if length > MAX_UPLOAD_BYTES:
+        raise Refusal(codes.TOO_LARGE, _("The file is larger than %(mb)d MB.")
+                      % {"mb": MAX_UPLOAD_BYTES // 2**20})
+    if PurePath(name).suffix.lower() not in ACCEPTED_EXTENSIONS:
+        raise Refusal(codes.WRONG_TYPE, _("Only PNG, JPEG, TIFF and PDF files are accepted."))
+    spool.seek(0)
+    if not _readable(PurePath(name).suffix.lower(), spool):
+        raise Refusal(codes.CORRUPT,
+                      _("The file cannot be opened: it is damaged or not really a %(type)s.")
+                      % {"type": PurePath(name).suffix.lstrip(".").upper()})
+
+
+def _readable(extension: str, spool) -> bool:
+    """Open the file the way the readers will, so a truncated or damaged scan is refused now,
+    while the station still has it, rather than failing later in the pipeline."""
+    data = spool.read()
+    if extension == ".pdf":
+        return _readable_pdf(data)
+    from PIL import Image
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as image:
+                image.verify()
+            with Image.open(io.BytesIO(data)) as image:
+                image.load()
+    except Exception:  # Pillow raises many types for damaged files; all mean "cannot read"
+        return False
+    expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF"}
+    return image.format == expected.get(extension)
+
+
+def _readable_pdf(data: bytes) -> bool:
+    if not data.startswith(b"%PDF-") or b"%%EOF" not in data[-2048:]:
+        return False
+    import pypdfium2
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError:
+        return False
+    try:
+        return len(document) > 0
+    finally:
+        document.close()
+
+
+def _record_refusal(station: Station, name: str, sha256: str, length: int,
+                    refusal: Refusal) -> None:
+    RefusedUpload.objects.create(station=station, original_name=PurePath(name).name[:255],
+                                 sha256=sha256 if SHA256_RE.match(sha256) else "",
+                                 size=length, code=refusal.code, reason=refusal.message)
+
+
+@transaction.atomic
+def register_station(*, name: str, centre_code: str) -> tuple[Station, str]:
+    """Create a station at a border centre and issue its first token (returned raw, once)."""
+    centre = Office.objects.filter(code=centre_code, kind=Office.Kind.BORDER_CENTRE).first()
+    if centre is None:
+        raise ValueError(f"no border centre with code {centre_code!r}")
+    if Station.objects.filter(name=name).exists():
+        raise ValueError(f"a station named {name!r} already exists")
+    station = Station.objects.create(name=name, centre=centre)
+    token, raw = station.issue_token()
+    AuditEvent.record(user=None, action=AuditEvent.Action.CREATE, obj=station,
+                      changes={"centre": [None, centre.code], "token": [None, token.prefix]})
+    return station, raw
+
+
+@transaction.atomic
+def issue_station_token(*, station: Station) -> str:
+    """A further token for a station (a replaced PC); earlier tokens stay valid until revoked."""
+    token, raw = station.issue_token()
+    AuditEvent.record(user=None, action=AuditEvent.Action.UPDATE, obj=station,
+                      changes={"token": [None, token.prefix]})
+    return raw
+
+
+@transaction.atomic
+def revoke_tokens(*, key: str) -> list[str]:
+    """Revoke the active tokens of the station named `key`, or the token starting with `key`.
+
+    Returns the revoked tokens' prefixes (empty when nothing matched).
+    """
+    from django.utils import timezone
+
+    from .models import StationToken
+
+    tokens = StationToken.objects.filter(revoked_at__isnull=True).select_related("station")
+    by_name = tokens.filter(station__name=key)
+    matched = list(by_name) if by_name.exists() else (
+        list(tokens.filter(prefix__startswith=key)) if len(key) >= 4 else [])
+    if not by_name.exists() and len({t.station_id for t in matched}) > 1:
+        raise ValueError(f"{key!r} starts tokens of several stations; give more of it")
+    now = timezone.now()
+    for token in matched:
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])
+        AuditEvent.record(user=None, action=AuditEvent.Action.UPDATE, obj=token.station,
+                          changes={"token revoked": [token.prefix, None]})
+    return [token.prefix for token in matched]
