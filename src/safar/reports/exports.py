@@ -101,8 +101,8 @@ def to_xlsx(report, date_from, date_to, filters, result: ReportResult) -> bytes:
     sheet.append([describe_period(date_from, date_to)])
     sheet.append([describe_filters(report, filters, display)])
     sheet.append([])
-    header_row = sheet.max_row + 1
     sheet.append([str(report.LABELS[name]) for name in result.columns])
+    header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in result.rows:

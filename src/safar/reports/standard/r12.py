@@ -27,6 +27,7 @@ def run(date_from, date_to, **filters) -> ReportResult:
     by_centre: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (centre, outcome), total in counts.items():
         by_centre[centre][outcome] += total
+    # The capture app also counts outcomes R12 does not show (e.g. confirmed, duplicate).
     rows = [[centre, *(outcomes[name] for name in OUTCOMES)]
-            for centre, outcomes in by_centre.items() if any(outcomes.values())]
+            for centre, outcomes in by_centre.items() if any(outcomes[n] for n in OUTCOMES)]
     return ReportResult.of(COLUMNS, rows)

@@ -1,6 +1,5 @@
 """`safar report R01 --from 2024-01-01 --to 2024-12-31 --format json|csv|xlsx|pdf [--out FILE]`."""
 
-import sys
 from pathlib import Path
 
 from django.conf import settings
@@ -59,7 +58,7 @@ class Command(BaseCommand):
         exports.record_export(user=None, report=report, date_from=start, date_to=end,
                               filters=form.filters, fmt=fmt, via="cli")
         if out is None:
-            sys.stdout.write(body.decode() + ("\n" if fmt == "json" else ""))
+            self.stdout.write(body.decode(), ending="\n" if fmt == "json" else "")
             return
         try:
             out.write_bytes(body)
