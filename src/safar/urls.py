@@ -9,6 +9,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("safar.guidance.urls")),
     path("admin/", admin.site.urls),
     path("", include("safar.stations.urls")),
     path("capture/", include("safar.capture.urls")),

@@ -52,6 +52,7 @@ class Role(models.TextChoices):
     OPERATOR = "operator", _("Operator")
     ANALYST = "analyst", _("Analyst")
     ADMINISTRATOR = "administrator", _("Administrator")
+    EDITOR = "editor", _("Editor of guidance articles")
 
 
 class User(AbstractUser):

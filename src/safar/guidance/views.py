@@ -1,0 +1,216 @@
+"""Public guidance pages (no login), the stay calculator, the JSON API, and the editor's pages.
+
+Nothing a visitor types into the calculator is stored or logged: it is personal data the
+service does not need to keep.
+"""
+
+import json
+from datetime import date
+
+from django.contrib import messages
+from django.core.cache import cache
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from safar.core.models import Role
+from safar.core.permissions import role_required
+
+from .bancheck import InvalidCase, answer, check, parse_case
+from .bancheck.explain import explain
+from .forms import ArticleForm, Calculator
+from .models import Article, ArticleVersion, BanRule, HelpContact, Topic, current_rulebook
+from .pdf import article_leaflet
+from .services import StaleArticle, latest_version_number, save_article
+
+# The public API: at most this many checks per address per minute (per server process).
+API_RATE_LIMIT = 30
+API_RATE_WINDOW = 60
+API_MAX_BYTES = 64 * 1024
+
+
+def today() -> date:
+    return timezone.localdate()
+
+
+def is_editor(user) -> bool:
+    return user.is_authenticated and (user.has_role(Role.EDITOR) or
+                                      user.has_role(Role.ADMINISTRATOR))
+
+
+def _public(request, template: str, context: dict, status: int = 200):
+    context = {"contacts": HelpContact.objects.all(), "can_edit": is_editor(request.user),
+               **context}
+    return render(request, template, context, status=status)
+
+
+def guide_index(request):
+    query = request.GET.get("q", "").strip()[:100]
+    articles = Article.objects.published()
+    found = list(articles.search(query)) if query else None
+    by_topic = [(label, [a for a in articles if a.topic == value])
+                for value, label in Topic.choices]
+    return _public(request, "guidance/index.html",
+                   {"query": query, "found": found, "by_topic": by_topic})
+
+
+def _article_for(request, slug: str) -> Article:
+    """A published article, or a draft for its editors; 404 otherwise."""
+    article = get_object_or_404(Article, slug=slug)
+    if not article.published and not is_editor(request.user):
+        raise Http404
+    return article
+
+
+def article_detail(request, slug):
+    article = _article_for(request, slug)
+    return _public(request, "guidance/article.html", {"article": article})
+
+
+def article_pdf(request, slug):
+    article = _article_for(request, slug)
+    language = (get_language() or "tg")[:2]
+    pdf = article_leaflet(article, language=language, contacts=list(HelpContact.objects.all()),
+                          url=request.build_absolute_uri(article_url(article)))
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{article.slug}-{language}.pdf"'
+    return response
+
+
+def article_url(article: Article) -> str:
+    from django.urls import reverse
+
+    return reverse("guidance:article", args=[article.slug])
+
+
+@require_http_methods(["GET", "POST"])
+def calculator(request):
+    context = {}
+    if request.method == "POST" and request.POST.get("add"):
+        form = Calculator.with_row_added(request.POST, request.POST["add"], today=today())
+        context["adding"] = True
+    elif request.method == "POST":
+        form = Calculator(request.POST, today=today())
+        if form.is_valid():
+            result = check(form.case, current_rulebook())
+            labels = dict(BanRule.Ground.choices)
+            context.update(result=result,
+                           explanation=explain(result, (get_language() or "tg")[:2]),
+                           bans=[{"ban": ban, "label": labels.get(ban.ground, ban.ground)}
+                                 for ban in result.bans],
+                           stays=[_stay_view(stay, result.as_of) for stay in result.stays])
+    else:
+        form = Calculator(today=today())
+    context["form"] = form
+    return _public(request, "guidance/calculator.html", context)
+
+
+DAY_ROWS_SHOWN = 400
+
+
+def _stay_view(stay, as_of: date) -> dict:
+    """A stay for the day-by-day table: counted days one a row, permit days as one span."""
+    rows = []
+    for day in stay.days_list[-DAY_ROWS_SHOWN:]:
+        if not day.counted and rows and rows[-1].get("span"):
+            rows[-1]["last"] = day.day
+        elif not day.counted:
+            rows.append({"span": True, "first": day.day, "last": day.day})
+        else:
+            rows.append({"day": day})
+    today_row = next((d for d in stay.days_list if d.day == as_of), None) if stay.ongoing else None
+    return {"stay": stay, "rows": rows, "truncated": len(stay.days_list) > DAY_ROWS_SHOWN,
+            "today": today_row}
+
+
+def _rate_limited(request) -> bool:
+    """A fixed window per client address, in the cache (shared when the cache is shared)."""
+    key = f"guidance:bancheck:{request.META.get('REMOTE_ADDR', '')}"
+    if cache.add(key, 1, API_RATE_WINDOW):
+        return False
+    try:
+        return cache.incr(key) > API_RATE_LIMIT
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, API_RATE_WINDOW)
+        return False
+
+
+def _error(status: int, message: str, problems=()) -> JsonResponse:
+    return JsonResponse({"error": message, "problems": [p.as_json() for p in problems]},
+                        status=status, json_dumps_params={"ensure_ascii": False})
+
+
+@csrf_exempt  # a public JSON endpoint: no cookies, no session, nothing to forge
+@require_POST
+def api_bancheck(request):
+    if _rate_limited(request):
+        response = _error(429, "Too many checks from this address; try again in a minute.")
+        response["Retry-After"] = str(API_RATE_WINDOW)
+        return response
+    if len(request.body) > API_MAX_BYTES:
+        return _error(413, f"The request is larger than {API_MAX_BYTES} bytes.")
+    try:
+        data = json.loads(request.body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return _error(400, f"The body is not valid JSON: {exc}")
+    try:
+        case = parse_case(data, today=today())
+    except InvalidCase as invalid:
+        return _error(400, "The input has errors.", invalid.problems)
+    return JsonResponse(answer(case, current_rulebook()),
+                        json_dumps_params={"ensure_ascii": False})
+
+
+# --- editors ---------------------------------------------------------------------------------
+
+@role_required(Role.EDITOR)
+def editor_list(request):
+    articles = Article.objects.all()
+    return render(request, "guidance/editor_list.html", {"articles": articles})
+
+
+@role_required(Role.EDITOR)
+@require_http_methods(["GET", "POST"])
+def editor_edit(request, slug=None):
+    article = get_object_or_404(Article, slug=slug) if slug else Article(last_checked_on=today())
+    if request.method == "POST":
+        form = ArticleForm(request.POST, instance=article)
+        if form.is_valid():
+            try:
+                save_article(article=form.save(commit=False), editor=request.user,
+                             note=form.cleaned_data["note"],
+                             based_on=form.cleaned_data["based_on"] if slug else None)
+            except StaleArticle as stale:
+                form.add_error(None, _("Someone else saved version %(n)s of this article "
+                                       "after you opened it. Open the article again and "
+                                       "repeat your change.") % {"n": stale.latest})
+            else:
+                messages.success(request, _("The article was saved."))
+                return redirect("guidance:article", slug=form.instance.slug)
+    else:
+        form = ArticleForm(instance=article,
+                           initial={"based_on": latest_version_number(article)})
+    return render(request, "guidance/editor_edit.html", {"form": form, "article": article})
+
+
+@role_required(Role.EDITOR)
+def editor_history(request, slug):
+    article = get_object_or_404(Article, slug=slug)
+    versions = article.versions.select_related("saved_by")
+    return render(request, "guidance/editor_history.html",
+                  {"article": article, "versions": versions})
+
+
+@role_required(Role.EDITOR)
+def editor_diff(request, slug, number):
+    article = get_object_or_404(Article, slug=slug)
+    version = get_object_or_404(ArticleVersion.objects.select_related("saved_by"),
+                                article=article, number=number)
+    older = article.versions.filter(number__lt=number).order_by("-number").first()
+    return render(request, "guidance/editor_diff.html",
+                  {"article": article, "version": version, "older": older,
+                   "changes": version.diff(older)})
