@@ -124,6 +124,7 @@ class Scan(models.Model):
         """Why a scan waits for an operator; shown in the queue."""
 
         UNREADABLE = "unreadable", _("the image could not be opened")
+        READER_FAILED = "reader_error", _("the reader failed on this page")
         NOT_ALIGNED = "not_aligned", _("the card could not be found on the page")
         DOUBTFUL = "doubtful", _("some values are doubtful")
         CONFLICT = "conflict", _("the card number is already recorded with other data")

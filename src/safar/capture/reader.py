@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import time
+import traceback
 from functools import cache
 
 import numpy as np
@@ -63,13 +64,25 @@ def read_page(scan: Scan) -> dict:
         image = load_image(scan)
     except (OSError, ValueError) as exc:
         return unreadable_reading(f"the page image could not be decoded ({type(exc).__name__})")
+    try:
+        reading = read_image(scan, image)
+    except Exception as exc:  # noqa: BLE001 - a page the reader trips on goes to an operator
+        # The frames but not the message: a message may quote a value read from the card.
+        logger.error("the reader failed on scan %s: %s\n%s", scan.pk, type(exc).__name__,
+                     "".join(traceback.format_tb(exc.__traceback__)))
+        reading = unreadable_reading(f"the reader failed ({type(exc).__name__})")
+        reading["reader_error"] = True
+    reading["seconds"] = round(time.perf_counter() - started, 3)
+    return reading
+
+
+def read_image(scan: Scan, image: np.ndarray) -> dict:
     from safar.reading.card import read_card
 
     result = read_card(image, card_template())
     reading = reading_from_result(scan, result)
     reading["mrz"] = mrz_on_page(image) if result.aligned else None
     apply_mrz(reading)
-    reading["seconds"] = round(time.perf_counter() - started, 3)
     return reading
 
 
@@ -84,26 +97,31 @@ def as_json(value):
 
 
 def reading_from_result(scan: Scan, result) -> dict:
-    fields = {}
-    doubtful = []
+    if not result.aligned:
+        return {"aligned": False, "unreadable": False, "problem": result.problem or "",
+                "confident": False, "fields": {}, "values": {}, "doubtful": []}
+    template = result.template
+    fields, doubtful = {}, []
     for name, field in result.fields.items():
-        crop = store_crop(scan, name, getattr(field, "crop", None))
-        target = getattr(field, "target", "") or ""
+        confident = result.is_confident(name)
+        spec = template.field(name)
         fields[name] = as_json({
             "value": field.value, "confidence": round(float(field.confidence), 4),
-            "valid": bool(field.valid), "problem": field.problem or "", "target": target,
-            "crop": crop, "confident": bool(getattr(field, "confident", field.valid)),
+            "valid": bool(field.valid), "problem": field.problem or "",
+            "target": field.target or "", "confident": confident, "format": spec.format,
+            "crop": store_crop(scan, name, field.crop),
+            # Box crops only where an operator will look: they become retraining samples.
+            "boxes": [] if confident else [store_crop(scan, f"{name}-{i:02d}", crop)
+                                           for i, crop in enumerate(field.char_crops)],
         })
-        if target and not fields[name]["confident"] and target not in doubtful:
-            doubtful.append(target)
-    values = as_json(result.crossing_values()) if result.aligned else {}
-    return {"aligned": bool(result.aligned), "unreadable": False, "problem": result.problem or "",
-            "confident": bool(result.aligned and result.confident), "fields": fields,
-            "values": values, "doubtful": doubtful}
+        if field.target and not confident and field.target not in doubtful:
+            doubtful.append(field.target)
+    return {"aligned": True, "unreadable": False, "problem": "", "confident": result.confident,
+            "fields": fields, "values": as_json(result.crossing_values()), "doubtful": doubtful}
 
 
 def store_crop(scan: Scan, name: str, crop) -> str:
-    """Write a field's crop as PNG once; return its storage name ("" when there is none)."""
+    """Write a crop as PNG (replacing an earlier one); return its storage name."""
     if crop is None or getattr(crop, "size", 0) == 0:
         return ""
     path = f"crops/{scan.pk // 1000:04d}/{scan.pk}/{name}.png"
@@ -139,5 +157,6 @@ def apply_mrz(reading: dict) -> None:
             reading["values"][target] = value
     filled = set(MRZ_TARGETS.values())
     reading["doubtful"] = [t for t in reading["doubtful"] if t not in filled]
-    if reading["aligned"] and not reading["doubtful"]:
+    if reading["aligned"] and not reading["doubtful"] and all(
+            f["valid"] for f in reading["fields"].values() if f["target"] not in filled):
         reading["confident"] = True

@@ -11,9 +11,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safar.core.models import AuditEvent
+from safar.core.models import AuditEvent, BorderPoint
 
 from .models import Batch, Scan, Upload
+from .training import keep_training_samples
 
 ACCEPTED_EXTENSIONS = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".pdf"}
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024
@@ -164,12 +165,19 @@ def route_scan(*, scan: Scan) -> Scan:
     if scan.status != Scan.Status.READ:
         return scan
     reading = scan.reading
+    if reading.get("reader_error"):
+        return _needs_review(scan, Scan.ReviewReason.READER_FAILED)
     if reading.get("unreadable"):
         return _needs_review(scan, Scan.ReviewReason.UNREADABLE)
     if not reading.get("aligned"):
         return _needs_review(scan, Scan.ReviewReason.NOT_ALIGNED)
     if not reading.get("confident"):
         return _needs_review(scan, Scan.ReviewReason.DOUBTFUL)
+    if not BorderPoint.objects.filter(pk=reading["values"].get("border_point"),
+                                      centre=scan.upload.batch.centre_id).exists():
+        # A card of another centre's border point, or a misread one: an operator decides.
+        scan.problem = "refused: border_point"
+        return _needs_review(scan, Scan.ReviewReason.REFUSED)
     existing = Crossing.objects.filter(card_number=scan.card_number).first()
     if existing is not None:
         if same_card(existing, reading["values"]):
@@ -214,7 +222,8 @@ def scan_accept(*, scan: Scan, operator, values: dict) -> Scan:
     scan.save(update_fields=["status", "crossing", "corrected_fields", "card_number",
                              "reviewed_by", "reviewed_at"])
     count_outcome(scan, "corrected" if corrected else "confirmed")
-    keep_training_samples(scan=scan, values=values)
+    # Files are written once the crossing is committed: a refused save leaves no samples.
+    transaction.on_commit(lambda: keep_training_samples(scan=scan, values=values))
     return scan
 
 

@@ -2,8 +2,9 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import safar.capture.models
 from django.db import migrations, models
+
+import safar.capture.models
 
 
 class Migration(migrations.Migration):

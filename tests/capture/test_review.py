@@ -1,0 +1,225 @@
+"""The operators' review queue. The world: operators at the Dushanbe and Sughd centres, an
+analyst; scans of the Dushanbe centre in the shape the reader stores them (the reader itself is
+exercised in test_pipeline.py)."""
+
+import datetime
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.urls import reverse
+
+from safar.capture import services
+from safar.capture.models import Batch, Scan, Upload
+from safar.core.models import AuditEvent
+from safar.crossings.models import Crossing
+from safar.reports.models import Cell
+
+from .conftest import page_image, png_of
+
+pytestmark = pytest.mark.django_db
+
+VALUES = {
+    "card_number": "AA0000123", "direction": "exit", "crossed_on": "2026-11-20",
+    "border_point": "DYU", "surname": "РАҲИМОВ", "given_names": "ФАРРУХ", "sex": "M",
+    "birth_date": "1990-07-14", "citizenship": "TJK", "passport_number": "400123456",
+    "purpose": "work", "country": "RUS", "region": "TJ-DU", "district": None,
+}
+_upload_counter = iter(range(1, 10**6))
+
+
+def make_scan(centre, *, values=VALUES, doubtful=("surname",), aligned=True,
+              reason=Scan.ReviewReason.DOUBTFUL) -> Scan:
+    """A page of `centre` read and waiting for review, with crops for the doubtful fields."""
+    n = next(_upload_counter)
+    batch, _ = Batch.objects.get_or_create(centre=centre, uploaded_by=None, station=None,
+                                           day=datetime.date(2026, 11, 21))
+    content = png_of(page_image(f"card {n}"))
+    upload = Upload.objects.create(sha256=f"{n:064d}", batch=batch, original_name=f"{n}.png",
+                                   extension=".png", size=len(content),
+                                   status=Upload.Status.SPLIT)
+    upload.file.save(f"{n}.png", ContentFile(content))
+    scan = Scan.objects.create(upload=upload, page=1, image=upload.file.name,
+                               status=Scan.Status.NEEDS_REVIEW, review_reason=reason,
+                               card_number=(values or {}).get("card_number", ""))
+    fields = {}
+    for name in doubtful:
+        crop = default_storage.save(f"crops/{scan.pk}/{name}.png",
+                                    ContentFile(png_of(page_image(name, (200, 40)))))
+        fields[name] = {"value": values[name], "confidence": 0.4, "valid": True, "problem": "",
+                        "target": name, "crop": crop, "confident": False}
+    scan.reading = {"aligned": aligned, "unreadable": False, "problem": "", "confident": False,
+                    "fields": fields, "values": dict(values) if aligned else {},
+                    "doubtful": list(doubtful), "mrz": None}
+    scan.save()
+    return scan
+
+
+def form_data(**changes) -> dict:
+    data = {k: "" if v is None else v for k, v in VALUES.items()}
+    data.update(changes)
+    return data
+
+
+def capture_cells(outcome: str) -> int:
+    cell = Cell.objects.filter(cube="capture", grain="D", key2=outcome).first()
+    return cell.count if cell else 0
+
+
+@pytest.fixture
+def waiting(centre_du):
+    return make_scan(centre_du)
+
+
+def test_operator_sees_the_doubtful_field_prefilled_with_its_crop(client, operator_du, waiting):
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:review", args=[waiting.pk])).content.decode()
+    assert 'value="РАҲИМОВ"' in page
+    assert reverse("capture:crop", args=[waiting.pk, "surname"]) in page
+    assert reverse("capture:page", args=[waiting.pk]) in page
+    # The doubtful field is in the Tab order and focused; a confident one is out of it.
+    surname_input = page.split('name="surname"')[1].split(">")[0]
+    assert "autofocus" in surname_input and "doubtful" in surname_input
+    assert 'tabindex="-1"' in page.split('name="card_number"')[1].split(">")[0]
+    assert AuditEvent.objects.filter(action="view", object_type="capture.scan",
+                                     object_id=str(waiting.pk), user=operator_du).exists()
+
+
+def test_confirming_with_a_correction_saves_the_crossing_and_counts_corrected(
+        client, operator_du, waiting):
+    client.force_login(operator_du)
+    response = client.post(reverse("capture:review", args=[waiting.pk]),
+                           form_data(surname="РАҲИМЗОДА", accept="1"))
+    assert response.status_code == 302
+    waiting.refresh_from_db()
+    assert waiting.status == Scan.Status.SAVED and not waiting.auto_accepted
+    assert waiting.corrected_fields == ["surname"]
+    assert waiting.reviewed_by == operator_du
+    crossing = Crossing.objects.get(card_number="AA0000123")
+    assert crossing.surname == "РАҲИМЗОДА" and crossing.source == Crossing.Source.SCAN
+    assert crossing.created_by == operator_du and waiting.crossing == crossing
+    assert capture_cells("corrected") == 1 and capture_cells("confirmed") == 0
+    # The audit names the scan the crossing came from.
+    assert AuditEvent.objects.filter(object_type="capture.scan", object_id=str(waiting.pk),
+                                     changes__crossing=crossing.pk).exists()
+
+
+def test_confirming_unchanged_values_counts_confirmed_not_corrected(client, operator_du, waiting):
+    client.force_login(operator_du)
+    client.post(reverse("capture:review", args=[waiting.pk]), form_data(accept="1"))
+    waiting.refresh_from_db()
+    assert waiting.status == Scan.Status.SAVED and waiting.corrected_fields == []
+    assert capture_cells("confirmed") == 1 and capture_cells("corrected") == 0
+
+
+def test_after_saving_the_next_waiting_card_opens(client, operator_du, centre_du, waiting):
+    later = make_scan(centre_du, values={**VALUES, "card_number": "AA0000124"})
+    client.force_login(operator_du)
+    response = client.post(reverse("capture:review", args=[waiting.pk]), form_data(accept="1"),
+                           follow=True)
+    assert response.redirect_chain[-1][0] == reverse("capture:review", args=[later.pk])
+
+
+def test_an_invalid_value_is_refused_next_to_its_field_and_nothing_is_saved(
+        client, operator_du, waiting):
+    client.force_login(operator_du)
+    response = client.post(reverse("capture:review", args=[waiting.pk]),
+                           form_data(birth_date="2030-01-01", accept="1"))
+    assert response.status_code == 200
+    assert "birth_date" in response.context["form"].errors
+    waiting.refresh_from_db()
+    assert waiting.status == Scan.Status.NEEDS_REVIEW
+    assert not Crossing.objects.exists()
+
+
+def test_rejecting_needs_a_reason_and_keeps_the_scan(client, operator_du, waiting):
+    client.force_login(operator_du)
+    response = client.post(reverse("capture:review", args=[waiting.pk]),
+                           {"reject": "1", "reason": "  "})
+    assert response.status_code == 200 and response.context["reject_form"].errors
+    client.post(reverse("capture:review", args=[waiting.pk]),
+                {"reject": "1", "reason": "Not a migration card"})
+    waiting.refresh_from_db()
+    assert waiting.status == Scan.Status.REJECTED
+    assert waiting.reject_reason == "Not a migration card"
+    assert capture_cells("rejected") == 1
+    assert not Crossing.objects.exists()
+
+
+def test_a_card_that_could_not_be_aligned_is_keyed_in_full_from_the_image(
+        client, operator_du, centre_du):
+    scan = make_scan(centre_du, values=None, doubtful=(), aligned=False,
+                     reason=Scan.ReviewReason.NOT_ALIGNED)
+    client.force_login(operator_du)
+    form = client.get(reverse("capture:review", args=[scan.pk])).context["form"]
+    assert form.doubtful == list(form.fields)  # every field in the Tab order, all empty
+    assert not any(form[name].value() for name in form.fields)
+    client.post(reverse("capture:review", args=[scan.pk]), form_data(accept="1"))
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.SAVED
+    assert set(scan.corrected_fields) >= {"card_number", "surname", "passport_number"}
+
+
+def test_a_conflicting_card_number_shows_the_registry_error_at_once(
+        client, operator_du, centre_du):
+    from safar.crossings.services import create_crossing
+
+    create_crossing(user=operator_du, data={**services.typed_values(VALUES), "surname": "OTHER"})
+    scan = make_scan(centre_du, doubtful=(), reason=Scan.ReviewReason.CONFLICT)
+    client.force_login(operator_du)
+    response = client.get(reverse("capture:review", args=[scan.pk]))
+    assert "card_number" in response.context["form"].errors
+
+
+def test_a_scan_handled_meanwhile_is_not_saved_twice(client, operator_du, waiting):
+    services.scan_reject(scan=waiting, operator=operator_du, reason="duplicate")
+    client.force_login(operator_du)
+    response = client.post(reverse("capture:review", args=[waiting.pk]), form_data(accept="1"))
+    assert response.status_code == 302
+    assert not Crossing.objects.exists()
+
+
+# -- permissions ----------------------------------------------------------------------------
+
+def test_operator_cannot_see_another_centres_scan_or_its_images(client, operator_su, waiting):
+    client.force_login(operator_su)
+    for url in (reverse("capture:review", args=[waiting.pk]),
+                reverse("capture:page", args=[waiting.pk]),
+                reverse("capture:crop", args=[waiting.pk, "surname"])):
+        assert client.get(url).status_code == 404, url
+    assert client.post(reverse("capture:review", args=[waiting.pk]),
+                       form_data(accept="1")).status_code == 404
+    waiting.refresh_from_db()
+    assert waiting.status == Scan.Status.NEEDS_REVIEW
+
+
+def test_operator_queue_holds_only_their_centres_scans(client, operator_su, waiting):
+    client.force_login(operator_su)
+    response = client.get(reverse("capture:next"))
+    assert response.status_code == 302 and response.url == reverse("capture:overview")
+    overview = client.get(reverse("capture:overview"))
+    assert overview.context["waiting"] == 0
+
+
+def test_operator_gets_the_page_image_and_crop_of_their_own_centre(client, operator_du, waiting):
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:page", args=[waiting.pk]))
+    assert page.status_code == 200 and page["Content-Type"] == "image/png"
+    assert "private" in page["Cache-Control"]
+    crop = client.get(reverse("capture:crop", args=[waiting.pk, "surname"]))
+    assert crop.status_code == 200 and b"".join(crop.streaming_content).startswith(b"\x89PNG")
+    assert client.get(reverse("capture:crop", args=[waiting.pk, "given_names"])).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["analyst", "outsider"])
+def test_analysts_and_users_without_a_role_cannot_open_the_capture_pages(
+        client, request, who, waiting):
+    client.force_login(request.getfixturevalue(who))
+    for url in (reverse("capture:overview"), reverse("capture:review", args=[waiting.pk]),
+                reverse("capture:page", args=[waiting.pk])):
+        assert client.get(url).status_code == 403, url
+
+
+def test_administrator_reviews_any_centre(client, administrator, waiting):
+    client.force_login(administrator)
+    assert client.get(reverse("capture:review", args=[waiting.pk])).status_code == 200
