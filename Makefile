@@ -42,6 +42,9 @@ run: setup
 	$(SAFAR) migrate --no-input -v1
 	$(SAFAR) collectstatic --no-input -v0
 	$(SAFAR) load-demo
+	@# A task worker reads the scans beside the web server, and stops with it.
+	@$(SAFAR) db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(SAFAR) runserver $(HOST):$(PORT)
 
 test: setup
