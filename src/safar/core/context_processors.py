@@ -22,6 +22,7 @@ def navigation(request):
         links.append(("home", reverse("home"), _("Home")))
         if can_enter_crossings(user):
             links.append(("enter", optional_url("crossings:enter"), _("Enter a card")))
+            links.append(("capture", optional_url("capture:overview"), _("Scans")))
         if can_use_registry(user):
             links.append(("search", optional_url("crossings:search"), _("Search")))
         if user.has_role("analyst") or user.has_role("administrator"):
