@@ -66,7 +66,8 @@ class Field:
     options: tuple[Option, ...] = ()
     boxes: tuple[Rect, ...] = ()
     charset: str = "digits"
-    first_charset: str | None = None  # the first box may differ (passport "A1234567")
+    first_charset: str | None = None  # the first boxes may differ (passport "A1234567")
+    first_count: int = 1
     format: str = "text"
     pattern: str | None = None
     codes: str | tuple[str, ...] | None = None
@@ -272,6 +273,7 @@ def _parse_field(raw: dict, fail) -> Field:
                 fail(f"bad pattern: {exc}")
         codes = raw.get("codes")
         return Field(boxes=boxes, charset=charset, first_charset=first, format=fmt,
+                     first_count=int(raw.get("first_count", 1)),
                      pattern=pattern, codes=tuple(codes) if isinstance(codes, list) else codes,
                      **common)
     # serial: pre-printed text in fixed boxes and a Code 128 barcode with the same value

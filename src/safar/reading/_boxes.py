@@ -1,0 +1,215 @@
+"""Reading the boxes of an aligned page: checkboxes, character boxes and the serial/barcode."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from . import _validate
+from ._align import PX_PER_MM, Alignment, corners_in_source
+from ._characters import ink_mask, load_model, prepare
+from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
+from .template import Field, Rect, Template
+
+CHECK_INSET_MM = 0.8
+CHAR_INSET_MM = 0.55
+# Fill ratio of a checkbox's inner area: below EMPTY it is empty, above FILLED it was cancelled
+# by filling; the bands around each threshold are doubtful.
+EMPTY, MARKED_MIN, FILLED_MIN, FILLED = 0.02, 0.05, 0.55, 0.72
+# Ink share of a character box: below BLANK nothing was written; between, doubtful.
+BLANK, WRITTEN = 0.008, 0.025
+
+
+def page_threshold(page: np.ndarray) -> float:
+    sample = page[::3, ::3]
+    paper = float(np.percentile(sample, 90))
+    otsu, _ = cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return min(float(otsu), 0.75 * paper)
+
+
+def _px(rect: Rect, inset: float) -> tuple[slice, slice]:
+    y0, y1 = round((rect.y + inset) * PX_PER_MM), round((rect.y + rect.h - inset) * PX_PER_MM)
+    x0, x1 = round((rect.x + inset) * PX_PER_MM), round((rect.x + rect.w - inset) * PX_PER_MM)
+    return slice(y0, y1), slice(x0, x1)
+
+
+def crop(page: np.ndarray, rect: Rect, margin: float = 1.5) -> np.ndarray:
+    h, w = page.shape
+    x0, y0 = max(0, int((rect.x - margin) * PX_PER_MM)), max(0, int((rect.y - margin) * PX_PER_MM))
+    x1 = min(w, int((rect.x + rect.w + margin) * PX_PER_MM))
+    y1 = min(h, int((rect.y + rect.h + margin) * PX_PER_MM))
+    return page[y0:y1, x0:x1].copy()
+
+
+def checkbox_state(page: np.ndarray, rect: Rect, threshold: float) -> tuple[str, float, float]:
+    """('empty'|'marked'|'filled', confidence, fill ratio) of one checkbox."""
+    inner = page[_px(rect, CHECK_INSET_MM)]
+    fill = float((inner < threshold).mean()) if inner.size else 0.0
+    if fill < EMPTY:
+        return "empty", 1.0, fill
+    if fill < MARKED_MIN:
+        return ("empty" if fill < (EMPTY + MARKED_MIN) / 2 else "marked"), 0.5, fill
+    if fill < FILLED_MIN:
+        return "marked", 1.0, fill
+    if fill < FILLED:
+        return ("marked" if fill < (FILLED_MIN + FILLED) / 2 else "filled"), 0.5, fill
+    return "filled", 1.0, fill
+
+
+def _read_checkboxes(page, f: Field, threshold) -> dict:
+    states = [checkbox_state(page, o.box, threshold) for o in f.options]
+    marked = [i for i, (s, _, _) in enumerate(states) if s == "marked"]
+    confidence = min(c for _, c, _ in states)
+    out = {"confidence": confidence, "problem": None, "option": None, "states": states}
+    if len(marked) == 1:
+        out["option"] = f.options[marked[0]]
+    elif len(marked) > 1:
+        best = max(marked, key=lambda i: states[i][2])
+        out.update(option=f.options[best], confidence=min(confidence, 0.3),
+                   problem="several boxes are marked")
+    return out
+
+
+def _char_crops(page, f: Field) -> list[np.ndarray]:
+    return [page[_px(b, CHAR_INSET_MM)] for b in f.boxes]
+
+
+def _decode(probs: np.ndarray, allowed: str) -> tuple[str, float]:
+    i = int(np.argmax(probs))
+    return allowed[i], float(probs[i])
+
+
+def _script_of(letters: list[str]) -> tuple[str | None, float]:
+    """'cyrillic' or 'latin' from letters only one script has; None when nothing tells."""
+    cyr = sum(ch in CYRILLIC_ONLY for ch in letters)
+    lat = sum(ch in LATIN_ONLY for ch in letters)
+    if cyr and not lat:
+        return "cyrillic", 1.0
+    if lat and not cyr:
+        return "latin", 1.0
+    if cyr or lat:
+        return ("cyrillic" if cyr >= lat else "latin"), 0.4
+    return None, 0.8
+
+
+def _classes_for(f: Field, position: int, script: str | None) -> str:
+    if f.charset == "names":
+        if script == "latin":
+            return LATIN
+        return "".join(SHARED.values()) + CYRILLIC_ONLY
+    if position < f.first_count and f.first_charset:
+        return CHARSET_CLASSES[f.first_charset]
+    return CHARSET_CLASSES[f.charset]
+
+
+def read_fields(alignment: Alignment, grey: np.ndarray, template: Template) -> dict:
+    from .card import FieldReading
+
+    page = alignment.page
+    threshold = page_threshold(page)
+    model = load_model()
+    # Every written box on the page goes through the classifier in one batch.
+    masks, owners, crops_by_field, blank_conf = [], [], {}, {}
+    for f in template.fields:
+        if f.kind == "checkboxes":
+            continue
+        crops = _char_crops(page, f)
+        crops_by_field[f.name] = crops
+        for k, c in enumerate(crops):
+            m = ink_mask(c, threshold)
+            share = m.mean() if m.size else 0.0
+            if share < BLANK:
+                blank_conf[(f.name, k)] = 1.0
+                continue
+            if share < WRITTEN:
+                blank_conf[(f.name, k)] = 0.5  # a faint mark: read it, but doubt it
+            masks.append(m)
+            owners.append((f.name, k))
+    x, index = prepare(masks)
+    probs_all = None
+    if len(index):
+        h = (x - model.mean) / model.scale
+        for i, (w, b) in enumerate(model.weights):
+            h = h @ w + b
+            if i < len(model.weights) - 1:
+                np.maximum(h, 0, out=h)
+        probs_all = h
+    logits = {owners[i]: probs_all[row] for row, i in enumerate(index)}
+
+    def classify(key, allowed: str) -> tuple[str, float]:
+        cols = [model.classes.index(c) for c in allowed]
+        z = logits[key][cols]
+        p = np.exp(z - z.max())
+        return _decode(p / p.sum(), allowed)
+
+    # Names: decide the script from both name fields together.
+    name_letters = []
+    for f in template.fields:
+        if f.charset == "names":
+            for k in range(len(f.boxes)):
+                if (f.name, k) in logits:
+                    name_letters.append(classify((f.name, k), CHARSET_CLASSES["names"])[0])
+    script, script_conf = _script_of(name_letters)
+
+    readings: dict[str, FieldReading] = {}
+    for f in template.fields:
+        region = crop(page, f.region)
+        if f.kind == "checkboxes":
+            r = _read_checkboxes(page, f, threshold)
+            option = r["option"]
+            value = option.value if option is not None else None
+            readings[f.name] = FieldReading(
+                name=f.name, value=value, confidence=r["confidence"], crop=region,
+                problem=r["problem"], valid=r["problem"] is None, target=f.target)
+            readings[f.name].raw = "other" if option is not None and option.other else value
+            continue
+        chars, confs = [], []
+        for k in range(len(f.boxes)):
+            key = (f.name, k)
+            if key not in logits:
+                chars.append(" ")
+                confs.append(blank_conf.get(key, 1.0))
+                continue
+            ch, p = classify(key, _classes_for(f, k, script))
+            if f.charset == "names" and script != "latin":
+                ch = TO_CYRILLIC.get(ch, ch)
+            chars.append(ch)
+            confs.append(min(p, blank_conf.get(key, 1.0)))
+        raw = "".join(chars)
+        confidence = float(np.prod(confs)) if confs else 1.0
+        if f.charset == "names" and raw.strip():
+            confidence *= script_conf
+        readings[f.name] = FieldReading(
+            name=f.name, value=raw, confidence=confidence, crop=region, target=f.target,
+            char_crops=[c.copy() for c in crops_by_field[f.name]], raw=raw)
+        if f.kind == "serial":
+            _check_serial(readings[f.name], f, grey, alignment)
+    _validate.normalise_and_check(readings, template)
+    return readings
+
+
+def _check_serial(r, f: Field, grey: np.ndarray, alignment: Alignment) -> None:
+    """The barcode is the authority; the printed digits confirm it."""
+    import zxingcpp
+
+    text = r.value.replace(" ", "")
+    pts = corners_in_source(alignment.homography, f.barcode, margin_mm=4)
+    x0, y0 = np.floor(pts.min(axis=0)).astype(int)
+    x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
+    h, w = grey.shape
+    region = grey[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
+    code = None
+    if region.size:
+        found = zxingcpp.read_barcodes(region, formats=zxingcpp.BarcodeFormat.Code128)
+        code = found[0].text if found else None
+    if code is None:
+        r.value, r.confidence = text or None, min(r.confidence, 0.85)
+        r.problem = "the barcode could not be read"
+        return
+    agree = sum(a == b for a, b in zip(code, text, strict=False)) if len(code) == len(text) else 0
+    r.value = code
+    if agree >= len(code) - 1:
+        r.confidence = 1.0
+    else:
+        r.confidence = 0.5
+        r.problem = "the printed number differs from the barcode"
