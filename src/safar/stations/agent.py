@@ -192,7 +192,9 @@ class Client:
 
     def upload(self, path: Path, *, name: str, sha256: str) -> Outcome:
         with path.open("rb") as body:
-            answer = self._request("POST", "/api/stations/upload", data=body, headers={
+            # requests sends an empty file object chunked, without Content-Length: send b"".
+            answer = self._request("POST", "/api/stations/upload",
+                                   data=body if path.stat().st_size else b"", headers={
                 "Content-Type": "application/octet-stream",
                 "X-Safar-Filename": quote(name, safe=""),
                 "X-Safar-SHA256": sha256,
@@ -380,9 +382,9 @@ class Agent:
         try:
             with path.open("rb"):
                 pass
-            if stat.st_size == 0:
-                return False  # an empty file is a file being created; it will grow or stay
-            if not looks_complete(path, stat.st_size):
+            # An empty file, or one without its format's end marker, is most likely still being
+            # written: give it longer; if it stays so, intake refuses it with a reason.
+            if stat.st_size == 0 or not looks_complete(path, stat.st_size):
                 settle *= 10
         except OSError:
             return False
@@ -395,7 +397,8 @@ class Agent:
         for name in list(self.observed):
             if name not in found:
                 del self.observed[name]
-        for name, stat in found.items():
+        # Oldest first, so scans reach the centre in the order they were made.
+        for name, stat in sorted(found.items(), key=lambda item: (item[1].st_mtime_ns, item[0])):
             row = live.get(name)
             if row is not None:
                 if row.state == "queued" and (row.size, row.mtime_ns) != (

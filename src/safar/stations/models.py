@@ -135,6 +135,9 @@ class RefusedUpload(models.Model):
         verbose_name = _("refused file")
         verbose_name_plural = _("refused files")
 
+    def __str__(self) -> str:
+        return f"{self.station} {self.code}"
+
 
 def start_of_today():
     """Midnight of the current day in the project's time zone (Asia/Dushanbe), as an aware time."""
