@@ -1,1 +1,0 @@
-"""Private internals of `safar.reading.mrz`: locating, segmenting, recognising and parsing MRZs."""
