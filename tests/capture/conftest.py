@@ -50,7 +50,7 @@ def centre_su(db):
 def page_image(text: str, size=(600, 400)) -> Image.Image:
     """A plain grey page with a line of text: not a card, but a real page."""
     image = Image.new("L", size, 255)
-    ImageDraw.Draw(image).text((40, 40), text, fill=0)
+    ImageDraw.Draw(image).text((size[0] // 15, size[1] // 4), text, fill=0)
     return image
 
 

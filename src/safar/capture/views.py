@@ -96,8 +96,7 @@ def review_next(request):
     after = request.GET.get("after")
     scan = next_in_queue(request.user, after=int(after) if after and after.isdigit() else None)
     if scan is None:
-        messages.info(request, _("No scans are waiting for review."))
-        return redirect("capture:overview")
+        return redirect("capture:overview")  # which says that none is waiting
     return redirect("capture:review", pk=scan.pk)
 
 
