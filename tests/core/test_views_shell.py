@@ -12,6 +12,13 @@ from django.views import defaults
 from safar.core.models import AuditEvent, Country, Role
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher takes about a second per user on this machine; these tests do not
+    # test hashing (tests/core/test_auth.py does, with the real hasher).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def nav_keys(response) -> set[str]:
     return {link["key"] for link in response.context["safar_nav"]}
 
@@ -20,7 +27,8 @@ def test_operator_home_offers_entry_search_and_recent_cards(client, operator_du)
     client.force_login(operator_du)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    assert nav_keys(response) == {"home", "enter", "search"}
+    assert {"home", "enter", "search"} <= nav_keys(response)
+    assert not {"reports", "admin"} & nav_keys(response)
     assert reverse("crossings:enter") in response.content.decode()
     assert "recent" in response.context
 
@@ -42,13 +50,13 @@ def test_administrator_home_links_the_administration(client, administrator):
 
 def test_user_without_a_role_sees_only_home_and_is_told_to_ask_for_one(client, outsider):
     client.force_login(outsider)
-    response = client.get(reverse("home"))
+    response = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en")
     assert nav_keys(response) == {"home"}
     assert "No role yet" in response.content.decode()
 
 
 @pytest.mark.parametrize(("language", "label"), [
-    ("tg", "Ворид кардани корт"), ("ru", "Ввести карточку"), ("en", "Enter a card")])
+    ("tg", "Ворид кардани корт"), ("ru", "Ввести карту"), ("en", "Enter a card")])
 def test_the_interface_speaks_the_chosen_language(client, operator_du, language, label):
     client.force_login(operator_du)
     client.post(reverse("set_language"), {"language": language, "next": "/"})

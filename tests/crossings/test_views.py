@@ -11,6 +11,14 @@ from safar.core.models import AuditEvent
 from safar.crossings.models import Crossing
 from safar.crossings.services import create_crossing, update_crossing
 
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # The production hasher takes about a second per user on this machine; these tests do not
+    # test hashing (tests/core/test_auth.py does, with the real hasher).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 CARD = {
     "card_number": "A0000001", "direction": "exit", "crossed_on": "2024-03-05",
     "border_point": "DYU", "surname": "Раҳимов", "given_names": "Фаррух",
@@ -49,7 +57,9 @@ def sughd_card(operator_su, dushanbe_card):
 
 
 def post_card(client, **overrides):
-    return client.post(reverse("crossings:enter"), {**CARD, **overrides})
+    extra = {k: v for k, v in overrides.items() if k.startswith("HTTP_")}
+    data = {k: v for k, v in overrides.items() if not k.startswith("HTTP_")}
+    return client.post(reverse("crossings:enter"), {**CARD, **data}, **extra)
 
 
 # -- entry ------------------------------------------------------------------------------------
@@ -133,7 +143,8 @@ def test_a_district_of_another_region_is_refused(client, operator_du):
 
     sughd_district = District.objects.filter(region="TJ-SU").first()
     client.force_login(operator_du)
-    response = post_card(client, region="TJ-DU", district=sughd_district.pk)
+    response = post_card(client, region="TJ-DU", district=sughd_district.pk,
+                         HTTP_ACCEPT_LANGUAGE="en")
     assert "is not in region" in " ".join(response.context["form"].errors["district"])
 
 
@@ -149,7 +160,7 @@ def test_a_district_alone_brings_its_region(client, operator_du):
 
 def test_a_duplicate_card_number_names_the_record_that_holds_it(client, operator_du, sughd_card):
     client.force_login(operator_du)
-    response = post_card(client, card_number="s1")
+    response = post_card(client, card_number="s1", HTTP_ACCEPT_LANGUAGE="en")
     message = " ".join(response.context["form"].errors["card_number"])
     assert f"#{sughd_card.pk}" in message and "LBD" in message
     assert "ИВАНОВ" not in message

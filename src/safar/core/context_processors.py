@@ -27,6 +27,8 @@ def navigation(request):
             links.append(("search", optional_url("crossings:search"), _("Search")))
         if user.has_role("analyst") or user.has_role("administrator"):
             links.append(("reports", optional_url("reports:index"), _("Reports")))
+        if user.has_role("editor"):
+            links.append(("guidance", optional_url("guidance:editor_list"), _("Guidance articles")))
         if user.has_role("administrator"):
             links.append(("admin", reverse("admin:index"), _("Administration")))
         links = [link for link in links if link[1]]
@@ -39,4 +41,5 @@ def navigation(request):
         "safar_languages": settings.LANGUAGES,
         "safar_nav": links,
         "safar_sees_all_centres": bool(user and user.is_authenticated and sees_all_centres(user)),
+        "safar_public_guide_url": optional_url("guidance:index"),
     }

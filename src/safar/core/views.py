@@ -19,6 +19,8 @@ def home(request):
         "can_search": can_use_registry(user),
         "is_analyst": user.has_role("analyst") or user.has_role("administrator"),
         "is_administrator": user.has_role("administrator"),
+        "is_editor": user.has_role("editor"),
+        "has_no_role": not user.is_superuser and not user.role_names(),
         "reports": report_links(),
     }
     if context["can_enter"]:
