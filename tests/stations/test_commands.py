@@ -10,7 +10,7 @@ from django.core.management.base import CommandError
 from safar.capture.models import Upload
 from safar.core.models import AuditEvent
 from safar.stations.models import RefusedUpload, Station, StationToken
-from safar.stations.services import intake_file
+from safar.stations.services import Refusal, intake_file
 
 from .conftest import png_bytes, sha
 
@@ -84,7 +84,7 @@ def test_intake_stats_counts_files_per_station_pending_and_refused(du_station, s
     send(du, png_bytes(0))  # the same file again: still three
     send(su, png_bytes(10))
     Upload.objects.filter(sha256=sha(png_bytes(10))).update(status=Upload.Status.SPLIT)
-    with pytest.raises(Exception):
+    with pytest.raises(Refusal):
         send(su, b"not an image", name="x.png")
     stats = json.loads(run("intake", "stats", "--json"))
     assert stats["scans"] == 4

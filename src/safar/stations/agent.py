@@ -294,7 +294,7 @@ class Status:
         self.last_text = ""
 
     def show(self, counts: Counts, note: str = "", *, force: bool = False) -> None:
-        if self.quiet:
+        if self.quiet and not force:
             return
         text = counts.line(note)
         now = time.monotonic()
@@ -494,8 +494,8 @@ class Agent:
                 self.journal.failed_attempt(row, outcome.message)
                 self.counts.failed += 1
                 delay = self.backoff.failed()
-                self.status.show(self.counts, f"{outcome.message}, retry in {delay:.0f} s",
-                                 force=True)
+                self.status.show(self.counts, f"{outcome.message}, retry in {delay:.1f} s",
+                                 force=not self.s.quiet)
                 return
             self.backoff.succeeded()
             if outcome.kind == "refused" and outcome.code == "hash_mismatch" and \
@@ -634,7 +634,8 @@ def build_parser(prog: str = "safar station watch", *, add_help: bool = True,
                              "(default 8; without --once it never gives up)")
     parser.add_argument("--language", choices=["tg", "ru", "en"],
                         help="language of the reasons written beside refused files")
-    parser.add_argument("--quiet", action="store_true", help="no status line")
+    parser.add_argument("--quiet", action="store_true",
+                        help="no running status line, only the summary at the end")
     return parser
 
 
