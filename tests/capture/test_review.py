@@ -184,3 +184,51 @@ def test_analysts_and_users_without_a_role_cannot_open_the_capture_pages(
 def test_administrator_reviews_any_centre(client, administrator, waiting):
     client.force_login(administrator)
     assert client.get(reverse("capture:review", args=[waiting.pk])).status_code == 200
+
+
+# -- confirmed characters for retraining ----------------------------------------------------
+
+def with_box_crops(scan: Scan, field: str, text: str) -> Scan:
+    """Give a doubtful field of the scan one stored crop per box, as the reader leaves them."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from .conftest import page_image, png_of
+
+    boxes = [default_storage.save(f"crops/{scan.pk}/{field}-{i:02d}.png",
+                                  ContentFile(png_of(page_image(ch, (34, 43)))))
+             for i, ch in enumerate(text.ljust(12))]
+    scan.reading["fields"][field].update({"boxes": boxes, "value": text.strip()})
+    scan.save()
+    return scan
+
+
+def test_confirmed_characters_are_kept_for_retraining_in_the_readers_format(
+        client, operator_du, waiting, settings, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    with_box_crops(waiting, "surname", "РАҲИМОВ")
+    client.force_login(operator_du)
+    with django_capture_on_commit_callbacks(execute=True):  # files are written after commit
+        response = client.post(reverse("capture:review", args=[waiting.pk]),
+                               form_data(surname="РАҲИМОБ", accept="1"))
+    assert response.status_code == 302
+    folder = Path(settings.DATA_DIR) / "training" / "characters"
+    kept = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.png"))
+    assert len(kept) == 7
+    assert {p.split("/")[0] for p in kept} == set("РАҲИМОБ")
+    assert all(p.split("/")[1].startswith(f"scan{waiting.pk}-surname-") for p in kept)
+
+
+def test_a_value_rewritten_wholesale_does_not_label_the_boxes(
+        client, operator_du, waiting, settings, django_capture_on_commit_callbacks):
+    from pathlib import Path
+
+    with_box_crops(waiting, "surname", "РАҲИМОВ")
+    client.force_login(operator_du)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("capture:review", args=[waiting.pk]),
+                    form_data(surname="КАРИМЗОДА", accept="1"))
+    waiting.refresh_from_db()
+    assert waiting.status == Scan.Status.SAVED
+    assert not list((Path(settings.DATA_DIR) / "training").rglob("*.png"))
