@@ -119,3 +119,6 @@ def _report(rows, seconds, template, thresholds: bool) -> int:
             print(f"  {t:.2f}    {x['saved'] / n:6.1%}   {x['wrong_saved']:4d}/{x['values_saved']:<6d}"
                   f" {x['wrong_confident']:4d}/{x['confident']}")
     return 0
+
+# The MRZ benchmark lives with the reading library (not a Django app); registering it here.
+from safar.reading import benchmarks_mrz  # noqa: E402, F401

@@ -29,11 +29,6 @@ from .models import Scan
 logger = logging.getLogger(__name__)
 
 CARD_TEMPLATE = "safar-card"
-# The MRZ fields that fill a crossing's identity when a passport lies on the page with the card.
-MRZ_TARGETS = {
-    "surname": "surname", "given_names": "given_names", "number": "passport_number",
-    "nationality": "citizenship", "birth_date": "birth_date", "sex": "sex",
-}
 
 
 @cache
@@ -133,30 +128,55 @@ def store_crop(scan: Scan, name: str, crop) -> str:
 
 
 def mrz_on_page(image: np.ndarray) -> dict | None:
-    """The passport's machine-readable zone when one lies on the page, else None."""
-    try:
-        from safar.reading.mrz import read_mrz
-    except ImportError:
-        return None
+    """The passport's machine-readable zone when one lies on the page with the card, else None."""
+    from safar.reading.mrz import read_mrz
+
     found = read_mrz(image)
-    if found is None or not getattr(found, "lines", None):
+    if not found.format or not found.lines:
         return None
     return as_json({"format": found.format, "valid": bool(found.valid),
                     "fields": dict(found.fields) if found.valid else {}})
 
 
+# Covered by the MRZ's check digits: they replace what the boxes say.
+MRZ_CHECKED = {"number": "passport_number", "birth_date": "birth_date"}
+# Not covered by a check digit: they fill a doubtful field, and a disagreement with a confident
+# field makes it doubtful (an operator decides).
+MRZ_UNCHECKED = {"nationality": "citizenship", "sex": "sex", "surname": "surname",
+                 "given_names": "given_names"}
+
+
 def apply_mrz(reading: dict) -> None:
-    """A valid MRZ (every check digit right) fills the identity fields, overriding the boxes:
-    it is printed, machine-checked text, where the card's boxes are handwriting."""
+    """Let a valid MRZ (every check digit right) fill the identity fields of the card."""
     mrz = reading.get("mrz")
     if not mrz or not mrz.get("valid"):
         return
-    for source, target in MRZ_TARGETS.items():
-        value = mrz["fields"].get(source)
-        if value:
-            reading["values"][target] = value
-    filled = set(MRZ_TARGETS.values())
-    reading["doubtful"] = [t for t in reading["doubtful"] if t not in filled]
-    if reading["aligned"] and not reading["doubtful"] and all(
-            f["valid"] for f in reading["fields"].values() if f["target"] not in filled):
-        reading["confident"] = True
+    fields, values = mrz["fields"], reading["values"]
+    doubtful = set(reading["doubtful"])
+    for source, target in MRZ_CHECKED.items():
+        if fields.get(source):
+            values[target] = fields[source]
+            doubtful.discard(target)
+    for source, target in MRZ_UNCHECKED.items():
+        value = mrz_value(fields, source, values.get(target))
+        if not value:
+            continue
+        if target in doubtful:
+            values[target] = value
+            doubtful.discard(target)
+        elif (values.get(target) or "") != value:
+            doubtful.add(target)
+    reading["doubtful"] = [name for name in values if name in doubtful]
+    reading["confident"] = bool(reading["aligned"] and not doubtful)
+
+
+def mrz_value(fields: dict, source: str, card_value) -> str | None:
+    """An MRZ field as the card would hold it: names in the card's script (the MRZ is Latin;
+    its ICAO transliteration back to Cyrillic when the card was written in Cyrillic)."""
+    value = fields.get(source)
+    if source == "sex" and value not in ("M", "F"):
+        return None
+    if source in ("surname", "given_names") and card_value and any(
+            "\u0400" <= ch <= "\u04ff" for ch in card_value):
+        return fields.get(f"{source}_cyrillic") or value
+    return value
