@@ -352,3 +352,15 @@ def test_demo_loader_creates_the_editor_login():
 
     user = User.objects.get(username="editor")
     assert user.has_role(Role.EDITOR) and user.check_password("safar-editor")
+
+
+def test_the_guide_is_linked_for_everyone_from_the_staff_pages(client, operator_du):
+    assert 'data-nav="guide"' in client.get(reverse("login")).content.decode()
+    client.force_login(operator_du)
+    assert 'href="/guide/"' in client.get(reverse("home")).content.decode()
+
+
+def test_a_list_right_after_a_line_is_still_a_list():
+    from safar.guidance.rendering import to_html
+
+    assert to_html("You must:\n- apply\n- pay") == "<p>You must:</p>\n<ul>\n<li>apply</li>\n<li>pay</li>\n</ul>"

@@ -19,9 +19,25 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "mark": {"class", "title"}, "th": 
 UNCERTAIN = re.compile(r"\?\?(.+?)\?\?", re.S)
 
 
+LIST_ITEM = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s")
+
+
+def _lists_need_no_blank_line(text: str) -> str:
+    """Editors write "You must:" and a list on the next line; Markdown wants a blank line
+    between them, or the list becomes part of the paragraph. Add it."""
+    lines, out = text.splitlines(), []
+    for line in lines:
+        if LIST_ITEM.match(line) and out and out[-1].strip() and not LIST_ITEM.match(out[-1]) \
+                and not out[-1].startswith((" ", "\t", "|")):
+            out.append("")
+        out.append(line)
+    return "\n".join(out)
+
+
 def to_html(text: str) -> str:
     """Markdown → sanitised HTML string (also used by the PDF leaflet)."""
-    html = markdown.markdown(text, extensions=["tables", "sane_lists"], output_format="html")
+    html = markdown.markdown(_lists_need_no_blank_line(text), extensions=["tables", "sane_lists"],
+                             output_format="html")
     title = escape(_("To be confirmed"))
     html = UNCERTAIN.sub(lambda m: f'<mark class="uncertain" title="{title}">{m.group(1)}</mark>',
                          html)

@@ -95,7 +95,8 @@ def calculator(request):
         context["adding"] = True
     elif request.method == "POST":
         form = Calculator(request.POST, today=today())
-        if form.is_valid():
+        context["invalid"] = not form.is_valid()
+        if not context["invalid"]:
             result = check(form.case, current_rulebook())
             labels = dict(BanRule.Ground.choices)
             context.update(result=result,

@@ -176,9 +176,9 @@ def evaluate_stays(case: Case, rules: RuleBook) -> tuple[StayResult, ...]:
         end = stay.exit or case.as_of
         days = tuple(timeline.day(d) for d in _dates(stay.entry, end))
         # A day shared with the previous stay (exit and re-entry the same day) belongs to it.
-        overstay = sum(1 for d in days if d.over and d.day not in judged)
+        over = [d.day for d in days if d.over and d.day not in judged]
         judged.update(d.day for d in days)
-        first_over = next((d.day for d in days if d.over), None)
+        overstay, first_over = len(over), (over[0] if over else None)
         if first_over is not None:
             last_lawful = first_over - ONE_DAY
         elif stay.exit is not None:
