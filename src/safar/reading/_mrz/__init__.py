@@ -1,0 +1,1 @@
+"""Private internals of `safar.reading.mrz`: locating, segmenting, recognising and parsing MRZs."""

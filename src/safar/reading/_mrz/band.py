@@ -1,0 +1,75 @@
+"""Read one candidate band: split lines, fit character grids, recognise, decode."""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import classify, segment
+from .decode import Decoded, decode
+from .layout import ALPHABET, format_for
+
+BAND_CHAR_PX = 26  # expected character size in a band scaled to 1000 px (44 × 23 … 30 × 33)
+
+
+@dataclass
+class Reading:
+    format: str
+    decoded: Decoded
+    confidence: float  # mean probability of the chosen characters
+
+    @property
+    def valid(self) -> bool:
+        return all(self.decoded.checks.values())
+
+    def rank(self) -> tuple:
+        checks = self.decoded.checks.values()
+        return (self.valid, sum(checks) / max(len(checks), 1), self.confidence)
+
+
+def prepare(crop: np.ndarray) -> tuple[np.ndarray, list[segment.Line], int]:
+    """Ink image, text lines and character size of a band crop."""
+    char_px = BAND_CHAR_PX
+    ink = segment.ink_image(crop, char_px)
+    lines = segment.find_lines(ink, char_px)
+    if lines:
+        # The band may be only part of a line (larger characters): measure and redo once.
+        measured = float(np.median([line.size[1] for line in lines]))
+        if not 0.6 < measured / char_px < 1.6:
+            char_px = int(np.clip(measured, 8, 120))
+            ink = segment.ink_image(crop, char_px)
+            lines = segment.find_lines(ink, char_px)
+    return ink, lines, char_px
+
+
+def line_groups(lines: list[segment.Line]) -> list[tuple[int, list[segment.Line]]]:
+    """Runs of 2 or 3 consecutive lines with the characters per line they could hold."""
+    groups = []
+    for size, widths in ((3, (30,)), (2, (44, 36))):
+        for start in range(len(lines) - size, -1, -1):  # the MRZ sits at the bottom: try it first
+            group = lines[start : start + size]
+            lengths = [line.size[0] for line in group]
+            if min(lengths) < 0.8 * max(lengths):
+                continue
+            for width in widths:
+                groups.append((width, group))
+    return groups
+
+
+def read_crop(crop: np.ndarray) -> list[Reading]:
+    """Every plausible reading of a horizontal band crop."""
+    ink, lines, char_px = prepare(crop)
+    readings = []
+    for width, group in line_groups(lines):
+        probs = []
+        for line in group:
+            strip = segment.line_strip(ink, line, char_px)
+            bounds, _ = segment.fit_grid(strip, width)
+            probs.append(classify.probabilities(segment.cell_features(strip, bounds)))
+        fmt = format_for(len(group), width, ALPHABET[int(np.argmax(probs[0][0]))])
+        if fmt is None:
+            continue
+        decoded = decode(probs, fmt)
+        chosen = np.concatenate(probs)
+        confidence = float(np.exp(decoded.logprob / len(chosen)))
+        readings.append(Reading(fmt, decoded, confidence))
+    return readings

@@ -1,0 +1,37 @@
+"""The character recogniser: a small multilayer perceptron evaluated with numpy.
+
+Trained by scripts/train_mrz.py on OCR-B glyphs rendered and degraded on this machine; the weights
+are a plain .npz file (no pickle), so loading is safe and independent of scikit-learn's version.
+"""
+
+from functools import cache
+from pathlib import Path
+
+import numpy as np
+
+from .layout import ALPHABET
+
+MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "mrz_ocrb_mlp.npz"
+
+
+@cache
+def _model(path: Path = MODEL_PATH) -> dict[str, np.ndarray]:
+    with np.load(path) as data:
+        model = {key: data[key] for key in data.files}
+    if "".join(model["alphabet"].tolist()) != ALPHABET:
+        raise ValueError(f"{path.name}: alphabet differs from the layout's")
+    return model
+
+
+def probabilities(features: np.ndarray, path: Path = MODEL_PATH) -> np.ndarray:
+    """Class probabilities (rows: characters, columns: ALPHABET) for flattened cell crops."""
+    model = _model(path)
+    x = (features - model["mean"]) / model["scale"]
+    n_layers = sum(1 for key in model if key.startswith("W"))
+    for i in range(n_layers):
+        x = x @ model[f"W{i}"] + model[f"b{i}"]
+        if i < n_layers - 1:
+            np.maximum(x, 0, out=x)
+    x -= x.max(axis=1, keepdims=True)
+    np.exp(x, out=x)
+    return x / x.sum(axis=1, keepdims=True)

@@ -1,0 +1,174 @@
+"""read_mrz on synthetic documents rendered here in OCR-B: every format, turned, skewed, blurred.
+
+A small named world: the ICAO 9303 specimen passport of Anna Maria Eriksson (Utopia), and random
+documents from a fixed seed. Nothing from ../shared is used.
+"""
+
+import json
+import time
+from datetime import date
+
+import cv2
+import numpy as np
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from safar.reading._mrz import synth
+from safar.reading._mrz.decode import decode
+from safar.reading._mrz.layout import ALPHABET, check_digit
+from safar.reading.mrz import UnreadableImage, parse_date, read_mrz
+
+TODAY = date(2026, 11, 22)
+ERIKSSON_TD3 = [
+    "P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<",
+    "L898902C36UTO7408122F1204159ZE184226B<<<<<10",
+]
+ERIKSSON_TD1 = [
+    "I<UTOD231458907<<<<<<<<<<<<<<<",
+    "7408122F1204159UTO<<<<<<<<<<<6",
+    "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
+]
+
+
+def page(lines, *, seed=1, **kwargs):
+    return synth.render_page(lines, np.random.default_rng(seed), **kwargs)
+
+
+def one_hot(lines, noise=0.0):
+    probs = []
+    for line in lines:
+        p = np.full((len(line), len(ALPHABET)), noise)
+        for i, ch in enumerate(line):
+            p[i, ALPHABET.index(ch)] = 1.0
+        probs.append(p / p.sum(axis=1, keepdims=True))
+    return probs
+
+
+def test_check_digits_match_the_icao_specimen():
+    assert check_digit("L898902C3") == "6"
+    assert check_digit("740812") == "2"
+    assert check_digit("120415") == "9"
+    assert check_digit("D23145890") == "7"
+
+
+def test_birth_century_is_the_latest_one_not_in_the_future():
+    assert parse_date("740812", kind="birth", today=TODAY) == "1974-08-12"
+    assert parse_date("150101", kind="birth", today=TODAY) == "2015-01-01"
+    assert parse_date("261231", kind="birth", today=TODAY) == "1926-12-31"
+    assert parse_date("120415", kind="expiry", today=TODAY) == "2012-04-15"
+    assert parse_date("990101", kind="expiry", today=TODAY) == "1999-01-01"
+    assert parse_date("741332", kind="birth", today=TODAY) is None
+    assert parse_date("<<<<<<", kind="birth", today=TODAY) is None
+
+
+def test_specimen_passport_is_read_with_fields_and_checks():
+    result = read_mrz(page(ERIKSSON_TD3, pitch=14), today=TODAY)
+    assert result.format == "TD3"
+    assert result.lines == ERIKSSON_TD3
+    assert result.valid
+    assert result.checks == {"number": True, "birth_date": True, "expiry_date": True,
+                             "optional_data": True, "composite": True}
+    fields = result.fields
+    assert (fields["surname"], fields["given_names"]) == ("ERIKSSON", "ANNA MARIA")
+    assert (fields["number"], fields["nationality"], fields["sex"]) == ("L898902C3", "UTO", "F")
+    assert (fields["birth_date"], fields["expiry_date"]) == ("1974-08-12", "2012-04-15")
+    assert fields["surname_cyrillic"] == "Эрикссон"
+
+
+def test_td1_identity_card_is_read():
+    result = read_mrz(page(ERIKSSON_TD1, pitch=16), today=TODAY)
+    assert (result.format, result.valid, result.lines) == ("TD1", True, ERIKSSON_TD1)
+    assert result.fields["number"] == "D23145890"
+
+
+@pytest.mark.parametrize("fmt", ["TD1", "TD2", "TD3", "MRV-A", "MRV-B"])
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+def test_every_format_is_read_in_every_rotation(fmt, rotation):
+    rng = np.random.default_rng(hash((fmt, rotation)) % 2**32)
+    lines = synth.random_mrz(rng, fmt)
+    image = synth.render_page(lines, rng, pitch=13, rotation=rotation, skew=float(rng.uniform(-4, 4)),
+                              blur=0.6, noise=5)
+    result = read_mrz(image, today=TODAY)
+    assert result.format == fmt
+    assert result.lines == lines
+    assert result.valid
+
+
+def test_grey_blurred_low_resolution_photo_is_read():
+    image = page(ERIKSSON_TD3, seed=3, pitch=8, skew=-3, blur=1.0, noise=8, colour=False)
+    result = read_mrz(image, today=TODAY)
+    assert result.valid and result.lines == ERIKSSON_TD3
+
+
+def test_encoded_file_bytes_and_paths_are_accepted(tmp_path):
+    ok, jpeg = cv2.imencode(".jpg", page(ERIKSSON_TD3), [cv2.IMWRITE_JPEG_QUALITY, 80])
+    path = tmp_path / "passport.jpg"
+    path.write_bytes(jpeg.tobytes())
+    assert read_mrz(jpeg.tobytes(), today=TODAY).lines == ERIKSSON_TD3
+    assert read_mrz(path, today=TODAY).lines == ERIKSSON_TD3
+    assert read_mrz(str(path), today=TODAY).valid
+
+
+def test_wrong_check_digit_is_reported_not_corrected():
+    wrong = [ERIKSSON_TD3[0], ERIKSSON_TD3[1][:9] + "5" + ERIKSSON_TD3[1][10:]]
+    result = read_mrz(page(wrong, pitch=14), today=TODAY)
+    assert result.format == "TD3"
+    assert result.lines == wrong
+    assert not result.valid
+    assert result.checks["number"] is False and result.checks["birth_date"] is True
+
+
+def test_decoder_repairs_an_ambiguous_letter_only_where_the_check_digit_agrees():
+    probs = one_hot(ERIKSSON_TD3, noise=1e-4)
+    # The recogniser hesitates between 8 and B inside the document number; it prefers B.
+    pos = ERIKSSON_TD3[1].index("8")
+    probs[1][pos, ALPHABET.index("B")] = 1.2
+    decoded = decode(probs, "TD3")
+    assert decoded.lines == ERIKSSON_TD3
+    assert decoded.repaired == 1
+
+
+def test_decoder_keeps_a_letter_where_a_date_needs_a_digit_away():
+    probs = one_hot(ERIKSSON_TD3, noise=1e-4)
+    pos = 13  # first digit of the birth date
+    probs[1][pos, ALPHABET.index("O")] = 2.0  # "O" is not allowed in a date: 0 … 9 only
+    probs[1][pos, ALPHABET.index("7")] = 0.5
+    assert decode(probs, "TD3").lines == ERIKSSON_TD3
+
+
+def test_page_without_mrz_gives_no_mrz_quickly():
+    rng = np.random.default_rng(5)
+    blank = synth.render_page(["HELLO"], rng, pitch=14)[:, :, 0] * 0 + 200
+    start = time.process_time()
+    result = read_mrz(np.ascontiguousarray(blank), today=TODAY)
+    assert time.process_time() - start < 1.0
+    assert (result.format, result.valid, result.lines) == (None, False, [])
+    assert result.error
+
+
+def test_undecodable_bytes_raise_unreadable_image():
+    with pytest.raises(UnreadableImage):
+        read_mrz(b"not an image")
+
+
+def test_command_prints_one_json_object_per_file(tmp_path, capsys):
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), page(ERIKSSON_TD3))
+    empty = tmp_path / "empty.png"
+    cv2.imwrite(str(empty), np.full((300, 400), 230, np.uint8))
+    call_command("read-mrz", str(good), str(empty), "--format", "jsonl")
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert first["file"] == str(good) and first["format"] == "TD3" and first["valid"] is True
+    assert first["fields"]["birth_date"] == "1974-08-12" and first["checks"]["composite"] is True
+    assert second == {"file": str(empty), "format": None, "lines": [], "valid": False, "fields": {},
+                      "checks": {}, "confidence": 0.0, "error": second["error"]}
+
+
+def test_command_fails_for_a_missing_file_after_reading_the_others(tmp_path, capsys):
+    good = tmp_path / "good.png"
+    cv2.imwrite(str(good), page(ERIKSSON_TD3))
+    with pytest.raises(CommandError, match="missing.png"):
+        call_command("read-mrz", str(good), str(tmp_path / "missing.png"), "--format", "json")
+    results = json.loads(capsys.readouterr().out)
+    assert [r["valid"] for r in results] == [True, False]
