@@ -5,7 +5,7 @@ Machine-readable outputs (JSON, CSV) keep the codes; pages, PDF and XLSX show na
 active language through `Display`.
 """
 
-from django.utils.translation import gettext as _gettext
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safar.core.models import BorderPoint, Country, Office, Purpose, Region
@@ -97,7 +97,7 @@ class Display:
         if column in {"country", "citizenship"}:
             return {c.code: c.name for c in Country.objects.all()}
         if column == "region":
-            return {r.code: r.name for r in Region.objects.all()} | {"": _gettext("not stated")}
+            return {r.code: r.name for r in Region.objects.all()} | {"": gettext("not stated")}
         if column == "purpose":
             return {p.code: p.name for p in Purpose.objects.all()}
         if column == "border_point":
@@ -109,7 +109,7 @@ class Display:
         if column == "sex":
             return {str(s.value): str(s.label) for s in Sex}
         if column == "band":
-            return {NOT_RETURNED: _gettext("not returned"), UNMATCHED: _gettext("unmatched")}
+            return {NOT_RETURNED: gettext("not returned"), UNMATCHED: gettext("unmatched")}
         return {}
 
     def value(self, column: str, value):

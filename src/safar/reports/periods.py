@@ -9,8 +9,6 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Q
-
 from .models import Grain
 
 
@@ -21,10 +19,6 @@ class Span:
     grain: str
     first: date
     last: date
-
-    def q(self) -> Q:
-        return Q(grain=self.grain, period__gte=self.first, period__lte=self.last)
-
 
 def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
