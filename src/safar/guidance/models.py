@@ -82,6 +82,12 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs):
+        parts = [getattr(self, f"{p}_{lang}") for p in ("title", "summary", "body")
+                 for lang in LANGUAGE_CODES]
+        self.search_text = normalise(" ".join(parts))
+        super().save(*args, **kwargs)
+
     def in_language(self, part: str, language: str | None = None) -> str:
         """`part` (title, summary, body) in the language, falling back to Tajik, then Russian."""
         language = language or _active_language()
@@ -114,12 +120,6 @@ class Article(models.Model):
         values = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
         values["last_checked_on"] = str(values["last_checked_on"])
         return values
-
-    def save(self, *args, **kwargs):
-        parts = [getattr(self, f"{p}_{lang}") for p in ("title", "summary", "body")
-                 for lang in LANGUAGE_CODES]
-        self.search_text = normalise(" ".join(parts))
-        super().save(*args, **kwargs)
 
 
 class ArticleVersion(models.Model):
