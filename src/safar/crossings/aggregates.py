@@ -14,7 +14,7 @@ Two independent implementations of the same definition live here:
 The tests drive random sequences of writes and check that both always agree.
 """
 
-from collections import Counter
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, timedelta
 
@@ -39,13 +39,22 @@ FACT_FIELDS = ("id", "crossed_on", "direction", "border_point_id", "sex", "purpo
                "country_id", "region_id")
 
 
+def new_delta() -> defaultdict:
+    """An empty multiset of day-grain contributions: (cube, day, bp, sex, country, key, key2) → n.
+
+    A defaultdict(int) rather than a Counter: Counter's missing-key hook runs in Python, and the
+    import adds millions of keys.
+    """
+    return defaultdict(int)
+
+
 def traveller_contributions(citizenship: str, birth_date: date, crossings: Iterable[Facts],
-                            into: Counter | None = None, sign: int = 1) -> Counter:
+                            into: defaultdict | None = None, sign: int = 1) -> defaultdict:
     """Add (sign × 1) per cube event of one traveller's crossings to `into` (day grain).
 
     `crossings` must be sorted by (crossed_on, id): R09/R10/R11 look at the neighbours.
     """
-    out = Counter() if into is None else into
+    out = new_delta() if into is None else into
     rows = list(crossings)
     citizen = citizenship == CITIZEN_COUNTRY
     for i, (_id, day, direction, bp, sex, purpose, country, region) in enumerate(rows):
@@ -75,12 +84,16 @@ def traveller_contributions(citizenship: str, birth_date: date, crossings: Itera
     return out
 
 
-def _abroad_events(out: Counter, start: date, next_day: date | None, bp: str, sex: str,
+_BAND_STEPS = tuple((label, timedelta(days=lo), None if hi is None else timedelta(days=hi + 1))
+                    for label, lo, hi in BANDS)
+
+
+def _abroad_events(out: defaultdict, start: date, next_day: date | None, bp: str, sex: str,
                    country: str, sign: int) -> None:
     """An exit on `start` is in band b from start+lo(b) until start+hi(b)+1 or the next crossing."""
-    for label, lo, hi in BANDS:
-        enters = start + timedelta(days=lo)
-        leaves = None if hi is None else start + timedelta(days=hi + 1)
+    for label, lo, after in _BAND_STEPS:
+        enters = start + lo
+        leaves = None if after is None else start + after
         if next_day is not None and (leaves is None or next_day < leaves):
             leaves = next_day
         if leaves is not None and enters >= leaves:
@@ -90,27 +103,29 @@ def _abroad_events(out: Counter, start: date, next_day: date | None, bp: str, se
             out["abroad", leaves, bp, sex, country, label, ""] -= sign
 
 
-def contributions_of(traveller_ids: Iterable[int], sign: int = 1,
-                     into: Counter | None = None) -> Counter:
-    """The stored contributions of these travellers, read from the database."""
-    out = Counter() if into is None else into
+def stored_facts(traveller_ids: Iterable[int]) -> dict[int, tuple[str, date, list[Facts]]]:
+    """Each traveller's (citizenship, birth date, crossings in order), read from the database."""
+    out: dict[int, tuple[str, date, list[Facts]]] = {}
     ids = sorted(set(traveller_ids))
     for start in range(0, len(ids), 500):
         part = ids[start:start + 500]
-        who = {pk: (cit, birth) for pk, cit, birth in Traveller.objects.filter(pk__in=part)
-               .values_list("pk", "citizenship_id", "birth_date")}
+        for pk, citizenship, birth in Traveller.objects.filter(pk__in=part).values_list(
+                "pk", "citizenship_id", "birth_date"):
+            out[pk] = (citizenship, birth, [])
         rows = (Crossing.objects.filter(traveller_id__in=part)
                 .order_by("traveller_id", "crossed_on", "id")
                 .values_list("traveller_id", *FACT_FIELDS))
-        current, seq = None, []
         for traveller_id, *facts in rows:
-            if traveller_id != current:
-                if seq:
-                    traveller_contributions(*who[current], seq, out, sign)
-                current, seq = traveller_id, []
-            seq.append(tuple(facts))
-        if seq:
-            traveller_contributions(*who[current], seq, out, sign)
+            out[traveller_id][2].append(tuple(facts))
+    return out
+
+
+def contributions_of(traveller_ids: Iterable[int], sign: int = 1,
+                     into: defaultdict | None = None) -> defaultdict:
+    """The stored contributions of these travellers, read from the database."""
+    out = new_delta() if into is None else into
+    for citizenship, birth, facts in stored_facts(traveller_ids).values():
+        traveller_contributions(citizenship, birth, facts, out, sign)
     return out
 
 
@@ -123,7 +138,7 @@ def _grains(day: date, cache: dict) -> tuple:
     return got
 
 
-def expand_to_cells(delta: Counter) -> dict:
+def expand_to_cells(delta: dict) -> dict:
     """Day-grain contributions → cell identity (cube, grain, period, …) → non-zero count."""
     cells: dict = {}
     cache: dict = {}
@@ -137,24 +152,27 @@ def expand_to_cells(delta: Counter) -> dict:
     return {ident: n for ident, n in cells.items() if n}
 
 
-def apply_delta(delta: Counter, *, bulk_threshold: int = BULK_THRESHOLD) -> int:
-    """Add a day-grain difference to the cells at every grain; returns how many cells changed."""
-    cells = expand_to_cells(delta)
-    if not cells:
+def apply_delta(delta: dict, *, bulk_threshold: int = BULK_THRESHOLD) -> int:
+    """Add a day-grain difference to the cells at every grain; returns how many day keys changed.
+
+    Small differences (one card) are expanded to month and year grain here and upserted row by
+    row; big ones (an import chunk) go to a temporary table, and SQL builds the coarser grains.
+    """
+    changed = [(key, n) for key, n in delta.items() if n]
+    if not changed:
         return 0
-    # Sorted, so concurrent writers on PostgreSQL take row locks in one order (no deadlocks).
-    rows = sorted(cells.items())
     with transaction.atomic(), connection.cursor() as cursor:
-        if len(rows) > bulk_threshold:
-            _apply_bulk(cursor, rows)
+        if len(changed) > bulk_threshold:
+            _apply_bulk(cursor, changed)
         else:
-            _apply_small(cursor, rows)
-    return len(rows)
+            # Sorted, so concurrent writers on PostgreSQL lock rows in one order (no deadlock).
+            _apply_small(cursor, sorted(expand_to_cells(dict(changed)).items()))
+    return len(changed)
 
 
 def _params(rows):
     if connection.vendor == "sqlite":
-        # Dates as ISO text: the same representation Django stores, without adapter warnings.
+        # Dates as ISO text: the same representation Django stores.
         return [(*ident[:2], ident[2].isoformat(), *ident[3:], n) for ident, n in rows]
     return [(*ident, n) for ident, n in rows]
 
@@ -179,34 +197,53 @@ def _apply_small(cursor, rows) -> None:
         cursor.executemany(_DELETE_ZERO, maybe_zero)
 
 
-def _apply_bulk(cursor, rows) -> None:
-    cursor.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS safar_cell_delta (cube varchar(12), grain varchar(1), "
-        "period date, border_point varchar(3), sex varchar(1), country varchar(3), "
-        '"key" varchar(16), key2 varchar(16), "count" bigint)'
-    )
-    cursor.execute("DELETE FROM safar_cell_delta")
+_TEMP_COLUMNS = ("cube varchar(12), grain varchar(1), period date, border_point varchar(3), "
+                 'sex varchar(1), country varchar(3), "key" varchar(16), key2 varchar(16), '
+                 '"count" bigint')
+_DIMS = 'border_point, sex, country, "key", key2'
+
+
+def _apply_bulk(cursor, changed) -> None:
+    d = _Dialect(connection.vendor)
+    for table in ("safar_day_delta", "safar_cell_delta"):
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({_TEMP_COLUMNS})")
+        cursor.execute(f"DELETE FROM {table}")
+    if d.sqlite:
+        rows = [(cube, day.isoformat(), *dims, n) for (cube, day, *dims), n in changed]
+    else:
+        rows = [(cube, day, *dims, n) for (cube, day, *dims), n in changed]
     cursor.executemany(
-        f'INSERT INTO safar_cell_delta ({_Q_IDENTITY}, "count") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)',
-        _params(rows),
-    )
+        f'INSERT INTO safar_day_delta (cube, grain, period, {_DIMS}, "count") '
+        "VALUES (%s, 'D', %s, %s, %s, %s, %s, %s, %s)", rows)
+    grains = " UNION ALL ".join(
+        f"SELECT cube, '{grain}' AS grain, {start} AS period, {_DIMS}, \"count\" FROM safar_day_delta"
+        for grain, start in (("D", "period"), ("M", d.month_start("period")),
+                             ("Y", d.year_start("period"))))
+    cursor.execute(
+        f'INSERT INTO safar_cell_delta ({_Q_IDENTITY}, "count") '
+        f'SELECT {_Q_IDENTITY}, SUM("count") FROM ({grains}) g GROUP BY {_Q_IDENTITY} '
+        f'HAVING SUM("count") <> 0')
+    # PostgreSQL: rows locked in one order, so concurrent writers cannot deadlock.
+    order = f" ORDER BY {_Q_IDENTITY}" if not d.sqlite else ""
     # `WHERE true` lets SQLite parse ON CONFLICT after INSERT … SELECT.
     cursor.execute(
         f'INSERT INTO {CELL_TABLE} ({_Q_IDENTITY}, "count") SELECT {_Q_IDENTITY}, "count" '
-        f"FROM safar_cell_delta WHERE true ON CONFLICT ({_Q_IDENTITY}) "
+        f"FROM safar_cell_delta WHERE true{order} ON CONFLICT ({_Q_IDENTITY}) "
         f'DO UPDATE SET "count" = {CELL_TABLE}."count" + excluded."count"'
     )
+    match = " AND ".join(f'c."{col}" = d."{col}"' for col in IDENTITY)
     cursor.execute(
-        f'DELETE FROM {CELL_TABLE} WHERE "count" = 0 AND ({_Q_IDENTITY}) IN '
-        f"(SELECT {_Q_IDENTITY} FROM safar_cell_delta)"
-    )
+        f"DELETE FROM {CELL_TABLE} WHERE id IN (SELECT c.id FROM safar_cell_delta d "
+        f"JOIN {CELL_TABLE} c ON {match} "
+        f"""WHERE c."count" = 0 AND (d."count" < 0 OR d.cube = 'abroad'))""")
+    cursor.execute("DELETE FROM safar_day_delta")
     cursor.execute("DELETE FROM safar_cell_delta")
 
 
 def add_to_cube(*, cube: str, day: date, border_point: str = "", sex: str = "", country: str = "",
                 key: str = "", key2: str = "", delta: int) -> None:
     """Add `delta` to one cube cell at day, month and year grain (used by the capture app)."""
-    apply_delta(Counter({(cube, day, border_point, sex, country, key, key2): delta}))
+    apply_delta({(cube, day, border_point, sex, country, key, key2): delta})
 
 
 # --- full recomputation in SQL ------------------------------------------------------------------

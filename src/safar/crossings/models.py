@@ -22,8 +22,9 @@ class Sex(models.TextChoices):
 class Traveller(models.Model):
     """A person as the registry knows them: citizenship + passport number + date of birth."""
 
+    # No index of its own: the identity constraint below starts with citizenship.
     citizenship = models.ForeignKey(Country, verbose_name=_("citizenship"),
-                                    on_delete=models.PROTECT, related_name="+")
+                                    on_delete=models.PROTECT, related_name="+", db_index=False)
     passport_number = models.CharField(_("passport number"), max_length=20)
     birth_date = models.DateField(_("date of birth"))
 
@@ -86,27 +87,33 @@ class Crossing(models.Model):
     card_number = models.CharField(_("card number"), max_length=16, unique=True)
     direction = models.CharField(_("direction"), max_length=5, choices=Direction.choices)
     crossed_on = models.DateField(_("date of crossing"))
+    # Foreign keys carry no index of their own (db_index=False): every index costs each insert,
+    # and the import must take a million rows a minute. The traveller is covered by
+    # crossing_traveller_seq; reference codes are only looked up when a code is deleted.
     border_point = models.ForeignKey(BorderPoint, verbose_name=_("border point"),
-                                     on_delete=models.PROTECT, related_name="+")
+                                     on_delete=models.PROTECT, related_name="+", db_index=False)
     traveller = models.ForeignKey(Traveller, verbose_name=_("traveller"),
-                                  on_delete=models.PROTECT, related_name="crossings")
+                                  on_delete=models.PROTECT, related_name="crossings",
+                                  db_index=False)
     surname = models.CharField(_("surname"), max_length=100, blank=True)
     given_names = models.CharField(_("given names"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
     purpose = models.ForeignKey(Purpose, verbose_name=_("purpose of travel"),
-                                on_delete=models.PROTECT, related_name="+")
+                                on_delete=models.PROTECT, related_name="+", db_index=False)
     # Destination for an exit, country of departure for an entry.
     country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT,
-                                related_name="+")
+                                related_name="+", db_index=False)
     region = models.ForeignKey(Region, verbose_name=_("region of residence"), null=True,
-                               blank=True, on_delete=models.PROTECT, related_name="+")
+                               blank=True, on_delete=models.PROTECT, related_name="+",
+                               db_index=False)
     district = models.ForeignKey(District, verbose_name=_("district of residence"), null=True,
-                                 blank=True, on_delete=models.PROTECT, related_name="+")
+                                 blank=True, on_delete=models.PROTECT, related_name="+",
+                                 db_index=False)
     source = models.CharField(_("source"), max_length=6, choices=Source.choices,
                               default=Source.FORM)
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = CrossingQuerySet.as_manager()

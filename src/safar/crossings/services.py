@@ -5,7 +5,6 @@ The web form, the scan pipeline and the API call these; the bulk CSV import has 
 crossing, its traveller, the report cells and the audit event change together or not at all.
 """
 
-from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -100,7 +99,7 @@ def _drop_if_orphan(traveller_id: int) -> None:
 
 
 def _recount(before_ids, after_ids, change):
-    delta: Counter = contributions_of(before_ids, sign=-1)
+    delta = contributions_of(before_ids, sign=-1)
     result = change()
     contributions_of(after_ids, sign=1, into=delta)
     apply_delta(delta)

@@ -1,0 +1,413 @@
+"""`safar import-crossings FILE.csv`: historical crossings in bulk, with the registry's guarantees.
+
+The file is read as a stream, in chunks. Each row is checked against in-memory sets of the
+reference codes; bad rows go to FILE.rejects.csv with their line number and reason. Each chunk
+is one transaction: its new travellers and crossings are inserted in bulk and the report cells
+get the chunk's difference (computed in memory), so a crash never leaves a chunk half-written
+and the cells always match the crossings. A card number already stored with the same data
+counts as already present (importing a file twice stores nothing new); with different data,
+or repeated in the file with different data, it is a conflict and goes to the rejects file.
+"""
+
+import csv
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+
+from safar.core.models import AuditEvent, BorderPoint, Country, District, Purpose, Region
+
+from .aggregates import apply_delta, new_delta, stored_facts, traveller_contributions
+from .bulk import insert_crossings, insert_travellers, reserve_ids
+from .models import Crossing, Traveller
+
+REQUIRED = ("card_number", "direction", "crossed_on", "border_point", "citizenship",
+            "passport_number", "birth_date", "sex", "purpose", "country", "region")
+OPTIONAL = ("surname", "given_names", "district")
+EXPECTED_HEADER = ",".join(REQUIRED)
+CHUNK_SIZE = 100_000
+_IN_BATCH = 5_000  # values per `IN (…)` query, well under SQLite's variable limit
+CARD_RE = re.compile(r"[A-Za-z0-9-]{1,16}")
+PASSPORT_RE = re.compile(r"[A-Z0-9]{1,20}")
+DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
+EARLIEST_CROSSING = date(1991, 1, 1)
+EARLIEST_BIRTH = date(1900, 1, 1)
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported at all (wrong header, empty, unreadable): nothing stored."""
+
+
+@dataclass
+class ImportResult:
+    path: Path
+    stored: int = 0
+    already_present: int = 0
+    rejected: int = 0
+    conflicts: int = 0
+    rejects_path: Path | None = None
+    problems: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def rows(self) -> int:
+        return self.stored + self.already_present + self.rejected + self.conflicts
+
+    def summary(self) -> str:
+        text = (f"{self.path.name}: {self.stored:,} stored, {self.already_present:,} already "
+                f"present, {self.rejected:,} rejected, {self.conflicts:,} conflicts")
+        if self.rejects_path is not None:
+            text += f" (see {self.rejects_path})"
+        return text
+
+
+def rejects_path_for(path: Path) -> Path:
+    """FILE.csv → FILE.rejects.csv, beside the input."""
+    stem = path.name[:-4] if path.name.lower().endswith(".csv") else path.name
+    return path.with_name(f"{stem}.rejects.csv")
+
+
+def _parse_header(path: Path, first: list[str] | None) -> tuple[str, ...]:
+    if first is None or not any(value.strip() for value in first):
+        raise ImportFileError(f"{path}: the file is empty; the first line must be the header "
+                              f"{EXPECTED_HEADER} (optionally followed by {','.join(OPTIONAL)})")
+    header = tuple(value.strip().lower() for value in first)
+    extra = header[len(REQUIRED):]
+    if (header[:len(REQUIRED)] != REQUIRED or not set(extra) <= set(OPTIONAL)
+            or len(set(extra)) != len(extra)):
+        found = ",".join(first)
+        found = found if len(found) <= 300 else found[:300] + "…"
+        raise ImportFileError(
+            f"{path}: wrong header on line 1.\n  expected: {EXPECTED_HEADER}\n"
+            f"  (optionally followed by any of: {','.join(OPTIONAL)})\n  found:    {found}")
+    return header
+
+
+class _Checker:
+    """Turns a CSV row into clean values, or says what is wrong with it."""
+
+    def __init__(self, header: tuple[str, ...]):
+        self.width = len(header)
+        self.position = {name: i for i, name in enumerate(header)}
+        self.border_points = set(BorderPoint.objects.values_list("code", flat=True))
+        self.countries = set(Country.objects.values_list("code", flat=True))
+        self.purposes = set(Purpose.objects.values_list("code", flat=True))
+        self.regions = set(Region.objects.values_list("code", flat=True))
+        self.districts = dict(District.objects.values_list("code", "region_id"))
+        self.today = timezone.localdate()
+        self.dates: dict[str, date | None] = {}
+
+    def date(self, text: str) -> date | None:
+        try:
+            return self.dates[text]
+        except KeyError:
+            pass
+        value = None
+        if DATE_RE.fullmatch(text):
+            try:
+                value = date.fromisoformat(text)
+            except ValueError:
+                value = None
+        if len(self.dates) < 200_000:
+            self.dates[text] = value
+        return value
+
+    def check(self, fields: list[str]) -> tuple | str:
+        """(card, direction, crossed_on, bp, citizenship, passport, birth, sex, purpose,
+        country, region, surname, given_names, district) or the reason the row is refused.
+
+        Reasons name the column and show codes, but never a passport number, a name or a date
+        of birth (they end up in terminals and logs).
+        """
+        if len(fields) != self.width:
+            return f"expected {self.width} values, found {len(fields)}"
+        card = fields[0].strip()
+        if not CARD_RE.fullmatch(card):
+            return "card_number: 1 to 16 letters, digits or dashes"
+        direction = fields[1].strip().lower()
+        if direction != "exit" and direction != "entry":
+            return f"direction: {_show(fields[1])} is not entry or exit"
+        crossed_on = self.date(fields[2].strip())
+        if crossed_on is None:
+            return f"crossed_on: {_show(fields[2])} is not a date (YYYY-MM-DD)"
+        if crossed_on > self.today:
+            return f"crossed_on: {crossed_on} is in the future"
+        if crossed_on < EARLIEST_CROSSING:
+            return f"crossed_on: {crossed_on} is before {EARLIEST_CROSSING}"
+        bp = fields[3].strip().upper()
+        if bp not in self.border_points:
+            return f"border_point: unknown code {_show(fields[3])}"
+        citizenship = fields[4].strip().upper()
+        if citizenship not in self.countries:
+            return f"citizenship: unknown country code {_show(fields[4])}"
+        passport = Traveller.normalize_passport(fields[5])
+        if not PASSPORT_RE.fullmatch(passport):
+            return "passport_number: 1 to 20 letters or digits"
+        birth = self.date(fields[6].strip())
+        if birth is None:
+            return "birth_date: not a date (YYYY-MM-DD)"
+        if birth > crossed_on:
+            return "birth_date: after the date of crossing"
+        if birth < EARLIEST_BIRTH:
+            return f"birth_date: before {EARLIEST_BIRTH}"
+        sex = fields[7].strip().upper()
+        if sex != "M" and sex != "F":
+            return f"sex: {_show(fields[7])} is not M or F"
+        purpose = fields[8].strip().lower()
+        if purpose not in self.purposes:
+            return f"purpose: unknown code {_show(fields[8])}"
+        country = fields[9].strip().upper()
+        if country not in self.countries:
+            return f"country: unknown country code {_show(fields[9])}"
+        region = fields[10].strip().upper() or None
+        if region is not None and region not in self.regions:
+            return f"region: unknown code {_show(fields[10])}"
+        return self._optional(fields, (card, direction, crossed_on, bp, citizenship, passport,
+                                       birth, sex, purpose, country, region))
+
+    def _optional(self, fields: list[str], values: tuple) -> tuple | str:
+        at = self.position
+        surname = fields[at["surname"]].strip() if "surname" in at else ""
+        given = fields[at["given_names"]].strip() if "given_names" in at else ""
+        if len(surname) > 100 or len(given) > 100:
+            return "surname or given_names: longer than 100 characters"
+        district = fields[at["district"]].strip().upper() or None if "district" in at else None
+        region = values[10]
+        if district is not None:
+            in_region = self.districts.get(district)
+            if in_region is None:
+                return f"district: unknown code {_show(fields[at['district']])}"
+            if region is None:
+                region = in_region
+            elif region != in_region:
+                return f"district: {district} is not in region {region}"
+        return (*values[:10], region, surname, given, district)
+
+
+def _show(value: str) -> str:
+    value = value.strip()
+    return repr(value if len(value) <= 20 else value[:20] + "…")
+
+
+class _Import:
+    def __init__(self, path: Path, header: tuple[str, ...], user, on_problem):
+        self.path = path
+        self.header = header
+        self.user = user
+        self.on_problem = on_problem
+        self.checker = _Checker(header)
+        self.result = ImportResult(path=path)
+        # Which optional columns take part in "same data" (absent columns say nothing).
+        self.compare_names = "surname" in header, "given_names" in header, "district" in header
+        self.rejects_file = None
+        self.rejects_writer = None
+
+    # -- rejects ------------------------------------------------------------------------------
+    def reject(self, line: int, fields: list[str], reason: str, *, conflict: bool = False) -> None:
+        if conflict:
+            self.result.conflicts += 1
+        else:
+            self.result.rejected += 1
+        if len(self.result.problems) < 1000:
+            self.result.problems.append((line, reason))
+        if self.on_problem is not None:
+            self.on_problem(line, reason)
+        if self.rejects_writer is None:
+            self.result.rejects_path = rejects_path_for(self.path)
+            self.rejects_file = open(self.result.rejects_path, "w", newline="", encoding="utf-8")
+            self.rejects_writer = csv.writer(self.rejects_file, lineterminator="\n")
+            self.rejects_writer.writerow((*self.header, "line", "reason"))
+        self.rejects_writer.writerow((*fields, line, reason))
+
+    def close(self) -> None:
+        if self.rejects_file is not None:
+            self.rejects_file.close()
+
+    # -- one chunk ----------------------------------------------------------------------------
+    def same_data(self, row: tuple) -> tuple:
+        """The parts of a clean row that must match a stored card for it to be the same card."""
+        with_surname, with_given, with_district = self.compare_names
+        return (*row[1:11], row[11] if with_surname else None, row[12] if with_given else None,
+                row[13] if with_district else None)
+
+    def stored_data(self, cards: list[str]) -> dict[str, tuple]:
+        with_surname, with_given, with_district = self.compare_names
+        found = {}
+        for start in range(0, len(cards), _IN_BATCH):
+            rows = Crossing.objects.filter(card_number__in=cards[start:start + _IN_BATCH]).values_list(
+                "card_number", "direction", "crossed_on", "border_point_id",
+                "traveller__citizenship_id", "traveller__passport_number", "traveller__birth_date",
+                "sex", "purpose_id", "country_id", "region_id", "surname", "given_names",
+                "district_id")
+            for card, *values in rows:
+                found[card] = (*values[:10], values[10] if with_surname else None,
+                               values[11] if with_given else None,
+                               values[12] if with_district else None)
+        return found
+
+    def existing_travellers(self, keys: set[tuple]) -> dict[tuple, int]:
+        passports = sorted({key[1] for key in keys})
+        found = {}
+        for start in range(0, len(passports), _IN_BATCH):
+            rows = Traveller.objects.filter(
+                passport_number__in=passports[start:start + _IN_BATCH]).values_list(
+                "id", "citizenship_id", "passport_number", "birth_date")
+            for pk, citizenship, passport, birth in rows:
+                key = (citizenship, passport, birth)
+                if key in keys:
+                    found[key] = pk
+        return found
+
+    def store(self, chunk: list[tuple[int, list[str], tuple]]) -> None:
+        with transaction.atomic():
+            stored = self.stored_data([row[0] for _line, _fields, row in chunk])
+            new: list[tuple[int, list[str], tuple]] = []
+            for line, fields, row in chunk:
+                known = stored.get(row[0])
+                if known is None:
+                    stored[row[0]] = self.same_data(row)
+                    new.append((line, fields, row))
+                elif known == self.same_data(row):
+                    self.result.already_present += 1
+                else:
+                    self.reject(line, fields, "conflict: card number already stored with "
+                                f"different data ({_differences(known, self.same_data(row))})",
+                                conflict=True)
+            if new:
+                self.insert([row for _line, _fields, row in new])
+            self.result.stored += len(new)
+
+    def insert(self, rows: list[tuple]) -> None:
+        keys = {(row[4], row[5], row[6]) for row in rows}
+        existing = self.existing_travellers(keys)
+        old_ids = sorted(existing.values())
+        if old_ids:
+            list(Traveller.objects.select_for_update().filter(pk__in=old_ids).order_by("pk")
+                 .values_list("pk", flat=True))
+        # The travellers' stored history is read once: "before" from it, "after" from it plus
+        # the new rows (whose ids are known, as they are reserved here).
+        history = stored_facts(old_ids)
+        delta = new_delta()
+        for citizenship, birth, facts in history.values():
+            traveller_contributions(citizenship, birth, facts, delta, -1)
+        new_keys = list(dict.fromkeys(key for key in ((r[4], r[5], r[6]) for r in rows)
+                                      if key not in existing))
+        ids = dict(zip(new_keys, reserve_ids(Traveller, len(new_keys)), strict=True))
+        insert_travellers([(pk, *key) for key, pk in ids.items()])
+        ids.update(existing)
+        crossing_ids = reserve_ids(Crossing, len(rows))
+        insert_crossings([
+            (pk, row[0], row[1], row[2], row[3], ids[(row[4], row[5], row[6])], row[11], row[12],
+             row[7], row[8], row[9], row[10], row[13])
+            for pk, row in zip(crossing_ids, rows, strict=True)
+        ], source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
+        after: dict[int, tuple[str, date, list]] = {}
+        for pk, row in zip(crossing_ids, rows, strict=True):
+            traveller_id = ids[(row[4], row[5], row[6])]
+            entry = after.get(traveller_id)
+            if entry is None:
+                old = history.get(traveller_id)
+                entry = after[traveller_id] = (row[4], row[6], list(old[2]) if old else [])
+            entry[2].append((pk, row[2], row[1], row[3], row[7], row[8], row[9], row[10] or ""))
+        for citizenship, birth, facts in after.values():
+            facts.sort(key=_in_order)
+            traveller_contributions(citizenship, birth, facts, delta, 1)
+        apply_delta(delta)
+
+
+def _in_order(facts: tuple) -> tuple:
+    return facts[1], facts[0]
+
+
+def _differences(known: tuple, row: tuple) -> str:
+    names = (*REQUIRED[1:], *OPTIONAL)
+    return ", ".join(name for name, a, b in zip(names, known, row, strict=True) if a != b)
+
+
+def _user_id(user) -> int | None:
+    return user.pk if user is not None and user.is_authenticated else None
+
+
+def _records(reader) -> Iterator[tuple[int, list[str]]]:
+    for fields in reader:
+        if fields and any(value.strip() for value in fields):
+            yield reader.line_num, fields
+
+
+def import_crossings(path: Path | str, *, user=None, chunk_size: int = CHUNK_SIZE,
+                     progress: bool = False,
+                     on_problem: Callable[[int, str], None] | None = None) -> ImportResult:
+    """Import a crossings CSV file (see the module docstring); returns the counts.
+
+    Raises ImportFileError, with nothing stored, when the file is empty or its header is wrong.
+    `on_problem(line, reason)` is called for every rejected row as it is found.
+    """
+    path = Path(path)
+    stale = rejects_path_for(path)
+    with open(path, newline="", encoding="utf-8-sig") as fh:
+        reader = csv.reader(fh)
+        try:
+            header = _parse_header(path, next(reader, None))
+        except UnicodeDecodeError:
+            raise ImportFileError(f"{path}: not UTF-8 text") from None
+        stale.unlink(missing_ok=True)
+        job = _Import(path, header, user, on_problem)
+        bar = _progress_bar(path, progress)
+        try:
+            chunk: list = []
+            read = 0
+            for line, fields in _records_or_error(path, reader):
+                read += 1
+                checked = job.checker.check(fields)
+                if isinstance(checked, str):
+                    job.reject(line, fields, checked)
+                else:
+                    chunk.append((line, fields, checked))
+                if len(chunk) >= chunk_size:
+                    job.store(chunk)
+                    bar.update(read)
+                    chunk, read = [], 0
+            if chunk:
+                job.store(chunk)
+            bar.update(read)
+        finally:
+            bar.close()
+            job.close()
+    result = job.result
+    AuditEvent.record(user=user, action=AuditEvent.Action.IMPORT,
+                      object_type=Crossing._meta.label_lower,
+                      query={"file": path.name, "stored": result.stored,
+                             "already_present": result.already_present,
+                             "rejected": result.rejected, "conflicts": result.conflicts})
+    return result
+
+
+def _records_or_error(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
+    try:
+        yield from _records(reader)
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: not UTF-8 text after line {reader.line_num} "
+                              "(the rows before it were imported)") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"{path}, line {reader.line_num}: {exc} "
+                              "(the rows before it were imported)") from None
+
+
+def count_lines(path: Path) -> int:
+    """Lines in the file (fast, in binary), for the progress bar's total."""
+    lines = 0
+    with open(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            lines += block.count(b"\n")
+    return lines
+
+
+def _progress_bar(path: Path, enabled: bool):
+    from tqdm import tqdm
+
+    total = max(count_lines(path) - 1, 0) if enabled else None
+    return tqdm(total=total, disable=not enabled, unit="rows", unit_scale=True, mininterval=0.5,
+                desc=path.name)
