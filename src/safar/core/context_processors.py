@@ -18,13 +18,16 @@ def navigation(request):
     links = []
     if user is not None and user.is_authenticated:
         from django.utils.translation import gettext_lazy as _
+        from django.utils.translation import pgettext_lazy
 
-        links.append(("home", reverse("home"), _("Home")))
+        # A context keeps these apart from the admin's own "Home" and "Search".
+        links.append(("home", reverse("home"), pgettext_lazy("site navigation", "Home")))
         if can_enter_crossings(user):
             links.append(("enter", optional_url("crossings:enter"), _("Enter a card")))
             links.append(("capture", optional_url("capture:overview"), _("Scans")))
         if can_use_registry(user):
-            links.append(("search", optional_url("crossings:search"), _("Search")))
+            links.append(("search", optional_url("crossings:search"),
+                          pgettext_lazy("site navigation", "Search")))
         if user.has_role("analyst") or user.has_role("administrator"):
             links.append(("reports", optional_url("reports:index"), _("Reports")))
         if user.has_role("editor"):

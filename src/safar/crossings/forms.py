@@ -19,6 +19,7 @@ from safar.core.permissions import border_points_for_user
 from .models import CITIZEN_COUNTRY, Crossing, Direction, Sex
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d%m%Y"]
+BLANK = [("", "—")]
 
 # The order of the fields on the paper card, which is the order an operator reads them in.
 CARD_ORDER = (
@@ -41,7 +42,7 @@ class CodeField(forms.ModelChoiceField):
     def __init__(self, queryset, *, case: str = "upper", **kwargs):
         self.case = case
         kwargs.setdefault("widget", forms.TextInput(attrs={
-            "autocomplete": "off", "spellcheck": "false", "class": "code"}))
+            "autocomplete": "off", "spellcheck": "false", "class": f"code {case}"}))
         super().__init__(queryset, to_field_name="pk", **kwargs)
 
     def to_python(self, value):
@@ -69,12 +70,13 @@ class CrossingForm(forms.Form):
     """One migration card. `user` limits the border points; `instance` is the record corrected."""
 
     card_number = forms.CharField(label=_("card number"), max_length=16)
-    direction = forms.ChoiceField(label=_("direction"), choices=Direction.choices)
+    # A blank first choice: a skipped field must be an error, never a silent default.
+    direction = forms.ChoiceField(label=_("direction"), choices=BLANK + Direction.choices)
     crossed_on = forms.DateField(label=_("date of crossing"), input_formats=DATE_INPUT_FORMATS)
     border_point = CodeField(BorderPoint.objects.all(), label=_("border point"))
     surname = forms.CharField(label=_("surname"), max_length=100, required=False)
     given_names = forms.CharField(label=_("given names"), max_length=100, required=False)
-    sex = forms.ChoiceField(label=_("sex"), choices=Sex.choices)
+    sex = forms.ChoiceField(label=_("sex"), choices=BLANK + Sex.choices)
     birth_date = forms.DateField(label=_("date of birth"), input_formats=DATE_INPUT_FORMATS)
     citizenship = CodeField(Country.objects.all(), label=_("citizenship"))
     passport_number = forms.CharField(label=_("passport number"), max_length=20)
@@ -98,8 +100,9 @@ class CrossingForm(forms.Form):
                 "placeholder": _("YYYY-MM-DD"), "autocomplete": "off", "inputmode": "numeric",
                 "class": "date"})
         self.fields["card_number"].widget.attrs.update(
-            {"autofocus": True, "autocomplete": "off", "class": "code"})
-        self.fields["passport_number"].widget.attrs.update({"autocomplete": "off", "class": "code"})
+            {"autofocus": True, "autocomplete": "off", "class": "code upper"})
+        self.fields["passport_number"].widget.attrs.update(
+            {"autocomplete": "off", "class": "code upper"})
         for name in CODE_FIELDS:
             self.fields[name].widget.attrs["list"] = f"codes-{name}"
 

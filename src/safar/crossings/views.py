@@ -55,7 +55,10 @@ def enter(request):
                 messages.success(request, _("Card %(number)s saved.") % {
                     "number": crossing.card_number})
                 if "save_next" in request.POST:
-                    keep = {name: request.POST.get(name, "") for name in CARRIED_OVER}
+                    values = form.service_data()
+                    keep = {"direction": values["direction"],
+                            "crossed_on": values["crossed_on"].isoformat(),
+                            "border_point": values["border_point"]}
                     return redirect(f"{reverse('crossings:enter')}?{urlencode(keep)}")
                 return redirect("crossings:detail", pk=crossing.pk)
     else:

@@ -1,0 +1,80 @@
+"""Playwright harness: Debian's Chromium against pytest-django's live server.
+
+Fixtures: `chromium` (one browser per module), `page_at(width, height)` (a fresh page on the
+live server), and helpers `log_in` and `screenshot` (PNG files in var/screenshots/ to look at).
+Tests using them are marked `browser` and need `transactional_db` with `serialized_rollback`
+so the reference data that migrations load survives the flush after each test.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to
+    # run beside one unless told that this synchronous use is deliberate.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             headless=True)
+        yield browser
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page_at(chromium, live_server, settings):
+    """Open pages at a viewport size: `page = page_at(**DESKTOP)`; English unless asked."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    contexts = []
+
+    def open_page(width=DESKTOP["width"], height=DESKTOP["height"], locale="en"):
+        context = chromium.new_context(viewport={"width": width, "height": height},
+                                       locale=locale, accept_downloads=True)
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+def log_in(page, base: str, username: str, password: str) -> None:
+    """Log in with the keyboard: type the name, Tab, the password, Enter."""
+    page.goto(f"{base}/login/")
+    page.locator("input[name=username]").focus()
+    page.keyboard.type(username)
+    page.keyboard.press("Tab")
+    page.keyboard.type(password)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{base}/")
+
+
+def screenshot(page, name: str) -> Path:
+    SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOT_DIR / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def focused_name(page) -> str | None:
+    return page.evaluate("document.activeElement && document.activeElement.name")
