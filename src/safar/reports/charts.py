@@ -7,6 +7,7 @@ scripts for tooltips); both renderers draw the same `Chart`, built from a report
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -105,6 +106,22 @@ def render_svg(chart: Chart) -> SafeString:
     return mark_safe(_svg_bars(chart))
 
 
+def _n(value: int) -> str:
+    return number_format(value, force_grouping=True)
+
+
+def _short(label: str, size: int = 30) -> str:
+    return label if len(label) <= size else label[: size - 1] + "…"
+
+
+def _open_svg(width: int, height: int, font_size: int) -> str:
+    # Drawn at its natural size (never scaled up), narrower screens scale it down.
+    return (f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+            f'style="max-width:100%;height:auto" font-size="{font_size}" '
+            f'font-family="DejaVu Sans, sans-serif">')
+
+
 def _legend(chart: Chart, y: int) -> list[str]:
     parts, x = [], 0
     if len(chart.series) < 2:
@@ -118,27 +135,28 @@ def _legend(chart: Chart, y: int) -> list[str]:
 
 
 def _svg_bars(chart: Chart) -> str:
-    label_w, bar_w, bar_h, gap = 190, 520, 12, 10
+    label_w, bar_w, bar_h, gap = 230, 560, 13, 10
     top = 24 if len(chart.series) > 1 else 0
     group_h = bar_h * len(chart.series) + gap
     height = top + group_h * len(chart.categories)
-    width = label_w + bar_w + 80
-    parts = [f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'viewBox="0 0 {width} {height}" width="100%" font-size="12" '
-             f'font-family="DejaVu Sans, sans-serif">', *_legend(chart, 0)]
+    width = label_w + bar_w + 90
+    parts = [_open_svg(width, height, 12), *_legend(chart, 0)]
     for c, (label, row) in enumerate(zip(chart.categories, chart.values, strict=True)):
         y0 = top + c * group_h
-        parts.append(f'<text x="{label_w - 6}" y="{y0 + bar_h * len(row) / 2 + 4:.0f}" '
-                     f'text-anchor="end">{escape(label[:28])}</text>')
+        parts.append(f'<text x="{label_w - 8}" y="{y0 + bar_h * len(row) / 2 + 4:.0f}" '
+                     f'text-anchor="end"><title>{escape(label)}</title>'
+                     f'{escape(_short(label))}</text>')
         for s, value in enumerate(row):
+            if value <= 0:
+                continue
             w = bar_w * value / chart.peak
             y = y0 + s * bar_h
             colour = PALETTE[s % len(PALETTE)]
             parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
                          f'fill="{colour}"><title>{escape(label)} · {escape(chart.series[s])}: '
-                         f'{value}</title></rect>'
-                         f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" '
-                         f'fill="#5b6776">{value}</text>')
+                         f'{_n(value)}</title></rect>'
+                         f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" font-size="11" '
+                         f'fill="#5b6776">{_n(value)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
@@ -150,10 +168,8 @@ def _svg_columns(chart: Chart) -> str:
     bar = max(slot / (len(chart.series) + 1), 1)
     every = max(1, round(n / 12))  # at most about twelve labels under the axis
     height = top + plot_h + 30
-    parts = [f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-             f'viewBox="0 0 {width} {height}" width="100%" font-size="11" '
-             f'font-family="DejaVu Sans, sans-serif">', *_legend(chart, 0),
-             f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{chart.peak}</text>',
+    parts = [_open_svg(width, height, 11), *_legend(chart, 0),
+             f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{_n(chart.peak)}</text>',
              f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
              f'stroke="#d5dbe3"/>']
     for c, (label, row) in enumerate(zip(chart.categories, chart.values, strict=True)):
@@ -163,7 +179,7 @@ def _svg_columns(chart: Chart) -> str:
             colour = PALETTE[s % len(PALETTE)]
             parts.append(f'<rect x="{x0 + s * bar:.1f}" y="{top + plot_h - h:.1f}" '
                          f'width="{bar:.1f}" height="{h:.1f}" fill="{colour}"><title>'
-                         f'{escape(label)} · {escape(chart.series[s])}: {value}</title></rect>')
+                         f'{escape(label)} · {escape(chart.series[s])}: {_n(value)}</title></rect>')
         if c % every == 0:
             parts.append(f'<text x="{x0:.1f}" y="{top + plot_h + 16}">{escape(label)}</text>')
     parts.append("</svg>")

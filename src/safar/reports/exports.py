@@ -183,17 +183,19 @@ def pdf_chart(chart: Chart, width: float):
     from .charts import PALETTE
 
     data = [tuple(row[s] for row in chart.values) for s in range(len(chart.series))]
+    legend_h = 16 if len(chart.series) > 1 else 0
     if chart.columns:
-        height = 160
+        height = 160 + legend_h
         bars = VerticalBarChart()
-        bars.x, bars.y, bars.width, bars.height = 40, 30, width - 50, height - 50
-        every = max(1, round(len(chart.categories) / 12))
+        bars.x, bars.y, bars.width, bars.height = 40, 20, width - 50, 130
+        every = max(1, -(-len(chart.categories) // 8))  # at most about eight labels
         bars.categoryAxis.categoryNames = [c if i % every == 0 else ""
                                            for i, c in enumerate(chart.categories)]
     else:
-        height = 30 + 14 * len(chart.categories) * max(1, len(chart.series) // 2 + 1)
+        plot_h = 14 * len(chart.categories) * max(1, len(chart.series) // 2 + 1)
+        height = plot_h + 20 + legend_h
         bars = HorizontalBarChart()
-        bars.x, bars.y, bars.width, bars.height = 150, 10, width - 170, height - 30
+        bars.x, bars.y, bars.width, bars.height = 150, 15, width - 170, plot_h
         bars.categoryAxis.categoryNames = [c[:26] for c in chart.categories]
         bars.categoryAxis.reverseDirection = True
     bars.data = data
@@ -207,14 +209,14 @@ def pdf_chart(chart: Chart, width: float):
         bars.bars[i].strokeColor = None
     drawing = Drawing(width, height)
     drawing.add(bars)
-    if len(chart.series) > 1:
+    if legend_h:
         legend = Legend()
         legend.fontName, legend.fontSize = "DejaVuSans", 7
-        legend.x, legend.y = width - 10, height - 4
-        legend.alignment = "right"
-        legend.columnMaximum = 1
+        legend.x, legend.y = bars.x, height - 4
+        legend.alignment = "right"  # the swatch first, then its name
+        legend.columnMaximum = 1  # one item per column: a single row
         legend.dx = legend.dy = 7
-        legend.deltax = 70
+        legend.deltax = max(60, 8 + 4.5 * max(len(name) for name in chart.series))
         legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), name)
                                  for i, name in enumerate(chart.series)]
         drawing.add(legend)
