@@ -53,6 +53,7 @@ def test_administrator_may_open_the_dashboard(client, administrator, activity):
     assert client.get(reverse("stations:dashboard")).status_code == 200
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize("who", ["operator_du", "outsider"])
 def test_operators_and_users_without_a_role_may_not(client, request, who):
     client.force_login(request.getfixturevalue(who))

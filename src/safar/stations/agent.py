@@ -66,6 +66,7 @@ CREATE TABLE IF NOT EXISTS files (
 CREATE UNIQUE INDEX IF NOT EXISTS files_live_name ON files (name)
     WHERE state IN ('queued', 'sent', 'refused');
 CREATE INDEX IF NOT EXISTS files_state ON files (state, id);
+CREATE INDEX IF NOT EXISTS files_sha256 ON files (sha256);
 """
 LIVE_STATES = ("queued", "sent", "refused")
 
