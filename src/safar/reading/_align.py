@@ -105,7 +105,7 @@ def _find_corners(small: np.ndarray, template: Template) -> np.ndarray | None:
     # Arm length in px, if the page fills the image as a full-page scan does.
     arm = template.fiducials[0].size * w / template.width
     found = []
-    for corner, (sx, sy) in enumerate(((0, 0), (1, 0), (1, 1), (0, 1))):
+    for sx, sy in ((0, 0), (1, 0), (1, 1), (0, 1)):
         best, best_score = None, -np.inf
         for i in range(1, n):
             x, y, bw_, bh, area = stats[i]

@@ -160,7 +160,8 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template) -> d
             value = option.value if option is not None else None
             readings[f.name] = FieldReading(
                 name=f.name, value=value, confidence=r["confidence"], crop=region,
-                problem=r["problem"], valid=r["problem"] is None, target=f.target)
+                problem=r["problem"], valid=r["problem"] is None, target=f.target,
+                marks=[state for state, _, _ in r["states"]])
             readings[f.name].raw = "other" if option is not None and option.other else value
             continue
         chars, confs = [], []

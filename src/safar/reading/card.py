@@ -15,6 +15,7 @@ The interface the capture pipeline uses:
         .problem     str | None  why not valid (or what made the reading doubtful)
         .target      str | None  the crossing field it maps to
         .char_crops  list of grey box crops (character fields), for retraining
+        .marks       checkbox groups: "empty", "marked" or "filled" (cancelled) per option
     result.crossing_values() -> dict             # data for crossings.services.create_crossing
     result.confident -> bool                     # every field confident and valid
 
@@ -27,10 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._align import PX_PER_MM, NotAligned, align
+from ._align import NotAligned, align
 from ._boxes import read_fields
 from ._image import UnreadableImage, load_pages
-from .template import Rect, Template, TemplateError, load_template
+from .template import Template, TemplateError, load_template
 
 __all__ = ["CROSSING_KEYS", "CardReading", "FieldReading", "TemplateError", "load_pages",
            "load_template", "read_card", "training_samples"]
@@ -51,6 +52,7 @@ class FieldReading:
     target: str | None = None
     char_crops: list[np.ndarray] = field(default_factory=list, repr=False)
     raw: str | None = None  # what was read before normalisation (e.g. "07" for a district)
+    marks: list[str] = field(default_factory=list)  # checkboxes: empty/marked/filled per option
 
 
 @dataclass
@@ -114,12 +116,3 @@ def training_samples(reading: FieldReading, confirmed: str) -> list[tuple[np.nda
     return [(crop, ch) for crop, ch in zip(reading.char_crops, text, strict=False)
             if not ch.isspace()]
 
-
-def crop_mm(page: np.ndarray, rect: Rect, margin: float = 1.5) -> np.ndarray:
-    """A region of the aligned page, in template millimetres."""
-    h, w = page.shape
-    x0 = max(0, int((rect.x - margin) * PX_PER_MM))
-    y0 = max(0, int((rect.y - margin) * PX_PER_MM))
-    x1 = min(w, int((rect.x + rect.w + margin) * PX_PER_MM))
-    y1 = min(h, int((rect.y + rect.h + margin) * PX_PER_MM))
-    return page[y0:y1, x0:x1].copy()

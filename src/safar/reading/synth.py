@@ -218,14 +218,17 @@ def scan(img: np.ndarray, rng: np.random.Generator, *, rotation: int, skew: floa
     img = np.rot90(img, k=rotation // 90).copy() if rotation else img
     if rng.random() < 0.6:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.1))
-    paper = rng.uniform(0.85, 1.0)
-    noisy = img.astype(np.float32) * paper + rng.normal(0, rng.uniform(2, 9), img.shape)
-    img = np.clip(noisy, 0, 255).astype(np.uint8)
-    if mode == "grey":
-        return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    if mode != "colour":
+        img = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+    # Sensor noise, the same on every channel (float32 and in place: pages are large).
+    noisy = img.astype(np.float32)
+    noisy *= rng.uniform(0.85, 1.0)
+    noise = rng.standard_normal(img.shape[:2], dtype=np.float32)
+    noise *= rng.uniform(2, 9)
+    noisy += noise[..., None] if img.ndim == 3 else noise
+    img = cv2.convertScaleAbs(np.clip(noisy, 0, 255, out=noisy))
     if mode == "bw":
-        grey = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
-        return np.where(grey > rng.uniform(110, 160), 255, 0).astype(np.uint8)
+        return np.where(img > rng.uniform(110, 160), 255, 0).astype(np.uint8)
     return img
 
 
@@ -243,7 +246,7 @@ def encode(img: np.ndarray, fmt: str, rng: np.random.Generator) -> bytes:
 def synth_card(template: Template, rng: np.random.Generator, serial: str, **fixed) -> dict:
     """One synthetic scan and its truth. `fixed` may set dpi, rotation, skew, mode, fmt, cancel."""
     values = card_values(template, rng, serial)
-    dpi = fixed.get("dpi") or int(rng.choice([200, 240, 300, 300, 300, 400, 600]))
+    dpi = fixed.get("dpi") or int(rng.choice([200, 240, 300, 300, 300, 300, 400, 600]))
     rotation = fixed.get("rotation", int(rng.choice([0, 0, 90, 180, 270])))
     skew = fixed.get("skew", float(rng.uniform(-5, 5)))
     mode = fixed.get("mode") or str(rng.choice(["colour", "grey", "grey", "bw"]))

@@ -279,5 +279,7 @@ def _parse_field(raw: dict, fail) -> Field:
     # serial: pre-printed text in fixed boxes and a Code 128 barcode with the same value
     text = raw.get("text")
     boxes = _row_of_boxes(text, fail) if text else ()
-    return Field(boxes=boxes, barcode=_rect(raw.get("barcode"), fail), charset="alnum",
-                 pattern=raw.get("pattern"), **common)
+    return Field(boxes=boxes, barcode=_rect(raw.get("barcode"), fail),
+                 charset=raw.get("charset", "alnum"), first_charset=raw.get("first_charset"),
+                 first_count=int(raw.get("first_count", 1)), pattern=raw.get("pattern"),
+                 **common)
