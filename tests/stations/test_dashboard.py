@@ -71,3 +71,9 @@ def test_the_dashboard_speaks_the_chosen_language(client, analyst, activity):
     client.cookies["django_language"] = "ru"
     response = client.get(reverse("stations:dashboard"), headers={"Accept-Language": "ru"})
     assert "Пограничные станции" in response.content.decode()
+
+
+def test_the_navigation_links_analysts_to_the_dashboard(client, analyst):
+    client.force_login(analyst)
+    links = {link["key"]: link for link in client.get("/").context["safar_nav"]}
+    assert links["stations"]["url"] == reverse("stations:dashboard")

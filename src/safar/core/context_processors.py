@@ -30,6 +30,7 @@ def navigation(request):
                           pgettext_lazy("site navigation", "Search")))
         if user.has_role("analyst") or user.has_role("administrator"):
             links.append(("reports", optional_url("reports:index"), _("Reports")))
+            links.append(("stations", optional_url("stations:dashboard"), _("Border stations")))
         if user.has_role("editor"):
             links.append(("guidance", optional_url("guidance:editor_list"), _("Guidance articles")))
         if user.has_role("administrator"):
