@@ -54,10 +54,10 @@ def page_image(text: str, size=(600, 400)) -> Image.Image:
     return image
 
 
-def pdf_of(*images: Image.Image) -> bytes:
+def pdf_of(*images: Image.Image, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
     images[0].save(buffer, format="PDF", save_all=True, append_images=list(images[1:]),
-                   resolution=100)
+                   resolution=dpi)
     return buffer.getvalue()
 
 

@@ -76,7 +76,11 @@ def read_image(scan: Scan, image: np.ndarray) -> dict:
 
     result = read_card(image, card_template())
     reading = reading_from_result(scan, result)
-    reading["mrz"] = mrz_on_page(image) if result.aligned else None
+    # Looking for a passport costs more than reading the card: only when it can help, i.e.
+    # when an identity field of an aligned card is doubtful.
+    identity = set(MRZ_CHECKED.values()) | set(MRZ_UNCHECKED.values())
+    wanted = result.aligned and identity & set(reading["doubtful"])
+    reading["mrz"] = mrz_on_page(image) if wanted else None
     apply_mrz(reading)
     return reading
 
