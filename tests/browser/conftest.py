@@ -41,7 +41,25 @@ def chromium():
 
 
 @pytest.fixture
-def page_at(chromium, live_server, settings):
+def reference_data(transactional_db):
+    """The reference data the migrations load, back if a flush took it.
+
+    serialized_rollback should restore it after each transactional test, but on PostgreSQL,
+    after non-transactional tests ran in the same session, it came back empty (seen 2026-11-22);
+    loading it here keeps these tests independent of that.
+    """
+    from django.apps import apps
+
+    from safar.core.models import Office
+    from safar.core.reference_data import load_districts, load_reference
+
+    if not Office.objects.exists():
+        load_reference(apps)
+        load_districts(apps)
+
+
+@pytest.fixture
+def page_at(chromium, live_server, settings, reference_data):
     """Open pages at a viewport size: `page = page_at(**DESKTOP)`; English unless asked."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     contexts = []
