@@ -232,3 +232,14 @@ def test_a_value_rewritten_wholesale_does_not_label_the_boxes(
     waiting.refresh_from_db()
     assert waiting.status == Scan.Status.SAVED
     assert not list((Path(settings.DATA_DIR) / "training").rglob("*.png"))
+
+
+def test_a_confident_field_with_an_error_joins_the_tab_order(client, operator_du, centre_du):
+    # Read with confidence, but Lyaur (LBD) is a border point of the Sughd centre.
+    scan = make_scan(centre_du, values={**VALUES, "border_point": "LBD"})
+    client.force_login(operator_du)
+    form = client.get(reverse("capture:review", args=[scan.pk])).context["form"]
+    assert "border_point" in form.errors
+    assert form.doubtful == ["border_point", "surname"]
+    assert "tabindex" not in form.fields["border_point"].widget.attrs
+    assert form.fields["border_point"].widget.attrs.get("autofocus")

@@ -75,16 +75,30 @@ class ReviewForm(CrossingForm):
                                       reading.get("values", {}).items() if name in CARD_ORDER})
         super().__init__(*args, **kwargs)
         self.doubtful = doubtful_fields(scan)
+        self._mark_doubtful()
+
+    def _mark_doubtful(self) -> None:
+        """Doubtful fields in the Tab order (the first focused), the others out of it."""
         for name in CARD_ORDER:
             attrs = self.fields[name].widget.attrs
             attrs.pop("autofocus", None)
+            classes = set(attrs.get("class", "").split()) - {"doubtful"}
             if name in self.doubtful:
-                attrs["class"] = f"{attrs.get('class', '')} doubtful".strip()
+                attrs.pop("tabindex", None)
+                classes.add("doubtful")
             else:
                 attrs["tabindex"] = "-1"
+            attrs["class"] = " ".join(sorted(classes))
         first = next((name for name in CARD_ORDER if name in self.doubtful), None)
         if first is not None:
             self.fields[first].widget.attrs["autofocus"] = True
+
+    def put_errors_in_tab_order(self) -> None:
+        """A field with an error needs the operator too, however sure the reader was."""
+        erring = [name for name in CARD_ORDER if name in self.errors]
+        if erring:
+            self.doubtful = [name for name in CARD_ORDER if name in self.doubtful or name in erring]
+            self._mark_doubtful()
 
     def rows(self) -> list[tuple]:
         """(bound field, doubtful?, names of the reader's fields whose crops show it), in the

@@ -115,8 +115,12 @@ def reading_from_result(scan: Scan, result) -> dict:
         })
         if field.target and not confident and field.target not in doubtful:
             doubtful.append(field.target)
+    # The card as the reader saw it after alignment (upright, deskewed, 8 px/mm): what the
+    # operator is shown, so the crops and the page agree.
+    upright = store_crop(scan, "page", getattr(result, "page", None))
     return {"aligned": True, "unreadable": False, "problem": "", "confident": result.confident,
-            "fields": fields, "values": as_json(result.crossing_values()), "doubtful": doubtful}
+            "fields": fields, "values": as_json(result.crossing_values()), "doubtful": doubtful,
+            "upright": upright}
 
 
 def store_crop(scan: Scan, name: str, crop) -> str:

@@ -130,12 +130,16 @@ def review(request, pk: int):
         if saved is not None:
             messages.success(request, _("Card %(number)s saved.") % {"number": saved.card_number})
             return redirect(f"{reverse('capture:next')}?after={scan.pk}")
+        form.put_errors_in_tab_order()
+    elif request.method == "POST":
+        form.put_errors_in_tab_order()
     elif request.method == "GET":
         AuditEvent.record(user=request.user, action=AuditEvent.Action.VIEW, obj=scan)
         if scan.status == Scan.Status.NEEDS_REVIEW and scan.reading.get("aligned"):
             # Bound to the reader's values, so invalid ones show their error at once.
             form = ReviewForm(initial_data(form), scan=scan, user=request.user)
             form.is_valid()
+            form.put_errors_in_tab_order()
     upcoming = next_in_queue(request.user, after=scan.pk)
     return render(request, "capture/review.html", {
         "scan": scan, "form": form, "reject_form": reject_form,
@@ -171,8 +175,14 @@ def reject(request, scan: Scan, reason: str):
 @capture_roles
 @cache_control(private=True, max_age=3600)
 def page_image(request, pk: int):
-    """The scanned page, for the review screen (permission-checked, never a public URL)."""
+    """The page for the review screen: the card upright as the reader aligned it, or with
+    ?original the file as scanned (permission-checked, never a public URL)."""
     scan = get_scan_for_user(request.user, pk)
+    upright = scan.reading.get("upright")
+    if upright and "original" not in request.GET:
+        from django.core.files.storage import default_storage
+
+        return _file_response(upright, default_storage.open(upright, "rb"))
     if not scan.image:
         raise Http404
     return _file_response(scan.image.name, scan.image.open("rb"))

@@ -42,6 +42,7 @@ class Command(BaseCommand):
                                         ("dpi", "rotation", "skew", "mode", "cancelled")},
                        "values": card["values"]}
                 truth.write(json.dumps(row, ensure_ascii=False) + "\n")
+                truth.flush()  # a long run can be scored while it is still rendering
                 if opts["verbosity"] > 1 or (i % 50 == 0 and opts["verbosity"]):
                     self.stdout.write(f"{i}/{len(serials)}")
         self.stdout.write(f"{out}: {len(serials)} cards and truth.jsonl")
