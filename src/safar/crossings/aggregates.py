@@ -152,7 +152,7 @@ def expand_to_cells(delta: dict) -> dict:
     return {ident: n for ident, n in cells.items() if n}
 
 
-def apply_delta(delta: dict, *, bulk_threshold: int = BULK_THRESHOLD) -> int:
+def apply_delta(delta: dict, *, bulk_threshold: int | None = None) -> int:
     """Add a day-grain difference to the cells at every grain; returns how many day keys changed.
 
     Small differences (one card) are expanded to month and year grain here and upserted row by
@@ -161,6 +161,8 @@ def apply_delta(delta: dict, *, bulk_threshold: int = BULK_THRESHOLD) -> int:
     changed = [(key, n) for key, n in delta.items() if n]
     if not changed:
         return 0
+    if bulk_threshold is None:
+        bulk_threshold = BULK_THRESHOLD
     with transaction.atomic(), connection.cursor() as cursor:
         if len(changed) > bulk_threshold:
             _apply_bulk(cursor, changed)

@@ -1,7 +1,7 @@
 """`safar import-crossings FILE.csv`: historical crossings in bulk, with the registry's guarantees.
 
 The file is read as a stream, in chunks. Each row is checked against in-memory sets of the
-reference codes; bad rows go to FILE.rejects.csv with their line number and reason. Each chunk
+reference codes; bad rows go to FILE.rejects.csv (line number, reason, then the row as it was). Each chunk
 is one transaction: its new travellers and crossings are inserted in bulk and the report cells
 get the chunk's difference (computed in memory), so a crash never leaves a chunk half-written
 and the cells always match the crossings. A card number already stored with the same data
@@ -219,8 +219,9 @@ class _Import:
             self.result.rejects_path = rejects_path_for(self.path)
             self.rejects_file = open(self.result.rejects_path, "w", newline="", encoding="utf-8")
             self.rejects_writer = csv.writer(self.rejects_file, lineterminator="\n")
-            self.rejects_writer.writerow((*self.header, "line", "reason"))
-        self.rejects_writer.writerow((*fields, line, reason))
+            # Line and reason first: a row with too few or too many values keeps them all.
+            self.rejects_writer.writerow(("line", "reason", *self.header))
+        self.rejects_writer.writerow((line, reason, *fields))
 
     def close(self) -> None:
         if self.rejects_file is not None:

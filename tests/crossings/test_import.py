@@ -1,0 +1,209 @@
+"""`safar import-crossings`: bad rows refused with their line, re-imports and conflicts, chunks."""
+
+import csv
+from datetime import date
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from safar.core.models import AuditEvent
+from safar.crossings import importer
+from safar.crossings.aggregates import compare_with_rebuild
+from safar.crossings.importer import EXPECTED_HEADER, ImportFileError, import_crossings
+from safar.crossings.models import Crossing, Traveller
+from safar.crossings.synthetic import write_csv
+from safar.reports.models import Cell
+
+HEADER = EXPECTED_HEADER.split(",")
+GOOD = ["K1", "exit", "2025-03-01", "DYU", "TJK", "400000001", "1990-01-01", "M", "work", "RUS",
+        "TJ-SU"]
+
+
+def row(**changes):
+    values = dict(zip(HEADER, GOOD, strict=True))
+    values.update(changes)
+    return [values[name] for name in HEADER]
+
+
+def write(path, rows, header=HEADER):
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh)
+        if header is not None:
+            writer.writerow(header)
+        writer.writerows(rows)
+    return path
+
+
+def rejects(path):
+    with open(path.with_name(path.name.replace(".csv", ".rejects.csv")), encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.mark.django_db
+def test_good_rows_are_stored_with_their_cells_and_one_audit_event(tmp_path):
+    path = write(tmp_path / "cards.csv", [
+        row(), row(card_number="K2", direction="entry", crossed_on="2025-06-01"),
+        row(card_number="K3", citizenship="UZB", passport_number="AA1234567")])
+    result = import_crossings(path)
+    assert (result.stored, result.already_present, result.rejected, result.conflicts) == (3, 0, 0, 0)
+    assert Traveller.objects.count() == 2
+    assert set(Crossing.objects.values_list("source", flat=True)) == {"import"}
+    assert compare_with_rebuild() == []
+    event = AuditEvent.objects.get(action="import")
+    assert event.query["file"] == "cards.csv" and event.query["stored"] == 3
+    assert not (tmp_path / "cards.rejects.csv").exists()
+
+
+@pytest.mark.django_db
+def test_bad_rows_are_refused_with_line_and_reason_and_the_rest_is_stored(tmp_path):
+    path = write(tmp_path / "mixed.csv", [
+        row(card_number="K1"),
+        row(card_number="K2", crossed_on="2025-02-30"),
+        row(card_number="K3", border_point="XYZ"),
+        row(card_number="K4", citizenship="ZZZ"),
+        row(card_number="K5", purpose="holiday"),
+        row(card_number="K6", region="TJ-XX"),
+        row(card_number="K7", sex="X"),
+        row(card_number="K8", direction="out"),
+        row(card_number="K9", birth_date="2030-01-01"),
+        row(card_number="K10", crossed_on="2099-01-01"),
+        row(card_number="K11")[:5],
+        row(card_number="K12", crossed_on="20250301"),
+        row(card_number="K13"),
+    ])
+    result = import_crossings(path)
+    assert result.stored == 2 and result.rejected == 11
+    refused = rejects(path)
+    assert [r["line"] for r in refused] == [str(n) for n in range(3, 14)]
+    reasons = [r["reason"] for r in refused]
+    assert reasons[0].startswith("crossed_on:") and "not a date" in reasons[0]
+    assert reasons[1].startswith("border_point: unknown code 'XYZ'")
+    assert reasons[2].startswith("citizenship:") and reasons[3].startswith("purpose:")
+    assert reasons[4].startswith("region:") and reasons[5].startswith("sex:")
+    assert reasons[6].startswith("direction:") and reasons[7].startswith("birth_date:")
+    assert "future" in reasons[8] and reasons[9] == "expected 11 values, found 5"
+    assert refused[0]["card_number"] == "K2"
+    assert compare_with_rebuild() == []
+
+
+@pytest.mark.django_db
+def test_refusals_never_show_a_passport_number_or_a_birth_date(tmp_path):
+    path = write(tmp_path / "private.csv", [row(passport_number="40-00-01"),
+                                            row(card_number="K2", birth_date="1990-13-01")])
+    result = import_crossings(path)
+    assert result.rejected == 2
+    assert all("40-00-01" not in reason and "1990-13" not in reason
+               for _line, reason in result.problems)
+
+
+@pytest.mark.django_db
+def test_importing_the_same_file_again_stores_nothing_new(tmp_path):
+    path = write(tmp_path / "again.csv", [row(), row(card_number="K2", direction="entry",
+                                                     crossed_on="2025-05-01")])
+    import_crossings(path)
+    cells = list(Cell.objects.order_by("pk").values_list("pk", "count"))
+    second = import_crossings(path)
+    assert (second.stored, second.already_present) == (0, 2)
+    assert Crossing.objects.count() == 2
+    assert list(Cell.objects.order_by("pk").values_list("pk", "count")) == cells
+
+
+@pytest.mark.django_db
+def test_a_stored_card_number_with_different_data_is_a_conflict(tmp_path):
+    import_crossings(write(tmp_path / "first.csv", [row()]))
+    path = write(tmp_path / "second.csv", [row(country="KAZ", sex="F"), row(card_number="K2")])
+    result = import_crossings(path)
+    assert (result.stored, result.conflicts) == (1, 1)
+    [refused] = rejects(path)
+    assert refused["line"] == "2"
+    assert refused["reason"].startswith("conflict") and "sex, country" in refused["reason"]
+    assert Crossing.objects.get(card_number="K1").country_id == "RUS"
+
+
+@pytest.mark.django_db
+def test_duplicates_within_the_file_are_present_once_or_a_conflict(tmp_path):
+    path = write(tmp_path / "dupes.csv", [row(), row(), row(purpose="study")])
+    result = import_crossings(path)
+    assert (result.stored, result.already_present, result.conflicts) == (1, 1, 1)
+    assert Crossing.objects.get().purpose_id == "work"
+
+
+@pytest.mark.django_db
+def test_optional_columns_are_stored_and_the_district_gives_the_region(tmp_path):
+    header = [*HEADER, "surname", "given_names", "district"]
+    path = write(tmp_path / "names.csv", [
+        [*row(region=""), "Nazarova", "Zarina", "SU-KHU"],
+        [*row(card_number="K2", region="TJ-KT"), "Nazarov", "Bahrom", "SU-KHU"],
+    ], header=header)
+    result = import_crossings(path)
+    assert (result.stored, result.rejected) == (1, 1)
+    stored = Crossing.objects.get()
+    assert (stored.surname, stored.region_id, stored.district_id) == ("Nazarova", "TJ-SU", "SU-KHU")
+    assert rejects(path)[0]["reason"] == "district: SU-KHU is not in region TJ-KT"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("header", [HEADER[::-1], HEADER[:-1], [*HEADER, "nickname"],
+                                    ["card", *HEADER[1:]]])
+def test_a_wrong_header_is_a_clear_error_and_stores_nothing(tmp_path, header):
+    path = write(tmp_path / "wrong.csv", [row()], header=header)
+    with pytest.raises(CommandError) as error:
+        call_command("import-crossings", str(path), "--no-progress")
+    assert EXPECTED_HEADER in str(error.value) and "wrong.csv" in str(error.value)
+    assert not Crossing.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_empty_file_is_a_clear_error(tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text("")
+    with pytest.raises(ImportFileError, match="empty"):
+        import_crossings(path)
+    header_only = write(tmp_path / "header.csv", [])
+    assert import_crossings(header_only).rows == 0
+
+
+@pytest.mark.django_db
+def test_the_command_reports_refused_lines_and_a_summary(tmp_path):
+    path = write(tmp_path / "cli.csv", [row(), row(card_number="K2", sex="?")])
+    out, err = StringIO(), StringIO()
+    call_command("import-crossings", str(path), "--no-progress", stdout=out, stderr=err)
+    assert "cli.csv, line 3: sex:" in err.getvalue()
+    assert "1 stored, 0 already present, 1 rejected, 0 conflicts" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_a_big_file_in_many_chunks_keeps_cells_exact_and_reimports_as_present(tmp_path):
+    path = tmp_path / "big.csv"
+    write_csv(path, 6000, seed=3, start=date(2024, 1, 1), end=date(2025, 12, 31))
+    first = import_crossings(path, chunk_size=700)
+    assert first.stored == 6000 and first.rejected == 0
+    assert compare_with_rebuild() == []
+    again = import_crossings(path, chunk_size=2500)
+    assert (again.stored, again.already_present) == (0, 6000)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_crash_mid_file_leaves_whole_chunks_and_exact_cells(tmp_path, monkeypatch):
+    path = write(tmp_path / "crash.csv", [row(card_number=f"K{i}", crossed_on=f"2025-03-{i:02d}",
+                                              direction="exit" if i % 2 else "entry")
+                                          for i in range(1, 11)])
+    calls = {"n": 0}
+    real = importer.apply_delta
+
+    def failing(delta, **kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("power cut")
+        return real(delta, **kwargs)
+
+    monkeypatch.setattr(importer, "apply_delta", failing)
+    with pytest.raises(RuntimeError):
+        import_crossings(path, chunk_size=4)
+    assert Crossing.objects.count() == 4
+    assert compare_with_rebuild() == []
+    monkeypatch.setattr(importer, "apply_delta", real)
+    result = import_crossings(path, chunk_size=4)
+    assert (result.stored, result.already_present) == (6, 4)
+    assert compare_with_rebuild() == []
