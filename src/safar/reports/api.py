@@ -7,6 +7,7 @@ middleware turns a valid token into request.user). Answers are JSON, errors incl
 from functools import wraps
 
 from django.http import JsonResponse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -38,7 +39,7 @@ def report_list(request):
     return JsonResponse({"reports": [
         {"code": code, "title": str(report.TITLE), "description": str(report.DESCRIPTION),
          "columns": list(report.COLUMNS), "filters": ["from", "to", *report.FILTERS],
-         "url": request.build_absolute_uri(f"/api/reports/{code}")}
+         "url": request.build_absolute_uri(reverse("reports_api:report", args=[code]))}
         for code, report in REPORTS.items()]})
 
 
