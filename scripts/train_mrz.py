@@ -84,7 +84,7 @@ def sample(rng: np.random.Generator) -> tuple[np.ndarray, list[str]] | None:
     feats = []
     for line in found:
         strip = segment.line_strip(ink, line, char_px)
-        bounds, _ = segment.fit_grid(strip, width)
+        bounds, _ = segment.fit_grid(strip, width, margin=char_px)
         feats.append(segment.cell_features(strip, bounds))
     return np.concatenate(feats), list("".join(lines))
 

@@ -29,6 +29,7 @@ from ._mrz.layout import LAYOUTS
 
 MAX_SIDE = 2400  # larger photos are reduced first: an MRZ needs no more than this
 MAX_BANDS = 5
+NO_MRZ_CONFIDENCE = 0.5  # below this, what was "read" is text or pattern, not an MRZ
 
 
 class UnreadableImage(ValueError):
@@ -70,9 +71,9 @@ def read_mrz(image: str | Path | bytes | np.ndarray, *, today: date | None = Non
             for reading in band_mod.read_crop(crop):
                 if best is None or reading.rank() > best.rank():
                     best = reading
-            if best is not None and best.valid and best.confidence > 0.5:
+            if best is not None and best.valid:
                 return _result(best, today or date.today())
-    if best is None or best.confidence < 0.35:
+    if best is None or best.confidence < NO_MRZ_CONFIDENCE:
         return MrzResult(error="no machine-readable zone found")
     return _result(best, today or date.today())
 

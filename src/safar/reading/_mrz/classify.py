@@ -8,8 +8,13 @@ from functools import cache
 from pathlib import Path
 
 import numpy as np
+from threadpoolctl import ThreadpoolController
 
 from .layout import ALPHABET
+
+# These products are tiny (≈ 88 × 400 × 192): a multi-threaded BLAS spends more on waking its
+# threads than on the work, and on a busy server it is 100× slower. One thread, always.
+_BLAS = ThreadpoolController()
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "mrz_ocrb_mlp.npz"
 
@@ -28,10 +33,11 @@ def probabilities(features: np.ndarray, path: Path = MODEL_PATH) -> np.ndarray:
     model = _model(path)
     x = (features - model["mean"]) / model["scale"]
     n_layers = sum(1 for key in model if key.startswith("W"))
-    for i in range(n_layers):
-        x = x @ model[f"W{i}"] + model[f"b{i}"]
-        if i < n_layers - 1:
-            np.maximum(x, 0, out=x)
+    with _BLAS.limit(limits=1, user_api="blas"):
+        for i in range(n_layers):
+            x = x @ model[f"W{i}"] + model[f"b{i}"]
+            if i < n_layers - 1:
+                np.maximum(x, 0, out=x)
     x -= x.max(axis=1, keepdims=True)
     np.exp(x, out=x)
     return x / x.sum(axis=1, keepdims=True)

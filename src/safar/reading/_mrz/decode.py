@@ -2,9 +2,9 @@
 
 First every position takes its most probable character among those its field allows (a date
 never reads "O", a name never reads "0"). Then each failing check digit may repair its own field:
-the cheapest combination of at most two substitutions, taken from the recogniser's next best
-guesses, that makes the check digit agree. A repair is only accepted when the recogniser found
-the substitute plausible, so a misread is never "corrected" into a different valid number.
+the single substitution (or pair of strongly ambiguous ones), taken from the recogniser's next
+best guesses, that makes the check digit agree — only when exactly one such repair exists, so a
+misread is not "corrected" into a different valid number by chance.
 """
 
 import itertools
@@ -14,7 +14,8 @@ import numpy as np
 
 from .layout import ALPHABET, LAYOUTS, allowed_chars, check_digit
 
-MIN_ALTERNATIVE = 0.01  # a substitute needs at least this probability
+MIN_ALTERNATIVE = 0.03  # a substitute needs at least this probability
+STRONG_ALTERNATIVE = 0.2  # … and this much to be one of a pair of substitutions
 MAX_CANDIDATES = 3  # substitutes considered per position
 
 
@@ -71,35 +72,36 @@ def decode(probs: list[np.ndarray], fmt: str) -> Decoded:
 
 
 def _repair(chars, masked, check, positions) -> int:
-    """Apply the most probable substitution set (≤ 2 characters) that satisfies `check`."""
+    """Apply the one substitution (or pair of strong ones) that satisfies `check`, if unique.
+
+    With many uncertain characters, some substitution always satisfies a check digit by chance
+    (one in ten does); so a repair is only made when exactly one candidate fixes the check.
+    """
     options = []
     for line, pos in positions:
         p = masked[line][pos]
         current = ALPHABET.index(chars[line][pos])
         for idx in np.argsort(-p)[:MAX_CANDIDATES]:
-            if idx != current and p[idx] >= MIN_ALTERNATIVE:
-                cost = np.log(p[current] + 1e-9) - np.log(p[idx])
-                options.append((cost, line, pos, ALPHABET[idx]))
-    options = sorted(options)[:24]  # bounds the pairs tried to a few hundred
-    best = None
-    for k in (1, 2):
-        for combo in itertools.combinations(options, k):
-            if len({(line, pos) for _, line, pos, _ in combo}) < k:
-                continue
-            cost = sum(c[0] for c in combo)
-            if best is not None and cost >= best[0]:
-                continue
-            saved = [(line, pos, chars[line][pos]) for _, line, pos, _ in combo]
-            for _, line, pos, ch in combo:
+            if idx != current and p[idx] >= MIN_ALTERNATIVE and p[idx] >= 0.1 * p[current]:
+                options.append((float(p[idx]), line, pos, ALPHABET[idx]))
+    strong = [o for o in options if o[0] >= STRONG_ALTERNATIVE]
+    for combos in (itertools.combinations(options, 1), itertools.combinations(strong[:12], 2)):
+        fixes = [combo for combo in combos if len({(o[1], o[2]) for o in combo}) == len(combo)
+                 and _satisfies(chars, check, combo)]
+        if len(fixes) == 1:
+            for _, line, pos, ch in fixes[0]:
                 chars[line][pos] = ch
-            if _check_ok(chars, check):
-                best = (cost, combo)
-            for line, pos, ch in saved:
-                chars[line][pos] = ch
-        if best is not None:
-            break
-    if best is None:
-        return 0
-    for _, line, pos, ch in best[1]:
+            return len(fixes[0])
+        if fixes:  # ambiguous: leave the check failing for a person to look at
+            return 0
+    return 0
+
+
+def _satisfies(chars, check, combo) -> bool:
+    saved = [(line, pos, chars[line][pos]) for _, line, pos, _ in combo]
+    for _, line, pos, ch in combo:
         chars[line][pos] = ch
-    return len(best[1])
+    ok = _check_ok(chars, check)
+    for line, pos, ch in saved:
+        chars[line][pos] = ch
+    return ok

@@ -133,4 +133,5 @@ def allowed_chars(fmt: str) -> list[list[str]]:
             allowed[field.line][pos] = pool
     for check in checks:
         allowed[check.line][check.pos] = DIGITS + ("<" if check.optional else "")
+    allowed[0][1] = ALPHABET  # the document code's second character is the issuer's choice (C1)
     return allowed

@@ -29,7 +29,7 @@ def _text_mask(grey: np.ndarray, char_h: int) -> np.ndarray:
     blackhat = cv2.morphologyEx(grey, cv2.MORPH_BLACKHAT, rect)
     grad = cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=3)
     grad = np.abs(grad)
-    hi = float(np.percentile(grad, 99.5)) or 1.0
+    hi = float(np.percentile(grad[::3, ::3], 99.5)) or 1.0  # a sample is enough, and 9× faster
     grad = np.clip(grad * (255.0 / hi), 0, 255).astype(np.uint8)
     # Join the characters of a line, then the lines of a block.
     grad = cv2.morphologyEx(grad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (char_h * 2 + 1, 3)))

@@ -79,8 +79,8 @@ def line_strip(ink: np.ndarray, line: Line, char_px: int) -> np.ndarray:
     m[1, 2] += out_h / 2 - line.center[1]
     strip = cv2.warpAffine(ink, m, (out_w, out_h), flags=cv2.INTER_LINEAR, borderValue=0)
     strip = strip.astype(np.float32)
-    hi = float(np.percentile(strip, 97)) or 1.0
-    return np.clip(strip / hi, 0, 1)
+    hi = float(np.percentile(strip[::2, ::2], 97)) or 1.0
+    return np.minimum(strip * (1.0 / hi), 1.0)
 
 
 def _rows(strip: np.ndarray) -> tuple[int, int]:
@@ -90,20 +90,30 @@ def _rows(strip: np.ndarray) -> tuple[int, int]:
     return int(on[0]), int(on[-1]) + 1
 
 
-def fit_grid(strip: np.ndarray, n: int) -> tuple[np.ndarray, float]:
+def fit_grid(strip: np.ndarray, n: int, *, margin: int = 0) -> tuple[np.ndarray, float]:
     """Cell boundaries (n + 1 x positions) for n equal-pitch characters, and the fit's cost.
 
     The cost of a grid is the ink on its inner boundaries (they belong in the gaps) plus the ink
     left outside it (every character is inside). Faint fillers at a line's end cannot shrink the
-    grid, since the outside term would pay for them.
+    grid, since the outside term would pay for them. `margin` is the blank border `line_strip`
+    added around the line's box: ink well beyond it is background, not characters.
     """
     top, bottom = _rows(strip)
     cols = strip[top:bottom].mean(axis=0)
     cols = np.convolve(cols, np.ones(3) / 3, mode="same")
     floor = float(np.percentile(cols, 10))
     cols = np.maximum(cols - floor, 0)
+    if margin:
+        keep = int(margin * 0.6)
+        cols[:keep] = 0
+        cols[len(cols) - keep :] = 0
     peak = float(cols.max()) or 1.0
     on = np.flatnonzero(cols > 0.2 * float(np.percentile(cols, 75)))
+    if margin:
+        on = _main_run(on, max_gap=0.8 * margin)
+        # A frame rule or an arrow beside the line is not a character: leave it out entirely.
+        cols[: max(int(on[0]) - margin // 3, 0)] = 0
+        cols[int(on[-1]) + 1 + margin // 3 :] = 0
     left, right = float(on[0]), float(on[-1] + 1)
     cum = np.concatenate([[0.0], np.cumsum(cols)])
     xs = np.arange(len(cols), dtype=np.float64)
@@ -122,6 +132,13 @@ def fit_grid(strip: np.ndarray, n: int) -> tuple[np.ndarray, float]:
             best = (float(cost[i]), float(pitch), float(x0s[i]))
     cost, pitch, x0 = best
     return x0 + pitch * np.arange(n + 1), cost
+
+
+def _main_run(on: np.ndarray, *, max_gap: float) -> np.ndarray:
+    """The longest cluster of inked columns: MRZ lines have no gaps wider than a character."""
+    breaks = np.flatnonzero(np.diff(on) > max_gap)
+    runs = np.split(on, breaks + 1)
+    return max(runs, key=lambda run: run[-1] - run[0])
 
 
 def cell_features(strip: np.ndarray, bounds: np.ndarray) -> np.ndarray:
