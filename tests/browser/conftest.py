@@ -1,6 +1,6 @@
 """Playwright harness: Debian's Chromium against pytest-django's live server.
 
-Fixtures: `chromium` (one browser per module), `page_at(width, height)` (a fresh page on the
+Fixtures: `chromium` (one browser per test), `page_at(width, height)` (a fresh page on the
 live server), and helpers `log_in` and `screenshot` (PNG files in var/screenshots/ to look at).
 Tests using them are marked `browser` and need `transactional_db` with `serialized_rollback`
 so the reference data that migrations load survives the flush after each test.
@@ -21,8 +21,11 @@ DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def chromium():
+    # One browser per test, not per module: a Playwright loop kept alive across tests broke the
+    # serialized rollback of the next transactional test (reference data gone on PostgreSQL,
+    # duplicate content types on SQLite).
     if not Path(CHROMIUM).exists():
         pytest.skip(f"Chromium is not installed at {CHROMIUM}")
     # Playwright's sync API keeps an event loop running in this thread; Django's ORM refuses to
@@ -41,25 +44,7 @@ def chromium():
 
 
 @pytest.fixture
-def reference_data(transactional_db):
-    """The reference data the migrations load, back if a flush took it.
-
-    serialized_rollback should restore it after each transactional test, but on PostgreSQL,
-    after non-transactional tests ran in the same session, it came back empty (seen 2026-11-22);
-    loading it here keeps these tests independent of that.
-    """
-    from django.apps import apps
-
-    from safar.core.models import Office
-    from safar.core.reference_data import load_districts, load_reference
-
-    if not Office.objects.exists():
-        load_reference(apps)
-        load_districts(apps)
-
-
-@pytest.fixture
-def page_at(chromium, live_server, settings, reference_data):
+def page_at(chromium, live_server, settings):
     """Open pages at a viewport size: `page = page_at(**DESKTOP)`; English unless asked."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     contexts = []
