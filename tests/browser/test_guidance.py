@@ -22,29 +22,13 @@ SHOTS = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 PHONE = {"width": 375, "height": 667}
 
 
-@pytest.fixture(scope="module")
-def phone_browser():
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop beside the sync ORM
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-    if previous is None:
-        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-    else:
-        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
 @pytest.fixture
 def guidance_data(transactional_db):
     """The rules, contacts and articles the migrations load, back if a flush took them.
 
-    serialized_rollback should restore them after each transactional test, but after
-    non-transactional tests ran in the same session they came back empty (seen 2026-11-22, as
-    in tests/browser/conftest.py); the migrations' own loaders put them back.
+    serialized_rollback restores them after each transactional test, unless another test's
+    browser hid the connection that holds the serialized data (see `phone`) or a test without
+    serialized_rollback flushed them; the migrations' own loaders then put them back.
     """
     from importlib import import_module
 
@@ -59,13 +43,32 @@ def guidance_data(transactional_db):
 
 
 @pytest.fixture
-def phone(phone_browser, live_server, guidance_data):
-    context = phone_browser.new_context(viewport=PHONE, locale="tg", java_script_enabled=False)
-    context.set_default_timeout(15_000)
-    page = context.new_page()
-    page.base = live_server.url
-    yield page
-    context.close()
+def phone(live_server, guidance_data):
+    """A phone-sized page in Tajik with JavaScript off, in a browser of this test's own.
+
+    Playwright's sync API keeps an asyncio loop running in this thread, and while it runs
+    Django keeps a separate set of database connections (asgiref's Local switches to context
+    storage). A browser per test, started after the test database is set up and closed before
+    it is flushed, keeps that switch away from serialized_rollback (with a module-wide browser,
+    the next module's tests failed restoring the data).
+    """
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop beside the sync ORM
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        context = browser.new_context(viewport=PHONE, locale="tg", java_script_enabled=False)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.base = live_server.url
+        yield page
+        context.close()
+        browser.close()
+    if previous is None:
+        os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 def shot(page, name):
