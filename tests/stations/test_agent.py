@@ -19,7 +19,7 @@ from safar.stations.models import RefusedUpload
 
 from .conftest import png_bytes, sha
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def make_agent(folder: Path, server: str, token: str, **options) -> Agent:

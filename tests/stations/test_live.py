@@ -22,7 +22,7 @@ from safar.stations.loopback import Gunicorn
 from .conftest import png_bytes, sha
 
 pytestmark = [pytest.mark.slow,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+              pytest.mark.django_db(transaction=True)]
 
 SAFAR = [sys.executable, "-m", "safar.cli"]
 FAST_AGENT = ["--settle", "0.1", "--poll", "0.05", "--backoff", "0.1", "--max-backoff", "0.5",
@@ -67,6 +67,8 @@ def site(request, tmp_path) -> Site:
     env = {"SAFAR_DATA_DIR": str(tmp_path / "data"), "SAFAR_SECRET_KEY": "live-test-key"}
     if connection.vendor == "postgresql":
         from safar.stations.services import register_station
+
+        request.getfixturevalue("offices")
 
         _station, token = register_station(name="LIVE-1", centre_code="ICC-DU")
         db = connection.settings_dict
