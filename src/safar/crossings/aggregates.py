@@ -131,24 +131,29 @@ def contributions_of(traveller_ids: Iterable[int], sign: int = 1,
 
 # --- applying a difference to the cells -------------------------------------------------------
 
-def _grains(day: date, cache: dict) -> tuple:
-    got = cache.get(day)
-    if got is None:
-        got = cache[day] = (("D", day), ("M", day.replace(day=1)), ("Y", day.replace(month=1, day=1)))
-    return got
+def expand_to_cells(delta: dict, iso: bool = False) -> dict:
+    """Day-grain contributions → cell identity (cube, grain, period, …) → non-zero count.
 
-
-def expand_to_cells(delta: dict) -> dict:
-    """Day-grain contributions → cell identity (cube, grain, period, …) → non-zero count."""
+    With `iso`, periods are ISO text (what SQLite stores) rather than dates.
+    """
     cells: dict = {}
-    cache: dict = {}
     get = cells.get
-    for (cube, day, bp, sex, country, key, key2), n in delta.items():
+    periods: dict = {}
+    for (cube, day, *dims), n in delta.items():
         if not n:
             continue
-        for grain, period in _grains(day, cache):
-            ident = (cube, grain, period, bp, sex, country, key, key2)
-            cells[ident] = get(ident, 0) + n
+        found = periods.get(day)
+        if found is None:
+            month, year = day.replace(day=1), day.replace(month=1, day=1)
+            found = periods[day] = ((day.isoformat(), month.isoformat(), year.isoformat())
+                                    if iso else (day, month, year))
+        d, m, y = found
+        # Day keys are distinct in `delta`; months and years collect many days.
+        cells[(cube, "D", d, *dims)] = n
+        key = (cube, "M", m, *dims)
+        cells[key] = get(key, 0) + n
+        key = (cube, "Y", y, *dims)
+        cells[key] = get(key, 0) + n
     return {ident: n for ident, n in cells.items() if n}
 
 
@@ -202,43 +207,30 @@ def _apply_small(cursor, rows) -> None:
 _TEMP_COLUMNS = ("cube varchar(12), grain varchar(1), period date, border_point varchar(3), "
                  'sex varchar(1), country varchar(3), "key" varchar(16), key2 varchar(16), '
                  '"count" bigint')
-_DIMS = 'border_point, sex, country, "key", key2'
-
 
 def _apply_bulk(cursor, changed) -> None:
-    d = _Dialect(connection.vendor)
-    for table in ("safar_day_delta", "safar_cell_delta"):
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {table} ({_TEMP_COLUMNS})")
-        cursor.execute(f"DELETE FROM {table}")
-    if d.sqlite:
-        rows = [(cube, day.isoformat(), *dims, n) for (cube, day, *dims), n in changed]
-    else:
-        rows = [(cube, day, *dims, n) for (cube, day, *dims), n in changed]
+    sqlite = connection.vendor == "sqlite"
+    cells = expand_to_cells(dict(changed), iso=sqlite)
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS safar_cell_delta ({_TEMP_COLUMNS})")
+    cursor.execute("DELETE FROM safar_cell_delta")
     cursor.executemany(
-        f'INSERT INTO safar_day_delta (cube, grain, period, {_DIMS}, "count") '
-        "VALUES (%s, 'D', %s, %s, %s, %s, %s, %s, %s)", rows)
-    grains = " UNION ALL ".join(
-        f"SELECT cube, '{grain}' AS grain, {start} AS period, {_DIMS}, \"count\" FROM safar_day_delta"
-        for grain, start in (("D", "period"), ("M", d.month_start("period")),
-                             ("Y", d.year_start("period"))))
-    cursor.execute(
         f'INSERT INTO safar_cell_delta ({_Q_IDENTITY}, "count") '
-        f'SELECT {_Q_IDENTITY}, SUM("count") FROM ({grains}) g GROUP BY {_Q_IDENTITY} '
-        f'HAVING SUM("count") <> 0')
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [(*ident, n) for ident, n in cells.items()])
     # PostgreSQL: rows locked in one order, so concurrent writers cannot deadlock.
-    order = f" ORDER BY {_Q_IDENTITY}" if not d.sqlite else ""
+    order = "" if sqlite else f" ORDER BY {_Q_IDENTITY}"
     # `WHERE true` lets SQLite parse ON CONFLICT after INSERT … SELECT.
     cursor.execute(
         f'INSERT INTO {CELL_TABLE} ({_Q_IDENTITY}, "count") SELECT {_Q_IDENTITY}, "count" '
         f"FROM safar_cell_delta WHERE true{order} ON CONFLICT ({_Q_IDENTITY}) "
         f'DO UPDATE SET "count" = {CELL_TABLE}."count" + excluded."count"'
     )
+    # Only a cell that went down, or an `abroad` cell (its events are ±1), can have reached 0.
     match = " AND ".join(f'c."{col}" = d."{col}"' for col in IDENTITY)
     cursor.execute(
         f"DELETE FROM {CELL_TABLE} WHERE id IN (SELECT c.id FROM safar_cell_delta d "
         f"JOIN {CELL_TABLE} c ON {match} "
         f"""WHERE c."count" = 0 AND (d."count" < 0 OR d.cube = 'abroad'))""")
-    cursor.execute("DELETE FROM safar_day_delta")
     cursor.execute("DELETE FROM safar_cell_delta")
 
 
