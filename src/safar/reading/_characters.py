@@ -59,7 +59,26 @@ def normalise(mask: np.ndarray) -> np.ndarray | None:
     return out
 
 
-def features(glyphs: np.ndarray, aspects: np.ndarray) -> np.ndarray:
+def _hog(glyphs: np.ndarray, mag: np.ndarray, lo: np.ndarray, frac: np.ndarray,
+         cells: int) -> np.ndarray:
+    """Orientation histograms (9 unsigned bins) over a cells×cells grid, soft-binned."""
+    n = len(glyphs)
+    size = NORM // cells * cells
+    c = size // cells
+    shape = (n, cells, c, cells, c)
+    mag_c = mag[:, :size, :size].reshape(shape)
+    lo_c = lo[:, :size, :size].reshape(shape)
+    frac_c = frac[:, :size, :size].reshape(shape)
+    hog = np.zeros((n, cells, cells, 9), np.float32)
+    for b in range(9):
+        w_lo = np.where(lo_c == b, (1 - frac_c) * mag_c, 0).sum(axis=(2, 4))
+        w_hi = np.where((lo_c + 1) % 9 == b, frac_c * mag_c, 0).sum(axis=(2, 4))
+        hog[..., b] = w_lo + w_hi
+    hog = np.sqrt(hog.reshape(n, -1))
+    return hog / (np.linalg.norm(hog, axis=1, keepdims=True) + 1e-6)
+
+
+def features(glyphs: np.ndarray, aspects: np.ndarray, hog_cells=(4,)) -> np.ndarray:
     """N×NORM×NORM normalised glyphs (+ their height/width) → N×F feature rows."""
     n = len(glyphs)
     gx = np.zeros_like(glyphs)
@@ -70,23 +89,13 @@ def features(glyphs: np.ndarray, aspects: np.ndarray) -> np.ndarray:
     ang = (np.arctan2(gy, gx) % np.pi) / np.pi * 9  # unsigned orientation in 9 bins
     lo = np.floor(ang).astype(np.int64) % 9
     frac = ang - np.floor(ang)
-    hog = np.zeros((n, 4, 4, 9), np.float32)
-    cell = NORM // 4
-    mag_c = mag.reshape(n, 4, cell, 4, cell)
-    lo_c = lo.reshape(n, 4, cell, 4, cell)
-    frac_c = frac.reshape(n, 4, cell, 4, cell)
-    for b in range(9):
-        w_lo = np.where(lo_c == b, (1 - frac_c) * mag_c, 0).sum(axis=(2, 4))
-        w_hi = np.where((lo_c + 1) % 9 == b, frac_c * mag_c, 0).sum(axis=(2, 4))
-        hog[..., b] = w_lo + w_hi
-    hog = np.sqrt(hog.reshape(n, -1))
-    hog /= np.linalg.norm(hog, axis=1, keepdims=True) + 1e-6
+    hogs = [_hog(glyphs, mag, lo, frac, cells) * 3 for cells in hog_cells]
     grid = glyphs.reshape(n, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(n, -1)
     extra = np.stack([np.log(np.clip(aspects, 0.1, 10)) / 2, glyphs.mean(axis=(1, 2))], axis=1)
-    return np.hstack([hog * 3, grid, extra]).astype(np.float32)
+    return np.hstack([*hogs, grid, extra]).astype(np.float32)
 
 
-def prepare(masks: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+def prepare(masks: list[np.ndarray], hog_cells=(4,)) -> tuple[np.ndarray, list[int]]:
     """Feature rows for the non-blank masks, and the indexes they came from."""
     glyphs, aspects, index = [], [], []
     for i, m in enumerate(masks):
@@ -99,7 +108,7 @@ def prepare(masks: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
         index.append(i)
     if not glyphs:
         return np.zeros((0, 1), np.float32), []
-    return features(np.stack(glyphs), np.array(aspects, np.float32)), index
+    return features(np.stack(glyphs), np.array(aspects, np.float32), hog_cells), index
 
 
 @dataclass(frozen=True)
@@ -108,6 +117,7 @@ class Model:
     scale: np.ndarray
     weights: tuple[tuple[np.ndarray, np.ndarray], ...]
     classes: str
+    hog_cells: tuple[int, ...] = (4,)  # the feature layout the model was trained with
 
     def probabilities(self, x: np.ndarray, charset: str) -> tuple[np.ndarray, str]:
         """Class probabilities over the charset's classes only (rows sum to 1)."""
@@ -124,8 +134,10 @@ class Model:
         return p / p.sum(axis=1, keepdims=True), allowed
 
 
-def save_model(path: Path, *, mean, scale, weights, classes: str = CLASSES) -> None:
-    arrays = {"mean": mean, "scale": scale, "classes": np.array(list(classes))}
+def save_model(path: Path, *, mean, scale, weights, classes: str = CLASSES,
+               hog_cells=(4,)) -> None:
+    arrays = {"mean": mean, "scale": scale, "classes": np.array(list(classes)),
+              "hog_cells": np.array(hog_cells)}
     for i, (w, b) in enumerate(weights):
         arrays[f"w{i}"], arrays[f"b{i}"] = w.astype(np.float32), b.astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -141,4 +153,6 @@ def load_model(path: Path = MODEL_PATH) -> Model:
         layers.append((data[f"w{i}"], data[f"b{i}"]))
         i += 1
     return Model(mean=data["mean"].astype(np.float32), scale=data["scale"].astype(np.float32),
-                 weights=tuple(layers), classes="".join(data["classes"].tolist()))
+                 weights=tuple(layers), classes="".join(data["classes"].tolist()),
+                 hog_cells=tuple(int(c) for c in data["hog_cells"]) if "hog_cells" in data
+                 else (4,))

@@ -61,7 +61,7 @@ class CardReading:
     aligned: bool
     problem: str | None = None
     fields: dict[str, FieldReading] = field(default_factory=dict)
-    rotation: int = 0
+    rotation: int = 0  # how far the scan is turned clockwise from upright: 0, 90, 180, 270
     page: np.ndarray | None = field(default=None, repr=False)
 
     def is_confident(self, name: str) -> bool:

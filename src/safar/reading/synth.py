@@ -208,7 +208,8 @@ def scan(img: np.ndarray, rng: np.random.Generator, *, rotation: int, skew: floa
          mode: str) -> np.ndarray:
     """Simulate the scanner: bed margin, skew, 90° turns, blur, noise, colour mode."""
     h, w = img.shape[:2]
-    pad = int(rng.uniform(0.0, 0.04) * w)
+    # The scanner bed holds the whole card: room for the margin and for the skewed corners.
+    pad = int(rng.uniform(0.0, 0.04) * w + abs(np.sin(np.radians(skew))) * (w + h) / 2)
     img = cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(250, 250, 250))
     if skew:
         h, w = img.shape[:2]

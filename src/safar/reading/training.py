@@ -34,7 +34,7 @@ def box_crop(ch: str, rng: np.random.Generator, w: int = BOX_W, h: int = BOX_H) 
     """A grey box interior holding a handwritten `ch`, degraded like a scan."""
     g = glyph(ch, rng)
     height = int(h * rng.uniform(0.55, 1.0))
-    width = min(w, int(height * rng.uniform(0.85, 1.15)))
+    width = min(w, int(height * rng.uniform(0.6, 1.15)))
     g = cv2.resize(g, (width, height), interpolation=cv2.INTER_AREA)
     canvas = np.zeros((h, w), np.float32)
     oy = rng.integers(0, h - height + 1)
@@ -95,7 +95,7 @@ def confirmed_masks(folder: Path) -> tuple[list[np.ndarray], list[str], list[str
 
 def train(*, per_class: int = 1000, seed: int = 1, confirmed: Path | None = None,
           confirmed_weight: int = 5, out: Path = MODEL_PATH, hidden: int = 256,
-          log: Callable[[str], None] = print) -> dict:
+          hog_cells=(4, 7), log: Callable[[str], None] = print) -> dict:
     """Train the classifier and write it to `out`; returns what it measured on held-out data."""
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
@@ -111,7 +111,7 @@ def train(*, per_class: int = 1000, seed: int = 1, confirmed: Path | None = None
         # Real handwriting is scarce and worth more than synthetic: repeat it.
         masks += cm * confirmed_weight
         labels += cl * confirmed_weight
-    x, index = prepare(masks)
+    x, index = prepare(masks, hog_cells)
     y = np.array([labels[i] for i in index])
     log(f"{len(y)} samples ({n_confirmed} confirmed) prepared in {time.time() - t0:.0f} s")
     x_train, x_test, y_train, y_test = train_test_split(x, y, test_size=0.1, random_state=seed,
@@ -128,6 +128,6 @@ def train(*, per_class: int = 1000, seed: int = 1, confirmed: Path | None = None
     weights = [(mlp.coefs_[0], mlp.intercepts_[0]),
                (mlp.coefs_[1][:, order], mlp.intercepts_[1][order])]
     save_model(out, mean=mean.astype(np.float32), scale=scale.astype(np.float32),
-               weights=weights)
+               weights=weights, hog_cells=hog_cells)
     log(f"held-out accuracy {accuracy:.4f}; {time.time() - t0:.0f} s; wrote {out}")
     return {"samples": int(len(y)), "confirmed": n_confirmed, "accuracy": accuracy}
