@@ -2,8 +2,8 @@
 
 Fixtures: `chromium` (one browser per test), `page_at(width, height)` (a fresh page on the
 live server), and helpers `log_in` and `screenshot` (PNG files in var/screenshots/ to look at).
-Tests using them are marked `browser` and need `transactional_db` with `serialized_rollback`
-so the reference data that migrations load survives the flush after each test.
+Tests using them are marked `browser` and `django_db(transaction=True)`; `page_at` reloads the
+reference data that the flush after each transactional test removes.
 """
 
 import os
@@ -44,7 +44,25 @@ def chromium():
 
 
 @pytest.fixture
-def page_at(chromium, live_server, settings):
+def reference_data(transactional_db):
+    """The reference data the migrations load, put back when a flush took it.
+
+    These tests use plain `transactional_db` without serialized_rollback, like the stations
+    tests: once any transactional test flushes without it, restoring serialized data fails
+    (duplicate content types), so each test here reloads what it needs instead.
+    """
+    from django.apps import apps
+
+    from safar.core.models import Office
+    from safar.core.reference_data import load_districts, load_reference
+
+    if not Office.objects.exists():
+        load_reference(apps)
+        load_districts(apps)
+
+
+@pytest.fixture
+def page_at(chromium, live_server, settings, reference_data):
     """Open pages at a viewport size: `page = page_at(**DESKTOP)`; English unless asked."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     contexts = []

@@ -11,8 +11,7 @@ from safar.crossings.services import create_crossing
 from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshot
 from tests.conftest import make_user
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "pw-Safar-2026"
 
