@@ -18,6 +18,18 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
         db.setdefault("TEST", {})["NAME"] = f"test_{db['NAME']}_{os.getpid()}"
 
 
+@pytest.fixture(autouse=True)
+def django_db_serialized_rollback():
+    """Every transactional test starts from the migrated database, reference data included.
+
+    Reference data, role groups and seed articles come from data migrations. A transactional test
+    (live server, real workers) empties every table when it ends; with serialized rollback for ALL
+    of them, the next one reloads the migrated contents instead of finding empty tables, and no
+    test re-creates content types that the reload would then collide with. This overrides
+    pytest-django's fixture of the same name, so that its presence turns the behaviour on.
+    """
+
+
 def make_user(username: str, office_code: str | None, *roles: str, password: str = "pw-Safar-2026"):
     user = User.objects.create_user(username=username, password=password)
     if office_code:
