@@ -2,8 +2,8 @@
 
 Fixtures: `chromium` (one browser per test), `page_at(width, height)` (a fresh page on the
 live server), and helpers `log_in` and `screenshot` (PNG files in var/screenshots/ to look at).
-Tests using them are marked `browser` and `django_db(transaction=True)`; `page_at` reloads the
-reference data that the flush after each transactional test removes.
+Tests using them are marked `browser` and `django_db(transaction=True)`; serialized rollback
+(on for all transactional tests, see tests/conftest.py) restores the reference data after them.
 """
 
 import os
@@ -45,11 +45,10 @@ def chromium():
 
 @pytest.fixture
 def reference_data(transactional_db):
-    """The reference data the migrations load, put back when a flush took it.
+    """The reference data the migrations load, put back if a flush took it.
 
-    These tests use plain `transactional_db` without serialized_rollback, like the stations
-    tests: once any transactional test flushes without it, restoring serialized data fails
-    (duplicate content types), so each test here reloads what it needs instead.
+    tests/conftest.py turns serialized rollback on for every transactional test, which restores
+    it; this is a safety net so a browser test never starts without border points or countries.
     """
     from django.apps import apps
 
