@@ -40,3 +40,15 @@ def test_every_region_has_districts_or_cities():
     for region in Region.objects.all():
         assert District.objects.filter(region=region).exists(), region.code
     assert District.objects.get(code="SU-KHU").kind == District.Kind.CITY
+
+
+@pytest.mark.django_db
+def test_an_operator_without_an_office_sees_no_cards_scans_or_uploads():
+    from safar.capture.models import Scan, Upload
+    from safar.crossings.models import Crossing
+    from tests.conftest import make_user
+
+    lost = make_user("lost-operator", None, "operator")
+    assert Crossing.objects.visible_to(lost).query.is_empty()
+    assert Scan.objects.visible_to(lost).query.is_empty()
+    assert Upload.objects.visible_to(lost).query.is_empty()

@@ -49,10 +49,9 @@ def upload_path(instance: "Upload", filename: str) -> str:
 class UploadQuerySet(models.QuerySet):
     def visible_to(self, user):
         """An operator's own centre's files; administrators see every centre's."""
-        from safar.core.permissions import border_centre_of
+        from safar.core.permissions import restrict_to_centre
 
-        centre = border_centre_of(user)
-        return self if centre is None else self.filter(batch__centre=centre)
+        return restrict_to_centre(self, user, "batch__centre")
 
 
 class Upload(models.Model):
@@ -85,10 +84,9 @@ class Upload(models.Model):
 class ScanQuerySet(models.QuerySet):
     def visible_to(self, user):
         """An operator's own centre's scans; administrators see every centre's."""
-        from safar.core.permissions import border_centre_of
+        from safar.core.permissions import restrict_to_centre
 
-        centre = border_centre_of(user)
-        return self if centre is None else self.filter(upload__batch__centre=centre)
+        return restrict_to_centre(self, user, "upload__batch__centre")
 
     def needing_review(self):
         return self.filter(status=Scan.Status.NEEDS_REVIEW)

@@ -30,6 +30,16 @@ def sees_all_centres(user) -> bool:
     return user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST)
 
 
+def restrict_to_centre(queryset, user, centre_field: str):
+    """The rows a user may read: all for analysts and administrators, their own centre's for
+    everyone else, and none for a user without an office (never "all" by omission)."""
+    if sees_all_centres(user):
+        return queryset
+    if user.office_id is None:
+        return queryset.none()
+    return queryset.filter(**{f"{centre_field}_id": user.office_id})
+
+
 def border_centre_of(user):
     """The border centre whose cards an operator may see, or None for users who see all centres."""
     if user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST):

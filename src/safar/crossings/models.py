@@ -65,12 +65,9 @@ class CrossingQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Operators see their own centre's cards only; analysts and administrators see all."""
-        from safar.core.permissions import border_centre_of
+        from safar.core.permissions import restrict_to_centre
 
-        centre = border_centre_of(user)
-        if centre is None:
-            return self
-        return self.filter(border_point__centre=centre)
+        return restrict_to_centre(self, user, "border_point__centre")
 
 
 class Crossing(models.Model):
