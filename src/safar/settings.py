@@ -174,6 +174,8 @@ FORMAT_MODULE_PATH = ["safar.formats"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+# WhiteNoise warns about a missing folder before the first collectstatic; an empty one is fine.
+STATIC_ROOT.mkdir(exist_ok=True)
 # The project-wide stylesheet lives outside any app's static folder.
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
