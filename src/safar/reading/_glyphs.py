@@ -146,7 +146,7 @@ def _bend(img: np.ndarray, rng: np.random.Generator, amount: float) -> np.ndarra
 
 def _pen(img: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
     line = (img > 60).astype(np.uint8) * 255
-    width = max(1, int(round(rng.uniform(0.03, 0.11) * size)))
+    width = max(1, int(round(rng.uniform(0.045, 0.11) * size)))
     out = cv2.dilate(line, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (width, width)))
     return cv2.GaussianBlur(out, (3, 3), 0)
 

@@ -34,7 +34,7 @@ def box_crop(ch: str, rng: np.random.Generator, w: int = BOX_W, h: int = BOX_H) 
     """A grey box interior holding a handwritten `ch`, degraded like a scan."""
     g = glyph(ch, rng)
     height = int(h * rng.uniform(0.55, 1.0))
-    width = min(w, int(height * rng.uniform(0.6, 1.15)))
+    width = min(w, int(height * rng.uniform(0.85, 1.15)))
     g = cv2.resize(g, (width, height), interpolation=cv2.INTER_AREA)
     canvas = np.zeros((h, w), np.float32)
     oy = rng.integers(0, h - height + 1)
@@ -95,7 +95,7 @@ def confirmed_masks(folder: Path) -> tuple[list[np.ndarray], list[str], list[str
 
 def train(*, per_class: int = 1000, seed: int = 1, confirmed: Path | None = None,
           confirmed_weight: int = 5, out: Path = MODEL_PATH, hidden: int = 256,
-          hog_cells=(4, 7), log: Callable[[str], None] = print) -> dict:
+          hog_cells=(4,), log: Callable[[str], None] = print) -> dict:
     """Train the classifier and write it to `out`; returns what it measured on held-out data."""
     from sklearn.model_selection import train_test_split
     from sklearn.neural_network import MLPClassifier
