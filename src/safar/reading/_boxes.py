@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import cv2
 import numpy as np
 
-from . import _validate
+from . import _constrained, _validate
 from ._align import PX_PER_MM, Alignment, corners_in_source
 from ._characters import ink_mask, load_model, prepare
-from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
+from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
 from .template import Field, Rect, Template
 
 CHECK_INSET_MM = 0.8
@@ -77,6 +79,7 @@ def _char_crops(page, f: Field) -> list[np.ndarray]:
 # Each glyph is also read with its ink thickened and thinned by a pixel: a reading that flips
 # under such a small change is not one to save without an operator.
 VARIANTS = ("dilate", "erode")
+NAMES = CHARSET_CLASSES["names"]
 _KERNEL = np.ones((2, 2), np.uint8)
 
 
@@ -135,9 +138,13 @@ def _classes_for(f: Field, position: int, script: str | None) -> str:
     return CHARSET_CLASSES[f.charset]
 
 
-def read_fields(alignment: Alignment, grey: np.ndarray, template: Template) -> dict:
+def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
+                expected_date: dt.date | None = None) -> dict:
+    """Every field of the aligned page; `expected_date` (the batch's day, when the capture app
+    knows it) narrows where the date of crossing may lie."""
     from .card import FieldReading
 
+    today = dt.date.today()
     page = alignment.page
     threshold = page_threshold(page)
     model = load_model()
@@ -160,11 +167,15 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template) -> d
             owners.append((f.name, k))
     logits = _logits(model, masks, owners)
 
-    def classify(key, allowed: str) -> tuple[str, float]:
+    def probabilities(key, allowed: str) -> np.ndarray:
+        """variants × allowed classes."""
         cols = [model.classes.index(c) for c in allowed]
         z = logits[key][:, cols]
         p = np.exp(z - z.max(axis=1, keepdims=True))
-        p /= p.sum(axis=1, keepdims=True)
+        return p / p.sum(axis=1, keepdims=True)
+
+    def classify(key, allowed: str) -> tuple[str, float]:
+        p = probabilities(key, allowed)
         # The answer of the unchanged ink; its confidence the lowest any variant gives it.
         ch, _ = _decode(p[0], allowed)
         return ch, float(p[:, allowed.index(ch)].min())
@@ -207,13 +218,60 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template) -> d
         confidence = float(np.prod(confs)) if confs else 1.0
         if f.charset == "names" and raw.strip():
             confidence *= script_conf
+        known = _known_value(f, probabilities, logits, blank_conf, expected_date, today)
+        if known is not None:
+            raw, confidence = known
         readings[f.name] = FieldReading(
             name=f.name, value=raw, confidence=confidence, crop=region, target=f.target,
             char_crops=[c.copy() for c in crops_by_field[f.name]], raw=raw)
         if f.kind == "serial":
             _check_serial(readings[f.name], f, grey, alignment)
-    _validate.normalise_and_check(readings, template)
+    _mixed_scripts(readings, template)
+    _validate.normalise_and_check(readings, template, today)
     return readings
+
+
+def _known_value(f: Field, probabilities, logits, blank_conf, expected_date, today):
+    """(boxes text, confidence) decoded with what is known about the field (a real date in
+    range, known name words), or None to keep the box-by-box reading."""
+    written = [(f.name, k) in logits for k in range(len(f.boxes))]
+    faint = float(np.prod([blank_conf.get((f.name, k), 1.0) for k in range(len(f.boxes))]))
+    if f.format == "date" and len(f.boxes) == 8 and all(written):
+        first, last = _constrained.date_range(f.name, expected_date, today)
+        probs = np.stack([probabilities((f.name, k), DIGITS) for k in range(8)])
+        got = _constrained.decode_date(probs, first, last)
+        if got is None:
+            return None
+        iso, confidence = got
+        return iso[8:10] + iso[5:7] + iso[0:4], confidence * faint
+    if f.charset != "names" or not any(written):
+        return None
+    chars, confidence, k = [" "] * len(f.boxes), faint, 0
+    while k < len(f.boxes):
+        if not written[k]:
+            k += 1
+            continue
+        end = k
+        while end < len(f.boxes) and written[end]:
+            end += 1
+        probs = np.stack([probabilities((f.name, i), NAMES) for i in range(k, end)])
+        got = _constrained.decode_word(probs)
+        if got is None:
+            return None  # not a known word (or not one the ink supports): box by box
+        word, p = got
+        chars[k:end] = word
+        confidence *= p
+        k = end
+    return "".join(chars).rstrip(), confidence
+
+
+def _mixed_scripts(readings: dict, template: Template) -> None:
+    """Surname and given names in different scripts: doubt both (a misread letter is likelier)."""
+    names = [readings[f.name] for f in template.fields if f.charset == "names"]
+    scripts = {_constrained.script_of_word(w) for r in names for w in (r.value or "").split()}
+    if {"cyrillic", "latin"} <= scripts:
+        for r in names:
+            r.confidence *= 0.4
 
 
 def _check_serial(r, f: Field, grey: np.ndarray, alignment: Alignment) -> None:

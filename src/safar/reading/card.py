@@ -24,6 +24,7 @@ The interface the capture pipeline uses:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -88,8 +89,13 @@ class CardReading:
         return values
 
 
-def read_card(image, template: Template | str) -> CardReading:
-    """Read one page (the first of a PDF/TIFF) against the template."""
+def read_card(image, template: Template | str, *, expected_date=None) -> CardReading:
+    """Read one page (the first of a PDF/TIFF) against the template.
+
+    `expected_date` (a date or ISO string: the day the batch was scanned, when the capture app
+    knows it) lets the date of crossing be decoded among the month before it, which makes far
+    more of them confident; without it any day since 2000 is allowed.
+    """
     if isinstance(template, str):
         template = load_template(template)
     try:
@@ -97,7 +103,9 @@ def read_card(image, template: Template | str) -> CardReading:
         alignment = align(grey, template)
     except (NotAligned, UnreadableImage) as exc:
         return CardReading(template=template, aligned=False, problem=str(exc))
-    fields = read_fields(alignment, grey, template)
+    if isinstance(expected_date, str):
+        expected_date = dt.date.fromisoformat(expected_date)
+    fields = read_fields(alignment, grey, template, expected_date)
     return CardReading(template=template, aligned=True, fields=fields,
                        rotation=alignment.rotation, page=alignment.page)
 

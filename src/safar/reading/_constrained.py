@@ -1,0 +1,120 @@
+"""Decoding character fields with what is known about them, not box by box.
+
+A date's eight boxes must form a real date in a plausible range, and a name's words are most
+often names people have. Each decoder takes the classifier's probabilities for every written
+box (one row per ink variant: as read, thickened, thinned), scores every allowed value as the
+product of its boxes' probabilities, and returns the best one with its probability among the
+allowed values (the lowest over the ink variants).
+
+Knowledge can also mislead: a date outside the expected range, a name not in the list. So a
+value is only used when it *fits* the ink: its probability must be at least MIN_FIT of the best
+unconstrained reading of the same boxes. When the boxes do not support any allowed value (the
+classifier was sure of a different character somewhere: 31 02, a name not in the list), the
+field keeps its box-by-box reading, with its checks and low confidence, for an operator.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from pathlib import Path
+
+import numpy as np
+
+from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, LATIN_ONLY, to_class
+
+NAMES_PATH = Path(__file__).resolve().parent / "data" / "names.txt"
+# The chosen value may be this much less probable than the unconstrained reading and still be
+# trusted (one doubtful box resolved by the constraint); below it the constraint is overruling
+# what the ink says, so an operator decides.
+MIN_FIT = 0.05
+CROSSING_WINDOW_DAYS = 30  # a card is scanned within a month of the crossing it records
+OLDEST_YEARS = 100
+
+
+def _score(probs: np.ndarray, table: np.ndarray) -> tuple[int, float, float]:
+    """probs: boxes × variants × classes; table: candidates × boxes (class indexes).
+
+    The best candidate by the summed log-probability over variants, its posterior among the
+    candidates and its fit, each the lowest over the variants.
+    """
+    logp = np.log(np.clip(probs, 1e-12, 1.0))
+    boxes = np.arange(probs.shape[0])
+    scores = logp[boxes, :, table].sum(axis=1)  # candidates × variants
+    best = int(np.argmax(scores.sum(axis=1)))
+    top = scores.max(axis=0)
+    posterior = np.exp(scores[best] - top) / np.exp(scores - top).sum(axis=0)
+    fit = np.exp(scores[best] - logp.max(axis=2).sum(axis=0))
+    return best, float(posterior.min()), float(fit.min())
+
+
+_EPOCH, _YEARS = dt.date(1900, 1, 1), 201
+
+
+@functools.cache
+def _all_dates() -> tuple[list[str], np.ndarray]:
+    """Every date 1900–2100 in ISO and as DDMMYYYY digits, built once; ranges are slices."""
+    dates = [_EPOCH + dt.timedelta(days=i)
+             for i in range((_EPOCH.replace(year=_EPOCH.year + _YEARS) - _EPOCH).days)]
+    table = np.array([[int(c) for c in d.strftime("%d%m%Y")] for d in dates], np.int64)
+    return [d.isoformat() for d in dates], table
+
+
+def _dates(first: dt.date, last: dt.date) -> tuple[list[str], np.ndarray]:
+    isos, table = _all_dates()
+    lo, hi = max(0, (first - _EPOCH).days), max(0, (last - _EPOCH).days + 1)
+    return isos[lo:hi], table[lo:hi]
+
+
+def decode_date(probs: np.ndarray, first: dt.date, last: dt.date) -> tuple[str, float] | None:
+    """The most probable real date in [first, last] from 8 digit boxes (DDMMYYYY), with its
+    confidence; None when the range is empty or no date in it fits the ink."""
+    isos, table = _dates(first, last)
+    if not isos:
+        return None
+    best, posterior, fit = _score(probs, table)
+    return (isos[best], posterior) if fit >= MIN_FIT else None
+
+
+def date_range(name: str, expected: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
+    """Where a date field's value may lie: a crossing near the batch's day (or any day since
+    2000 when it is not known), a birth date of someone 0–100 years old."""
+    ref = min(expected or today, today)
+    if name == "birth_date":
+        return ref.replace(year=ref.year - OLDEST_YEARS), ref
+    if expected is not None:
+        return ref - dt.timedelta(days=CROSSING_WINDOW_DAYS), ref
+    return dt.date(2000, 1, 1), today
+
+
+@functools.cache
+def _lexicon(path: Path = NAMES_PATH) -> dict[int, tuple[list[str], np.ndarray]]:
+    """Name words by length, each with its class indexes over the 'names' charset."""
+    classes = CHARSET_CLASSES["names"]
+    by_length: dict[int, list[str]] = {}
+    for line in path.read_text(encoding="utf-8").split():
+        word = line.strip().upper()
+        if word and all(to_class(c) in classes for c in word):
+            by_length.setdefault(len(word), []).append(word)
+    return {n: (words, np.array([[classes.index(to_class(c)) for c in w] for w in words]))
+            for n, words in by_length.items()}
+
+
+def decode_word(probs: np.ndarray) -> tuple[str, float] | None:
+    """The most probable known name word for consecutive written boxes (probs over the
+    'names' charset), with its confidence; None when no known word of that length fits."""
+    entry = _lexicon().get(probs.shape[0])
+    if entry is None:
+        return None
+    words, table = entry
+    best, posterior, fit = _score(probs, table)
+    return (words[best], posterior) if fit >= MIN_FIT else None
+
+
+def script_of_word(word: str) -> str | None:
+    """'cyrillic' or 'latin' by the letters only one script has; None when all are shared."""
+    if any(c in CYRILLIC_ONLY for c in word):
+        return "cyrillic"
+    if any(c in LATIN_ONLY for c in word):
+        return "latin"
+    return None
