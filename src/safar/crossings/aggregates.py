@@ -49,15 +49,20 @@ def new_delta() -> defaultdict:
 
 
 def traveller_contributions(citizenship: str, birth_date: date, crossings: Iterable[Facts],
-                            into: defaultdict | None = None, sign: int = 1) -> defaultdict:
+                            into: defaultdict | None = None, sign: int = 1,
+                            only: set[int] | None = None) -> defaultdict:
     """Add (sign × 1) per cube event of one traveller's crossings to `into` (day grain).
 
     `crossings` must be sorted by (crossed_on, id): R09/R10/R11 look at the neighbours.
+    With `only` (crossing ids), just those crossings' events are added (their neighbours are
+    still read from the whole list).
     """
     out = new_delta() if into is None else into
-    rows = list(crossings)
+    rows = crossings if isinstance(crossings, list) else list(crossings)
     citizen = citizenship == CITIZEN_COUNTRY
     for i, (_id, day, direction, bp, sex, purpose, country, region) in enumerate(rows):
+        if only is not None and _id not in only:
+            continue
         out["flow", day, bp, sex, citizenship, direction, ""] += sign
         if not citizen:
             continue
@@ -217,8 +222,9 @@ def _apply_bulk(cursor, changed) -> None:
         f'INSERT INTO safar_cell_delta ({_Q_IDENTITY}, "count") '
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         [(*ident, n) for ident, n in cells.items()])
-    # PostgreSQL: rows locked in one order, so concurrent writers cannot deadlock.
-    order = "" if sqlite else f" ORDER BY {_Q_IDENTITY}"
+    # In index order: PostgreSQL locks rows in one order, so concurrent writers cannot
+    # deadlock; SQLite walks its unique index forwards instead of jumping around it.
+    order = f" ORDER BY {_Q_IDENTITY}"
     # `WHERE true` lets SQLite parse ON CONFLICT after INSERT … SELECT.
     cursor.execute(
         f'INSERT INTO {CELL_TABLE} ({_Q_IDENTITY}, "count") SELECT {_Q_IDENTITY}, "count" '
@@ -424,3 +430,4 @@ def compare_with_rebuild(limit: int | None = None) -> list[tuple]:
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
+
