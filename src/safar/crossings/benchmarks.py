@@ -15,9 +15,8 @@ import time
 from datetime import date
 from pathlib import Path
 
-from safar.core.benchmarks import benchmark
+from safar.core.benchmarks import benchmark, rerun_against, running_against
 
-CHILD_MARK = "SAFAR_BENCH_IMPORT_CHILD"
 PERIOD = (date(2019, 1, 1), date(2026, 11, 20))
 
 
@@ -41,38 +40,9 @@ def run_benchmark(argv: list[str]) -> int:
     folder = Path(settings.DATA_DIR) / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     url = args.database_url or f"sqlite:///{folder / 'import.sqlite3'}"
-    if os.environ.get(CHILD_MARK) != url:
-        return _reexec(url, argv)
+    if not running_against(url):
+        return rerun_against(url, name="import", argv=argv, fresh=True)
     return _run(args, folder)
-
-
-def _reexec(url: str, argv: list[str]) -> int:
-    """Run again in a process whose settings point at the benchmark database."""
-    if url.startswith("sqlite:///"):
-        path = url.removeprefix("sqlite:///")
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    else:
-        _fresh_postgres(url)
-    env = {**os.environ, "DATABASE_URL": url, CHILD_MARK: url}
-    os.execve(sys.executable, [sys.executable, "-m", "safar.cli", "bench", "import", *argv], env)
-    return 1  # pragma: no cover - execve does not return
-
-
-def _fresh_postgres(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
-    if "bench" not in name:
-        raise SystemExit(f"--database-url: the database name must contain 'bench' (got {name!r})")
-    admin = psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None,
-                            user=config["USER"] or None, password=config["PASSWORD"] or None,
-                            dbname="postgres", autocommit=True)
-    with admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _run(args, folder: Path) -> int:

@@ -23,12 +23,11 @@ import time
 from datetime import date
 from pathlib import Path
 
-from safar.core.benchmarks import benchmark
+from safar.core.benchmarks import benchmark, rerun_against, running_against
 
 ONE_YEAR = (date(2025, 1, 1), date(2025, 12, 31))
 LONG_UNALIGNED = (date(2018, 3, 17), date(2025, 8, 9))
 DATA_START, DATA_END = date(2017, 1, 1), date(2026, 11, 20)
-REEXEC_MARK = "SAFAR_BENCH_REPORTS_CHILD"
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
@@ -52,8 +51,10 @@ def parse(argv: list[str]) -> argparse.Namespace:
 def run_benchmark(argv: list[str]) -> int:
     args = parse(argv)
     url = args.database_url or _default_url(args.crossings)
-    if os.environ.get(REEXEC_MARK) != url:
-        return _reexec(url, argv, fresh_sqlite=args.database_url is None and not args.keep)
+    if not running_against(url):
+        # A fresh default SQLite file unless --keep; a named database is never emptied here.
+        fresh = args.database_url is None and not args.keep
+        return rerun_against(url, name="reports", argv=argv, fresh=fresh)
     return _run(args)
 
 
@@ -63,36 +64,6 @@ def _default_url(n: int) -> str:
     folder = Path(settings.DATA_DIR) / "bench"
     folder.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{folder / f'reports-{n}.sqlite3'}"
-
-
-def _reexec(url: str, argv: list[str], fresh_sqlite: bool) -> int:
-    """Run again in a process whose settings point at the benchmark database (settings are read
-    once per process, so this is the honest way to switch databases)."""
-    if url.startswith("sqlite:///") and fresh_sqlite:
-        path = Path(url.removeprefix("sqlite:///"))
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{path}{suffix}").unlink(missing_ok=True)
-    if url.startswith(("postgres://", "postgresql://")):
-        _ensure_postgres_database(url)
-    env = {**os.environ, "DATABASE_URL": url, REEXEC_MARK: url}
-    os.execve(sys.executable, [sys.executable, "-m", "safar.cli", "bench", "reports", *argv], env)
-    return 1  # pragma: no cover - execve does not return
-
-
-def _ensure_postgres_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = config["NAME"]
-    if "bench" not in name:
-        raise SystemExit(f"--database-url: the database name must contain 'bench' (got {name!r})")
-    admin = psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None,
-                            user=config["USER"] or None, password=config["PASSWORD"] or None,
-                            dbname="postgres", autocommit=True)
-    with admin:
-        if not admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            admin.execute(f'CREATE DATABASE "{name}"')
 
 
 def _run(args) -> int:
