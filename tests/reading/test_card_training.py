@@ -42,3 +42,34 @@ def test_confirmed_characters_are_read_from_one_folder_per_character(tmp_path):
     assert len(skipped) == 2
     assert any("bad-name" in s and "not one known character" in s for s in skipped)
     assert any("broken.png" in s and "not a readable PNG" in s for s in skipped)
+
+
+def test_the_numpy_network_computes_what_jax_trained(tmp_path):
+    """The reader runs the network in NumPy; training runs it in JAX: same logits."""
+    import jax
+    import jax.numpy as jnp
+
+    from safar.reading._characters import Model
+    from safar.reading.classes import CLASSES
+    from safar.reading.training import _forward, _init
+
+    params = jax.tree_util.tree_map(np.asarray, _init(jax.random.PRNGKey(3), len(CLASSES)))
+    rng = np.random.default_rng(3)
+    glyphs = rng.random((5, 28, 28)).astype(np.float32)
+    extras = rng.random((5, 2)).astype(np.float32)
+    model = Model(convs=tuple(params["conv"]), dense=tuple(params["dense"]), classes=CLASSES)
+    expected = np.asarray(_forward(params, jnp.asarray(glyphs), jnp.asarray(extras)))
+    assert np.allclose(model.logits(glyphs, extras), expected, atol=1e-4)
+
+
+def test_training_writes_a_model_the_reader_loads(tmp_path):
+    from safar.reading._characters import load_model
+    from safar.reading.training import train
+
+    out = tmp_path / "characters.npz"
+    result = train(per_class=4, epochs=1, out=out, log=lambda _: None)
+    model = load_model(out)
+    assert result["samples"] > 200 and 0.5 <= model.temperature <= 3.0
+    probs, allowed = model.probabilities([np.pad(np.ones((30, 6), bool), 5)], "digits")
+    assert allowed == "0123456789" and probs.shape == (1, 10)
+    assert abs(float(probs.sum()) - 1) < 1e-5

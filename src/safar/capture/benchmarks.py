@@ -82,7 +82,7 @@ def _report(rows, seconds, template, thresholds: bool) -> int:
     n = len(rows)
     aligned = sum(r.aligned for _, r in rows)
     boxes = right_boxes = 0
-    field_right, field_total = Counter(), Counter()
+    field_right, field_total, field_sure = Counter(), Counter(), Counter()
     for truth, result in rows:
         if not result.aligned:
             continue
@@ -90,6 +90,7 @@ def _report(rows, seconds, template, thresholds: bool) -> int:
             reading = result.fields[f.name]
             field_total[f.name] += 1
             field_right[f.name] += reading.value == truth["values"].get(f.name)
+            field_sure[f.name] += reading.valid and reading.confidence >= template.confident
             if f.kind == "checkboxes":
                 chosen = truth["values"].get(f.name)
                 for option, mark in zip(f.options, reading.marks, strict=True):
@@ -109,9 +110,10 @@ def _report(rows, seconds, template, thresholds: bool) -> int:
           f"{s['values_saved']} ({s['wrong_saved'] / max(s['values_saved'], 1):.3%})")
     print(f"wrong values among all confident-and-valid values: {s['wrong_confident']}/"
           f"{s['confident']} ({s['wrong_confident'] / max(s['confident'], 1):.3%})")
-    print("field accuracy (value equals truth):")
+    print(f"field accuracy (value equals truth) and share confident at {template.confident}:")
     for name in field_total:
-        print(f"  {name:18s} {field_right[name] / field_total[name]:.1%}")
+        print(f"  {name:18s} {field_right[name] / field_total[name]:6.1%}   "
+              f"{field_sure[name] / field_total[name]:6.1%}")
     if thresholds:
         print("threshold  saved   wrong-saved  wrong-confident")
         for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99):

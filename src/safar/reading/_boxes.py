@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _constrained, _validate
 from ._align import PX_PER_MM, Alignment, corners_in_source
-from ._characters import ink_mask, load_model, prepare
+from ._characters import ink_mask, load_model
 from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
 from .template import Field, Rect, Template
 
@@ -76,10 +76,13 @@ def _char_crops(page, f: Field) -> list[np.ndarray]:
     return [page[_px(b, CHAR_INSET_MM)] for b in f.boxes]
 
 
-# Each glyph is also read with its ink thickened and thinned by a pixel: a reading that flips
-# under such a small change is not one to save without an operator.
+# Each glyph is also read with its ink thickened and thinned by a pixel and the probabilities
+# averaged: a reading that flips under such a small change comes out doubtful.
 VARIANTS = ("dilate", "erode")
 NAMES = CHARSET_CLASSES["names"]
+# A name read box by box (a word not in reading/data/names.txt, or not one the ink supports) is
+# never saved unseen: rare names exist, but a misread letter is likelier.
+UNKNOWN_NAME = 0.5
 _KERNEL = np.ones((2, 2), np.uint8)
 
 
@@ -93,20 +96,15 @@ def _variants(mask: np.ndarray) -> list[np.ndarray]:
 
 
 def _logits(model, masks: list[np.ndarray], owners: list) -> dict:
-    """Logits per box, one row per variant (row 0: the ink as read)."""
+    """Logits per box, one row per ink variant."""
     if not masks:
         return {}
     n = 1 + len(VARIANTS)
     expanded = [v for m in masks for v in _variants(m)]
-    x, index = prepare(expanded, model.hog_cells)
-    h = (x - model.mean) / model.scale
-    for i, (w, b) in enumerate(model.weights):
-        h = h @ w + b
-        if i < len(model.weights) - 1:
-            np.maximum(h, 0, out=h)
+    z, index = model.logits_of_masks(expanded)
     rows: dict = {}
     for row, i in enumerate(index):
-        rows.setdefault(owners[i // n], []).append(h[row])
+        rows.setdefault(owners[i // n], []).append(z[row])
     return {k: np.stack(v) for k, v in rows.items()}
 
 
@@ -168,17 +166,15 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
     logits = _logits(model, masks, owners)
 
     def probabilities(key, allowed: str) -> np.ndarray:
-        """variants × allowed classes."""
+        """1 × allowed classes: the mean over the ink variants (a small ensemble: a reading
+        that flips under a one-pixel change of the ink comes out doubtful)."""
         cols = [model.classes.index(c) for c in allowed]
         z = logits[key][:, cols]
         p = np.exp(z - z.max(axis=1, keepdims=True))
-        return p / p.sum(axis=1, keepdims=True)
+        return (p / p.sum(axis=1, keepdims=True)).mean(axis=0, keepdims=True)
 
     def classify(key, allowed: str) -> tuple[str, float]:
-        p = probabilities(key, allowed)
-        # The answer of the unchanged ink; its confidence the lowest any variant gives it.
-        ch, _ = _decode(p[0], allowed)
-        return ch, float(p[:, allowed.index(ch)].min())
+        return _decode(probabilities(key, allowed)[0], allowed)
 
     # Names: decide the script from both name fields together.
     name_letters = []
@@ -218,9 +214,12 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
         confidence = float(np.prod(confs)) if confs else 1.0
         if f.charset == "names" and raw.strip():
             confidence *= script_conf
-        known = _known_value(f, probabilities, logits, blank_conf, expected_date, today)
+        known = _known_value(f, probabilities, logits, blank_conf, expected_date, today,
+                             _closed_list(f, template, readings))
         if known is not None:
             raw, confidence = known
+        elif f.charset == "names" and raw.strip():
+            confidence *= UNKNOWN_NAME  # a name not in the list: a person checks it
         readings[f.name] = FieldReading(
             name=f.name, value=raw, confidence=confidence, crop=region, target=f.target,
             char_crops=[c.copy() for c in crops_by_field[f.name]], raw=raw)
@@ -231,7 +230,23 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
     return readings
 
 
-def _known_value(f: Field, probabilities, logits, blank_conf, expected_date, today):
+def _closed_list(f: Field, template: Template, readings: dict) -> tuple[str, ...] | None:
+    """The codes a field may hold: known countries, a fixed list, or the district numbers of
+    the region marked on the card (only when that region was read with confidence)."""
+    if f.codes == "countries":
+        return tuple(sorted(_validate.country_codes()))
+    if isinstance(f.codes, tuple):
+        return f.codes
+    for rule in template.rules:
+        if rule["kind"] == "lookup" and rule["field"] == f.name:
+            by = readings.get(rule["by"])
+            if by is not None and by.valid and by.confidence >= 1.0 and by.value in rule["table"]:
+                return tuple(rule["table"][by.value])
+    return None
+
+
+def _known_value(f: Field, probabilities, logits, blank_conf, expected_date, today,
+                 codes: tuple[str, ...] | None = None):
     """(boxes text, confidence) decoded with what is known about the field (a real date in
     range, known name words), or None to keep the box-by-box reading."""
     written = [(f.name, k) in logits for k in range(len(f.boxes))]
@@ -244,6 +259,13 @@ def _known_value(f: Field, probabilities, logits, blank_conf, expected_date, tod
             return None
         iso, confidence = got
         return iso[8:10] + iso[5:7] + iso[0:4], confidence * faint
+    if codes and all(written):
+        allowed = CHARSET_CLASSES[f.charset]
+        probs = np.stack([probabilities((f.name, k), allowed) for k in range(len(f.boxes))])
+        got = _constrained.decode_code(probs, codes, allowed)
+        return None if got is None else (got[0], got[1] * faint)
+    if f.kind == "characters" and f.pattern and f.first_charset and any(written):
+        return _known_pattern(f, probabilities, written, faint)
     if f.charset != "names" or not any(written):
         return None
     chars, confidence, k = [" "] * len(f.boxes), faint, 0
@@ -263,6 +285,23 @@ def _known_value(f: Field, probabilities, logits, blank_conf, expected_date, tod
         confidence *= p
         k = end
     return "".join(chars).rstrip(), confidence
+
+
+def _known_pattern(f: Field, probabilities, written: list[bool], faint: float):
+    """A field with a pattern whose first boxes may be letters (a passport number): decoded
+    among the values the pattern allows, from the boxes written left to right."""
+    n = written.index(False) if not all(written) else len(written)
+    if any(written[n:]):
+        return None  # a gap between written boxes: leave it to the box-by-box checks
+    rest = CHARSET_CLASSES[f.charset]
+    first = "".join(c for c in CHARSET_CLASSES[f.first_charset] if c not in rest)
+    allowed, sets = first + rest, (first, rest)
+    probs = np.stack([probabilities((f.name, k), allowed) for k in range(n)])
+    got = _constrained.decode_pattern(probs, allowed, f.first_count, f.pattern, sets)
+    if got is None:
+        return None
+    value, confidence = got
+    return value.ljust(len(f.boxes)), confidence * faint
 
 
 def _mixed_scripts(readings: dict, template: Template) -> None:
@@ -287,6 +326,9 @@ def _check_serial(r, f: Field, grey: np.ndarray, alignment: Alignment) -> None:
     code = None
     if region.size:
         found = zxingcpp.read_barcodes(region, formats=zxingcpp.BarcodeFormat.Code128)
+        if not found:  # grey noise between thin bars: try once more on a clean black and white
+            _, bw = cv2.threshold(region, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+            found = zxingcpp.read_barcodes(bw, formats=zxingcpp.BarcodeFormat.Code128)
         code = found[0].text if found else None
     if code is None:
         r.value, r.confidence = text or None, min(r.confidence, 0.85)

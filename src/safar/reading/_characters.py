@@ -1,8 +1,8 @@
 """Reading one character per box: ink extraction, normalisation, features and the classifier.
 
-The classifier is a small multi-layer perceptron over gradient-orientation histograms and a
-coarse pixel grid, run in NumPy from weights in models/characters.npz (trained by
-scripts/train_characters.py or `safar retrain-characters`). Each field allows only its charset, so
+The classifier is a small convolutional network over the normalised glyph, run in NumPy from the
+weights in models/characters.npz (trained with JAX by scripts/train_characters.py or
+`safar retrain-characters`; see training.py). Each field allows only its charset, so
 probabilities are renormalised over those classes.
 """
 
@@ -15,7 +15,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .classes import CHARSET_CLASSES, CLASSES
+from .classes import CHARSET_CLASSES
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "characters.npz"
 NORM = 28  # normalised glyph size
@@ -59,100 +59,107 @@ def normalise(mask: np.ndarray) -> np.ndarray | None:
     return out
 
 
-def _hog(glyphs: np.ndarray, mag: np.ndarray, lo: np.ndarray, frac: np.ndarray,
-         cells: int) -> np.ndarray:
-    """Orientation histograms (9 unsigned bins) over a cells×cells grid, soft-binned."""
-    n = len(glyphs)
-    size = NORM // cells * cells
-    c = size // cells
-    shape = (n, cells, c, cells, c)
-    mag_c = mag[:, :size, :size].reshape(shape)
-    lo_c = lo[:, :size, :size].reshape(shape)
-    frac_c = frac[:, :size, :size].reshape(shape)
-    hog = np.zeros((n, cells, cells, 9), np.float32)
-    for b in range(9):
-        w_lo = np.where(lo_c == b, (1 - frac_c) * mag_c, 0).sum(axis=(2, 4))
-        w_hi = np.where((lo_c + 1) % 9 == b, frac_c * mag_c, 0).sum(axis=(2, 4))
-        hog[..., b] = w_lo + w_hi
-    hog = np.sqrt(hog.reshape(n, -1))
-    return hog / (np.linalg.norm(hog, axis=1, keepdims=True) + 1e-6)
-
-
-def features(glyphs: np.ndarray, aspects: np.ndarray, hog_cells=(4,)) -> np.ndarray:
-    """N×NORM×NORM normalised glyphs (+ their height/width) → N×F feature rows."""
-    n = len(glyphs)
-    gx = np.zeros_like(glyphs)
-    gy = np.zeros_like(glyphs)
-    gx[:, :, 1:-1] = glyphs[:, :, 2:] - glyphs[:, :, :-2]
-    gy[:, 1:-1, :] = glyphs[:, 2:, :] - glyphs[:, :-2, :]
-    mag = np.sqrt(gx * gx + gy * gy)
-    ang = (np.arctan2(gy, gx) % np.pi) / np.pi * 9  # unsigned orientation in 9 bins
-    lo = np.floor(ang).astype(np.int64) % 9
-    frac = ang - np.floor(ang)
-    hogs = [_hog(glyphs, mag, lo, frac, cells) * 3 for cells in hog_cells]
-    grid = glyphs.reshape(n, 14, 2, 14, 2).mean(axis=(2, 4)).reshape(n, -1)
-    extra = np.stack([np.log(np.clip(aspects, 0.1, 10)) / 2, glyphs.mean(axis=(1, 2))], axis=1)
-    return np.hstack([*hogs, grid, extra]).astype(np.float32)
-
-
-def prepare(masks: list[np.ndarray], hog_cells=(4,)) -> tuple[np.ndarray, list[int]]:
-    """Feature rows for the non-blank masks, and the indexes they came from."""
-    glyphs, aspects, index = [], [], []
+def glyph_inputs(masks: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """Network inputs for the non-blank masks: N×NORM×NORM glyphs, N×2 extras (the ink's
+    height/width ratio, which normalisation hides, and its coverage), and the masks' indexes."""
+    glyphs, extras, index = [], [], []
     for i, m in enumerate(masks):
         g = normalise(m)
         if g is None:
             continue
         ys, xs = np.nonzero(m)
+        aspect = (np.ptp(ys) + 1) / (np.ptp(xs) + 1)
         glyphs.append(g)
-        aspects.append((np.ptp(ys) + 1) / (np.ptp(xs) + 1))
+        extras.append((np.log(np.clip(aspect, 0.1, 10)) / 2, float(g.mean()) * 4))
         index.append(i)
     if not glyphs:
-        return np.zeros((0, 1), np.float32), []
-    return features(np.stack(glyphs), np.array(aspects, np.float32), hog_cells), index
+        return np.zeros((0, NORM, NORM), np.float32), np.zeros((0, 2), np.float32), []
+    return np.stack(glyphs), np.array(extras, np.float32), index
+
+
+def _conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """'Same' 3×3 convolution (cross-correlation, as in training) + ReLU; x N×H×W×C, w 3×3×C×K."""
+    n, h, wd, c = x.shape
+    p = np.pad(x, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    cols = np.empty((n, h, wd, 3, 3, c), np.float32)
+    for dy in range(3):
+        for dx in range(3):
+            cols[:, :, :, dy, dx, :] = p[:, dy:dy + h, dx:dx + wd, :]
+    out = cols.reshape(n * h * wd, 9 * c) @ w.reshape(9 * c, -1) + b
+    return np.maximum(out, 0).reshape(n, h, wd, -1)
+
+
+def _pool2(x: np.ndarray) -> np.ndarray:
+    n, h, w, c = x.shape
+    return x[:, :h // 2 * 2, :w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
 
 
 @dataclass(frozen=True)
 class Model:
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: tuple[tuple[np.ndarray, np.ndarray], ...]
-    classes: str
-    hog_cells: tuple[int, ...] = (4,)  # the feature layout the model was trained with
+    """A small convolutional network: two 3×3 convolutions with 2×2 max-pooling, one more 3×3
+    convolution, a dense hidden layer that also sees the extras, and one logit per class.
+    Logits are divided by `temperature`, fitted on held-out data so probabilities are calibrated."""
 
-    def probabilities(self, x: np.ndarray, charset: str) -> tuple[np.ndarray, str]:
-        """Class probabilities over the charset's classes only (rows sum to 1)."""
-        allowed = CHARSET_CLASSES[charset]
-        h = (x - self.mean) / self.scale
-        for i, (w, b) in enumerate(self.weights):
+    convs: tuple[tuple[np.ndarray, np.ndarray], ...]
+    dense: tuple[tuple[np.ndarray, np.ndarray], ...]
+    classes: str
+    temperature: float = 1.0
+
+    def logits(self, glyphs: np.ndarray, extras: np.ndarray) -> np.ndarray:
+        h = glyphs[..., None].astype(np.float32)
+        for i, (w, b) in enumerate(self.convs):
+            h = _conv3x3(h, w, b)
+            if i < 2:
+                h = _pool2(h)
+        h = np.hstack([h.reshape(len(h), -1), extras])
+        for i, (w, b) in enumerate(self.dense):
             h = h @ w + b
-            if i < len(self.weights) - 1:
+            if i < len(self.dense) - 1:
                 np.maximum(h, 0, out=h)
-        cols = [self.classes.index(c) for c in allowed]
-        logits = h[:, cols]
-        logits -= logits.max(axis=1, keepdims=True)
-        p = np.exp(logits)
+        return h / self.temperature
+
+    def logits_of_masks(self, masks: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
+        """Logits for the non-blank masks (in batches, to bound memory), and their indexes."""
+        glyphs, extras, index = glyph_inputs(masks)
+        if not index:
+            return np.zeros((0, len(self.classes)), np.float32), index
+        parts = [self.logits(glyphs[i:i + 512], extras[i:i + 512])
+                 for i in range(0, len(index), 512)]
+        return np.vstack(parts), index
+
+    def probabilities(self, masks: list[np.ndarray], charset: str) -> tuple[np.ndarray, str]:
+        """Class probabilities over the charset's classes only (rows sum to 1), for the non-blank
+        masks."""
+        allowed = CHARSET_CLASSES[charset]
+        z, _ = self.logits_of_masks(masks)
+        z = z[:, [self.classes.index(c) for c in allowed]]
+        p = np.exp(z - z.max(axis=1, keepdims=True))
         return p / p.sum(axis=1, keepdims=True), allowed
 
 
-def save_model(path: Path, *, mean, scale, weights, classes: str = CLASSES,
-               hog_cells=(4,)) -> None:
-    arrays = {"mean": mean, "scale": scale, "classes": np.array(list(classes)),
-              "hog_cells": np.array(hog_cells)}
-    for i, (w, b) in enumerate(weights):
-        arrays[f"w{i}"], arrays[f"b{i}"] = w.astype(np.float32), b.astype(np.float32)
+def save_model(path: Path, model: Model) -> None:
+    arrays = {"classes": np.array(list(model.classes)),
+              "temperature": np.array(model.temperature, np.float32)}
+    for kind, layers in (("conv", model.convs), ("dense", model.dense)):
+        for i, (w, b) in enumerate(layers):
+            arrays[f"{kind}{i}_w"], arrays[f"{kind}{i}_b"] = (np.asarray(w, np.float32),
+                                                              np.asarray(b, np.float32))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
         np.savez_compressed(fh, **arrays)
 
 
+def _layers(data, kind: str) -> tuple:
+    out, i = [], 0
+    while f"{kind}{i}_w" in data:
+        out.append((data[f"{kind}{i}_w"], data[f"{kind}{i}_b"]))
+        i += 1
+    return tuple(out)
+
+
 @functools.cache
 def load_model(path: Path = MODEL_PATH) -> Model:
     data = np.load(path, allow_pickle=False)
-    layers, i = [], 0
-    while f"w{i}" in data:
-        layers.append((data[f"w{i}"], data[f"b{i}"]))
-        i += 1
-    return Model(mean=data["mean"].astype(np.float32), scale=data["scale"].astype(np.float32),
-                 weights=tuple(layers), classes="".join(data["classes"].tolist()),
-                 hog_cells=tuple(int(c) for c in data["hog_cells"]) if "hog_cells" in data
-                 else (4,))
+    return Model(convs=_layers(data, "conv"), dense=_layers(data, "dense"),
+                 classes="".join(data["classes"].tolist()),
+                 temperature=float(data["temperature"]))

@@ -118,3 +118,67 @@ def script_of_word(word: str) -> str | None:
     if any(c in LATIN_ONLY for c in word):
         return "latin"
     return None
+
+
+def _shapes(n: int, free: int, pattern: str, sets: tuple[str, str]) -> list[tuple[str, ...]]:
+    """The class sets, position by position, of every n-character value the pattern allows when
+    the first `free` positions may hold either set (letters or digits) and the rest only the
+    second: tried with one representative character per set."""
+    import itertools
+    import re
+
+    rx = re.compile(pattern)
+    out = []
+    for head in itertools.product(sets, repeat=min(free, n)):
+        shape = head + (sets[1],) * (n - len(head))
+        if rx.fullmatch("".join(s[0] for s in shape)):
+            out.append(shape)
+    return out
+
+
+def decode_pattern(probs: np.ndarray, allowed: str, free: int, pattern: str,
+                   sets: tuple[str, str]) -> tuple[str, float] | None:
+    """The most probable value matching `pattern` for written boxes (probs: boxes × variants ×
+    `allowed` classes), where the first `free` boxes may be a letter or a digit.
+
+    Each shape (which positions are letters) contributes the total probability of all its values,
+    so the confidence is the best value's share of everything the pattern allows (lowest over
+    the ink variants). None when no shape fits the number of boxes or none fits the ink."""
+    shapes = _shapes(probs.shape[0], free, pattern, sets)
+    if not shapes:
+        return None
+    idx = {s: np.array([allowed.index(c) for c in s]) for s in sets}
+    best_value, best_score, masses = None, -np.inf, []
+    for shape in shapes:
+        picks = [probs[k][:, idx[s]] for k, s in enumerate(shape)]  # variants × set
+        total = sum(np.log(np.clip(p[0], 1e-12, 1)).max() for p in picks)
+        value = "".join(s[int(np.argmax(p[0]))] for s, p in zip(shape, picks, strict=True))
+        masses.append(np.stack([np.log(p.sum(axis=1)) for p in picks]).sum(axis=0))
+        if total > best_score:
+            best_value, best_score = value, total
+    masses = np.stack(masses)  # shapes × variants
+    chosen = np.array([allowed.index(c) for c in best_value])
+    boxes = np.arange(probs.shape[0])
+    value_logp = np.log(np.clip(probs[boxes, :, chosen], 1e-12, 1)).sum(axis=0)  # variants
+    top = masses.max(axis=0)
+    posterior = np.exp(value_logp - top) / np.exp(masses - top).sum(axis=0)
+    fit = np.exp(value_logp - np.log(np.clip(probs, 1e-12, 1)).max(axis=2).sum(axis=0))
+    if fit.min() < MIN_FIT:
+        return None
+    return best_value, float(posterior.min())
+
+
+@functools.cache
+def _code_table(codes: tuple[str, ...], allowed: str) -> np.ndarray:
+    return np.array([[allowed.index(c) for c in code] for code in codes], np.int64)
+
+
+def decode_code(probs: np.ndarray, codes: tuple[str, ...], allowed: str) -> tuple[str, float] | None:
+    """The most probable of a closed list of codes (countries, district numbers) for boxes all
+    written, with its confidence; None when no code of that length fits the ink."""
+    codes = tuple(c for c in codes if len(c) == probs.shape[0]
+                  and all(ch in allowed for ch in c))
+    if not codes:
+        return None
+    best, posterior, fit = _score(probs, _code_table(codes, allowed))
+    return (codes[best], posterior) if fit >= MIN_FIT else None

@@ -22,9 +22,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--folder", help="confirmed characters (default DATA_DIR/training/characters)")
-        parser.add_argument("--per-class", type=int, default=1000)
+        parser.add_argument("--per-class", type=int, default=3000)
         parser.add_argument("--seed", type=int, default=1)
-        parser.add_argument("--hidden", type=int, default=256)
+        parser.add_argument("--epochs", type=int, default=12)
         parser.add_argument("--out", help=f"model file to write (default {MODEL_PATH})")
         parser.add_argument("--min-accuracy", type=float, default=0.9,
                             help="refuse to install a model below this held-out accuracy")
@@ -37,7 +37,7 @@ class Command(BaseCommand):
         with tempfile.TemporaryDirectory() as tmp:
             candidate = Path(tmp) / "characters.npz"
             result = train(per_class=opts["per_class"], seed=opts["seed"], confirmed=folder,
-                           hidden=opts["hidden"], out=candidate, log=self.stdout.write)
+                           epochs=opts["epochs"], out=candidate, log=self.stdout.write)
             if result["accuracy"] < opts["min_accuracy"]:
                 raise CommandError(f"held-out accuracy {result['accuracy']:.3f} is below "
                                    f"{opts['min_accuracy']}: the model was not installed")

@@ -1,5 +1,6 @@
 """`safar synth-cards --count N --out DIR [--seed S]`: synthetic filled scans with their truth."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -33,6 +34,9 @@ class Command(BaseCommand):
         out = Path(opts["out"])
         out.mkdir(parents=True, exist_ok=True)
         rng = np.random.default_rng(opts["seed"])
+        # The day each card is scanned (what the capture app knows as the batch's day): 0–14 days
+        # after the crossing, from a generator of its own so the images do not depend on it.
+        scan_rng = np.random.default_rng([opts["seed"], 1])
         with (out / "truth.jsonl").open("w", encoding="utf-8") as truth:
             for i, serial in enumerate(serials, start=1):
                 card = synth_card(template, rng, serial)
@@ -40,7 +44,10 @@ class Command(BaseCommand):
                 (out / name).write_bytes(card["data"])
                 row = {"file": name, **{k: card[k] for k in
                                         ("dpi", "rotation", "skew", "mode", "cancelled")},
-                       "values": card["values"]}
+                       "values": card["values"],
+                       "scanned_on": (dt.date.fromisoformat(card["values"]["crossed_on"])
+                                      + dt.timedelta(days=int(scan_rng.integers(0, 15))))
+                       .isoformat()}
                 truth.write(json.dumps(row, ensure_ascii=False) + "\n")
                 truth.flush()  # a long run can be scored while it is still rendering
                 if opts["verbosity"] > 1 or (i % 50 == 0 and opts["verbosity"]):
