@@ -1,6 +1,7 @@
-"""A passport scanned on the same page as the card: a valid MRZ fills the identity fields."""
+"""A passport's MRZ (on the card's page or the page after it): a valid one fills the identity
+fields."""
 
-from safar.capture.reader import apply_mrz
+from safar.capture.reader import apply_mrz, confirms_traveller
 
 
 def reading(values: dict, doubtful: list[str], mrz: dict | None) -> dict:
@@ -46,3 +47,38 @@ def test_a_field_the_mrz_does_not_know_stays_doubtful():
     r = reading(CARD, ["purpose", "passport_number"], MRZ)
     apply_mrz(r)
     assert r["doubtful"] == ["purpose"] and r["confident"] is False
+
+
+def test_names_transliterated_back_from_the_mrz_agree_with_the_cards_capitals():
+    # read_mrz gives the Cyrillic transliteration in title case; the card is written in capitals.
+    mrz = {**MRZ, "fields": {**MRZ["fields"], "surname_cyrillic": "Раҳимов",
+                             "given_names_cyrillic": "Фаррух"}}
+    r = reading(CARD, ["given_names"], mrz)
+    apply_mrz(r)
+    assert r["values"]["given_names"] == "ФАРРУХ" and r["confident"] is True
+
+
+def test_a_card_that_could_not_be_read_gets_the_passports_values_to_start_from():
+    r = {"aligned": False, "confident": False, "values": {}, "doubtful": [], "fields": {}}
+    filled = apply_mrz(r, MRZ)
+    assert r["values"] == {"passport_number": "400123456", "birth_date": "1990-07-14",
+                           "citizenship": "TJK", "sex": "M"}
+    assert sorted(filled) == ["birth_date", "citizenship", "passport_number", "sex"]
+    assert r["confident"] is False
+
+
+def test_a_cyrillic_name_spelled_as_the_mrz_spells_it_in_icao_latin_agrees():
+    # ШЕРАЛӢ is SHERALI in a passport; the way back to Cyrillic guesses ШЕРАЛИ.
+    mrz = {**MRZ, "fields": {**MRZ["fields"], "given_names": "SHERALI",
+                             "given_names_cyrillic": "Шерали"}}
+    r = reading({**CARD, "given_names": "ШЕРАЛӢ"}, [], mrz)
+    apply_mrz(r)
+    assert r["values"]["given_names"] == "ШЕРАЛӢ" and r["doubtful"] == []
+
+
+def test_a_passport_is_the_travellers_when_a_name_read_with_confidence_agrees():
+    assert confirms_traveller(reading(CARD, ["passport_number"], MRZ), MRZ)
+    other = {**CARD, "surname": "КАРИМОВА", "given_names": "МАДИНА"}
+    assert not confirms_traveller(reading(other, [], MRZ), MRZ)
+    # A doubtful name confirms nothing, even when it agrees.
+    assert not confirms_traveller(reading(CARD, ["surname", "given_names"], MRZ), MRZ)

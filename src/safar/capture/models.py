@@ -109,7 +109,8 @@ class ScanQuerySet(models.QuerySet):
 
 
 class Scan(models.Model):
-    """One page: one card (or a card with its passport page)."""
+    """One page: one card (or a card with its passport page), or the passport page scanned
+    after a card."""
 
     class Status(models.TextChoices):
         RECEIVED = "received", _("received")
@@ -127,6 +128,7 @@ class Scan(models.Model):
         DOUBTFUL = "doubtful", _("some values are doubtful")
         CONFLICT = "conflict", _("the card number is already recorded with other data")
         REFUSED = "refused", _("the registry refused the values read")
+        NO_CARD = "no_card", _("a passport page without a card")
 
     upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="scans")
     page = models.PositiveIntegerField(_("page"), default=1)
@@ -148,6 +150,10 @@ class Scan(models.Model):
     duplicate_of = models.ForeignKey("crossings.Crossing", null=True, blank=True,
                                      on_delete=models.SET_NULL, related_name="+",
                                      verbose_name=_("duplicate of"))
+    # A passport page: the card scanned just before it, whose identity fields its MRZ fills.
+    card_scan = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="passport_pages",
+                                  verbose_name=_("card of this passport page"))
     auto_accepted = models.BooleanField(_("saved without review"), default=False)
     corrected_fields = models.JSONField(_("corrected fields"), default=list, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
@@ -184,6 +190,11 @@ class Scan(models.Model):
     @property
     def is_duplicate(self) -> bool:
         return self.duplicate_of_id is not None
+
+    @property
+    def is_passport_page(self) -> bool:
+        """A page that holds a passport's MRZ instead of a card (see capture.pairing)."""
+        return bool((self.reading or {}).get("passport_page"))
 
     @property
     def fields(self) -> dict:

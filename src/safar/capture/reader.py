@@ -8,7 +8,12 @@ values can be kept with their crops for retraining. Shape of `Scan.reading`:
      "fields": {name: {"value", "confidence", "valid", "problem", "target", "crop"}},
      "values": {crossing field: value},      # what create_crossing would get
      "doubtful": [crossing field, …],        # what an operator must look at
-     "mrz": {"format", "valid", "fields"} | null, "seconds": float}
+     "mrz": {"format", "valid", "lines", "fields"} | null, "seconds": float}
+
+A page on which no card is found but a passport's MRZ is (`mrz_on_page`) has
+`"passport_page": true` and its `"mrz"`, and no card values; the card scanned before it gets that
+MRZ through `apply_mrz` (see capture.pairing) and records it as
+`"passport": {"scan", "upload", "page", "mrz", "applied", "filled"}`.
 """
 
 import io
@@ -77,6 +82,11 @@ def read_image(scan: Scan, image: np.ndarray) -> dict:
     # The card was filled in at most days before its batch was scanned: that day narrows the
     # date of crossing to the month before it, which lets far more of them be read confidently.
     result = read_card(image, card_template(), expected_date=scan.upload.batch.day)
+    if not result.aligned:
+        # Not a card: perhaps the traveller's passport page, scanned after the card.
+        mrz = mrz_on_page(image)
+        if mrz is not None:
+            return passport_reading(mrz, card_problem=result.problem or "")
     reading = reading_from_result(scan, result)
     # Looking for a passport costs more than reading the card: only when it can help, i.e.
     # when an identity field of an aligned card is doubtful.
@@ -85,6 +95,12 @@ def read_image(scan: Scan, image: np.ndarray) -> dict:
     reading["mrz"] = mrz_on_page(image) if wanted else None
     apply_mrz(reading)
     return reading
+
+
+def passport_reading(mrz: dict, *, card_problem: str) -> dict:
+    """A passport page: its MRZ, for the card before it; no card values of its own."""
+    return {"aligned": False, "unreadable": False, "passport_page": True, "problem": card_problem,
+            "confident": False, "fields": {}, "values": {}, "doubtful": [], "mrz": mrz}
 
 
 def unreadable_reading(problem: str) -> dict:
@@ -137,15 +153,34 @@ def store_crop(scan: Scan, name: str, crop) -> str:
     return default_storage.save(path, ContentFile(buffer.getvalue()))
 
 
+# What `read_mrz` must report before a page counts as holding a passport's MRZ: a valid zone,
+# or one read with the confidence the MRZ reader asks of a valid zone (0.75) whose document code
+# is one ICAO 9303 allows. Measured (2026-11): the card's own box rows pass for an MRZ of
+# confidence 0.51–0.72 (120 synthetic cards, whole, torn and folded) with no valid zone and a
+# document code of chance letters; real documents' zones, valid or not, read at 0.74–1.00
+# (33 specimens of ../shared/testdata/mrz). A card taken for a passport would leave the queue.
+PASSPORT_MRZ_CONFIDENCE = 0.75
+DOCUMENT_CODES = "PIACV"  # passports, identity cards (I, A, C) and visas
+
+
 def mrz_on_page(image: np.ndarray) -> dict | None:
-    """The passport's machine-readable zone when one lies on the page with the card, else None."""
+    """The passport's machine-readable zone when one lies on the page, else None. Its lines are
+    kept even when a check digit fails, for the operator to compare by eye."""
     from safar.reading.mrz import read_mrz
 
     found = read_mrz(image)
-    if not found.format or not found.lines:
+    if not found.format or not found.lines or not looks_like_mrz(found):
         return None
-    return as_json({"format": found.format, "valid": bool(found.valid),
+    return as_json({"format": found.format, "valid": bool(found.valid), "lines": list(found.lines),
                     "fields": dict(found.fields) if found.valid else {}})
+
+
+def looks_like_mrz(found) -> bool:
+    """Whether what `read_mrz` found is a document's zone rather than other text on the page."""
+    if found.valid:
+        return True
+    code = found.fields.get("document_type") or ""
+    return found.confidence >= PASSPORT_MRZ_CONFIDENCE and bool(code) and code[0] in DOCUMENT_CODES
 
 
 # Covered by the MRZ's check digits: they replace what the boxes say.
@@ -156,12 +191,17 @@ MRZ_UNCHECKED = {"nationality": "citizenship", "sex": "sex", "surname": "surname
                  "given_names": "given_names"}
 
 
-def apply_mrz(reading: dict) -> None:
-    """Let a valid MRZ (every check digit right) fill the identity fields of the card."""
-    mrz = reading.get("mrz")
+def apply_mrz(reading: dict, mrz: dict | None = None) -> list[str]:
+    """Let a valid MRZ (every check digit right) fill the identity fields of the card: the one on
+    the card's page, or `mrz` from the passport page scanned after it. Returns the crossing
+    fields whose value changed."""
+    mrz = reading.get("mrz") if mrz is None else mrz
     if not mrz or not mrz.get("valid"):
-        return
+        return []
+    if not reading.get("aligned"):
+        return prefill_from_mrz(reading, mrz["fields"])
     fields, values = mrz["fields"], reading["values"]
+    before = dict(values)
     doubtful = set(reading["doubtful"])
     for source, target in MRZ_CHECKED.items():
         if fields.get(source):
@@ -174,10 +214,55 @@ def apply_mrz(reading: dict) -> None:
         if target in doubtful:
             values[target] = value
             doubtful.discard(target)
-        elif (values.get(target) or "") != value:
+        elif not agrees(values.get(target), fields, source):
             doubtful.add(target)
     reading["doubtful"] = [name for name in values if name in doubtful]
     reading["confident"] = bool(reading["aligned"] and not doubtful)
+    return [name for name in values if values[name] != before.get(name)]
+
+
+def confirms_traveller(reading: dict, mrz: dict) -> bool:
+    """Whether a name the card reader read with confidence is the MRZ's: the passport is this
+    traveller's (asked before applying an MRZ from another page, which may be out of order)."""
+    fields, values = (mrz or {}).get("fields", {}), reading.get("values", {})
+    doubtful = set(reading.get("doubtful", []))
+    return any(values.get(name) and name not in doubtful and agrees(values[name], fields, name)
+               for name in ("surname", "given_names"))
+
+
+# Filled on a page where the card could not be read: the operator keys every field there, so
+# the passport gives what needs no script (names are left to the operator, who sees the MRZ).
+MRZ_PREFILL = {**MRZ_CHECKED, "nationality": "citizenship", "sex": "sex"}
+
+
+def prefill_from_mrz(reading: dict, fields: dict) -> list[str]:
+    """A card the reader could not read: the passport's values as the operator's starting point
+    (nothing becomes confident; every field stays the operator's to check)."""
+    values = reading.setdefault("values", {})
+    filled = []
+    for source, target in MRZ_PREFILL.items():
+        value = mrz_value(fields, source, None)
+        if value and not values.get(target):
+            values[target] = value
+            filled.append(target)
+    return filled
+
+
+def agrees(card_value, fields: dict, source: str) -> bool:
+    """Whether the card's value is the MRZ's: the same text in capitals, or for a name the same
+    ICAO Latin spelling (the way back to Cyrillic is a guess: ШЕРАЛӢ and ШЕРАЛИ are both SHERALI
+    in a passport)."""
+    from safar.reading.translit import to_latin
+
+    if same_text(card_value, mrz_value(fields, source, card_value)):
+        return True
+    return (source in ("surname", "given_names") and bool(card_value)
+            and same_text(to_latin(str(card_value)), fields.get(source)))
+
+
+def same_text(a, b) -> bool:
+    """Names and codes compared as the card writes them: capitals, single spaces."""
+    return " ".join(str(a or "").split()).upper() == " ".join(str(b or "").split()).upper()
 
 
 def mrz_value(fields: dict, source: str, card_value) -> str | None:
@@ -188,5 +273,6 @@ def mrz_value(fields: dict, source: str, card_value) -> str | None:
         return None
     if source in ("surname", "given_names") and card_value and any(
             "\u0400" <= ch <= "\u04ff" for ch in card_value):
-        return fields.get(f"{source}_cyrillic") or value
-    return value
+        value = fields.get(f"{source}_cyrillic") or value
+    # The card is written in capitals; the transliteration back to Cyrillic is not.
+    return value.upper() if isinstance(value, str) else value

@@ -140,7 +140,7 @@ def record_reading(*, scan: Scan, reading: dict) -> Scan:
     then saves it or queues it (a separate step, so a routing that fails leaves a `read` scan to
     route again, not a page to read again). A scan no longer `received` is returned as it is.
     """
-    scan = _locked(scan)
+    scan = locked(scan)
     if scan.status != Scan.Status.RECEIVED:
         return scan
     scan.reading = reading
@@ -148,7 +148,9 @@ def record_reading(*, scan: Scan, reading: dict) -> Scan:
     scan.status = Scan.Status.READ
     scan.card_number = str(reading.get("values", {}).get("card_number") or "")[:16]
     scan.save(update_fields=["reading", "read_at", "status", "card_number"])
-    count_outcome(scan, "scanned")
+    if not scan.is_passport_page:
+        # A passport page is not a card: counted only if it enters the queue without one.
+        count_outcome(scan, "scanned")
     return scan
 
 
@@ -161,34 +163,34 @@ def route_scan(*, scan: Scan) -> Scan:
     """
     from safar.crossings.models import Crossing
 
-    scan = _locked(scan)
+    scan = locked(scan)
     if scan.status != Scan.Status.READ:
         return scan
     reading = scan.reading
     if reading.get("reader_error"):
-        return _needs_review(scan, Scan.ReviewReason.READER_FAILED)
+        return queue_for_review(scan, Scan.ReviewReason.READER_FAILED)
     if reading.get("unreadable"):
-        return _needs_review(scan, Scan.ReviewReason.UNREADABLE)
+        return queue_for_review(scan, Scan.ReviewReason.UNREADABLE)
     if not reading.get("aligned"):
-        return _needs_review(scan, Scan.ReviewReason.NOT_ALIGNED)
+        return queue_for_review(scan, Scan.ReviewReason.NOT_ALIGNED)
     if not reading.get("confident"):
-        return _needs_review(scan, Scan.ReviewReason.DOUBTFUL)
+        return queue_for_review(scan, Scan.ReviewReason.DOUBTFUL)
     if not BorderPoint.objects.filter(pk=reading["values"].get("border_point"),
                                       centre=scan.upload.batch.centre_id).exists():
         # A card of another centre's border point, or a misread one: an operator decides.
         scan.problem = "refused: border_point"
-        return _needs_review(scan, Scan.ReviewReason.REFUSED)
+        return queue_for_review(scan, Scan.ReviewReason.REFUSED)
     existing = Crossing.objects.filter(card_number=scan.card_number).first()
     if existing is not None:
         if same_card(existing, reading["values"]):
             return _mark_duplicate(scan, existing)
-        return _needs_review(scan, Scan.ReviewReason.CONFLICT)
+        return queue_for_review(scan, Scan.ReviewReason.CONFLICT)
     try:
         crossing = _save_crossing(scan=scan, user=None, data=reading["values"])
     except ValidationError as exc:
         # Only the names of the refused fields: the values are personal data.
         scan.problem = "refused: " + ", ".join(_error_fields(exc))
-        return _needs_review(scan, Scan.ReviewReason.REFUSED)
+        return queue_for_review(scan, Scan.ReviewReason.REFUSED)
     scan.status = Scan.Status.SAVED
     scan.crossing = crossing
     scan.auto_accepted = True
@@ -208,7 +210,7 @@ def scan_accept(*, scan: Scan, operator, values: dict) -> Scan:
     `values` are clean crossing values (the review form's `service_data()`). Raises
     ValidationError when the registry refuses them, ScanNotWaiting when the scan is not in review.
     """
-    scan = _locked(scan)
+    scan = locked(scan)
     if scan.status != Scan.Status.NEEDS_REVIEW:
         raise ScanNotWaiting
     corrected = corrected_fields(scan.reading.get("values", {}), values)
@@ -233,7 +235,7 @@ def scan_reject(*, scan: Scan, operator, reason: str) -> Scan:
     reason = reason.strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the scan is rejected.")})
-    scan = _locked(scan)
+    scan = locked(scan)
     if scan.status != Scan.Status.NEEDS_REVIEW:
         raise ScanNotWaiting
     scan.status = Scan.Status.REJECTED
@@ -247,12 +249,14 @@ def scan_reject(*, scan: Scan, operator, reason: str) -> Scan:
     return scan
 
 
-def _locked(scan: Scan) -> Scan:
+def locked(scan: Scan) -> Scan:
+    """The scan as it is now, its row locked until the transaction ends."""
     return (Scan.objects.select_for_update(of=("self",))
             .select_related("upload__batch__centre").get(pk=scan.pk))
 
 
-def _needs_review(scan: Scan, reason: str) -> Scan:
+def queue_for_review(scan: Scan, reason: str) -> Scan:
+    """The operators' queue, with the reason they see (the scan is locked by the caller)."""
     scan.status = Scan.Status.NEEDS_REVIEW
     scan.review_reason = reason
     scan.save(update_fields=["status", "review_reason", "problem"])

@@ -5,8 +5,9 @@ again) changes nothing the second time:
 
 - `process_upload`: split a received file into page images, one Scan per page, and queue each
   page for reading.
-- `read_scan`: read one page (card reader, and the MRZ reader for a passport on the same page)
-  and hand the result to `services.record_reading`, which saves the card or queues it for review.
+- `read_scan`: read one page (card reader, and the MRZ reader for a passport on the same page
+  or a passport page) and hand the result to `services.record_reading`; `pairing.route_page`
+  then saves the card or queues it for review, with the passport page scanned after it.
 
 Reading never happens in a web request. To read faster, start more workers (`safar db_worker`):
 the database backend hands each task to exactly one of them.
@@ -17,7 +18,7 @@ import logging
 from django.db import transaction
 from django.tasks import task
 
-from . import services
+from . import pairing, services
 from .models import Scan, Upload
 from .pages import UnreadableFile, split_pages
 from .reader import read_page
@@ -48,14 +49,15 @@ def process_upload(upload_id: int) -> int:
 
 @task()
 def read_scan(scan_id: int) -> str:
-    """Read one page and route it; return the scan's status afterwards. A scan already past
-    `received` (read by this or another worker) is left as it is."""
+    """Read one page and route it; return the scan's status afterwards (`read` while it waits
+    for the next page, which may be its passport). A scan already past `received` (read by this
+    or another worker) is not read again."""
     scan = Scan.objects.filter(pk=scan_id).first()
     if scan is None:
         return ""
     if scan.status == Scan.Status.RECEIVED:
         scan = services.record_reading(scan=scan, reading=read_page(scan))
     if scan.status == Scan.Status.READ:
-        scan = services.route_scan(scan=scan)
+        scan = pairing.route_page(scan=scan)
     logger.info("scan %s read: %s", scan.pk, scan.status)
     return scan.status

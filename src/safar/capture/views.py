@@ -146,7 +146,27 @@ def review(request, pk: int):
         "reject_reasons": COMMON_REJECT_REASONS,
         "upcoming": upcoming, "waiting": visible_scans(request.user).needing_review().count(),
         "editable": scan.status == Scan.Status.NEEDS_REVIEW,
+        "passports": passports_shown(scan),
     })
+
+
+def passports_shown(scan: Scan) -> list[dict]:
+    """The passport MRZs the operator compares with the card: the scan's own when it is a
+    passport page, the one on the card's page, and the passport pages scanned after the card.
+    Each: {"scan": the passport page or None, "mrz": {format, valid, lines, …}, "own": bool,
+    "applied": whether its values went into the card}."""
+    if scan.is_passport_page:
+        return [{"scan": scan, "mrz": scan.reading.get("mrz") or {}, "own": True,
+                 "applied": False}]
+    shown = []
+    if scan.reading.get("mrz"):
+        mrz = scan.reading["mrz"]
+        shown.append({"scan": None, "mrz": mrz, "own": False, "applied": bool(mrz.get("valid"))})
+    note = scan.reading.get("passport") or {}
+    for page in scan.passport_pages.order_by("upload_id", "page"):
+        shown.append({"scan": page, "mrz": page.reading.get("mrz") or {}, "own": False,
+                      "applied": note.get("scan") == page.pk and bool(note.get("applied"))})
+    return shown
 
 
 def initial_data(form: ReviewForm) -> dict:
