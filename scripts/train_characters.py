@@ -1,6 +1,6 @@
 """Train the box classifier shipped in src/safar/reading/models/characters.npz.
 
-    .venv/bin/python scripts/train_characters.py [--per-class 3000] [--seed 1] [--epochs 12]
+    .venv/bin/python scripts/train_characters.py [--per-class 3000] [--seed 1] [--epochs 16]
 
 A small convolutional network (see safar/reading/_characters.py), trained with JAX on the CPU
 (see safar/reading/training.py); the reader runs it in NumPy. Numbers of the shipped model are in
@@ -23,6 +23,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-class", type=int, default=3000)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--epochs", type=int, default=16)
     args = parser.parse_args()
     train(per_class=args.per_class, seed=args.seed, epochs=args.epochs)

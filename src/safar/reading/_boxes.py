@@ -331,7 +331,7 @@ def _check_serial(r, f: Field, grey: np.ndarray, alignment: Alignment) -> None:
             found = zxingcpp.read_barcodes(bw, formats=zxingcpp.BarcodeFormat.Code128)
         code = found[0].text if found else None
     if code is None:
-        r.value, r.confidence = text or None, min(r.confidence, 0.85)
+        r.value, r.confidence = text or None, min(r.confidence, 0.5)
         r.problem = "the barcode could not be read"
         return
     agree = sum(a == b for a, b in zip(code, text, strict=False)) if len(code) == len(text) else 0

@@ -27,9 +27,16 @@ NAMES_PATH = Path(__file__).resolve().parent / "data" / "names.txt"
 # The chosen value may be this much less probable than the unconstrained reading and still be
 # trusted (one doubtful box resolved by the constraint); below it the constraint is overruling
 # what the ink says, so an operator decides.
-MIN_FIT = 0.05
+MIN_FIT = 0.01
+# Between MIN_FIT and FULL_FIT the value is used (prefilled for the operator) but its confidence is
+# scaled down in proportion: the ink argued against it, so it is not saved unseen.
+FULL_FIT = 0.05
 CROSSING_WINDOW_DAYS = 30  # a card is scanned within a month of the crossing it records
 OLDEST_YEARS = 100
+
+
+def _trusted(posterior: float, fit: float) -> float:
+    return posterior * min(1.0, fit / FULL_FIT)
 
 
 def _score(probs: np.ndarray, table: np.ndarray) -> tuple[int, float, float]:
@@ -73,7 +80,7 @@ def decode_date(probs: np.ndarray, first: dt.date, last: dt.date) -> tuple[str, 
     if not isos:
         return None
     best, posterior, fit = _score(probs, table)
-    return (isos[best], posterior) if fit >= MIN_FIT else None
+    return (isos[best], _trusted(posterior, fit)) if fit >= MIN_FIT else None
 
 
 def date_range(name: str, expected: dt.date | None, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -108,7 +115,7 @@ def decode_word(probs: np.ndarray) -> tuple[str, float] | None:
         return None
     words, table = entry
     best, posterior, fit = _score(probs, table)
-    return (words[best], posterior) if fit >= MIN_FIT else None
+    return (words[best], _trusted(posterior, fit)) if fit >= MIN_FIT else None
 
 
 def script_of_word(word: str) -> str | None:
@@ -165,7 +172,7 @@ def decode_pattern(probs: np.ndarray, allowed: str, free: int, pattern: str,
     fit = np.exp(value_logp - np.log(np.clip(probs, 1e-12, 1)).max(axis=2).sum(axis=0))
     if fit.min() < MIN_FIT:
         return None
-    return best_value, float(posterior.min())
+    return best_value, _trusted(float(posterior.min()), float(fit.min()))
 
 
 @functools.cache
@@ -181,4 +188,4 @@ def decode_code(probs: np.ndarray, codes: tuple[str, ...], allowed: str) -> tupl
     if not codes:
         return None
     best, posterior, fit = _score(probs, _code_table(codes, allowed))
-    return (codes[best], posterior) if fit >= MIN_FIT else None
+    return (codes[best], _trusted(posterior, fit)) if fit >= MIN_FIT else None

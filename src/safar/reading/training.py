@@ -163,7 +163,7 @@ def _shift(glyphs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def fit(glyphs, extras, y, *, seed: int, epochs: int = 14, batch: int = 256,
+def fit(glyphs, extras, y, *, seed: int, epochs: int = 16, batch: int = 256,
         lr: float = 2e-3, weight_decay: float = 1e-4,
         log: Callable[[str], None] = print) -> dict:
     """Train the network; returns the parameters as NumPy arrays."""
@@ -224,7 +224,7 @@ def _temperature(z: np.ndarray, y: np.ndarray) -> float:
 
 def train(*, per_class: int = 3000, extra_digits: int = 5000, seed: int = 1,
           confirmed: Path | None = None,
-          confirmed_weight: int = 5, out: Path = MODEL_PATH, epochs: int = 14,
+          confirmed_weight: int = 5, out: Path = MODEL_PATH, epochs: int = 16,
           log: Callable[[str], None] = print) -> dict:
     """Train the classifier and write it to `out`; returns what it measured on held-out data."""
     t0 = time.time()
