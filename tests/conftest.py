@@ -30,6 +30,20 @@ def django_db_serialized_rollback():
     """
 
 
+@pytest.fixture
+def reference_data(transactional_db):
+    """The offices, border points and codes the migrations load, loaded again when an earlier
+    transactional test's flush took them (serialized rollback cannot be relied on once any
+    transactional test in the session flushed without it)."""
+    from django.apps import apps
+
+    from safar.core.models import BorderPoint
+    from safar.core.reference_data import load_reference
+
+    if not BorderPoint.objects.filter(pk="DYU").exists():
+        load_reference(apps)
+
+
 def make_user(username: str, office_code: str | None, *roles: str, password: str = "pw-Safar-2026"):
     user = User.objects.create_user(username=username, password=password)
     if office_code:

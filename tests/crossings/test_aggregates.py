@@ -193,3 +193,29 @@ def test_any_sequence_of_writes_leaves_every_cell_equal_to_a_recomputation(admin
             apply(administrator, op)
         assert_exact()
         transaction.set_rollback(True)
+
+
+# A returning traveller's import reads only the tail of their stored crossings (from the second
+# one before their first new day): long histories, files in any date order, same-day ties.
+LONG_DAYS = [date(2024, 1, 1) + timedelta(days=n) for n in (0, 0, 5, 40, 41, 130, 200, 400, 800)]
+history_values = st.fixed_dictionaries({
+    "person": st.sampled_from(PEOPLE[:2]), "direction": st.sampled_from(["entry", "exit"]),
+    "crossed_on": st.sampled_from(LONG_DAYS), "border_point": st.just("DYU"),
+    "sex": st.just("M"), "purpose": st.just("work"), "country": st.sampled_from(["RUS", "KAZ"]),
+    "region": st.just(None),
+})
+history_files = st.lists(st.tuples(
+    st.lists(st.tuples(st.integers(0, 40), history_values), min_size=1, max_size=8),
+    st.integers(1, 4)), min_size=2, max_size=5)
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(files=history_files)
+def test_imports_onto_long_histories_leave_every_cell_equal_to_a_recomputation(administrator,
+                                                                               files):
+    with transaction.atomic():
+        for rows, chunk_size in files:
+            import_rows(administrator, rows, chunk_size)
+        assert_exact()
+        transaction.set_rollback(True)

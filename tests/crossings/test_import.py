@@ -1,11 +1,13 @@
 """`safar import-crossings`: bad rows refused with their line, re-imports and conflicts, chunks."""
 
 import csv
+import gc
 from datetime import date
 from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from safar.core.models import AuditEvent
 from safar.crossings import importer
@@ -185,7 +187,8 @@ def test_a_big_file_in_many_chunks_keeps_cells_exact_and_reimports_as_present(tm
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_crash_mid_file_leaves_whole_chunks_and_exact_cells(tmp_path, monkeypatch):
+def test_a_crash_mid_file_leaves_whole_chunks_and_exact_cells(tmp_path, monkeypatch,
+                                                              reference_data):
     path = write(tmp_path / "crash.csv", [row(card_number=f"K{i}", crossed_on=f"2025-03-{i:02d}",
                                               direction="exit" if i % 2 else "entry")
                                           for i in range(1, 11)])
@@ -203,7 +206,49 @@ def test_a_crash_mid_file_leaves_whole_chunks_and_exact_cells(tmp_path, monkeypa
         import_crossings(path, chunk_size=4)
     assert Crossing.objects.count() == 4
     assert compare_with_rebuild() == []
+    # A first load builds its deferred indexes again even when it fails; the collector is back.
+    assert missing_indexes() == set()
+    assert gc.isenabled()
     monkeypatch.setattr(importer, "apply_delta", real)
     result = import_crossings(path, chunk_size=4)
     assert (result.stored, result.already_present) == (6, 4)
     assert compare_with_rebuild() == []
+
+
+def missing_indexes() -> set[str]:
+    """The crossing and traveller indexes (Meta.indexes) that the database lacks."""
+    missing = set()
+    with connection.cursor() as cursor:
+        for model in (Crossing, Traveller):
+            present = connection.introspection.get_constraints(cursor, model._meta.db_table)
+            missing |= {index.name for index in model._meta.indexes} - set(present)
+    return missing
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_first_load_defers_the_secondary_indexes_and_builds_them_at_the_end(
+        tmp_path, monkeypatch, reference_data):
+    path = write(tmp_path / "first.csv", [row(card_number=f"K{i}", crossed_on=f"2025-03-{i:02d}")
+                                          for i in range(1, 6)])
+    seen = []
+    real = importer.apply_delta
+
+    def watching(delta, **kwargs):
+        seen.append(missing_indexes())
+        return real(delta, **kwargs)
+
+    monkeypatch.setattr(importer, "apply_delta", watching)
+    import_crossings(path, chunk_size=2)
+    # Into the empty registry: without the date, name and passport indexes (the traveller
+    # sequence stays, the import reads through it), and all of them there afterwards.
+    assert seen == [{"crossing_date", "crossing_name", Traveller._meta.indexes[0].name}] * 3
+    assert missing_indexes() == set()
+    assert compare_with_rebuild() == []
+    # An index left missing (an import killed before its rebuild) is built by the next one,
+    # which, the registry no longer empty, keeps every index while it works.
+    with connection.cursor() as cursor:
+        cursor.execute("DROP INDEX crossing_name")
+    seen.clear()
+    more = write(tmp_path / "more.csv", [row(card_number="K9", crossed_on="2025-04-01")])
+    assert import_crossings(more).stored == 1
+    assert seen == [set()] and missing_indexes() == set()

@@ -91,18 +91,31 @@ def traveller_contributions(citizenship: str, birth_date: date, crossings: Itera
 
 _BAND_STEPS = tuple((label, timedelta(days=lo), None if hi is None else timedelta(days=hi + 1))
                     for label, lo, hi in BANDS)
+# Exit day → ((band, day it is entered, day it is left or None), …), bands in order. Thousands
+# of exits share a day, so the dates are computed once (and their hashes kept with them).
+_band_days: dict[date, tuple] = {}
+
+
+def _bands_from(start: date) -> tuple:
+    found = _band_days.get(start)
+    if found is None:
+        if len(_band_days) > 100_000:
+            _band_days.clear()
+        found = _band_days[start] = tuple(
+            (label, start + lo, None if after is None else start + after)
+            for label, lo, after in _BAND_STEPS)
+    return found
 
 
 def _abroad_events(out: defaultdict, start: date, next_day: date | None, bp: str, sex: str,
                    country: str, sign: int) -> None:
     """An exit on `start` is in band b from start+lo(b) until start+hi(b)+1 or the next crossing."""
-    for label, lo, after in _BAND_STEPS:
-        enters = start + lo
-        leaves = None if after is None else start + after
-        if next_day is not None and (leaves is None or next_day < leaves):
-            leaves = next_day
-        if leaves is not None and enters >= leaves:
-            continue
+    for label, enters, leaves in _bands_from(start):
+        if next_day is not None:
+            if next_day <= enters:
+                break  # back before this band begins, so before every later one too
+            if leaves is None or next_day < leaves:
+                leaves = next_day
         out["abroad", enters, bp, sex, country, label, ""] += sign
         if leaves is not None:
             out["abroad", leaves, bp, sex, country, label, ""] -= sign
@@ -144,7 +157,8 @@ def expand_to_cells(delta: dict, iso: bool = False) -> dict:
     cells: dict = {}
     get = cells.get
     periods: dict = {}
-    for (cube, day, *dims), n in delta.items():
+    # Keys unpacked and rebuilt whole: the import expands millions of them per run.
+    for (cube, day, bp, sex, country, key, key2), n in delta.items():
         if not n:
             continue
         found = periods.get(day)
@@ -154,11 +168,11 @@ def expand_to_cells(delta: dict, iso: bool = False) -> dict:
                                     if iso else (day, month, year))
         d, m, y = found
         # Day keys are distinct in `delta`; months and years collect many days.
-        cells[(cube, "D", d, *dims)] = n
-        key = (cube, "M", m, *dims)
-        cells[key] = get(key, 0) + n
-        key = (cube, "Y", y, *dims)
-        cells[key] = get(key, 0) + n
+        cells[cube, "D", d, bp, sex, country, key, key2] = n
+        ident = cube, "M", m, bp, sex, country, key, key2
+        cells[ident] = get(ident, 0) + n
+        ident = cube, "Y", y, bp, sex, country, key, key2
+        cells[ident] = get(ident, 0) + n
     return {ident: n for ident, n in cells.items() if n}
 
 
@@ -166,20 +180,20 @@ def apply_delta(delta: dict, *, bulk_threshold: int | None = None) -> int:
     """Add a day-grain difference to the cells at every grain; returns how many day keys changed.
 
     Small differences (one card) are expanded to month and year grain here and upserted row by
-    row; big ones (an import chunk) go to a temporary table, and SQL builds the coarser grains.
+    row; big ones (an import chunk) go through a temporary table.
     """
-    changed = [(key, n) for key, n in delta.items() if n]
+    changed = sum(1 for n in delta.values() if n)
     if not changed:
         return 0
     if bulk_threshold is None:
         bulk_threshold = BULK_THRESHOLD
     with transaction.atomic(), connection.cursor() as cursor:
-        if len(changed) > bulk_threshold:
-            _apply_bulk(cursor, changed)
+        if changed > bulk_threshold:
+            _apply_bulk(cursor, delta)
         else:
             # Sorted, so concurrent writers on PostgreSQL lock rows in one order (no deadlock).
-            _apply_small(cursor, sorted(expand_to_cells(dict(changed)).items()))
-    return len(changed)
+            _apply_small(cursor, sorted(expand_to_cells(delta).items()))
+    return changed
 
 
 def _params(rows):
@@ -213,9 +227,9 @@ _TEMP_COLUMNS = ("cube varchar(12), grain varchar(1), period date, border_point 
                  'sex varchar(1), country varchar(3), "key" varchar(16), key2 varchar(16), '
                  '"count" bigint')
 
-def _apply_bulk(cursor, changed) -> None:
+def _apply_bulk(cursor, delta: dict) -> None:
     sqlite = connection.vendor == "sqlite"
-    cells = expand_to_cells(dict(changed), iso=sqlite)
+    cells = expand_to_cells(delta, iso=sqlite)
     cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS safar_cell_delta ({_TEMP_COLUMNS})")
     cursor.execute("DELETE FROM safar_cell_delta")
     cursor.executemany(

@@ -10,10 +10,13 @@ or repeated in the file with different data, it is a conflict and goes to the re
 """
 
 import csv
+import gc
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 from django.db import connection, transaction
@@ -22,14 +25,21 @@ from django.utils import timezone
 from safar.core.models import AuditEvent, BorderPoint, Country, District, Purpose, Region
 
 from .aggregates import FACT_FIELDS, apply_delta, new_delta, traveller_contributions
-from .bulk import insert_crossings, insert_travellers, reserve_ids, stage
+from .bulk import (
+    indexes_deferred,
+    insert_crossings,
+    insert_travellers,
+    reserve_ids,
+    restore_indexes,
+    stage,
+)
 from .models import Crossing, Traveller
 
 REQUIRED = ("card_number", "direction", "crossed_on", "border_point", "citizenship",
             "passport_number", "birth_date", "sex", "purpose", "country", "region")
 OPTIONAL = ("surname", "given_names", "district")
 EXPECTED_HEADER = ",".join(REQUIRED)
-CHUNK_SIZE = 100_000
+CHUNK_SIZE = 250_000
 CARD_RE = re.compile(r"[A-Za-z0-9-]{1,16}")
 PASSPORT_RE = re.compile(r"[A-Z0-9]{1,20}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -326,82 +336,116 @@ class _Import:
     def store(self, chunk: list[tuple[int, list[str], tuple]]) -> None:
         with transaction.atomic():
             stored = self.stored_data([row[0] for _line, _fields, row in chunk])
-            new: list[tuple[int, list[str], tuple]] = []
+            # The chunk's first row of each new card number (its data compared only when the
+            # number comes again, which is rare).
+            first: dict[str, tuple] = {}
+            new: list[tuple] = []
             for line, fields, row in chunk:
                 known = stored.get(row[0])
                 if known is None:
-                    stored[row[0]] = self.same_data(row)
-                    new.append((line, fields, row))
-                elif known == self.same_data(row):
+                    earlier = first.setdefault(row[0], row)
+                    if earlier is row:
+                        new.append(row)
+                        continue
+                    known = self.same_data(earlier)
+                if known == self.same_data(row):
                     self.result.already_present += 1
                 else:
                     self.reject(line, fields, "conflict: card number already stored with "
                                 f"different data ({_differences(known, self.same_data(row))})",
                                 conflict=True)
             if new:
-                self.insert([row for _line, _fields, row in new])
+                self.insert(new)
             self.result.stored += len(new)
 
     def insert(self, rows: list[tuple]) -> None:
-        keys = {(row[4], row[5], row[6]) for row in rows}
-        existing = self.existing_travellers(keys)  # also locks them on PostgreSQL
-        # The known travellers' stored history, read once (before the new rows go in).
-        history = self.history() if existing else {}
-        new_keys = list(dict.fromkeys(key for key in ((r[4], r[5], r[6]) for r in rows)
-                                      if key not in existing))
+        # Each row's traveller identity (citizenship, passport, birth date), and each identity's
+        # first new day.
+        keys = [(row[4], row[5], row[6]) for row in rows]
+        first_day: dict[tuple, date] = {}
+        for key, row in zip(keys, rows, strict=True):
+            day = first_day.get(key)
+            if day is None or row[2] < day:
+                first_day[key] = row[2]
+        existing = self.existing_travellers(set(first_day))  # also locks them on PostgreSQL
+        # The known travellers' stored crossings that the new ones can change, read before the
+        # new rows go in.
+        history = self.history({pk: first_day[key] for key, pk in existing.items()})
+        new_keys = [key for key in first_day if key not in existing]
         ids = dict(zip(new_keys, reserve_ids(Traveller, len(new_keys)), strict=True))
         insert_travellers([(pk, *key) for key, pk in ids.items()])
         ids.update(existing)
-        crossing_ids = reserve_ids(Crossing, len(rows))
-        insert_crossings([
-            (pk, row[0], row[1], row[2], row[3], ids[(row[4], row[5], row[6])], row[11], row[12],
-             row[7], row[8], row[9], row[10], row[13])
-            for pk, row in zip(crossing_ids, rows, strict=True)
-        ], source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
-        after: dict[int, tuple[str, date, list]] = {}
-        for pk, row in zip(crossing_ids, rows, strict=True):
-            traveller_id = ids[(row[4], row[5], row[6])]
-            entry = after.get(traveller_id)
-            if entry is None:
-                entry = after[traveller_id] = (row[4], row[6], [])
-            entry[2].append((pk, row[2], row[1], row[3], row[7], row[8], row[9], row[10] or ""))
+        crossings = []
+        added: dict[tuple, list] = {}
+        for pk, key, row in zip(reserve_ids(Crossing, len(rows)), keys, rows, strict=True):
+            crossings.append((pk, row[0], row[1], row[2], row[3], ids[key], row[11], row[12],
+                              row[7], row[8], row[9], row[10], row[13]))
+            facts = (pk, row[2], row[1], row[3], row[7], row[8], row[9], row[10] or "")
+            group = added.get(key)
+            if group is None:
+                added[key] = [facts]
+            else:
+                group.append(facts)
+        insert_crossings(crossings, source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
         delta = new_delta()
-        for traveller_id, (citizenship, birth, added) in after.items():
-            old = history.get(traveller_id)
+        for key, facts in added.items():
+            old = history.get(ids[key])
             if old is None:
                 # A new traveller: nothing counted before, so the difference is all of them.
-                added.sort(key=_in_order)
-                traveller_contributions(citizenship, birth, added, delta, 1)
-                continue
-            merged = sorted(old + added, key=_in_order)
-            # Only the new crossings and the stored ones next to them (whose previous or next
-            # crossing changed) count differently: the rest of the history cancels out.
-            new_ids = {facts[0] for facts in added}
-            touched = set(new_ids)
-            last = len(merged) - 1
-            for i, facts in enumerate(merged):
-                if facts[0] in new_ids:
-                    if i > 0:
-                        touched.add(merged[i - 1][0])
-                    if i < last:
-                        touched.add(merged[i + 1][0])
-            touched_old = touched - new_ids
-            if touched_old:
-                traveller_contributions(citizenship, birth, old, delta, -1, only=touched_old)
-            traveller_contributions(citizenship, birth, merged, delta, 1, only=touched)
+                if len(facts) > 1:
+                    facts.sort(key=_in_order)
+                traveller_contributions(key[0], key[2], facts, delta, 1)
+            else:
+                self.count_returning(key, facts, old, delta)
         apply_delta(delta)
 
-    def history(self) -> dict[int, list]:
-        """Stored crossings (as Facts, in order) of the chunk's known travellers, by traveller."""
+    @staticmethod
+    def count_returning(key: tuple, added: list, old: list, delta) -> None:
+        """Add to `delta` what a known traveller's new crossings change in the cells (`old`:
+        the tail of their stored crossings that `history` reads)."""
+        citizenship, _passport, birth = key
+        merged = sorted(old + added, key=_in_order)
+        # Only the new crossings and the stored ones next to them (whose previous or next
+        # crossing changed) count differently: the rest of the history cancels out.
+        new_ids = {facts[0] for facts in added}
+        touched = set(new_ids)
+        last = len(merged) - 1
+        for i, facts in enumerate(merged):
+            if facts[0] in new_ids:
+                if i > 0:
+                    touched.add(merged[i - 1][0])
+                if i < last:
+                    touched.add(merged[i + 1][0])
+        touched_old = touched - new_ids
+        if touched_old:
+            traveller_contributions(citizenship, birth, old, delta, -1, only=touched_old)
+        traveller_contributions(citizenship, birth, merged, delta, 1, only=touched)
+
+    def history(self, first_new_day: dict[int, date]) -> dict[int, list]:
+        """Known travellers' stored crossings (as Facts, in order) from the second-last one
+        before their first new day onwards, by traveller.
+
+        That tail is enough: a new crossing changes only the counts of its neighbours, and a
+        neighbour's own counts look one crossing further (the earliest neighbour is the last
+        crossing before the first new day, and its previous one is read too). Everything
+        earlier counts the same before and after, so it is not read.
+        """
+        if not first_new_day:
+            return {}
+        stage("safar_import_since", "traveller_id bigint, first_day date",
+              list(first_new_day.items()))
         out: dict[int, list] = {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT t.id, " + ", ".join(f"c.{name}" for name in FACT_FIELDS) +
-                " FROM safar_import_traveller k JOIN crossings_traveller t "
-                "ON t.citizenship_id = k.citizenship_id AND t.passport_number = k.passport_number "
-                "AND t.birth_date = k.birth_date "
-                "JOIN crossings_crossing c ON c.traveller_id = t.id "
-                "ORDER BY t.id, c.crossed_on, c.id")
+                "SELECT s.traveller_id, " + ", ".join(f"c.{name}" for name in FACT_FIELDS) +
+                " FROM (SELECT k.traveller_id, COALESCE(("
+                "SELECT b.crossed_on FROM crossings_crossing b "
+                "WHERE b.traveller_id = k.traveller_id AND b.crossed_on < k.first_day "
+                "ORDER BY b.crossed_on DESC, b.id DESC LIMIT 1 OFFSET 1), %s) AS since "
+                "FROM safar_import_since k) s "
+                "JOIN crossings_crossing c "
+                "ON c.traveller_id = s.traveller_id AND c.crossed_on >= s.since "
+                "ORDER BY s.traveller_id, c.crossed_on, c.id", [date.min])
             for traveller_id, *facts in cursor.fetchall():
                 facts[-1] = facts[-1] or ""
                 found = out.get(traveller_id)
@@ -411,8 +455,8 @@ class _Import:
         return out
 
 
-def _in_order(facts: tuple) -> tuple:
-    return facts[1], facts[0]
+# Facts in a traveller's order: date, then id.
+_in_order = itemgetter(1, 0)
 
 
 def _differences(known: tuple, row: tuple) -> str:
@@ -452,22 +496,8 @@ def import_crossings(path: Path | str, *, user=None, chunk_size: int = CHUNK_SIZ
         job = _Import(path, header, user, on_problem)
         bar = _progress_bar(path, progress)
         try:
-            chunk: list = []
-            read = 0
-            for line, fields in _records_or_error(path, reader):
-                read += 1
-                checked = job.checker.check(fields)
-                if isinstance(checked, str):
-                    job.reject(line, fields, checked)
-                else:
-                    chunk.append((line, fields, checked))
-                if len(chunk) >= chunk_size:
-                    job.store(chunk)
-                    bar.update(read)
-                    chunk, read = [], 0
-            if chunk:
-                job.store(chunk)
-            bar.update(read)
+            with _cycle_collector_paused(), _first_load_indexes_deferred():
+                _read_and_store(job, _records_or_error(path, reader), chunk_size, bar)
         finally:
             bar.close()
             job.close()
@@ -478,6 +508,70 @@ def import_crossings(path: Path | str, *, user=None, chunk_size: int = CHUNK_SIZ
                              "already_present": result.already_present,
                              "rejected": result.rejected, "conflicts": result.conflicts})
     return result
+
+
+def _read_and_store(job: _Import, records: Iterator[tuple[int, list[str]]], chunk_size: int,
+                    bar) -> None:
+    chunk: list = []
+    read = 0
+    for line, fields in records:
+        read += 1
+        checked = job.checker.check(fields)
+        if isinstance(checked, str):
+            job.reject(line, fields, checked)
+        else:
+            chunk.append((line, fields, checked))
+        if len(chunk) >= chunk_size:
+            job.store(chunk)
+            bar.update(read)
+            chunk, read = [], 0
+    if chunk:
+        job.store(chunk)
+    bar.update(read)
+
+
+def _deferrable_indexes() -> list[tuple]:
+    """The indexes a first load builds once at the end: the crossings' date and name indexes
+    and the travellers' passport index. The traveller sequence index stays, as each chunk
+    reads returning travellers' crossings through it; unique constraints always stay."""
+    crossing = [(Crossing, index) for index in Crossing._meta.indexes
+                if index.name != "crossing_traveller_seq"]
+    return crossing + [(Traveller, index) for index in Traveller._meta.indexes]
+
+
+@contextmanager
+def _first_load_indexes_deferred():
+    """Into an empty registry, the rows go in without the deferrable indexes, which are built
+    at the end (also after an error). Outside a first load, or inside a caller's
+    transaction, nothing changes; indexes missing after an import that was killed before it
+    could rebuild them are built first."""
+    if connection.in_atomic_block:
+        yield
+        return
+    deferrable = _deferrable_indexes()
+    restore_indexes(deferrable)
+    if Crossing.objects.exists():
+        yield
+        return
+    with indexes_deferred(deferrable):
+        yield
+
+
+@contextmanager
+def _cycle_collector_paused():
+    """Python's cycle collector off for the import, back as it was afterwards.
+
+    A chunk is millions of small tuples that live until it is stored, and the collector walks
+    every one of them again and again as they pile up (at a million rows that took 10–15 s of
+    CPU). They hold no reference cycles, so reference counting frees them without it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _records_or_error(path: Path, reader) -> Iterator[tuple[int, list[str]]]:

@@ -16,7 +16,6 @@ import csv
 import random
 from bisect import bisect
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 from itertools import accumulate
 from pathlib import Path
@@ -280,7 +279,7 @@ def load_synthetic(n: int, seed: int = 0, start: date = DEFAULT_START, end: date
     from django.db import transaction
 
     from .aggregates import rebuild_all
-    from .bulk import insert_crossings, insert_travellers, sync_sequences
+    from .bulk import indexes_deferred, insert_crossings, insert_travellers, sync_sequences
     from .models import Crossing, Traveller
 
     if Crossing.objects.exists() or Traveller.objects.exists():
@@ -298,7 +297,8 @@ def load_synthetic(n: int, seed: int = 0, start: date = DEFAULT_START, end: date
         travellers.clear()
         crossings.clear()
 
-    with _secondary_indexes_deferred(Crossing, Traveller):
+    with indexes_deferred([(model, index) for model in (Crossing, Traveller)
+                           for index in model._meta.indexes]):
         for row in simulate(n, seed, start, end, districts):
             stored += 1
             traveller_id = row[14] + 1
@@ -313,33 +313,6 @@ def load_synthetic(n: int, seed: int = 0, start: date = DEFAULT_START, end: date
     sync_sequences()
     rebuild_all()
     return stored
-
-
-@contextmanager
-def _secondary_indexes_deferred(*models):
-    """Drop the model's own indexes (Meta.indexes; not the unique constraints) and build them
-    again at the end, even after an error: one sort per index instead of a B-tree insert per
-    row and index, which at tens of millions of rows is the loader's biggest cost.
-
-    Inside a caller's transaction (tests) the indexes stay: PostgreSQL refuses to build an
-    index on a table with pending deferred foreign-key checks.
-    """
-    from django.db import connection
-
-    if connection.in_atomic_block:
-        yield
-        return
-    indexes = [(model, index) for model in models for index in model._meta.indexes]
-    with connection.cursor() as cursor:
-        for _model, index in indexes:
-            cursor.execute(f"DROP INDEX IF EXISTS {connection.ops.quote_name(index.name)}")
-    try:
-        yield
-    finally:
-        editor = connection.schema_editor()
-        with connection.cursor() as cursor:
-            for model, index in indexes:
-                cursor.execute(str(index.create_sql(model, editor)))
 
 
 def _progress(total: int, enabled: bool):
