@@ -72,6 +72,9 @@ def test_operator_confirms_a_card_and_rejects_the_next_with_the_keyboard_only(
     page.keyboard.press("Enter")
 
     page.wait_for_url(f"**/capture/scans/{second.pk}/")
+    # The test database is one SQLite connection shared with the live server's thread: let the
+    # page's own requests (crops, styles) finish before this thread queries it.
+    page.wait_for_load_state("networkidle")
     assert focused(page) == "birth_date"
     crossing = Crossing.objects.get(card_number=VALUES["card_number"])
     assert crossing.surname == "РАҲИМЗОДА"
@@ -86,6 +89,7 @@ def test_operator_confirms_a_card_and_rejects_the_next_with_the_keyboard_only(
         page.screenshot(path=f"{SCREENSHOTS}/capture-reject.png")
     page.keyboard.press("Enter")
     page.wait_for_url(f"{base}/capture/")
+    page.wait_for_load_state("networkidle")
     second.refresh_from_db()
     assert second.status == Scan.Status.REJECTED and second.reject_reason == "Blank page"
     assert page.locator("dd[data-status=needs_review]").inner_text() == "0"

@@ -190,20 +190,6 @@ def test_reading_a_scan_twice_changes_nothing(pipeline, centre_du, operator_du):
     assert r12_row("ICC-DU")["scanned"] == 1
 
 
-@pytest.fixture
-def reference_data(transactional_db):
-    """The offices, border points and codes the migrations load, loaded again when an earlier
-    transactional test's flush took them (serialized_rollback cannot be relied on once any
-    transactional test in the session flushed without it)."""
-    from django.apps import apps
-
-    from safar.core.models import BorderPoint
-    from safar.core.reference_data import load_reference
-
-    if not BorderPoint.objects.filter(pk="DYU").exists():
-        load_reference(apps)
-
-
 def test_a_real_worker_reads_what_the_upload_queued(settings, reference_data):
     from safar.core.models import Office
     from tests.conftest import make_user
