@@ -29,10 +29,9 @@ from safar.reports.models import Cell
 from tests.conftest import make_user
 
 from .conftest import pdf_of, png_of
-from .test_pipeline import (  # noqa: F401 - reference_data: a fixture of that module
+from .test_pipeline import (
     card,
     r12_row,
-    reference_data,
     render_card,
     synth,
     trusting_template,
