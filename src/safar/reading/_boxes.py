@@ -248,7 +248,8 @@ def _closed_list(f: Field, template: Template, readings: dict) -> tuple[str, ...
 def _known_value(f: Field, probabilities, logits, blank_conf, expected_date, today,
                  codes: tuple[str, ...] | None = None):
     """(boxes text, confidence) decoded with what is known about the field (a real date in
-    range, known name words), or None to keep the box-by-box reading."""
+    range, a code from its closed list, a passport number's pattern, known name words), or None
+    to keep the box-by-box reading."""
     written = [(f.name, k) in logits for k in range(len(f.boxes))]
     faint = float(np.prod([blank_conf.get((f.name, k), 1.0) for k in range(len(f.boxes))]))
     if f.format == "date" and len(f.boxes) == 8 and all(written):
