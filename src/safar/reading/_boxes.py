@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _constrained, _validate
 from ._align import PX_PER_MM, Alignment, corners_in_source
-from ._characters import ink_mask, load_model
+from ._characters import ink_mask, ink_variant, load_model
 from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
 from .template import Field, Rect, Template
 
@@ -83,16 +83,10 @@ NAMES = CHARSET_CLASSES["names"]
 # A name read box by box (a word not in reading/data/names.txt, or not one the ink supports) is
 # never saved unseen: rare names exist, but a misread letter is likelier.
 UNKNOWN_NAME = 0.5
-_KERNEL = np.ones((2, 2), np.uint8)
 
 
 def _variants(mask: np.ndarray) -> list[np.ndarray]:
-    out = [mask]
-    m8 = mask.astype(np.uint8)
-    for v in VARIANTS:
-        changed = cv2.dilate(m8, _KERNEL) if v == "dilate" else cv2.erode(m8, _KERNEL)
-        out.append(changed.astype(bool) if changed.any() else mask)
-    return out
+    return [mask] + [ink_variant(mask, how) for how in VARIANTS]
 
 
 def _logits(model, masks: list[np.ndarray], owners: list) -> dict:
