@@ -220,7 +220,9 @@ class ApiToken(models.Model):
 
     @classmethod
     def issue(cls, user) -> tuple["ApiToken", str]:
-        raw = secrets.token_urlsafe(32)
+        # Hex, not URL-safe base64: a prefix never starts with "-", so it can be given to
+        # `--revoke PREFIX` on the command line.
+        raw = secrets.token_hex(32)
         token = cls.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:8])
         return token, raw
 

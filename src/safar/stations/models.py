@@ -70,7 +70,9 @@ class Station(models.Model):
 
     def issue_token(self) -> tuple["StationToken", str]:
         """A new upload token; only its SHA-256 is stored, the raw token is returned once."""
-        raw = secrets.token_urlsafe(32)
+        # Hex, not URL-safe base64: a prefix never starts with "-", so it can be given to
+        # `--revoke PREFIX` on the command line.
+        raw = secrets.token_hex(32)
         token = StationToken.objects.create(station=self, key_hash=hash_station_token(raw),
                                             prefix=raw[:8])
         return token, raw
