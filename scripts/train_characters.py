@@ -1,14 +1,18 @@
 """Train the box classifier shipped in src/safar/reading/models/characters.npz.
 
-    .venv/bin/python scripts/train_characters.py [--per-class 3000] [--seed 1] [--epochs 16]
+    .venv/bin/python scripts/train_characters.py [--per-class 3000] [--cards 2000]
+        [--members 2] [--seed 3] [--epochs 16]
 
-A small convolutional network (see safar/reading/_characters.py), trained with JAX on the CPU
-(see safar/reading/training.py); the reader runs it in NumPy. Numbers of the shipped model are in
-docs/card.md and docs/benchmarks.md.
+An ensemble of small convolutional networks (see safar/reading/_characters.py), each trained
+with JAX on the CPU (see safar/reading/training.py) from its own seed: seed, seed+1, …; the
+reader runs them in NumPy and averages their probabilities. The defaults reproduce the shipped
+model (about 75 minutes per member on one core). Its numbers are in docs/card.md and
+docs/benchmarks.md.
 
 Data: handwriting-like glyphs drawn from the fonts on the machine (DejaVu, Liberation, OCR-B) and
-OpenCV's Hershey stroke fonts, plus scikit-learn's handwritten digits; nothing is downloaded.
-`safar retrain-characters` runs the same training with operators' confirmed characters added.
+OpenCV's Hershey stroke fonts, plus scikit-learn's handwritten digits, plus the boxes of --cards
+whole synthetic cards cut by the reader itself; nothing is downloaded. `safar
+retrain-characters` runs the same training with operators' confirmed characters added.
 """
 
 import argparse
@@ -17,12 +21,32 @@ import os
 # One thread for XLA: the result does not depend on it and the machine is shared.
 os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
 
+from pathlib import Path  # noqa: E402
+
+from safar.reading._characters import MODEL_PATH, Ensemble, load_model, save_model  # noqa: E402
 from safar.reading.training import train  # noqa: E402
+
+
+def combine(parts: list[Path], out: Path) -> None:
+    """One ensemble file from the networks of several model files (trained separately)."""
+    members = tuple(m for p in parts for m in load_model(p).members)
+    save_model(out, Ensemble(members))
+    print(f"wrote {out}: {len(members)} networks")
+
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=MODEL_PATH)
+    parser.add_argument("--combine", type=Path, nargs="+", metavar="MODEL",
+                        help="no training: put the networks of these model files into --out")
     parser.add_argument("--per-class", type=int, default=3000)
+    parser.add_argument("--cards", type=int, default=0)
+    parser.add_argument("--members", type=int, default=1)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--epochs", type=int, default=16)
     args = parser.parse_args()
-    train(per_class=args.per_class, seed=args.seed, epochs=args.epochs)
+    if args.combine:
+        combine(args.combine, args.out)
+    else:
+        train(per_class=args.per_class, cards=args.cards, members=args.members, seed=args.seed,
+              epochs=args.epochs, out=args.out)

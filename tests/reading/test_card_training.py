@@ -69,7 +69,7 @@ def test_training_writes_a_model_the_reader_loads(tmp_path):
     out = tmp_path / "characters.npz"
     result = train(per_class=4, epochs=1, out=out, log=lambda _: None)
     model = load_model(out)
-    assert result["samples"] > 200 and 0.5 <= model.temperature <= 3.0
+    assert result["samples"] > 200 and 0.5 <= model.members[0].temperature <= 3.0
     probs, allowed = model.probabilities([np.pad(np.ones((30, 6), bool), 5)], "digits")
     assert allowed == "0123456789" and probs.shape == (1, 10)
     assert abs(float(probs.sum()) - 1) < 1e-5

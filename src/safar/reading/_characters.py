@@ -129,48 +129,72 @@ class Model:
                 np.maximum(h, 0, out=h)
         return h / self.temperature
 
+
+@dataclass(frozen=True)
+class Ensemble:
+    """Networks trained alike from different seeds (and different draws of the synthetic data),
+    whose probabilities are averaged: their mistakes differ, so a glyph they disagree on comes
+    out doubtful and one they agree on is surer than any one network could say."""
+
+    members: tuple[Model, ...]
+
+    @property
+    def classes(self) -> str:
+        return self.members[0].classes
+
     def logits_of_masks(self, masks: list[np.ndarray]) -> tuple[np.ndarray, list[int]]:
-        """Logits for the non-blank masks (in batches, to bound memory), and their indexes."""
+        """members × non-blank masks × classes, and the masks' indexes (inputs made once)."""
         glyphs, extras, index = glyph_inputs(masks)
         if not index:
-            return np.zeros((0, len(self.classes)), np.float32), index
-        parts = [self.logits(glyphs[i:i + 512], extras[i:i + 512])
-                 for i in range(0, len(index), 512)]
-        return np.vstack(parts), index
+            return np.zeros((len(self.members), 0, len(self.classes)), np.float32), index
+        # In batches of 512 glyphs, to bound the memory of the convolutions.
+        return np.stack([np.vstack([m.logits(glyphs[i:i + 512], extras[i:i + 512])
+                                    for i in range(0, len(index), 512)])
+                         for m in self.members]), index
 
     def probabilities(self, masks: list[np.ndarray], charset: str) -> tuple[np.ndarray, str]:
-        """Class probabilities over the charset's classes only (rows sum to 1), for the non-blank
-        masks."""
+        """Class probabilities over the charset's classes only (rows sum to 1), averaged over the
+        members, for the non-blank masks."""
         allowed = CHARSET_CLASSES[charset]
         z, _ = self.logits_of_masks(masks)
-        z = z[:, [self.classes.index(c) for c in allowed]]
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        return p / p.sum(axis=1, keepdims=True), allowed
+        z = z[:, :, [self.classes.index(c) for c in allowed]]
+        p = np.exp(z - z.max(axis=2, keepdims=True))
+        return (p / p.sum(axis=2, keepdims=True)).mean(axis=0), allowed
 
 
-def save_model(path: Path, model: Model) -> None:
-    arrays = {"classes": np.array(list(model.classes)),
-              "temperature": np.array(model.temperature, np.float32)}
-    for kind, layers in (("conv", model.convs), ("dense", model.dense)):
-        for i, (w, b) in enumerate(layers):
-            arrays[f"{kind}{i}_w"], arrays[f"{kind}{i}_b"] = (np.asarray(w, np.float32),
-                                                              np.asarray(b, np.float32))
+def save_model(path: Path, model: Model | Ensemble) -> None:
+    """One network, or each member of an ensemble under its own key prefix (m0_, m1_, …)."""
+    members = model.members if isinstance(model, Ensemble) else (model,)
+    arrays = {"classes": np.array(list(members[0].classes))}
+    for k, m in enumerate(members):
+        prefix = f"m{k}_" if len(members) > 1 else ""
+        arrays[f"{prefix}temperature"] = np.array(m.temperature, np.float32)
+        for kind, layers in (("conv", m.convs), ("dense", m.dense)):
+            for i, (w, b) in enumerate(layers):
+                arrays[f"{prefix}{kind}{i}_w"], arrays[f"{prefix}{kind}{i}_b"] = (
+                    np.asarray(w, np.float32), np.asarray(b, np.float32))
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
         np.savez_compressed(fh, **arrays)
 
 
-def _layers(data, kind: str) -> tuple:
+def _layers(data, kind: str, prefix: str) -> tuple:
     out, i = [], 0
-    while f"{kind}{i}_w" in data:
-        out.append((data[f"{kind}{i}_w"], data[f"{kind}{i}_b"]))
+    while f"{prefix}{kind}{i}_w" in data:
+        out.append((data[f"{prefix}{kind}{i}_w"], data[f"{prefix}{kind}{i}_b"]))
         i += 1
     return tuple(out)
 
 
 @functools.cache
-def load_model(path: Path = MODEL_PATH) -> Model:
+def load_model(path: Path = MODEL_PATH) -> Ensemble:
+    """The classifier in `path`: an ensemble (a file holding one network is one of one)."""
     data = np.load(path, allow_pickle=False)
-    return Model(convs=_layers(data, "conv"), dense=_layers(data, "dense"),
-                 classes="".join(data["classes"].tolist()),
-                 temperature=float(data["temperature"]))
+    classes = "".join(data["classes"].tolist())
+    prefixes = [""] if "temperature" in data else sorted(
+        (k[:-len("temperature")] for k in data if k.endswith("temperature")),
+        key=lambda p: int(p[1:-1]))
+    return Ensemble(tuple(
+        Model(convs=_layers(data, "conv", p), dense=_layers(data, "dense", p), classes=classes,
+              temperature=float(data[f"{p}temperature"]))
+        for p in prefixes))
