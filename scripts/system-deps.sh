@@ -12,6 +12,8 @@ declare -A files=(
   [/usr/share/tesseract-ocr/5/tessdata/rus.traineddata]=tesseract-ocr-rus
   [/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf]=fonts-dejavu-core
   [/usr/share/fonts/opentype/ocr-b/OCRB.otf]=fonts-ocr-b
+  [/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf]=fonts-dejavu-core
+  [/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf]=fonts-liberation
 )
 missing=()
 for cmd in "${!need[@]}"; do command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}"); done

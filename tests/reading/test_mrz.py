@@ -5,6 +5,7 @@ documents from a fixed seed. Nothing from ../shared is used.
 """
 
 import json
+import shutil
 import time
 import zlib
 from datetime import date
@@ -15,7 +16,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safar.reading._mrz import synth
+from safar.reading._mrz import second_opinion, synth
 from safar.reading._mrz.decode import decode
 from safar.reading._mrz.layout import ALPHABET, check_digit
 from safar.reading.mrz import UnreadableImage, parse_date, parse_fields, read_mrz
@@ -120,6 +121,15 @@ def test_grey_blurred_low_resolution_photo_is_read():
     assert result.valid and result.lines == ERIKSSON_TD3
 
 
+@pytest.mark.parametrize("font_path", [synth.DEJAVU_MONO_PATH, synth.LIBERATION_MONO_PATH])
+def test_mrz_printed_in_another_monospaced_font_is_read(font_path):
+    # Some issuers print the MRZ in DejaVu Sans Mono or a Courier-like font instead of OCR-B.
+    for lines, pitch in ((ERIKSSON_TD1, 13), (ERIKSSON_TD3, 11)):
+        result = read_mrz(page(lines, pitch=pitch, skew=1.5, blur=0.5, font_path=font_path), today=TODAY)
+        assert result.valid
+        assert character_errors(result.lines, lines) <= 1
+
+
 def test_encoded_file_bytes_and_paths_are_accepted(tmp_path):
     ok, jpeg = cv2.imencode(".jpg", page(ERIKSSON_TD3), [cv2.IMWRITE_JPEG_QUALITY, 80])
     path = tmp_path / "passport.jpg"
@@ -154,6 +164,46 @@ def test_decoder_keeps_a_letter_where_a_date_needs_a_digit_away():
     probs[1][pos, ALPHABET.index("O")] = 2.0  # "O" is not allowed in a date: 0 … 9 only
     probs[1][pos, ALPHABET.index("7")] = 0.5
     assert decode(probs, "TD3").lines == ERIKSSON_TD3
+
+
+def test_second_opinion_replaces_only_the_lines_the_check_digits_need(monkeypatch):
+    ours = [ERIKSSON_TD3[0].replace("ANNA", "ANMA"), "L89B9O2C36UTO74O8122F1204159ZE184226B<<<<<10"]
+    theirs = ["P<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<KKKKK", ERIKSSON_TD3[1]]
+    # Tesseract reads O as 0 in the nationality: the field's type settles it, as in our decoder.
+    theirs[1] = theirs[1].replace("UTO", "UT0")
+    monkeypatch.setattr(second_opinion, "tesseract_lines", lambda crop: ["PASSPORT", *theirs])
+    decoded = second_opinion.improve(ours, "TD3", crop=None)
+    # Line 2 carries every check digit and is taken; line 1 has none, so ours stays.
+    assert decoded.lines == [ours[0], ERIKSSON_TD3[1]]
+    assert all(decoded.checks.values())
+
+
+def test_second_opinion_is_refused_when_a_check_digit_still_fails_or_a_date_has_a_letter(monkeypatch):
+    wrong_check = ERIKSSON_TD3[1][:9] + "5" + ERIKSSON_TD3[1][10:]
+    letter_in_date = ERIKSSON_TD3[1][:13] + "74A812" + ERIKSSON_TD3[1][19:]
+    for theirs in (wrong_check, letter_in_date, ERIKSSON_TD3[1][:-1]):
+        monkeypatch.setattr(second_opinion, "tesseract_lines", lambda crop, line=theirs: [ERIKSSON_TD3[0], line])
+        assert second_opinion.improve([ERIKSSON_TD3[0], wrong_check], "TD3", crop=None) is None
+
+
+def test_tesseract_is_asked_only_when_our_reading_fails_a_check_digit(monkeypatch):
+    asked = []
+    monkeypatch.setattr(second_opinion, "tesseract_lines", lambda crop: asked.append(crop.shape) or [])
+    assert read_mrz(page(ERIKSSON_TD3, pitch=12), today=TODAY).valid
+    assert asked == []
+    wrong = [ERIKSSON_TD3[0], ERIKSSON_TD3[1][:9] + "5" + ERIKSSON_TD3[1][10:]]
+    result = read_mrz(page(wrong, pitch=12), today=TODAY)
+    # Asked once; a wrong check digit stays wrong whoever reads it.
+    assert len(asked) == 1 and not result.valid and result.reader != "tesseract"
+    assert result.lines == wrong
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="needs Debian's tesseract-ocr")
+def test_tesseract_reads_a_clean_crop_as_a_second_opinion():
+    crop = synth.render_block(ERIKSSON_TD3, 24)
+    wrong = [ERIKSSON_TD3[0], ERIKSSON_TD3[1][:13] + "7408128" + ERIKSSON_TD3[1][20:]]
+    decoded = second_opinion.improve(wrong, "TD3", crop)
+    assert decoded is not None and decoded.lines[1] == ERIKSSON_TD3[1]
 
 
 def test_page_without_mrz_gives_no_mrz_quickly():

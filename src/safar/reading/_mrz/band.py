@@ -1,6 +1,7 @@
 """Read one candidate band: split lines, fit character grids, recognise, decode."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -18,11 +19,15 @@ BAND_CHAR_PX = 26  # expected character size in a band scaled to 1000 px (44 × 
 class Reading:
     format: str
     decoded: Decoded
-    confidence: float  # mean probability of the chosen characters
+    confidence: float  # mean probability (by our recogniser) of the chosen characters
+    probs: list[np.ndarray] = field(repr=False, default_factory=list)  # per line, for a second opinion
+    reader: str | None = None  # a second opinion's: "monospace" (our second model) or "tesseract"
 
     @property
     def valid(self) -> bool:
-        return all(self.decoded.checks.values()) and self.confidence >= VALID_CONFIDENCE
+        # Tesseract's lines have no probabilities, but all their check digits agree unrepaired.
+        confident = self.confidence >= VALID_CONFIDENCE or self.reader == "tesseract"
+        return all(self.decoded.checks.values()) and confident
 
     def rank(self) -> tuple:
         # Confidence first: repairs let noise pass some check digits, never read confidently.
@@ -59,8 +64,15 @@ def line_groups(lines: list[segment.Line]) -> list[tuple[int, list[segment.Line]
     return groups
 
 
-def read_crop(crop: np.ndarray) -> list[Reading]:
-    """Every plausible reading of a horizontal band crop."""
+def agreement(probs: list[np.ndarray], lines: list[str]) -> float:
+    """Mean probability our recogniser gives the characters of `lines` (another reader's)."""
+    logs = [np.log(max(float(p[pos, ALPHABET.index(ch)]), 1e-9)) for p, line in zip(probs, lines, strict=True)
+            for pos, ch in enumerate(line)]
+    return float(np.exp(np.mean(logs)))
+
+
+def read_crop(crop: np.ndarray, model: Path = classify.MODEL_PATH, reader: str | None = None) -> list[Reading]:
+    """Every plausible reading of a horizontal band crop by the recogniser `model`."""
     ink, lines, char_px = prepare(crop)
     readings = []
     for width, group in line_groups(lines):
@@ -68,12 +80,12 @@ def read_crop(crop: np.ndarray) -> list[Reading]:
         for line in group:
             strip = segment.line_strip(ink, line, char_px)
             bounds, _ = segment.fit_grid(strip, width, margin=char_px)
-            probs.append(classify.probabilities(segment.cell_features(strip, bounds)))
+            probs.append(classify.probabilities(segment.cell_features(strip, bounds), model))
         fmt = format_for(len(group), width, ALPHABET[int(np.argmax(probs[0][0]))])
         if fmt is None:
             continue
         decoded = decode(probs, fmt)
         chosen = np.concatenate(probs)
         confidence = float(np.exp(decoded.logprob / len(chosen)))
-        readings.append(Reading(fmt, decoded, confidence))
+        readings.append(Reading(fmt, decoded, confidence, probs, reader))
     return readings

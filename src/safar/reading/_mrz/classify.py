@@ -1,7 +1,10 @@
-"""The character recogniser: a small multilayer perceptron evaluated with numpy.
+"""The character recognisers: small multilayer perceptrons evaluated with numpy.
 
-Trained by scripts/train_mrz.py on OCR-B glyphs rendered and degraded on this machine; the weights
-are a plain .npz file (no pickle), so loading is safe and independent of scikit-learn's version.
+Trained by scripts/train_mrz.py on glyphs rendered and degraded on this machine: `MODEL_PATH` on
+OCR-B alone (the ICAO font, and what reads nearly every document), `MONO_MODEL_PATH` on OCR-B
+mixed with DejaVu Sans Mono and Liberation Mono, for the zones the first cannot validate. The
+weights are plain .npz files (no pickle), so loading is safe and independent of scikit-learn's
+version.
 """
 
 from functools import cache
@@ -17,6 +20,7 @@ from .layout import ALPHABET
 _BLAS = ThreadpoolController()
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "mrz_ocrb_mlp.npz"
+MONO_MODEL_PATH = MODEL_PATH.with_name("mrz_mono_mlp.npz")
 
 
 @cache

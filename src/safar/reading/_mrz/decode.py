@@ -35,7 +35,8 @@ def _masked(probs: np.ndarray, allowed: list[str]) -> np.ndarray:
     return masked / np.maximum(masked.sum(axis=1, keepdims=True), 1e-12)
 
 
-def _check_ok(lines: list[list[str]], check) -> bool:
+def check_ok(lines: list[list[str]] | list[str], check) -> bool:
+    """Whether `check`'s digit agrees with its data (an optional one may be a filler over fillers)."""
     data = "".join("".join(lines[line][start:end]) for line, start, end in check.spans)
     got = lines[check.line][check.pos]
     if check.optional and got == "<" and set(data) <= {"<"}:
@@ -56,16 +57,16 @@ def decode(probs: list[np.ndarray], fmt: str) -> Decoded:
         if check.name == "composite":
             # The composite may only repair what no other check digit already vouches for.
             positions = [p for p in positions if p not in protected]
-        if not _check_ok(chars, check):
+        if not check_ok(chars, check):
             repaired += _repair(chars, masked, check, positions)
-        if _check_ok(chars, check):
+        if check_ok(chars, check):
             protected.update(positions)
     logprob = float(
         sum(np.log(max(m[pos, ALPHABET.index(c)], 1e-9)) for m, row in zip(masked, chars, strict=True) for pos, c in enumerate(row))
     )
     return Decoded(
         lines=["".join(row) for row in chars],
-        checks={check.name: _check_ok(chars, check) for check in checks},
+        checks={check.name: check_ok(chars, check) for check in checks},
         logprob=logprob,
         repaired=repaired,
     )
@@ -101,7 +102,7 @@ def _satisfies(chars, check, combo) -> bool:
     saved = [(line, pos, chars[line][pos]) for _, line, pos, _ in combo]
     for _, line, pos, ch in combo:
         chars[line][pos] = ch
-    ok = _check_ok(chars, check)
+    ok = check_ok(chars, check)
     for line, pos, ch in saved:
         chars[line][pos] = ch
     return ok

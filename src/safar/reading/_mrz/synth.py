@@ -1,7 +1,9 @@
-"""Synthetic MRZs and document pages rendered in OCR-B: training data and test fixtures.
+"""Synthetic MRZs and document pages: training data and test fixtures.
 
-Everything is drawn on this machine from the Debian font (fonts-ocr-b), so training is reproducible
-offline and the tests need no external images.
+MRZs are printed in OCR-B, but some issuers use another monospaced font (DejaVu Sans Mono or a
+Courier-like one); both are drawn here. Everything comes from Debian fonts on this machine
+(fonts-ocr-b, fonts-dejavu-core, fonts-liberation), so training is reproducible offline and the
+tests need no external images.
 """
 
 from datetime import date, timedelta
@@ -16,7 +18,8 @@ from .layout import LAYOUTS, SHAPES, check_digit
 
 OCRB_PATH = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
 SANS_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-ADVANCE = 0.723  # OCR-B advance width per point of font size (the font is monospaced)
+DEJAVU_MONO_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
+LIBERATION_MONO_PATH = Path("/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf")
 
 SURNAMES = ["RAHIMOV", "KARIMOVA", "NAZAROV", "SAIDOV", "ERIKSSON", "MUSTERMANN", "O<CONNOR", "LI", "ABDULLOEV", "DAVLATOVA", "QODIROV", "GHAFUROV", "SHARIPOVA", "VAN<DER<BERG", "ZHUKOV", "XU"]
 GIVEN = ["ANNA<MARIA", "FIRUZ", "MADINA", "JAMSHED", "ERIKA", "NILUFAR", "RUSTAM", "SHODMON", "ZARINA", "MEHROJ", "PIOTR<JAN", "YUSUF", "IVAN", "KHURSHED", ""]
@@ -26,6 +29,12 @@ STATES = ["TJK", "RUS", "UZB", "KAZ", "KGZ", "D<<", "UTO", "GBR", "USA", "AFG", 
 @cache
 def font(size: int, path: Path = OCRB_PATH) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(str(path), size)
+
+
+@cache
+def advance(path: Path = OCRB_PATH) -> float:
+    """Advance width per point of font size of a monospaced font (OCR-B 0.723, DejaVu 0.602)."""
+    return round(font(100, path).getlength("0") / 100, 3)  # OCR-B: 0.723, as measured once
 
 
 def _pad(text: str, width: int) -> str:
@@ -78,12 +87,14 @@ def random_mrz(rng: np.random.Generator, fmt: str) -> list[str]:
     return _fill_checks(lines, fmt)
 
 
-def render_block(lines: list[str], pitch: float, *, line_gap: float = 1.75, ink: int = 20) -> np.ndarray:
-    """The MRZ lines in OCR-B, black on white, `pitch` pixels per character (grey uint8)."""
-    size = max(6, round(pitch / ADVANCE))
-    f = font(size)
+def render_block(lines: list[str], pitch: float, *, line_gap: float = 1.75, ink: int = 20,
+                 font_path: Path = OCRB_PATH) -> np.ndarray:
+    """The MRZ lines in a monospaced font (OCR-B by default), black on white, `pitch` pixels per
+    character (grey uint8)."""
+    size = max(6, round(pitch / advance(font_path)))
+    f = font(size, font_path)
     width = max(len(line) for line in lines)
-    w = round(width * size * ADVANCE + 2 * pitch)
+    w = round(width * size * advance(font_path) + 2 * pitch)
     h = round(len(lines) * pitch * line_gap + pitch)
     img = Image.new("L", (w, h), 255)
     draw = ImageDraw.Draw(img)
@@ -94,11 +105,12 @@ def render_block(lines: list[str], pitch: float, *, line_gap: float = 1.75, ink:
 
 def render_page(lines: list[str], rng: np.random.Generator, *, pitch: float = 14.0, rotation: int = 0,
                 skew: float = 0.0, blur: float = 0.0, noise: float = 6.0, colour: bool = True,
-                other_text: bool = True) -> np.ndarray:
+                other_text: bool = True, font_path: Path = OCRB_PATH) -> np.ndarray:
     """A document page with a photo box, printed labels, a patterned background and the MRZ at the
     bottom; then skewed by `skew` degrees, turned by `rotation` (a multiple of 90), blurred and
-    noised. Returns BGR uint8 (or grey when `colour` is false)."""
-    block = render_block(lines, pitch)
+    noised. The MRZ is in OCR-B unless `font_path` names another monospaced font. Returns BGR
+    uint8 (or grey when `colour` is false)."""
+    block = render_block(lines, pitch, font_path=font_path)
     bh, bw = block.shape
     page_w = round(bw * 1.08)
     page_h = round(page_w * 0.7)
