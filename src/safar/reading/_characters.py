@@ -42,17 +42,6 @@ def ink_mask(crop: np.ndarray, threshold: float) -> np.ndarray:
     return keep[labels]
 
 
-_PIXEL = np.ones((2, 2), np.uint8)
-
-
-def ink_variant(mask: np.ndarray, how: str) -> np.ndarray:
-    """The ink a pixel thicker ("dilate") or thinner ("erode"); the mask itself when thinning
-    would leave nothing. The reader averages over such variants; training sees some of them."""
-    m8 = mask.astype(np.uint8)
-    changed = cv2.dilate(m8, _PIXEL) if how == "dilate" else cv2.erode(m8, _PIXEL)
-    return changed.astype(bool) if changed.any() else mask
-
-
 def normalise(mask: np.ndarray) -> np.ndarray | None:
     """The ink scaled into a NORM×NORM square (longer side INNER px), centred; None if blank."""
     ys, xs = np.nonzero(mask)

@@ -2,9 +2,9 @@
 
 A date's eight boxes must form a real date in a plausible range, and a name's words are most
 often names people have. Each decoder takes the classifier's probabilities for every written
-box (one row per ink variant: as read, thickened, thinned), scores every allowed value as the
-product of its boxes' probabilities, and returns the best one with its probability among the
-allowed values (the lowest over the ink variants).
+box (rows of readings: the reader passes one, its ensemble's mean; several rows are scored
+apart and the least sure counts), scores every allowed value as the product of its boxes'
+probabilities, and returns the best one with its probability among the allowed values.
 
 Knowledge can also mislead: a date outside the expected range, a name not in the list. So a
 value is only used when it *fits* the ink: its probability must be at least MIN_FIT of the best
