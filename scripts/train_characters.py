@@ -1,12 +1,12 @@
 """Train the box classifier shipped in src/safar/reading/models/characters.npz.
 
     .venv/bin/python scripts/train_characters.py [--per-class 3000] [--cards 2000]
-        [--members 2] [--seed 3] [--epochs 16]
+        [--members 3] [--seed 3] [--epochs 16] [--out FILE] | --combine MODEL… --out FILE
 
 An ensemble of small convolutional networks (see safar/reading/_characters.py), each trained
 with JAX on the CPU (see safar/reading/training.py) from its own seed: seed, seed+1, …; the
 reader runs them in NumPy and averages their probabilities. The defaults reproduce the shipped
-model (about 75 minutes per member on one core). Its numbers are in docs/card.md and
+model (about 45 minutes per network on one free core). Its numbers are in docs/card.md and
 docs/benchmarks.md.
 
 Data: handwriting-like glyphs drawn from the fonts on the machine (DejaVu, Liberation, OCR-B) and
@@ -40,9 +40,9 @@ if __name__ == "__main__":
     parser.add_argument("--combine", type=Path, nargs="+", metavar="MODEL",
                         help="no training: put the networks of these model files into --out")
     parser.add_argument("--per-class", type=int, default=3000)
-    parser.add_argument("--cards", type=int, default=0)
-    parser.add_argument("--members", type=int, default=1)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--cards", type=int, default=2000)
+    parser.add_argument("--members", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--epochs", type=int, default=16)
     args = parser.parse_args()
     if args.combine:

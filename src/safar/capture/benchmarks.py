@@ -116,7 +116,7 @@ def _report(rows, seconds, template, thresholds: bool) -> int:
               f"{field_sure[name] / field_total[name]:6.1%}")
     if thresholds:
         print("threshold  saved   wrong-saved  wrong-confident")
-        for t in (0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.99):
+        for t in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99):
             x = _score(rows, template, t)
             print(f"  {t:.2f}    {x['saved'] / n:6.1%}   {x['wrong_saved']:4d}/{x['values_saved']:<6d}"
                   f" {x['wrong_confident']:4d}/{x['confident']}")

@@ -16,10 +16,11 @@ from .template import Field, Rect, Template
 CHECK_INSET_MM = 0.8
 CHAR_INSET_MM = 0.55
 # Fill ratio of a checkbox's inner area: below EMPTY it is empty, above FILLED it was cancelled
-# by filling; the bands around each threshold are doubtful. A thick pen's cross on a 200 dpi
-# scan covers up to ~0.62 of the box, a box filled to cancel it at least ~0.9 (600 synthetic
-# cards: 4,138 marks, 58 filled boxes).
-EMPTY, MARKED_MIN, FILLED_MIN, FILLED = 0.02, 0.05, 0.72, 0.85
+# by filling; the bands around each threshold are doubtful. A thick pen's cross on a 200 dpi scan
+# covers up to ~0.62 of the box, a box filled to cancel it at least ~0.9 (600 synthetic cards:
+# 4,138 marks, 58 filled boxes); a cancelling scribble that does not fill the box (queXF's scans:
+# 0.55-0.71) may look like either, so from 0.65 on it is doubtful.
+EMPTY, MARKED_MIN, FILLED_MIN, FILLED = 0.02, 0.05, 0.65, 0.85
 # Ink share of a character box: below BLANK nothing was written; between, doubtful.
 BLANK, WRITTEN = 0.008, 0.025
 
@@ -56,7 +57,7 @@ def checkbox_state(page: np.ndarray, rect: Rect, threshold: float) -> tuple[str,
     if fill < FILLED_MIN:
         return "marked", 1.0, fill
     if fill < FILLED:
-        return ("marked" if fill < (FILLED_MIN + FILLED) / 2 else "filled"), 0.5, fill
+        return "filled", 0.5, fill  # fuller than any cross measured: likelier a cancelling scribble
     return "filled", 1.0, fill
 
 

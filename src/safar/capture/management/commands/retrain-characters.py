@@ -2,7 +2,7 @@
 
 Operators' corrections are kept as DATA_DIR/training/characters/<character>/<id>.png (the grey
 crop of one box, as FieldReading.char_crops gives it). This command trains a new model from the
-synthetic handwriting, the boxes of synthetic cards and those samples (JAX, one core: about 75
+synthetic handwriting, the boxes of synthetic cards and those samples (JAX, one core: about 45
 minutes per ensemble member with the defaults, which are those of the shipped model), and installs
 it only if every member's held-out accuracy is at least --min-accuracy.
 """
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--per-class", type=int, default=3000)
         parser.add_argument("--cards", type=int, default=2000,
                             help="whole synthetic cards whose boxes are added to the data")
-        parser.add_argument("--members", type=int, default=2, help="networks in the ensemble")
+        parser.add_argument("--members", type=int, default=3, help="networks in the ensemble")
         parser.add_argument("--seed", type=int, default=3)
         parser.add_argument("--epochs", type=int, default=16)
         parser.add_argument("--out", help=f"model file to write (default {MODEL_PATH})")
