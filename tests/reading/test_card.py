@@ -127,3 +127,21 @@ def test_every_field_has_a_crop_and_a_target():
         assert reading.crop.ndim == 2 and reading.crop.size > 0, name
         assert 0.0 <= reading.confidence <= 1.0
         assert reading.target == TEMPLATE.field(name).target
+
+
+@pytest.mark.parametrize(("fill", "state", "confidence"), [
+    (0.0, "empty", 1.0), (0.30, "marked", 1.0), (0.60, "marked", 1.0),  # a thick 200 dpi cross
+    (0.70, "filled", 0.5),  # a scribble that does not fill the box: a doubtful cancel
+    (0.95, "filled", 1.0)])
+def test_a_checkbox_is_decided_by_how_much_of_it_is_inked(fill, state, confidence):
+    from safar.reading._boxes import CHECK_INSET_MM, _px, checkbox_state
+    from safar.reading.template import Rect
+
+    page = np.full((80, 80), 240, np.uint8)
+    box = Rect(2, 2, 4.5, 4.5)
+    ys, xs = _px(box, CHECK_INSET_MM)  # the inner square the reader measures
+    rows = int(round(fill * (ys.stop - ys.start)))  # ink its top `fill`, row by row
+    page[ys.start:ys.start + rows, xs] = 20
+    got_state, got_confidence, got_fill = checkbox_state(page, box, threshold=128)
+    assert (got_state, got_confidence) == (state, confidence)
+    assert abs(got_fill - fill) < 0.05

@@ -73,3 +73,31 @@ def test_training_writes_a_model_the_reader_loads(tmp_path):
     probs, allowed = model.probabilities([np.pad(np.ones((30, 6), bool), 5)], "digits")
     assert allowed == "0123456789" and probs.shape == (1, 10)
     assert abs(float(probs.sum()) - 1) < 1e-5
+
+
+def test_card_boxes_for_training_carry_the_characters_written_on_the_card():
+    from safar.reading.classes import CLASSES
+    from safar.reading.training import card_masks
+
+    masks, labels = card_masks(2, seed=5, log=lambda _: None)
+    # Two cards: two dates (16 digits), a passport number and names at least.
+    assert len(masks) == len(labels) >= 40
+    assert set(labels) <= set(CLASSES)
+    assert sum(c.isdigit() for c in labels) >= 24
+    assert all(m.dtype == bool and m.any() for m in masks)
+
+
+def test_an_ensemble_file_round_trips_and_averages_its_members(tmp_path):
+    from safar.reading._characters import MODEL_PATH, Ensemble, load_model, save_model
+
+    shipped = load_model(MODEL_PATH)
+    assert len(shipped.members) == 3
+    first, second = shipped.members[0], shipped.members[1]
+    out = tmp_path / "two.npz"
+    save_model(out, Ensemble((first, second)))
+    pair = load_model(out)
+    glyph = [np.pad(np.ones((30, 6), bool), 5)]
+    p_pair, _ = pair.probabilities(glyph, "digits")
+    p_each = [Ensemble((m,)).probabilities(glyph, "digits")[0] for m in (first, second)]
+    assert np.allclose(p_pair, (p_each[0] + p_each[1]) / 2, atol=1e-6)
+    assert [m.temperature for m in pair.members] == [first.temperature, second.temperature]
