@@ -61,6 +61,10 @@ def test_operator_confirms_a_card_and_rejects_the_next_with_the_keyboard_only(
 
     page.goto(f"{base}/capture/review/")
     page.wait_for_url(f"**/capture/scans/{first.pk}/")
+    # The live server answers the page's requests (crops, styles) on several threads over one
+    # shared SQLite test connection; a form posted while crops still load can find no session
+    # (a login page instead of the next card, seen once in CI). Let them finish first.
+    page.wait_for_load_state("networkidle")
     assert focused(page) == "surname"
     assert page.locator(".rfield.doubtful img.crop").count() == 2
     if SCREENSHOTS:
@@ -72,9 +76,7 @@ def test_operator_confirms_a_card_and_rejects_the_next_with_the_keyboard_only(
     page.keyboard.press("Enter")
 
     page.wait_for_url(f"**/capture/scans/{second.pk}/")
-    # The test database is one SQLite connection shared with the live server's thread: let the
-    # page's own requests (crops, styles) finish before this thread queries it.
-    page.wait_for_load_state("networkidle")
+    page.wait_for_load_state("networkidle")  # as above, and before this thread queries the DB
     assert focused(page) == "birth_date"
     crossing = Crossing.objects.get(card_number=VALUES["card_number"])
     assert crossing.surname == "РАҲИМЗОДА"
