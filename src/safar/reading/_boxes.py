@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _constrained, _validate
 from ._align import PX_PER_MM, Alignment, corners_in_source
-from ._characters import ink_mask, load_model
+from ._characters import ink_mask, load_model, members_mean
 from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
 from .template import Field, Rect, Template
 
@@ -159,9 +159,7 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
         """1 × allowed classes: the mean over the ensemble's members (a reading they disagree
         on comes out doubtful)."""
         cols = [model.classes.index(c) for c in allowed]
-        z = logits[key][:, cols]
-        p = np.exp(z - z.max(axis=1, keepdims=True))
-        return (p / p.sum(axis=1, keepdims=True)).mean(axis=0, keepdims=True)
+        return members_mean(logits[key][:, cols])[None]
 
     def classify(key, allowed: str) -> tuple[str, float]:
         return _decode(probabilities(key, allowed)[0], allowed)

@@ -146,9 +146,13 @@ class Ensemble:
         members, for the non-blank masks."""
         allowed = CHARSET_CLASSES[charset]
         z, _ = self.logits_of_masks(masks)
-        z = z[:, :, [self.classes.index(c) for c in allowed]]
-        p = np.exp(z - z.max(axis=2, keepdims=True))
-        return (p / p.sum(axis=2, keepdims=True)).mean(axis=0), allowed
+        return members_mean(z[:, :, [self.classes.index(c) for c in allowed]]), allowed
+
+
+def members_mean(z: np.ndarray) -> np.ndarray:
+    """Softmax over the last axis (classes), averaged over the first (ensemble members)."""
+    p = np.exp(z - z.max(axis=-1, keepdims=True))
+    return (p / p.sum(axis=-1, keepdims=True)).mean(axis=0)
 
 
 def save_model(path: Path, model: Model | Ensemble) -> None:
