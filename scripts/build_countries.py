@@ -21,13 +21,15 @@ def main() -> None:
     rows = []
     for country in pycountry.countries:
         en = getattr(country, "common_name", None) or country.name
-        rows.append({
-            "code": country.alpha_3,
-            "alpha2": country.alpha_2,
-            "name_tg": TG_OVERRIDES.get(country.alpha_3) or tg.gettext(country.name),
-            "name_ru": ru.gettext(country.name),
-            "name_en": en,
-        })
+        rows.append(
+            {
+                "code": country.alpha_3,
+                "alpha2": country.alpha_2,
+                "name_tg": TG_OVERRIDES.get(country.alpha_3) or tg.gettext(country.name),
+                "name_ru": ru.gettext(country.name),
+                "name_en": en,
+            }
+        )
     rows.sort(key=lambda r: r["code"])
     with OUT.open("w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, fieldnames=list(rows[0]))

@@ -90,8 +90,15 @@ def main() -> None:
     words = set()
     for name in cyr:
         for word in name.split():
-            words.update({word, to_latin(word), _old_latin(word), _old_latin(word).replace("KH", "X"),
-                          _common_latin(word)})
+            words.update(
+                {
+                    word,
+                    to_latin(word),
+                    _old_latin(word),
+                    _old_latin(word).replace("KH", "X"),
+                    _common_latin(word),
+                }
+            )
     words.update(LATIN)
     words = sorted(w for w in words if w.isalpha())
     OUT.write_text("\n".join(words) + "\n", encoding="utf-8")

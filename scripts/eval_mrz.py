@@ -46,16 +46,35 @@ def tesseract_valid(path: Path) -> tuple[bool, list[str]]:
             crop = locate.extract(grey, band, flip=flip)
             ok, png = cv2.imencode(".png", crop)
             out = subprocess.run(
-                ["tesseract", "stdin", "stdout", "-l", "eng", "--psm", "6",
-                 "-c", "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"],
-                input=png.tobytes(), capture_output=True, check=False,
+                [
+                    "tesseract",
+                    "stdin",
+                    "stdout",
+                    "-l",
+                    "eng",
+                    "--psm",
+                    "6",
+                    "-c",
+                    "tessedit_char_whitelist=ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<",
+                ],
+                input=png.tobytes(),
+                capture_output=True,
+                check=False,
             ).stdout.decode(errors="replace")
-            lines = [line.replace(" ", "") for line in out.splitlines() if len(line.replace(" ", "")) >= 25]
+            lines = [
+                line.replace(" ", "")
+                for line in out.splitlines()
+                if len(line.replace(" ", "")) >= 25
+            ]
             for n in (3, 2):
                 for i in range(len(lines) - n + 1):
                     group = lines[i : i + n]
                     fmt = format_for(n, len(group[0]), group[0][:1])
-                    if fmt and all(len(line) == len(group[0]) for line in group) and _valid(group, fmt):
+                    if (
+                        fmt
+                        and all(len(line) == len(group[0]) for line in group)
+                        and _valid(group, fmt)
+                    ):
                         return True, group
             best = best or lines
     return False, best
@@ -87,19 +106,31 @@ def main() -> int:
         elapsed = cpu_seconds() - t0
         times.append(elapsed)
         n_valid += result.valid
-        row = {"file": str(path.relative_to(args.folder)), "valid": result.valid, "format": result.format,
-               "seconds": round(elapsed, 3), "lines": result.lines, "reader": result.reader,
-               "failed_checks": [k for k, v in result.checks.items() if not v]}
+        row = {
+            "file": str(path.relative_to(args.folder)),
+            "valid": result.valid,
+            "format": result.format,
+            "seconds": round(elapsed, 3),
+            "lines": result.lines,
+            "reader": result.reader,
+            "failed_checks": [k for k, v in result.checks.items() if not v],
+        }
         if args.tesseract:
             row["tesseract_valid"], row["tesseract_lines"] = tesseract_valid(path)
             n_tess += row["tesseract_valid"]
         rows.append(row)
         mark = "OK " if result.valid else "-- "
-        extra = f"  tesseract={'OK' if row.get('tesseract_valid') else '--'}" if args.tesseract else ""
+        extra = (
+            f"  tesseract={'OK' if row.get('tesseract_valid') else '--'}" if args.tesseract else ""
+        )
         extra += f"  (lines from {result.reader})" if result.reader else ""
-        print(f"{mark}{row['file']:<28} {elapsed * 1000:6.0f} ms  {result.format or '-':<6}{extra}  {' | '.join(result.lines)}")
-    print(f"\n{n_valid} of {len(files)} read with every check digit valid; "
-          f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms CPU per image")
+        print(
+            f"{mark}{row['file']:<28} {elapsed * 1000:6.0f} ms  {result.format or '-':<6}{extra}  {' | '.join(result.lines)}"
+        )
+    print(
+        f"\n{n_valid} of {len(files)} read with every check digit valid; "
+        f"median {statistics.median(times) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms CPU per image"
+    )
     if args.tesseract:
         print(f"Tesseract eng on the same crops: {n_tess} of {len(files)} valid")
     if args.json:

@@ -25,18 +25,48 @@ CORNER_ARM_PX = 240  # the L-shaped corner marks' arms, measured on the blank
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWX"  # 24 boxes: the tester wrote the alphabet as far as it fits
 EXPECTED = {
     "test_filled_1.pdf": [
-        {"a1_a": "1", "a1_b": "2", "b1_a": "3", "b1_b": "2", "b1_c": "4", "b2_a": "ADAM",
-         "b2_b": "ZAMMIT", "b3": "1", "b3o": "HOME", "b4": "43"},
+        {
+            "a1_a": "1",
+            "a1_b": "2",
+            "b1_a": "3",
+            "b1_b": "2",
+            "b1_c": "4",
+            "b2_a": "ADAM",
+            "b2_b": "ZAMMIT",
+            "b3": "1",
+            "b3o": "HOME",
+            "b4": "43",
+        },
         {"c1": "2", "c1o": "GERMAN", "c2": "1"},  # C1 "Yes" cancelled by filling
     ],
     "test_filled_2.pdf": [
-        {"a1_a": "3", "a1_b": "3", "b1_a": "1", "b1_b": "3", "b1_c": "3", "b2_a": "ANOTHER",
-         "b2_b": "PERSON", "b3": "2", "b3o": None, "b4": "1234"},  # B1_C "Unsure" cancelled
+        {
+            "a1_a": "3",
+            "a1_b": "3",
+            "b1_a": "1",
+            "b1_b": "3",
+            "b1_c": "3",
+            "b2_a": "ANOTHER",
+            "b2_b": "PERSON",
+            "b3": "2",
+            "b3o": None,
+            "b4": "1234",
+        },  # B1_C "Unsure" cancelled
         {"c1": "2", "c1o": None, "c2": "2"},
     ],
     "test_filled_3.pdf": [
-        {"a1_a": "1", "a1_b": "1", "b1_a": "1", "b1_b": "1", "b1_c": "1", "b2_a": ALPHABET,
-         "b2_b": ALPHABET, "b3": "2", "b3o": ALPHABET, "b4": "1234"},  # B1_B, B3 "Yes" cancelled
+        {
+            "a1_a": "1",
+            "a1_b": "1",
+            "b1_a": "1",
+            "b1_b": "1",
+            "b1_c": "1",
+            "b2_a": ALPHABET,
+            "b2_b": ALPHABET,
+            "b3": "2",
+            "b3o": ALPHABET,
+            "b4": "1234",
+        },  # B1_B, B3 "Yes" cancelled
         {"c1": "1", "c1o": "ZYXWVUTSRQPONMLKJIHGFEDC", "c2": "1"},
     ],
 }
@@ -52,8 +82,12 @@ def convert(xml_path: Path) -> list[dict]:
     templates = []
     for number, page in enumerate(root.findall("page"), start=1):
         get = lambda k, p=page: int(p.find(k).text)  # noqa: E731
-        corners = [(get("tlx"), get("tly")), (get("trx"), get("try")),
-                   (get("brx"), get("bry")), (get("blx"), get("bly"))]
+        corners = [
+            (get("tlx"), get("tly")),
+            (get("trx"), get("try")),
+            (get("brx"), get("bry")),
+            (get("blx"), get("bly")),
+        ]
         fields = []
         for group in page.findall("boxgroup"):
             name = group.find("varname").text.lower()
@@ -61,28 +95,64 @@ def convert(xml_path: Path) -> list[dict]:
             boxes = []
             for b in group.findall("box"):
                 x0, y0, x1, y1 = (int(b.find(k).text) for k in ("tlx", "tly", "brx", "bry"))
-                boxes.append({"rect": [_mm(str(x0)), _mm(str(y0)), round((x1 - x0) * MM, 2),
-                                       round((y1 - y0) * MM, 2)],
-                              "value": b.find("value").text,
-                              "label": (b.find("label").text or "") if b.find("label") is not None else ""})
+                boxes.append(
+                    {
+                        "rect": [
+                            _mm(str(x0)),
+                            _mm(str(y0)),
+                            round((x1 - x0) * MM, 2),
+                            round((y1 - y0) * MM, 2),
+                        ],
+                        "value": b.find("value").text,
+                        "label": (b.find("label").text or "")
+                        if b.find("label") is not None
+                        else "",
+                    }
+                )
             labels = {"tg": label, "ru": label, "en": label}
             if group.find("type").text == "1":  # single choice
-                fields.append({"name": name, "kind": "checkboxes", "label": labels,
-                               "options": [{"value": b["value"], "box": b["rect"],
-                                            "label": b["label"] or b["value"]} for b in boxes]})
+                fields.append(
+                    {
+                        "name": name,
+                        "kind": "checkboxes",
+                        "label": labels,
+                        "options": [
+                            {
+                                "value": b["value"],
+                                "box": b["rect"],
+                                "label": b["label"] or b["value"],
+                            }
+                            for b in boxes
+                        ],
+                    }
+                )
             else:  # character boxes: letters, or digits for the amount
                 digits = name == "b4"
-                fields.append({"name": name, "kind": "characters", "label": labels,
-                               "charset": "digits" if digits else "latin",
-                               "boxes": [b["rect"] for b in boxes]})
+                fields.append(
+                    {
+                        "name": name,
+                        "kind": "characters",
+                        "label": labels,
+                        "charset": "digits" if digits else "latin",
+                        "boxes": [b["rect"] for b in boxes],
+                    }
+                )
         arm = round(CORNER_ARM_PX * MM, 2)
-        templates.append({
-            "name": f"quexf-page{number}", "page": {"width": round(PAGE_W, 2),
-                                                    "height": round(PAGE_H, 2)},
-            "fiducials": {"kind": "corner", "marks": [
-                {"x": _mm(str(x)), "y": _mm(str(y)), "size": arm} for x, y in corners]},
-            "fields": fields, "rules": [], "confident": 0.9,
-        })
+        templates.append(
+            {
+                "name": f"quexf-page{number}",
+                "page": {"width": round(PAGE_W, 2), "height": round(PAGE_H, 2)},
+                "fiducials": {
+                    "kind": "corner",
+                    "marks": [
+                        {"x": _mm(str(x)), "y": _mm(str(y)), "size": arm} for x, y in corners
+                    ],
+                },
+                "fields": fields,
+                "rules": [],
+                "confident": 0.9,
+            }
+        )
     return templates
 
 
@@ -104,8 +174,10 @@ def evaluate(data: Path) -> int:
             for f in template.fields:
                 reading = result.fields[f.name]
                 want = expected.get(f.name)
-                print(f"  {f.name:6s} read={reading.value!r:12} conf={reading.confidence:.2f}"
-                      f" expected={want!r}")
+                print(
+                    f"  {f.name:6s} read={reading.value!r:12} conf={reading.confidence:.2f}"
+                    f" expected={want!r}"
+                )
                 if f.kind == "checkboxes":
                     for option, mark in zip(f.options, reading.marks, strict=True):
                         box_total += 1
@@ -115,7 +187,7 @@ def evaluate(data: Path) -> int:
                     want_text = want or ""
                     for i in range(max(len(want_text), len(got))):
                         char_total += 1
-                        char_right += (got[i:i + 1] == want_text[i:i + 1])
+                        char_right += got[i : i + 1] == want_text[i : i + 1]
     print(f"checkboxes right: {box_right}/{box_total} ({box_right / max(box_total, 1):.1%})")
     print(f"characters right: {char_right}/{char_total} ({char_right / max(char_total, 1):.1%})")
     _ = pdfium
@@ -124,8 +196,12 @@ def evaluate(data: Path) -> int:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", default=str(Path(__file__).resolve().parents[1].parent
-                                              / "shared" / "testdata" / "forms" / "quexf"))
+    parser.add_argument(
+        "--data",
+        default=str(
+            Path(__file__).resolve().parents[1].parent / "shared" / "testdata" / "forms" / "quexf"
+        ),
+    )
     parser.add_argument("--templates", action="store_true", help="(re)write the templates")
     args = parser.parse_args()
     if args.templates:

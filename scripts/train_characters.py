@@ -19,7 +19,9 @@ import argparse
 import os
 
 # One thread for XLA: the result does not depend on it and the machine is shared.
-os.environ.setdefault("XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1")
+os.environ.setdefault(
+    "XLA_FLAGS", "--xla_cpu_multi_thread_eigen=false intra_op_parallelism_threads=1"
+)
 
 from pathlib import Path  # noqa: E402
 
@@ -37,8 +39,13 @@ def combine(parts: list[Path], out: Path) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=MODEL_PATH)
-    parser.add_argument("--combine", type=Path, nargs="+", metavar="MODEL",
-                        help="no training: put the networks of these model files into --out")
+    parser.add_argument(
+        "--combine",
+        type=Path,
+        nargs="+",
+        metavar="MODEL",
+        help="no training: put the networks of these model files into --out",
+    )
     parser.add_argument("--per-class", type=int, default=3000)
     parser.add_argument("--cards", type=int, default=2000)
     parser.add_argument("--members", type=int, default=3)
@@ -48,5 +55,11 @@ if __name__ == "__main__":
     if args.combine:
         combine(args.combine, args.out)
     else:
-        train(per_class=args.per_class, cards=args.cards, members=args.members, seed=args.seed,
-              epochs=args.epochs, out=args.out)
+        train(
+            per_class=args.per_class,
+            cards=args.cards,
+            members=args.members,
+            seed=args.seed,
+            epochs=args.epochs,
+            out=args.out,
+        )

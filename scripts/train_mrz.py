@@ -34,13 +34,17 @@ from safar.reading._mrz import locate, segment, synth  # noqa: E402
 from safar.reading._mrz.layout import ALPHABET, SHAPES  # noqa: E402
 
 HI_PITCH = 24  # render at this pitch, then degrade to the sample's own resolution
-FONTS = {"ocrb": synth.OCRB_PATH, "dejavu": synth.DEJAVU_MONO_PATH, "liberation": synth.LIBERATION_MONO_PATH}
+FONTS = {
+    "ocrb": synth.OCRB_PATH,
+    "dejavu": synth.DEJAVU_MONO_PATH,
+    "liberation": synth.LIBERATION_MONO_PATH,
+}
 # OCR-B stays dominant: it is the ICAO font, and the other fonts must not cost it accuracy.
 DEFAULT_FONTS = "ocrb:0.8,dejavu:0.12,liberation:0.08"
 
 
 def font_shares(spec: str) -> dict[Path, float]:
-    """"ocrb:0.8,dejavu:0.2" (or just "ocrb") as font paths and their shares of the blocks."""
+    """ "ocrb:0.8,dejavu:0.2" (or just "ocrb") as font paths and their shares of the blocks."""
     shares = {}
     for item in spec.split(","):
         name, _, share = item.partition(":")
@@ -49,7 +53,9 @@ def font_shares(spec: str) -> dict[Path, float]:
     return {path: share / total for path, share in shares.items()}
 
 
-def degrade(block: np.ndarray, rng: np.random.Generator, strong_blur: float) -> tuple[np.ndarray, np.ndarray]:
+def degrade(
+    block: np.ndarray, rng: np.random.Generator, strong_blur: float
+) -> tuple[np.ndarray, np.ndarray]:
     """A rendered block made to look scanned or photographed, and the affine map applied to it."""
     img = block
     k = rng.choice([0, 0, 1, 2, -1, -2])  # thicker or thinner strokes
@@ -68,7 +74,9 @@ def degrade(block: np.ndarray, rng: np.random.Generator, strong_blur: float) -> 
     img = cv2.warpAffine(img, m, (w, h), borderMode=cv2.BORDER_REPLICATE)
     pitch = float(np.exp(rng.uniform(np.log(5.0), np.log(22))))
     scale = pitch / HI_PITCH
-    img = cv2.resize(img, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA)
+    img = cv2.resize(
+        img, (max(8, round(w * scale)), max(8, round(h * scale))), interpolation=cv2.INTER_AREA
+    )
     sigma = rng.uniform(0, 0.9)
     # A share of blocks blurred like an out-of-focus phone photo, up to a tenth of a character.
     # (No random draw when the share is 0, so that OCR-B-only training repeats earlier models.)
@@ -83,7 +91,9 @@ def degrade(block: np.ndarray, rng: np.random.Generator, strong_blur: float) -> 
     return img, np.vstack([m, [0, 0, 1]]) * np.array([[scale], [scale], [1]])
 
 
-def sample(rng: np.random.Generator, fonts: dict[Path, float], strong_blur: float) -> tuple[np.ndarray, list[str]] | None:
+def sample(
+    rng: np.random.Generator, fonts: dict[Path, float], strong_blur: float
+) -> tuple[np.ndarray, list[str]] | None:
     """Cell features and labels of one synthetic block, or None when segmentation disagrees."""
     fmt = str(rng.choice(list(SHAPES)))
     n_lines, width = SHAPES[fmt]
@@ -92,7 +102,9 @@ def sample(rng: np.random.Generator, fonts: dict[Path, float], strong_blur: floa
     else:
         lines = ["".join(rng.choice(list(ALPHABET), size=width)) for _ in range(n_lines)]
     paths = list(fonts)
-    font_path = paths[int(rng.choice(len(paths), p=list(fonts.values())))] if len(paths) > 1 else paths[0]
+    font_path = (
+        paths[int(rng.choice(len(paths), p=list(fonts.values())))] if len(paths) > 1 else paths[0]
+    )
     # Other fonts have taller capitals for their advance: keep the gap between lines alike.
     gap = float(rng.uniform(1.5, 2.0)) * synth.advance(synth.OCRB_PATH) / synth.advance(font_path)
     block = synth.render_block(lines, HI_PITCH, line_gap=gap, font_path=font_path)
@@ -122,9 +134,15 @@ def main() -> int:
     parser.add_argument("--blocks", type=int, default=2400)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--hidden", type=int, default=192)
-    parser.add_argument("--fonts", default=DEFAULT_FONTS, help="fonts and their shares, e.g. ocrb:0.8,dejavu:0.2")
-    parser.add_argument("--strong-blur", type=float, default=0.1, help="share of strongly blurred blocks")
-    parser.add_argument("--out", type=Path, default=ROOT / "src/safar/reading/models/mrz_ocrb_mlp.npz")
+    parser.add_argument(
+        "--fonts", default=DEFAULT_FONTS, help="fonts and their shares, e.g. ocrb:0.8,dejavu:0.2"
+    )
+    parser.add_argument(
+        "--strong-blur", type=float, default=0.1, help="share of strongly blurred blocks"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=ROOT / "src/safar/reading/models/mrz_ocrb_mlp.npz"
+    )
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)
     t0 = time.perf_counter()
@@ -138,21 +156,37 @@ def main() -> int:
         ys += got[1]
     x = np.concatenate(xs)
     y = np.array([ALPHABET.index(c) for c in ys])
-    print(f"{len(y)} characters from {args.blocks} blocks ({skipped} skipped) in {time.perf_counter() - t0:.0f} s")
+    print(
+        f"{len(y)} characters from {args.blocks} blocks ({skipped} skipped) in {time.perf_counter() - t0:.0f} s"
+    )
     mean, scale = x.mean(axis=0), x.std(axis=0) + 0.05
     order = rng.permutation(len(y))
     n_test = len(y) // 10
     test, train = order[:n_test], order[n_test:]
-    clf = MLPClassifier(hidden_layer_sizes=(args.hidden,), alpha=1e-4, batch_size=256, max_iter=30,
-                        early_stopping=True, n_iter_no_change=4, random_state=args.seed)
+    clf = MLPClassifier(
+        hidden_layer_sizes=(args.hidden,),
+        alpha=1e-4,
+        batch_size=256,
+        max_iter=30,
+        early_stopping=True,
+        n_iter_no_change=4,
+        random_state=args.seed,
+    )
     clf.fit((x[train] - mean) / scale, y[train])
     accuracy = clf.score((x[test] - mean) / scale, y[test])
-    print(f"trained in {time.perf_counter() - t0:.0f} s ({clf.n_iter_} epochs); held-out character accuracy {accuracy:.4f}")
+    print(
+        f"trained in {time.perf_counter() - t0:.0f} s ({clf.n_iter_} epochs); held-out character accuracy {accuracy:.4f}"
+    )
     weights = {f"W{i}": w.astype(np.float32) for i, w in enumerate(clf.coefs_)}
     weights |= {f"b{i}": b.astype(np.float32) for i, b in enumerate(clf.intercepts_)}
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    np.savez_compressed(args.out, mean=mean.astype(np.float32), scale=scale.astype(np.float32),
-                        alphabet=np.array(list(ALPHABET)), **weights)
+    np.savez_compressed(
+        args.out,
+        mean=mean.astype(np.float32),
+        scale=scale.astype(np.float32),
+        alphabet=np.array(list(ALPHABET)),
+        **weights,
+    )
     print(f"wrote {args.out} ({args.out.stat().st_size / 1e6:.2f} MB)")
     return 0
 

@@ -14,8 +14,14 @@ import pytest
 sync_api = pytest.importorskip("playwright.sync_api")
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOT_DIR = Path(__file__).resolve().parents[2] / "var" / "screenshots"
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -33,8 +39,9 @@ def chromium():
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                             headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         yield browser
         browser.close()
     if previous is None:
@@ -67,8 +74,9 @@ def page_at(chromium, live_server, settings, reference_data):
     contexts = []
 
     def open_page(width=DESKTOP["width"], height=DESKTOP["height"], locale="en"):
-        context = chromium.new_context(viewport={"width": width, "height": height},
-                                       locale=locale, accept_downloads=True)
+        context = chromium.new_context(
+            viewport={"width": width, "height": height}, locale=locale, accept_downloads=True
+        )
         context.set_default_timeout(15_000)
         contexts.append(context)
         return context.new_page()

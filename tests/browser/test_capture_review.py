@@ -14,12 +14,20 @@ from tests.conftest import make_user
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
 
-pytestmark = [pytest.mark.browser,
-              pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 SCREENSHOTS = os.environ.get("SAFAR_SCREENSHOTS", "")
 
 
@@ -48,15 +56,17 @@ def focused(page) -> str:
 
 
 def test_operator_confirms_a_card_and_rejects_the_next_with_the_keyboard_only(
-        browser_page, live_server):
+    browser_page, live_server
+):
     page, base = browser_page, live_server.url
     operator = make_user("operator-du", "ICC-DU", "operator", password="pw-Safar-2026")
     from safar.core.models import Office
 
     centre = Office.objects.get(code="ICC-DU")
     first = make_scan(centre, doubtful=("surname", "passport_number"))
-    second = make_scan(centre, values={**VALUES, "card_number": "AA0000999"},
-                       doubtful=("birth_date",))
+    second = make_scan(
+        centre, values={**VALUES, "card_number": "AA0000999"}, doubtful=("birth_date",)
+    )
     log_in(page, base, operator.username, "pw-Safar-2026")
 
     page.goto(f"{base}/capture/review/")

@@ -23,12 +23,26 @@ def operator(page_at):
 
 @pytest.fixture
 def earlier_card(operator):
-    return create_crossing(user=operator, data={
-        "card_number": "B0000001", "direction": "entry", "crossed_on": datetime.date(2023, 12, 20),
-        "border_point": "KRM", "citizenship": "TJK", "passport_number": "400123456",
-        "birth_date": datetime.date(1990, 7, 14), "sex": "M", "surname": "РАҲИМОВ",
-        "given_names": "ФАРРУХ", "purpose": "work", "country": "RUS", "region": "TJ-DU",
-        "district": None, "source": "form"})
+    return create_crossing(
+        user=operator,
+        data={
+            "card_number": "B0000001",
+            "direction": "entry",
+            "crossed_on": datetime.date(2023, 12, 20),
+            "border_point": "KRM",
+            "citizenship": "TJK",
+            "passport_number": "400123456",
+            "birth_date": datetime.date(1990, 7, 14),
+            "sex": "M",
+            "surname": "РАҲИМОВ",
+            "given_names": "ФАРРУХ",
+            "purpose": "work",
+            "country": "RUS",
+            "region": "TJ-DU",
+            "district": None,
+            "source": "form",
+        },
+    )
 
 
 def type_and_tab(page, text: str) -> None:
@@ -37,8 +51,9 @@ def type_and_tab(page, text: str) -> None:
     page.keyboard.press("Tab")
 
 
-def test_operator_enters_a_card_with_the_keyboard_only_and_finds_it(page_at, live_server,
-                                                                    operator, earlier_card):
+def test_operator_enters_a_card_with_the_keyboard_only_and_finds_it(
+    page_at, live_server, operator, earlier_card
+):
     page, base = page_at(**DESKTOP), live_server.url
     log_in(page, base, operator.username, PASSWORD)
     screenshot(page, "home-operator-desktop")
@@ -46,13 +61,13 @@ def test_operator_enters_a_card_with_the_keyboard_only_and_finds_it(page_at, liv
     page.goto(f"{base}/crossings/new/")
     assert focused_name(page) == "card_number"
     type_and_tab(page, "A0000001")
-    type_and_tab(page, "ex")              # direction: the select jumps to "exit"
-    type_and_tab(page, "05.03.2024")      # date of crossing, typed the dotted way
-    type_and_tab(page, "dyu")             # border point code
+    type_and_tab(page, "ex")  # direction: the select jumps to "exit"
+    type_and_tab(page, "05.03.2024")  # date of crossing, typed the dotted way
+    type_and_tab(page, "dyu")  # border point code
     type_and_tab(page, "Раҳимов")
     type_and_tab(page, "Фаррух")
-    type_and_tab(page, "m")               # sex: male
-    type_and_tab(page, "14071990")        # date of birth, eight digits
+    type_and_tab(page, "m")  # sex: male
+    type_and_tab(page, "14071990")  # date of birth, eight digits
     type_and_tab(page, "TJK")
     type_and_tab(page, "400 123 456")
     type_and_tab(page, "work")
@@ -60,12 +75,16 @@ def test_operator_enters_a_card_with_the_keyboard_only_and_finds_it(page_at, liv
     type_and_tab(page, "TJ-DU")
     assert focused_name(page) == "district"
     screenshot(page, "enter-filled-desktop")
-    page.keyboard.press("Enter")          # save and enter the next card
+    page.keyboard.press("Enter")  # save and enter the next card
 
     page.wait_for_url("**/crossings/new/?*")
     crossing = Crossing.objects.get(card_number="A0000001")
     assert (crossing.direction, crossing.crossed_on, crossing.border_point_id, crossing.sex) == (
-        "exit", datetime.date(2024, 3, 5), "DYU", "M")
+        "exit",
+        datetime.date(2024, 3, 5),
+        "DYU",
+        "M",
+    )
     assert crossing.traveller_id == earlier_card.traveller_id
     assert focused_name(page) == "card_number"
     assert page.input_value("input[name=border_point]") == "DYU"
@@ -101,9 +120,12 @@ def test_pages_fit_a_phone_screen(page_at, live_server, operator, earlier_card):
     page.goto(f"{base}/login/")
     screenshot(page, "login-phone")
     log_in(page, base, operator.username, PASSWORD)
-    for name, path in [("home-operator", "/"), ("enter", "/crossings/new/"),
-                       ("search", "/crossings/?q=400123456"),
-                       ("detail", f"/crossings/{earlier_card.pk}/")]:
+    for name, path in [
+        ("home-operator", "/"),
+        ("enter", "/crossings/new/"),
+        ("search", "/crossings/?q=400123456"),
+        ("detail", f"/crossings/{earlier_card.pk}/"),
+    ]:
         page.goto(f"{base}{path}")
         # Nothing may be wider than the screen: no sideways scrolling of the whole page.
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")

@@ -17,21 +17,35 @@ PASSWORD = "pw-Safar-2026"
 
 
 def card(number, direction, day, point, sex, passport):
-    return {"card_number": number, "direction": direction, "crossed_on": day,
-            "border_point": point, "citizenship": "TJK", "passport_number": passport,
-            "birth_date": datetime.date(1990, 1, 1), "sex": sex, "surname": "", "given_names": "",
-            "purpose": "work", "country": "RUS", "region": "TJ-DU", "district": None,
-            "source": "import"}
+    return {
+        "card_number": number,
+        "direction": direction,
+        "crossed_on": day,
+        "border_point": point,
+        "citizenship": "TJK",
+        "passport_number": passport,
+        "birth_date": datetime.date(1990, 1, 1),
+        "sex": sex,
+        "surname": "",
+        "given_names": "",
+        "purpose": "work",
+        "country": "RUS",
+        "region": "TJ-DU",
+        "district": None,
+        "source": "import",
+    }
 
 
 @pytest.fixture
 def world(page_at):
     clerk = make_user("op-du", "ICC-DU", "operator", password=PASSWORD)
-    for data in (card("R1", "exit", datetime.date(2024, 2, 1), "DYU", "M", "100"),
-                 card("R2", "exit", datetime.date(2024, 5, 1), "DYU", "M", "200"),
-                 card("R3", "exit", datetime.date(2024, 5, 2), "DYU", "F", "300"),
-                 card("R4", "entry", datetime.date(2024, 9, 9), "LBD", "M", "100"),
-                 card("R0", "exit", datetime.date(2023, 12, 31), "DYU", "M", "400")):
+    for data in (
+        card("R1", "exit", datetime.date(2024, 2, 1), "DYU", "M", "100"),
+        card("R2", "exit", datetime.date(2024, 5, 1), "DYU", "M", "200"),
+        card("R3", "exit", datetime.date(2024, 5, 2), "DYU", "F", "300"),
+        card("R4", "entry", datetime.date(2024, 9, 9), "LBD", "M", "100"),
+        card("R0", "exit", datetime.date(2023, 12, 31), "DYU", "M", "400"),
+    ):
         create_crossing(user=clerk, data=data)
     return make_user("analyst-1", "DIR", "analyst", password=PASSWORD)
 
@@ -59,7 +73,7 @@ def test_analyst_filters_a_report_and_downloads_it_as_xlsx(page_at, live_server,
     sheet = openpyxl.load_workbook(path).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
     header_at = next(i for i, row in enumerate(rows) if row and row[-1] == "Crossings")
-    data = [row for row in rows[header_at + 1:] if any(cell is not None for cell in row)]
+    data = [row for row in rows[header_at + 1 :] if any(cell is not None for cell in row)]
     assert [row[-1] for row in data] == [2, 1]
     assert "Dushanbe" in str(data[0][0]) and "Khujand" in str(data[1][0])
     assert [str(row[1]).lower() for row in data] == ["exit", "entry"]

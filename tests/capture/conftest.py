@@ -56,8 +56,9 @@ def page_image(text: str, size=(600, 400)) -> Image.Image:
 
 def pdf_of(*images: Image.Image, dpi: int = 100) -> bytes:
     buffer = io.BytesIO()
-    images[0].save(buffer, format="PDF", save_all=True, append_images=list(images[1:]),
-                   resolution=dpi)
+    images[0].save(
+        buffer, format="PDF", save_all=True, append_images=list(images[1:]), resolution=dpi
+    )
     return buffer.getvalue()
 
 

@@ -6,16 +6,39 @@ from safar.capture.reader import apply_mrz, confirms_traveller
 
 def reading(values: dict, doubtful: list[str], mrz: dict | None) -> dict:
     fields = {name: {"valid": name not in doubtful, "target": name} for name in values}
-    return {"aligned": True, "confident": not doubtful, "values": dict(values),
-            "doubtful": list(doubtful), "fields": fields, "mrz": mrz}
+    return {
+        "aligned": True,
+        "confident": not doubtful,
+        "values": dict(values),
+        "doubtful": list(doubtful),
+        "fields": fields,
+        "mrz": mrz,
+    }
 
 
-MRZ = {"format": "TD3", "valid": True, "fields": {
-    "surname": "RAHIMOV", "given_names": "FARRUKH", "number": "400123456",
-    "nationality": "TJK", "birth_date": "1990-07-14", "sex": "M",
-    "surname_cyrillic": "РАҲИМОВ", "given_names_cyrillic": "ФАРРУХ"}}
-CARD = {"surname": "РАҲИМОВ", "given_names": "ФАРРУХ", "passport_number": "400123458",
-        "birth_date": "1990-07-14", "citizenship": "TJK", "sex": "M", "purpose": "work"}
+MRZ = {
+    "format": "TD3",
+    "valid": True,
+    "fields": {
+        "surname": "RAHIMOV",
+        "given_names": "FARRUKH",
+        "number": "400123456",
+        "nationality": "TJK",
+        "birth_date": "1990-07-14",
+        "sex": "M",
+        "surname_cyrillic": "РАҲИМОВ",
+        "given_names_cyrillic": "ФАРРУХ",
+    },
+}
+CARD = {
+    "surname": "РАҲИМОВ",
+    "given_names": "ФАРРУХ",
+    "passport_number": "400123458",
+    "birth_date": "1990-07-14",
+    "citizenship": "TJK",
+    "sex": "M",
+    "purpose": "work",
+}
 
 
 def test_check_digit_verified_fields_replace_the_handwriting_and_clear_doubt():
@@ -51,8 +74,14 @@ def test_a_field_the_mrz_does_not_know_stays_doubtful():
 
 def test_names_transliterated_back_from_the_mrz_agree_with_the_cards_capitals():
     # read_mrz gives the Cyrillic transliteration in title case; the card is written in capitals.
-    mrz = {**MRZ, "fields": {**MRZ["fields"], "surname_cyrillic": "Раҳимов",
-                             "given_names_cyrillic": "Фаррух"}}
+    mrz = {
+        **MRZ,
+        "fields": {
+            **MRZ["fields"],
+            "surname_cyrillic": "Раҳимов",
+            "given_names_cyrillic": "Фаррух",
+        },
+    }
     r = reading(CARD, ["given_names"], mrz)
     apply_mrz(r)
     assert r["values"]["given_names"] == "ФАРРУХ" and r["confident"] is True
@@ -61,16 +90,22 @@ def test_names_transliterated_back_from_the_mrz_agree_with_the_cards_capitals():
 def test_a_card_that_could_not_be_read_gets_the_passports_values_to_start_from():
     r = {"aligned": False, "confident": False, "values": {}, "doubtful": [], "fields": {}}
     filled = apply_mrz(r, MRZ)
-    assert r["values"] == {"passport_number": "400123456", "birth_date": "1990-07-14",
-                           "citizenship": "TJK", "sex": "M"}
+    assert r["values"] == {
+        "passport_number": "400123456",
+        "birth_date": "1990-07-14",
+        "citizenship": "TJK",
+        "sex": "M",
+    }
     assert sorted(filled) == ["birth_date", "citizenship", "passport_number", "sex"]
     assert r["confident"] is False
 
 
 def test_a_cyrillic_name_spelled_as_the_mrz_spells_it_in_icao_latin_agrees():
     # ШЕРАЛӢ is SHERALI in a passport; the way back to Cyrillic guesses ШЕРАЛИ.
-    mrz = {**MRZ, "fields": {**MRZ["fields"], "given_names": "SHERALI",
-                             "given_names_cyrillic": "Шерали"}}
+    mrz = {
+        **MRZ,
+        "fields": {**MRZ["fields"], "given_names": "SHERALI", "given_names_cyrillic": "Шерали"},
+    }
     r = reading({**CARD, "given_names": "ШЕРАЛӢ"}, [], mrz)
     apply_mrz(r)
     assert r["values"]["given_names"] == "ШЕРАЛӢ" and r["doubtful"] == []

@@ -19,11 +19,13 @@ def enqueued(backend, task) -> list:
 
 
 def test_a_pdf_of_three_pages_becomes_three_scans_queued_for_reading(
-        queued_tasks, centre_du, operator_du, django_capture_on_commit_callbacks):
+    queued_tasks, centre_du, operator_du, django_capture_on_commit_callbacks
+):
     content = pdf_of(page_image("one"), page_image("two"), page_image("three"))
     with django_capture_on_commit_callbacks(execute=True):
-        received = receive_upload(content=content, name="batch.pdf", centre=centre_du,
-                                  user=operator_du)
+        received = receive_upload(
+            content=content, name="batch.pdf", centre=centre_du, user=operator_du
+        )
     assert enqueued(queued_tasks, process_upload) == [received.upload.pk]
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -42,8 +44,12 @@ def test_a_pdf_of_three_pages_becomes_three_scans_queued_for_reading(
 
 
 def test_splitting_again_adds_no_scans_and_keeps_the_pages(queued_tasks, centre_du, operator_du):
-    received = receive_upload(content=tiff_of(page_image("a"), page_image("b")), name="b.tif",
-                              centre=centre_du, user=operator_du)
+    received = receive_upload(
+        content=tiff_of(page_image("a"), page_image("b")),
+        name="b.tif",
+        centre=centre_du,
+        user=operator_du,
+    )
     process_upload.call(received.upload.pk)
     first = {s.page: s.image.name for s in Scan.objects.all()}
     Upload.objects.filter(pk=received.upload.pk).update(status=Upload.Status.RECEIVED)
@@ -53,18 +59,21 @@ def test_splitting_again_adds_no_scans_and_keeps_the_pages(queued_tasks, centre_
 
 
 def test_a_png_is_one_page_read_from_the_file_itself(queued_tasks, centre_du, operator_du):
-    received = receive_upload(content=png_of(page_image("card")), name="card.png",
-                              centre=centre_du, user=operator_du)
+    received = receive_upload(
+        content=png_of(page_image("card")), name="card.png", centre=centre_du, user=operator_du
+    )
     process_upload.call(received.upload.pk)
     scan = Scan.objects.get()
     assert scan.image.name == received.upload.file.name
 
 
 def test_a_damaged_pdf_becomes_one_scan_for_an_operator_and_nothing_is_dropped(
-        queued_tasks, centre_du, operator_du):
+    queued_tasks, centre_du, operator_du
+):
     content = b"%PDF-1.4\n" + b"\x00garbage" * 200
-    received = receive_upload(content=content, name="broken.pdf", centre=centre_du,
-                              user=operator_du)
+    received = receive_upload(
+        content=content, name="broken.pdf", centre=centre_du, user=operator_du
+    )
     process_upload.call(received.upload.pk)
     upload = Upload.objects.get()
     assert upload.status == Upload.Status.FAILED and "PDF" in upload.error
@@ -77,8 +86,7 @@ def test_a_damaged_pdf_becomes_one_scan_for_an_operator_and_nothing_is_dropped(
 
 def test_a_truncated_image_is_queued_for_review_not_lost(queued_tasks, centre_du, operator_du):
     content = png_of(page_image("card"))[:300]
-    received = receive_upload(content=content, name="cut.png", centre=centre_du,
-                              user=operator_du)
+    received = receive_upload(content=content, name="cut.png", centre=centre_du, user=operator_du)
     process_upload.call(received.upload.pk)
     scan = Scan.objects.get()
     assert read_scan.call(scan.pk) == Scan.Status.NEEDS_REVIEW

@@ -61,8 +61,11 @@ def pipeline(immediate_tasks, django_capture_on_commit_callbacks):
 
 
 def doubtful_targets(result) -> set[str]:
-    return {field.target for name, field in result.fields.items()
-            if field.target and not result.is_confident(name)}
+    return {
+        field.target
+        for name, field in result.fields.items()
+        if field.target and not result.is_confident(name)
+    }
 
 
 @functools.cache
@@ -74,10 +77,12 @@ def card_and_truth() -> tuple[bytes, dict]:
         content, truth = render_card(SERIAL, seed=seed, **SPOILED)
         result = card.read_card(content, trusting_template(), expected_date=timezone.localdate())
         values = result.crossing_values()
-        if (doubtful_targets(result) == {"passport_number", "birth_date"}
-                and values.get("card_number") == SERIAL
-                and all(values.get(name) == truth[name] for name in identity)
-                and all(round_trips(truth[name]) for name in ("surname", "given_names"))):
+        if (
+            doubtful_targets(result) == {"passport_number", "birth_date"}
+            and values.get("card_number") == SERIAL
+            and all(values.get(name) == truth[name] for name in identity)
+            and all(round_trips(truth[name]) for name in ("surname", "given_names"))
+        ):
             return content, truth
     pytest.fail("no synthetic card of 30 read with exactly the two spoiled fields doubtful")
 
@@ -89,13 +94,23 @@ def round_trips(name: str) -> bool:
 
 def mrz_lines(truth: dict, *, wrong_check_digit: bool = False) -> list[str]:
     """The TD3 zone of the traveller's passport (check digits right unless spoiled)."""
+
     def latin(name):
         return translit.to_latin(name).upper().replace(" ", "<")
 
     name = latin(truth["surname"]) + "<<" + latin(truth["given_names"])
     line1 = ("P<TJK" + name + "<" * 44)[:44]
-    line2 = (PASSPORT_NUMBER + "0" + truth["citizenship"] + BORN.strftime("%y%m%d") + "0"
-             + truth["sex"] + "310101" + "0" + "<" * 16)[:44]
+    line2 = (
+        PASSPORT_NUMBER
+        + "0"
+        + truth["citizenship"]
+        + BORN.strftime("%y%m%d")
+        + "0"
+        + truth["sex"]
+        + "310101"
+        + "0"
+        + "<" * 16
+    )[:44]
     lines = mrz_synth._fill_checks([line1, line2], "TD3")
     if wrong_check_digit:  # the date of birth's check digit, off by five
         digit = int(lines[1][19])
@@ -105,8 +120,9 @@ def mrz_lines(truth: dict, *, wrong_check_digit: bool = False) -> list[str]:
 
 def passport_page(truth: dict, **spoil) -> Image.Image:
     rng = np.random.default_rng(11)
-    page = mrz_synth.render_page(mrz_lines(truth, **spoil), rng, pitch=14.0, skew=0.5, blur=0.3,
-                                 noise=4.0, colour=False)
+    page = mrz_synth.render_page(
+        mrz_lines(truth, **spoil), rng, pitch=14.0, skew=0.5, blur=0.3, noise=4.0, colour=False
+    )
     return Image.fromarray(page)
 
 
@@ -116,16 +132,23 @@ def card_then_passport_pdf(**spoil) -> tuple[bytes, dict]:
 
 
 def capture_counts() -> dict[str, int]:
-    return {outcome: sum(Cell.objects.filter(cube="capture", grain="D", key2=outcome)
-                         .values_list("count", flat=True))
-            for outcome in services.OUTCOMES}
+    return {
+        outcome: sum(
+            Cell.objects.filter(cube="capture", grain="D", key2=outcome).values_list(
+                "count", flat=True
+            )
+        )
+        for outcome in services.OUTCOMES
+    }
 
 
 def test_a_passport_page_after_the_card_fills_its_doubtful_passport_number_and_birth_date(
-        pipeline, centre_du, operator_du):
+    pipeline, centre_du, operator_du
+):
     content, _truth = card_then_passport_pdf()
-    card_scan, passport = upload_and_read(content, "card-and-passport.pdf", centre_du,
-                                          operator_du, pipeline)
+    card_scan, passport = upload_and_read(
+        content, "card-and-passport.pdf", centre_du, operator_du, pipeline
+    )
     assert passport.is_passport_page and passport.reading["mrz"]["valid"]
     # The card: both doubtful values taken from the MRZ, now confident, so saved by itself.
     assert card_scan.status == Scan.Status.SAVED and card_scan.auto_accepted
@@ -145,12 +168,18 @@ def test_a_passport_page_after_the_card_fills_its_doubtful_passport_number_and_b
 
 
 def test_the_passport_read_before_its_card_in_the_next_file_is_still_paired(
-        queued_tasks, centre_du, operator_du):
+    queued_tasks, centre_du, operator_du
+):
     content, truth = card_and_truth()
-    first = services.receive_upload(content=content, name="card.png", centre=centre_du,
-                                    user=operator_du).upload
-    second = services.receive_upload(content=png_of(passport_page(truth)), name="passport.png",
-                                     centre=centre_du, user=operator_du).upload
+    first = services.receive_upload(
+        content=content, name="card.png", centre=centre_du, user=operator_du
+    ).upload
+    second = services.receive_upload(
+        content=png_of(passport_page(truth)),
+        name="passport.png",
+        centre=centre_du,
+        user=operator_du,
+    ).upload
     # A worker splits and reads the passport's file before the card's file is even split.
     process_upload.call(second.pk)
     [passport] = second.scans.all()
@@ -166,13 +195,15 @@ def test_the_passport_read_before_its_card_in_the_next_file_is_still_paired(
 
 
 def test_a_passport_in_a_later_file_fills_a_card_already_waiting_for_review(
-        pipeline, centre_du, operator_du):
+    pipeline, centre_du, operator_du
+):
     content, truth = card_and_truth()
     [card_scan] = upload_and_read(content, "card.png", centre_du, operator_du, pipeline)
     assert card_scan.status == Scan.Status.NEEDS_REVIEW
     assert set(card_scan.reading["doubtful"]) == {"passport_number", "birth_date"}
-    [passport] = upload_and_read(png_of(passport_page(truth)), "passport.png", centre_du,
-                                 operator_du, pipeline)
+    [passport] = upload_and_read(
+        png_of(passport_page(truth)), "passport.png", centre_du, operator_du, pipeline
+    )
     card_scan.refresh_from_db()
     assert card_scan.status == Scan.Status.SAVED and card_scan.auto_accepted
     assert passport.status == Scan.Status.SAVED and passport.card_scan == card_scan
@@ -181,10 +212,12 @@ def test_a_passport_in_a_later_file_fills_a_card_already_waiting_for_review(
 
 
 def test_a_passport_page_alone_waits_for_an_operator_as_a_passport_without_a_card(
-        pipeline, centre_du, operator_du, client):
+    pipeline, centre_du, operator_du, client
+):
     _content, truth = card_and_truth()
-    [passport] = upload_and_read(png_of(passport_page(truth)), "passport.png", centre_du,
-                                 operator_du, pipeline)
+    [passport] = upload_and_read(
+        png_of(passport_page(truth)), "passport.png", centre_du, operator_du, pipeline
+    )
     assert passport.status == Scan.Status.NEEDS_REVIEW
     assert passport.review_reason == Scan.ReviewReason.NO_CARD
     assert passport.is_passport_page and passport.card_scan is None
@@ -198,12 +231,16 @@ def test_a_passport_page_alone_waits_for_an_operator_as_a_passport_without_a_car
 
 
 def test_a_second_passport_page_read_first_has_no_card_once_the_first_is_read(
-        queued_tasks, centre_du, operator_du):
+    queued_tasks, centre_du, operator_du
+):
     _content, truth = card_and_truth()
     stranger = {**truth, "surname": "КАРИМОВА", "given_names": "МАДИНА"}
     upload = services.receive_upload(
         content=pdf_of(passport_page(truth), passport_page(stranger), dpi=300),
-        name="two-passports.pdf", centre=centre_du, user=operator_du).upload
+        name="two-passports.pdf",
+        centre=centre_du,
+        user=operator_du,
+    ).upload
     process_upload.call(upload.pk)
     first, second = upload.scans.order_by("page")
     assert read_scan.call(second.pk) == Scan.Status.READ  # is the first page its card?
@@ -216,10 +253,10 @@ def test_a_second_passport_page_read_first_has_no_card_once_the_first_is_read(
 
 
 def test_a_wrong_check_digit_shows_the_passport_but_fills_nothing(
-        pipeline, centre_du, operator_du, client):
+    pipeline, centre_du, operator_du, client
+):
     content, truth = card_then_passport_pdf(wrong_check_digit=True)
-    card_scan, passport = upload_and_read(content, "bad-mrz.pdf", centre_du, operator_du,
-                                          pipeline)
+    card_scan, passport = upload_and_read(content, "bad-mrz.pdf", centre_du, operator_du, pipeline)
     assert passport.is_passport_page and not passport.reading["mrz"]["valid"]
     assert passport.status == Scan.Status.SAVED and passport.card_scan == card_scan
     assert card_scan.status == Scan.Status.NEEDS_REVIEW
@@ -234,14 +271,19 @@ def test_a_wrong_check_digit_shows_the_passport_but_fills_nothing(
 
 
 def test_another_travellers_passport_after_the_card_is_left_for_an_operator(
-        pipeline, centre_du, operator_du):
+    pipeline, centre_du, operator_du
+):
     """A passport scanned out of order: no name the card was sure of agrees with it, so what it
     filled is not trusted and the card waits for an operator."""
     content, truth = card_and_truth()
     stranger = {**truth, "surname": "КАРИМОВА", "given_names": "МАДИНА"}
     card_scan, passport = upload_and_read(
         pdf_of(Image.open(io.BytesIO(content)), passport_page(stranger), dpi=300),
-        "out-of-order.pdf", centre_du, operator_du, pipeline)
+        "out-of-order.pdf",
+        centre_du,
+        operator_du,
+        pipeline,
+    )
     assert passport.status == Scan.Status.SAVED and passport.card_scan == card_scan
     assert card_scan.status == Scan.Status.NEEDS_REVIEW
     assert card_scan.reading["values"]["passport_number"] == PASSPORT_NUMBER
@@ -256,9 +298,9 @@ def test_running_the_tasks_again_changes_nothing(pipeline, centre_du, operator_d
 
     def state():
         rows = Scan.objects.order_by("pk").values_list(
-            "pk", "status", "review_reason", "card_scan", "crossing", "reading")
-        return (list(rows), capture_counts(), Crossing.objects.count(),
-                AuditEvent.objects.count())
+            "pk", "status", "review_reason", "card_scan", "crossing", "reading"
+        )
+        return (list(rows), capture_counts(), Crossing.objects.count(), AuditEvent.objects.count())
 
     before = state()
     with pipeline(execute=True):
@@ -284,8 +326,10 @@ def test_a_cards_own_box_rows_are_not_taken_for_a_passport():
         assert reader.mrz_on_page(page[: page.shape[0] * 3 // 5]) is None  # a torn card
 
 
-@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"],
-                    reason="row locks are only taken on PostgreSQL")
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="row locks are only taken on PostgreSQL",
+)
 @pytest.mark.usefixtures("reference_data")
 def test_two_workers_routing_a_card_and_its_passport_at_the_same_moment_pair_them(queued_tasks):
     """The race the row locks are for (PostgreSQL; SQLite runs one writer at a time): the card
@@ -299,9 +343,12 @@ def test_two_workers_routing_a_card_and_its_passport_at_the_same_moment_pair_the
     attempts = 8
     for attempt in range(attempts):
         # The same two pages in another file each time (a PDF comment after its end).
-        upload = services.receive_upload(content=content + b"\n%" + bytes([65 + attempt]),
-                                         name=f"race-{attempt}.pdf", centre=centre,
-                                         user=operator).upload
+        upload = services.receive_upload(
+            content=content + b"\n%" + bytes([65 + attempt]),
+            name=f"race-{attempt}.pdf",
+            centre=centre,
+            user=operator,
+        ).upload
         process_upload.call(upload.pk)
         pages = list(upload.scans.order_by("page"))
         readings = readings or [read_page(scan) for scan in pages]
@@ -336,8 +383,9 @@ def race(pages: list[Scan], readings: list[dict], *, together: bool) -> list[Exc
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=worker, args=pair)
-               for pair in zip(pages, readings, strict=True)]
+    threads = [
+        threading.Thread(target=worker, args=pair) for pair in zip(pages, readings, strict=True)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

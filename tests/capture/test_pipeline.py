@@ -84,8 +84,7 @@ def pipeline(immediate_tasks, django_capture_on_commit_callbacks):
     return django_capture_on_commit_callbacks
 
 
-def test_a_confident_card_is_saved_by_itself_and_counted_in_r12(
-        pipeline, centre_du, operator_du):
+def test_a_confident_card_is_saved_by_itself_and_counted_in_r12(pipeline, centre_du, operator_du):
     content, _truth = confident_card()
     [scan] = upload_and_read(content, "card.png", centre_du, operator_du, pipeline)
     assert scan.status == Scan.Status.SAVED, (scan.review_reason, scan.reading["doubtful"])
@@ -96,14 +95,16 @@ def test_a_confident_card_is_saved_by_itself_and_counted_in_r12(
     values = scan.reading["values"]
     assert crossing.traveller.passport_number == values["passport_number"]
     assert crossing.surname == values["surname"] and crossing.border_point_id == "DYU"
-    assert AuditEvent.objects.filter(object_type="capture.scan", object_id=str(scan.pk),
-                                     changes__crossing=crossing.pk, user=None).exists()
+    assert AuditEvent.objects.filter(
+        object_type="capture.scan", object_id=str(scan.pk), changes__crossing=crossing.pk, user=None
+    ).exists()
     row = r12_row("ICC-DU")
     assert row["scanned"] == 1 and row["auto_accepted"] == 1 and row["corrected"] == 0
 
 
 def test_a_doubtful_card_waits_and_the_operators_correction_becomes_the_crossing(
-        pipeline, centre_du, operator_du):
+    pipeline, centre_du, operator_du
+):
     # Born after the crossing: whatever the classifier reads, the card fails its own rule.
     content, truth = render_card("SY0000102", birth_date="2026-11-21", crossed_on="2026-11-20")
     [scan] = upload_and_read(content, "doubtful.png", centre_du, operator_du, pipeline)
@@ -130,10 +131,10 @@ def test_a_doubtful_card_waits_and_the_operators_correction_becomes_the_crossing
     assert row["scanned"] == 1 and row["corrected"] == 1 and row["auto_accepted"] == 0
 
 
-def test_a_rejected_scan_keeps_its_reason_and_counts_as_rejected(
-        pipeline, centre_du, operator_du):
-    [scan] = upload_and_read(pdf_of(page_image("a letter, not a card")), "letter.pdf",
-                             centre_du, operator_du, pipeline)
+def test_a_rejected_scan_keeps_its_reason_and_counts_as_rejected(pipeline, centre_du, operator_du):
+    [scan] = upload_and_read(
+        pdf_of(page_image("a letter, not a card")), "letter.pdf", centre_du, operator_du, pipeline
+    )
     assert scan.status == Scan.Status.NEEDS_REVIEW
     assert scan.review_reason == Scan.ReviewReason.NOT_ALIGNED
     services.scan_reject(scan=scan, operator=operator_du, reason="Not a migration card")
@@ -143,7 +144,8 @@ def test_a_rejected_scan_keeps_its_reason_and_counts_as_rejected(
 
 
 def test_a_pdf_of_several_pages_gives_one_scan_per_page_each_routed(
-        pipeline, centre_du, operator_du):
+    pipeline, centre_du, operator_du
+):
     import io
 
     from PIL import Image
@@ -160,7 +162,8 @@ def test_a_pdf_of_several_pages_gives_one_scan_per_page_each_routed(
 
 
 def test_a_second_scan_of_a_saved_card_is_marked_duplicate_and_a_different_one_conflicts(
-        pipeline, centre_du, operator_du):
+    pipeline, centre_du, operator_du
+):
     from safar.crossings.services import update_crossing
 
     content, _truth = confident_card()
@@ -172,8 +175,7 @@ def test_a_second_scan_of_a_saved_card_is_marked_duplicate_and_a_different_one_c
     assert duplicate.crossing is None
     # The registry now says something else for that card number: a conflict for an operator.
     update_crossing(user=operator_du, crossing=saved.crossing, data={"surname": "OTHER"})
-    [conflict] = upload_and_read(content + b"\0\0", "third.png", centre_du, operator_du,
-                                 pipeline)
+    [conflict] = upload_and_read(content + b"\0\0", "third.png", centre_du, operator_du, pipeline)
     assert conflict.status == Scan.Status.NEEDS_REVIEW
     assert conflict.review_reason == Scan.ReviewReason.CONFLICT
     assert Crossing.objects.count() == 1
@@ -197,8 +199,9 @@ def test_a_real_worker_reads_what_the_upload_queued(settings, reference_data):
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     operator = make_user("operator-du", "ICC-DU", "operator")
     content, _ = confident_card()
-    services.receive_upload(content=content, name="queued.png",
-                            centre=Office.objects.get(code="ICC-DU"), user=operator)
+    services.receive_upload(
+        content=content, name="queued.png", centre=Office.objects.get(code="ICC-DU"), user=operator
+    )
     assert Scan.objects.count() == 0  # nothing is read in the request
     call_command("db_worker", "--batch", "--no-startup-delay", "--no-reload", verbosity=0)
     scan = Scan.objects.get()

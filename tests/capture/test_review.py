@@ -42,15 +42,18 @@ def test_operator_sees_the_doubtful_field_prefilled_with_its_crop(client, operat
     surname_input = page.split('name="surname"')[1].split(">")[0]
     assert "autofocus" in surname_input and "doubtful" in surname_input
     assert 'tabindex="-1"' in page.split('name="card_number"')[1].split(">")[0]
-    assert AuditEvent.objects.filter(action="view", object_type="capture.scan",
-                                     object_id=str(waiting.pk), user=operator_du).exists()
+    assert AuditEvent.objects.filter(
+        action="view", object_type="capture.scan", object_id=str(waiting.pk), user=operator_du
+    ).exists()
 
 
 def test_confirming_with_a_correction_saves_the_crossing_and_counts_corrected(
-        client, operator_du, waiting):
+    client, operator_du, waiting
+):
     client.force_login(operator_du)
-    response = client.post(reverse("capture:review", args=[waiting.pk]),
-                           form_data(surname="РАҲИМЗОДА", accept="1"))
+    response = client.post(
+        reverse("capture:review", args=[waiting.pk]), form_data(surname="РАҲИМЗОДА", accept="1")
+    )
     assert response.status_code == 302
     waiting.refresh_from_db()
     assert waiting.status == Scan.Status.SAVED and not waiting.auto_accepted
@@ -61,8 +64,9 @@ def test_confirming_with_a_correction_saves_the_crossing_and_counts_corrected(
     assert crossing.created_by == operator_du and waiting.crossing == crossing
     assert capture_cells("corrected") == 1 and capture_cells("confirmed") == 0
     # The audit names the scan the crossing came from.
-    assert AuditEvent.objects.filter(object_type="capture.scan", object_id=str(waiting.pk),
-                                     changes__crossing=crossing.pk).exists()
+    assert AuditEvent.objects.filter(
+        object_type="capture.scan", object_id=str(waiting.pk), changes__crossing=crossing.pk
+    ).exists()
 
 
 def test_confirming_unchanged_values_counts_confirmed_not_corrected(client, operator_du, waiting):
@@ -76,16 +80,19 @@ def test_confirming_unchanged_values_counts_confirmed_not_corrected(client, oper
 def test_after_saving_the_next_waiting_card_opens(client, operator_du, centre_du, waiting):
     later = make_scan(centre_du, values={**VALUES, "card_number": "AA0000124"})
     client.force_login(operator_du)
-    response = client.post(reverse("capture:review", args=[waiting.pk]), form_data(accept="1"),
-                           follow=True)
+    response = client.post(
+        reverse("capture:review", args=[waiting.pk]), form_data(accept="1"), follow=True
+    )
     assert response.redirect_chain[-1][0] == reverse("capture:review", args=[later.pk])
 
 
 def test_an_invalid_value_is_refused_next_to_its_field_and_nothing_is_saved(
-        client, operator_du, waiting):
+    client, operator_du, waiting
+):
     client.force_login(operator_du)
-    response = client.post(reverse("capture:review", args=[waiting.pk]),
-                           form_data(birth_date="2030-01-01", accept="1"))
+    response = client.post(
+        reverse("capture:review", args=[waiting.pk]), form_data(birth_date="2030-01-01", accept="1")
+    )
     assert response.status_code == 200
     assert "birth_date" in response.context["form"].errors
     waiting.refresh_from_db()
@@ -95,11 +102,14 @@ def test_an_invalid_value_is_refused_next_to_its_field_and_nothing_is_saved(
 
 def test_rejecting_needs_a_reason_and_keeps_the_scan(client, operator_du, waiting):
     client.force_login(operator_du)
-    response = client.post(reverse("capture:review", args=[waiting.pk]),
-                           {"reject": "1", "reason": "  "})
+    response = client.post(
+        reverse("capture:review", args=[waiting.pk]), {"reject": "1", "reason": "  "}
+    )
     assert response.status_code == 200 and response.context["reject_form"].errors
-    client.post(reverse("capture:review", args=[waiting.pk]),
-                {"reject": "1", "reason": "Not a migration card"})
+    client.post(
+        reverse("capture:review", args=[waiting.pk]),
+        {"reject": "1", "reason": "Not a migration card"},
+    )
     waiting.refresh_from_db()
     assert waiting.status == Scan.Status.REJECTED
     assert waiting.reject_reason == "Not a migration card"
@@ -108,9 +118,11 @@ def test_rejecting_needs_a_reason_and_keeps_the_scan(client, operator_du, waitin
 
 
 def test_a_card_that_could_not_be_aligned_is_keyed_in_full_from_the_image(
-        client, operator_du, centre_du):
-    scan = make_scan(centre_du, values=None, doubtful=(), aligned=False,
-                     reason=Scan.ReviewReason.NOT_ALIGNED)
+    client, operator_du, centre_du
+):
+    scan = make_scan(
+        centre_du, values=None, doubtful=(), aligned=False, reason=Scan.ReviewReason.NOT_ALIGNED
+    )
     client.force_login(operator_du)
     form = client.get(reverse("capture:review", args=[scan.pk])).context["form"]
     assert form.doubtful == list(form.fields)  # every field in the Tab order, all empty
@@ -121,8 +133,7 @@ def test_a_card_that_could_not_be_aligned_is_keyed_in_full_from_the_image(
     assert set(scan.corrected_fields) >= {"card_number", "surname", "passport_number"}
 
 
-def test_a_conflicting_card_number_shows_the_registry_error_at_once(
-        client, operator_du, centre_du):
+def test_a_conflicting_card_number_shows_the_registry_error_at_once(client, operator_du, centre_du):
     from safar.crossings.services import create_crossing
 
     create_crossing(user=operator_du, data={**services.typed_values(VALUES), "surname": "OTHER"})
@@ -142,14 +153,19 @@ def test_a_scan_handled_meanwhile_is_not_saved_twice(client, operator_du, waitin
 
 # -- permissions ----------------------------------------------------------------------------
 
+
 def test_operator_cannot_see_another_centres_scan_or_its_images(client, operator_su, waiting):
     client.force_login(operator_su)
-    for url in (reverse("capture:review", args=[waiting.pk]),
-                reverse("capture:page", args=[waiting.pk]),
-                reverse("capture:crop", args=[waiting.pk, "surname"])):
+    for url in (
+        reverse("capture:review", args=[waiting.pk]),
+        reverse("capture:page", args=[waiting.pk]),
+        reverse("capture:crop", args=[waiting.pk, "surname"]),
+    ):
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("capture:review", args=[waiting.pk]),
-                       form_data(accept="1")).status_code == 404
+    assert (
+        client.post(reverse("capture:review", args=[waiting.pk]), form_data(accept="1")).status_code
+        == 404
+    )
     waiting.refresh_from_db()
     assert waiting.status == Scan.Status.NEEDS_REVIEW
 
@@ -174,10 +190,14 @@ def test_operator_gets_the_page_image_and_crop_of_their_own_centre(client, opera
 
 @pytest.mark.parametrize("who", ["analyst", "outsider"])
 def test_analysts_and_users_without_a_role_cannot_open_the_capture_pages(
-        client, request, who, waiting):
+    client, request, who, waiting
+):
     client.force_login(request.getfixturevalue(who))
-    for url in (reverse("capture:overview"), reverse("capture:review", args=[waiting.pk]),
-                reverse("capture:page", args=[waiting.pk])):
+    for url in (
+        reverse("capture:overview"),
+        reverse("capture:review", args=[waiting.pk]),
+        reverse("capture:page", args=[waiting.pk]),
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -188,6 +208,7 @@ def test_administrator_reviews_any_centre(client, administrator, waiting):
 
 # -- confirmed characters for retraining ----------------------------------------------------
 
+
 def with_box_crops(scan: Scan, field: str, text: str) -> Scan:
     """Give a doubtful field of the scan one stored crop per box, as the reader leaves them."""
     from django.core.files.base import ContentFile
@@ -195,23 +216,28 @@ def with_box_crops(scan: Scan, field: str, text: str) -> Scan:
 
     from .conftest import page_image, png_of
 
-    boxes = [default_storage.save(f"crops/{scan.pk}/{field}-{i:02d}.png",
-                                  ContentFile(png_of(page_image(ch, (34, 43)))))
-             for i, ch in enumerate(text.ljust(12))]
+    boxes = [
+        default_storage.save(
+            f"crops/{scan.pk}/{field}-{i:02d}.png", ContentFile(png_of(page_image(ch, (34, 43))))
+        )
+        for i, ch in enumerate(text.ljust(12))
+    ]
     scan.reading["fields"][field].update({"boxes": boxes, "value": text.strip()})
     scan.save()
     return scan
 
 
 def test_confirmed_characters_are_kept_for_retraining_in_the_readers_format(
-        client, operator_du, waiting, settings, django_capture_on_commit_callbacks):
+    client, operator_du, waiting, settings, django_capture_on_commit_callbacks
+):
     from pathlib import Path
 
     with_box_crops(waiting, "surname", "РАҲИМОВ")
     client.force_login(operator_du)
     with django_capture_on_commit_callbacks(execute=True):  # files are written after commit
-        response = client.post(reverse("capture:review", args=[waiting.pk]),
-                               form_data(surname="РАҲИМОБ", accept="1"))
+        response = client.post(
+            reverse("capture:review", args=[waiting.pk]), form_data(surname="РАҲИМОБ", accept="1")
+        )
     assert response.status_code == 302
     folder = Path(settings.DATA_DIR) / "training" / "characters"
     kept = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*.png"))
@@ -221,14 +247,16 @@ def test_confirmed_characters_are_kept_for_retraining_in_the_readers_format(
 
 
 def test_a_value_rewritten_wholesale_does_not_label_the_boxes(
-        client, operator_du, waiting, settings, django_capture_on_commit_callbacks):
+    client, operator_du, waiting, settings, django_capture_on_commit_callbacks
+):
     from pathlib import Path
 
     with_box_crops(waiting, "surname", "РАҲИМОВ")
     client.force_login(operator_du)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("capture:review", args=[waiting.pk]),
-                    form_data(surname="КАРИМЗОДА", accept="1"))
+        client.post(
+            reverse("capture:review", args=[waiting.pk]), form_data(surname="КАРИМЗОДА", accept="1")
+        )
     waiting.refresh_from_db()
     assert waiting.status == Scan.Status.SAVED
     assert not list((Path(settings.DATA_DIR) / "training").rglob("*.png"))

@@ -15,11 +15,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_operator_uploads_several_files_for_their_centre_and_nothing_is_read_in_the_request(
-        client, operator_du, queued_tasks, django_capture_on_commit_callbacks):
+    client, operator_du, queued_tasks, django_capture_on_commit_callbacks
+):
     client.force_login(operator_du)
-    files = [SimpleUploadedFile("a.png", png_of(page_image("a")), "image/png"),
-             SimpleUploadedFile("b.pdf", pdf_of(page_image("b1"), page_image("b2")),
-                                "application/pdf")]
+    files = [
+        SimpleUploadedFile("a.png", png_of(page_image("a")), "image/png"),
+        SimpleUploadedFile("b.pdf", pdf_of(page_image("b1"), page_image("b2")), "application/pdf"),
+    ]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("capture:upload"), {"files": files}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("capture:overview")
@@ -28,14 +30,17 @@ def test_operator_uploads_several_files_for_their_centre_and_nothing_is_read_in_
     assert {u.batch.centre.code for u in uploads} == {"ICC-DU"}
     assert {u.batch.uploaded_by for u in uploads} == {operator_du}
     assert all(u.status == Upload.Status.RECEIVED for u in uploads)  # queued, not split
-    assert sorted(r.args[0] for r in queued_tasks.results
-                  if r.task.name == process_upload.name) == sorted(u.pk for u in uploads)
+    assert sorted(
+        r.args[0] for r in queued_tasks.results if r.task.name == process_upload.name
+    ) == sorted(u.pk for u in uploads)
 
 
 def test_a_refused_file_is_named_and_the_others_are_kept(client, operator_du, queued_tasks):
     client.force_login(operator_du)
-    files = [SimpleUploadedFile("notes.txt", b"hello", "text/plain"),
-             SimpleUploadedFile("c.png", png_of(page_image("c")), "image/png")]
+    files = [
+        SimpleUploadedFile("notes.txt", b"hello", "text/plain"),
+        SimpleUploadedFile("c.png", png_of(page_image("c")), "image/png"),
+    ]
     response = client.post(reverse("capture:upload"), {"files": files}, follow=True)
     text = response.content.decode()
     assert "notes.txt" in text
@@ -46,22 +51,27 @@ def test_the_same_file_twice_is_stored_once(client, operator_du, queued_tasks):
     client.force_login(operator_du)
     content = png_of(page_image("same"))
     for _ in range(2):
-        client.post(reverse("capture:upload"),
-                    {"files": [SimpleUploadedFile("same.png", content, "image/png")]})
+        client.post(
+            reverse("capture:upload"),
+            {"files": [SimpleUploadedFile("same.png", content, "image/png")]},
+        )
     assert Upload.objects.count() == 1
 
 
 def test_a_user_without_a_border_centre_cannot_upload(client, administrator, queued_tasks):
     client.force_login(administrator)
     assert client.get(reverse("capture:overview")).context["form"] is None
-    response = client.post(reverse("capture:upload"), {
-        "files": [SimpleUploadedFile("x.png", png_of(page_image("x")), "image/png")]})
+    response = client.post(
+        reverse("capture:upload"),
+        {"files": [SimpleUploadedFile("x.png", png_of(page_image("x")), "image/png")]},
+    )
     assert response.status_code == 403
     assert not Upload.objects.exists()
 
 
-def test_overview_counts_only_the_operators_centre(client, operator_du, operator_su,
-                                                   centre_du, centre_su):
+def test_overview_counts_only_the_operators_centre(
+    client, operator_du, operator_su, centre_du, centre_su
+):
     make_scan(centre_du)
     make_scan(centre_du)
     make_scan(centre_su)

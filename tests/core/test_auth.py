@@ -21,8 +21,9 @@ def clerk(db):
 
 
 def login(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password},
-                       REMOTE_ADDR="10.0.0.7")
+    return client.post(
+        reverse("login"), {"username": username, "password": password}, REMOTE_ADDR="10.0.0.7"
+    )
 
 
 def test_the_right_password_logs_in(client, clerk):
@@ -38,7 +39,9 @@ def test_a_wrong_password_is_refused_with_the_form_again(client, clerk):
     assert response.context["form"].errors
 
 
-def test_the_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right_one(client, clerk):
+def test_the_sixth_attempt_after_five_wrong_passwords_is_refused_even_with_the_right_one(
+    client, clerk
+):
     statuses = [login(client, "clerk", "wrong").status_code for _ in range(5)]
     # The fifth failure reaches the limit and is answered with the lockout page already.
     assert statuses == [200, 200, 200, 200, 429]

@@ -11,11 +11,25 @@ REPO = Path(__file__).resolve().parents[2]
 @pytest.mark.django_db
 def test_reference_data_is_loaded_by_migrations():
     assert set(Region.objects.values_list("code", flat=True)) == {
-        "TJ-DU", "TJ-SU", "TJ-KT", "TJ-GB", "TJ-RA"}
+        "TJ-DU",
+        "TJ-SU",
+        "TJ-KT",
+        "TJ-GB",
+        "TJ-RA",
+    }
     assert {"DYU", "LBD", "TJU", "KQT", "FTH", "PNP", "KLM", "KRM"} <= set(
-        BorderPoint.objects.values_list("code", flat=True))
+        BorderPoint.objects.values_list("code", flat=True)
+    )
     assert set(Purpose.objects.values_list("code", flat=True)) == {
-        "work", "study", "private", "tourism", "business", "official", "transit", "other"}
+        "work",
+        "study",
+        "private",
+        "tourism",
+        "business",
+        "official",
+        "transit",
+        "other",
+    }
     assert Office.objects.filter(kind=Office.Kind.BORDER_CENTRE).count() == 4
     russia = Country.objects.get(code="RUS")
     assert russia.name_tg and russia.name_ru == "Российская Федерация"
@@ -28,8 +42,12 @@ def test_every_border_point_belongs_to_a_border_centre():
 
 def test_env_example_lists_exactly_the_variables_the_code_reads():
     code = "\n".join(p.read_text() for p in (REPO / "src").rglob("*.py"))
-    read = set(re.findall(r"""(?:environ\.get|env_\w+|getenv)\(\s*["']((?:SAFAR_|DATABASE_)\w*)""", code))
-    listed = set(re.findall(r"^((?:SAFAR_|DATABASE_)\w*)=", (REPO / ".env.example").read_text(), re.M))
+    read = set(
+        re.findall(r"""(?:environ\.get|env_\w+|getenv)\(\s*["']((?:SAFAR_|DATABASE_)\w*)""", code)
+    )
+    listed = set(
+        re.findall(r"^((?:SAFAR_|DATABASE_)\w*)=", (REPO / ".env.example").read_text(), re.M)
+    )
     assert read == listed
 
 

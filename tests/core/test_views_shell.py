@@ -55,8 +55,10 @@ def test_user_without_a_role_sees_only_home_and_is_told_to_ask_for_one(client, o
     assert "No role yet" in response.content.decode()
 
 
-@pytest.mark.parametrize(("language", "label"), [
-    ("tg", "Ворид кардани корт"), ("ru", "Ввести карту"), ("en", "Enter a card")])
+@pytest.mark.parametrize(
+    ("language", "label"),
+    [("tg", "Ворид кардани корт"), ("ru", "Ввести карту"), ("en", "Enter a card")],
+)
 def test_the_interface_speaks_the_chosen_language(client, operator_du, language, label):
     client.force_login(operator_du)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
@@ -72,8 +74,10 @@ def test_tajik_is_the_default_language(client, operator_du):
     assert '<html lang="tg">' in response.content.decode()
 
 
-@pytest.mark.parametrize(("language", "expected"), [
-    ("tg", "5 март 2024"), ("ru", "5 марта 2024 г."), ("en", "5 March 2024")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("tg", "5 март 2024"), ("ru", "5 марта 2024 г."), ("en", "5 March 2024")],
+)
 def test_dates_are_written_the_local_way(language, expected):
     from django.utils.formats import date_format
 
@@ -81,7 +85,10 @@ def test_dates_are_written_the_local_way(language, expected):
         assert date_format(datetime.date(2024, 3, 5), "DATE_FORMAT") == expected
 
 
-@pytest.mark.parametrize(("language", "expected"), [("tg", "1\xa0234\xa0567"), ("ru", "1\xa0234\xa0567"), ("en", "1,234,567")])
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("tg", "1\xa0234\xa0567"), ("ru", "1\xa0234\xa0567"), ("en", "1,234,567")],
+)
 def test_numbers_are_grouped_the_local_way(language, expected):
     from django.utils.formats import number_format
 
@@ -89,8 +96,10 @@ def test_numbers_are_grouped_the_local_way(language, expected):
         assert number_format(1234567, force_grouping=True) == expected
 
 
-@pytest.mark.parametrize(("language", "title"), [
-    ("tg", "Саҳифа ёфт нашуд"), ("ru", "Страница не найдена"), ("en", "Page not found")])
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("tg", "Саҳифа ёфт нашуд"), ("ru", "Страница не найдена"), ("en", "Page not found")],
+)
 def test_not_found_page_in_three_languages(client, operator_du, language, title):
     client.force_login(operator_du)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
@@ -99,8 +108,10 @@ def test_not_found_page_in_three_languages(client, operator_du, language, title)
     assert title in response.content.decode()
 
 
-@pytest.mark.parametrize(("language", "title"), [
-    ("tg", "Дастрасӣ манъ аст"), ("ru", "Доступ запрещён"), ("en", "Access denied")])
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("tg", "Дастрасӣ манъ аст"), ("ru", "Доступ запрещён"), ("en", "Access denied")],
+)
 def test_forbidden_page_in_three_languages(client, outsider, language, title):
     client.force_login(outsider)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
@@ -109,8 +120,10 @@ def test_forbidden_page_in_three_languages(client, outsider, language, title):
     assert title in response.content.decode()
 
 
-@pytest.mark.parametrize(("language", "title"), [
-    ("tg", "Хатои сервер"), ("ru", "Ошибка сервера"), ("en", "Server error")])
+@pytest.mark.parametrize(
+    ("language", "title"),
+    [("tg", "Хатои сервер"), ("ru", "Ошибка сервера"), ("en", "Server error")],
+)
 def test_server_error_page_in_three_languages(language, title):
     request = RequestFactory().get("/")
     with translation.override(language):
@@ -120,6 +133,7 @@ def test_server_error_page_in_three_languages(language, title):
 
 
 # -- administration -----------------------------------------------------------------------------
+
 
 @pytest.fixture
 def staff_administrator(administrator):
@@ -133,37 +147,68 @@ def test_administrator_group_may_edit_reference_data_in_the_admin(client, staff_
     url = reverse("admin:core_country_change", args=["RUS"])
     assert client.get(url).status_code == 200
     country = Country.objects.get(code="RUS")
-    data = {"code": "RUS", "alpha2": "RU", "name_tg": country.name_tg, "name_ru": country.name_ru,
-            "name_en": "Russia"}
+    data = {
+        "code": "RUS",
+        "alpha2": "RU",
+        "name_tg": country.name_tg,
+        "name_ru": country.name_ru,
+        "name_en": "Russia",
+    }
     response = client.post(url, data)
     assert response.status_code == 302
     assert Country.objects.get(code="RUS").name_en == "Russia"
 
 
-def test_audit_log_is_readable_but_not_editable_by_administrators(client, staff_administrator, analyst):
-    event = AuditEvent.record(user=analyst, action=AuditEvent.Action.SEARCH,
-                              object_type="crossings.crossing", query={"q": "x"})
+def test_audit_log_is_readable_but_not_editable_by_administrators(
+    client, staff_administrator, analyst
+):
+    event = AuditEvent.record(
+        user=analyst,
+        action=AuditEvent.Action.SEARCH,
+        object_type="crossings.crossing",
+        query={"q": "x"},
+    )
     client.force_login(staff_administrator)
     changelist = reverse("admin:core_auditevent_changelist")
-    assert client.get(changelist, {"user__id__exact": analyst.pk, "action__exact": "search"}).status_code == 200
+    assert (
+        client.get(
+            changelist, {"user__id__exact": analyst.pk, "action__exact": "search"}
+        ).status_code
+        == 200
+    )
     change = reverse("admin:core_auditevent_change", args=[event.pk])
     assert client.get(change).status_code == 200  # view only
     client.post(change, {"action": "delete"})
-    assert client.post(reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:core_auditevent_delete", args=[event.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     assert AuditEvent.objects.filter(pk=event.pk, action="search").exists()
 
 
-def test_giving_the_administrator_role_in_the_admin_makes_the_user_staff(client, staff_administrator, operator_du):
+def test_giving_the_administrator_role_in_the_admin_makes_the_user_staff(
+    client, staff_administrator, operator_du
+):
     client.force_login(staff_administrator)
     url = reverse("admin:core_user_change", args=[operator_du.pk])
     page = client.get(url)
     assert page.status_code == 200
     assert "is_superuser" not in page.context["adminform"].form.fields
-    data = {"username": operator_du.username, "first_name": "", "last_name": "", "email": "",
-            "is_active": "on", "groups": [Group.objects.get(name=Role.ADMINISTRATOR).pk],
-            "office": operator_du.office_id,
-            "last_login_0": "", "last_login_1": "", "date_joined_0": "2026-01-01",
-            "date_joined_1": "10:00:00"}
+    data = {
+        "username": operator_du.username,
+        "first_name": "",
+        "last_name": "",
+        "email": "",
+        "is_active": "on",
+        "groups": [Group.objects.get(name=Role.ADMINISTRATOR).pk],
+        "office": operator_du.office_id,
+        "last_login_0": "",
+        "last_login_1": "",
+        "date_joined_0": "2026-01-01",
+        "date_joined_1": "10:00:00",
+    }
     response = client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     operator_du.refresh_from_db()

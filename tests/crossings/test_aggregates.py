@@ -25,19 +25,28 @@ _cards = count(1)
 def card(**values):
     """A citizen's exit to Russia for work, changed by `values`."""
     data = {
-        "card_number": f"T{next(_cards):07d}", "direction": "exit",
-        "crossed_on": date(2025, 3, 1), "border_point": "DYU", "citizenship": "TJK",
-        "passport_number": "400000001", "birth_date": date(1990, 6, 15), "sex": "M",
-        "surname": "Rahimov", "given_names": "Karim", "purpose": "work", "country": "RUS",
-        "region": "TJ-SU", "district": None, "source": "form",
+        "card_number": f"T{next(_cards):07d}",
+        "direction": "exit",
+        "crossed_on": date(2025, 3, 1),
+        "border_point": "DYU",
+        "citizenship": "TJK",
+        "passport_number": "400000001",
+        "birth_date": date(1990, 6, 15),
+        "sex": "M",
+        "surname": "Rahimov",
+        "given_names": "Karim",
+        "purpose": "work",
+        "country": "RUS",
+        "region": "TJ-SU",
+        "district": None,
+        "source": "form",
     }
     data.update(values)
     return data
 
 
 def cells(cube, grain="D", **dims):
-    return {(c.period, c.key): c.count
-            for c in Cell.objects.filter(cube=cube, grain=grain, **dims)}
+    return {(c.period, c.key): c.count for c in Cell.objects.filter(cube=cube, grain=grain, **dims)}
 
 
 def assert_exact():
@@ -59,8 +68,9 @@ def test_an_entry_inserted_between_an_exit_and_its_later_return_takes_the_link(a
     create_crossing(user=administrator, data=card(crossed_on=date(2025, 1, 1)))
     create_crossing(user=administrator, data=card(direction="entry", crossed_on=date(2026, 1, 2)))
     assert cells("return") == {(date(2025, 1, 1), "366+"): 1}
-    middle = create_crossing(user=administrator,
-                             data=card(direction="entry", crossed_on=date(2025, 1, 20)))
+    middle = create_crossing(
+        user=administrator, data=card(direction="entry", crossed_on=date(2025, 1, 20))
+    )
     assert cells("return") == {(date(2025, 1, 1), "0-30"): 1}
     assert cells("arrival") == {(date(2025, 1, 20), "0-30"): 1, (date(2026, 1, 2), "unmatched"): 1}
     assert_exact()
@@ -84,11 +94,16 @@ def test_same_day_crossings_are_ordered_as_recorded(administrator):
 @pytest.mark.django_db
 def test_a_traveller_abroad_moves_through_the_bands_until_they_return(administrator):
     create_crossing(user=administrator, data=card(crossed_on=date(2025, 1, 1)))
-    back = create_crossing(user=administrator,
-                           data=card(direction="entry", crossed_on=date(2025, 3, 1)))
+    back = create_crossing(
+        user=administrator, data=card(direction="entry", crossed_on=date(2025, 3, 1))
+    )
     events = cells("abroad")
-    assert events == {(date(2025, 1, 1), "0-30"): 1, (date(2025, 2, 1), "0-30"): -1,
-                      (date(2025, 2, 1), "31-90"): 1, (date(2025, 3, 1), "31-90"): -1}
+    assert events == {
+        (date(2025, 1, 1), "0-30"): 1,
+        (date(2025, 2, 1), "0-30"): -1,
+        (date(2025, 2, 1), "31-90"): 1,
+        (date(2025, 3, 1), "31-90"): -1,
+    }
     delete_crossing(user=administrator, crossing=back)
     assert cells("abroad")[(date(2025, 1, 1) + timedelta(days=366), "366+")] == 1
     assert_exact()
@@ -122,33 +137,54 @@ def test_rebuild_restores_damaged_cells_and_keeps_capture_cells(administrator):
 
 # --- random sequences of writes ---------------------------------------------------------------
 
-PEOPLE = [("TJK", "400000001", date(1990, 6, 15)), ("TJK", "400000002", date(2001, 2, 28)),
-          ("TJK", "400000003", date(1960, 1, 1)), ("UZB", "AA1111111", date(1985, 9, 9))]
+PEOPLE = [
+    ("TJK", "400000001", date(1990, 6, 15)),
+    ("TJK", "400000002", date(2001, 2, 28)),
+    ("TJK", "400000003", date(1960, 1, 1)),
+    ("UZB", "AA1111111", date(1985, 9, 9)),
+]
 # Days whose differences fall on both sides of every band boundary (30/31, 90/91, 180/181,
 # 365/366), across month and year ends.
 _BASE = date(2024, 12, 31)
 DAYS = [_BASE + timedelta(days=n) for n in (0, 1, 30, 31, 91, 92, 181, 182, 366, 367)]
-values = st.fixed_dictionaries({
-    "person": st.sampled_from(PEOPLE), "direction": st.sampled_from(["entry", "exit"]),
-    "crossed_on": st.sampled_from(DAYS), "border_point": st.sampled_from(["DYU", "FTH"]),
-    "sex": st.sampled_from(["M", "F"]), "purpose": st.sampled_from(["work", "study"]),
-    "country": st.sampled_from(["RUS", "KAZ"]), "region": st.sampled_from([None, "TJ-SU"]),
-})
-operations = st.lists(st.one_of(
-    st.tuples(st.just("create"), values),
-    st.tuples(st.just("update"), st.integers(0, 50), values),
-    st.tuples(st.just("delete"), st.integers(0, 50)),
-    # An import of a few rows; card numbers from a small pool, so some are already stored
-    # (same data: present; other data: conflict) and some repeat within the file.
-    st.tuples(st.just("import"), st.lists(st.tuples(st.integers(0, 6), values), max_size=6),
-              st.integers(1, 3)),
-), min_size=1, max_size=12)
+values = st.fixed_dictionaries(
+    {
+        "person": st.sampled_from(PEOPLE),
+        "direction": st.sampled_from(["entry", "exit"]),
+        "crossed_on": st.sampled_from(DAYS),
+        "border_point": st.sampled_from(["DYU", "FTH"]),
+        "sex": st.sampled_from(["M", "F"]),
+        "purpose": st.sampled_from(["work", "study"]),
+        "country": st.sampled_from(["RUS", "KAZ"]),
+        "region": st.sampled_from([None, "TJ-SU"]),
+    }
+)
+operations = st.lists(
+    st.one_of(
+        st.tuples(st.just("create"), values),
+        st.tuples(st.just("update"), st.integers(0, 50), values),
+        st.tuples(st.just("delete"), st.integers(0, 50)),
+        # An import of a few rows; card numbers from a small pool, so some are already stored
+        # (same data: present; other data: conflict) and some repeat within the file.
+        st.tuples(
+            st.just("import"),
+            st.lists(st.tuples(st.integers(0, 6), values), max_size=6),
+            st.integers(1, 3),
+        ),
+    ),
+    min_size=1,
+    max_size=12,
+)
 
 
 def as_data(v):
     citizenship, passport, birth = v["person"]
-    return card(citizenship=citizenship, passport_number=passport, birth_date=birth,
-                **{k: v[k] for k in v if k != "person"})
+    return card(
+        citizenship=citizenship,
+        passport_number=passport,
+        birth_date=birth,
+        **{k: v[k] for k in v if k != "person"},
+    )
 
 
 def apply(user, op):
@@ -174,21 +210,37 @@ def import_rows(user, rows, chunk_size):
             out.writerow(EXPECTED_HEADER.split(","))
             for number, v in rows:
                 data = as_data(v)
-                out.writerow([f"I{number}", data["direction"], data["crossed_on"].isoformat(),
-                              data["border_point"], data["citizenship"], data["passport_number"],
-                              data["birth_date"].isoformat(), data["sex"], data["purpose"],
-                              data["country"], data["region"] or ""])
+                out.writerow(
+                    [
+                        f"I{number}",
+                        data["direction"],
+                        data["crossed_on"].isoformat(),
+                        data["border_point"],
+                        data["citizenship"],
+                        data["passport_number"],
+                        data["birth_date"].isoformat(),
+                        data["sex"],
+                        data["purpose"],
+                        data["country"],
+                        data["region"] or "",
+                    ]
+                )
         import_crossings(path, user=user, chunk_size=chunk_size)
 
 
 @pytest.mark.django_db
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(ops=operations, bulk=st.booleans())
-def test_any_sequence_of_writes_leaves_every_cell_equal_to_a_recomputation(administrator, ops,
-                                                                             bulk):
+def test_any_sequence_of_writes_leaves_every_cell_equal_to_a_recomputation(
+    administrator, ops, bulk
+):
     # `bulk`: every difference goes through the temporary-table path, as an import chunk does.
-    with mock.patch.object(aggregates, "BULK_THRESHOLD", 0 if bulk else 10**9), \
-            transaction.atomic():
+    with (
+        mock.patch.object(aggregates, "BULK_THRESHOLD", 0 if bulk else 10**9),
+        transaction.atomic(),
+    ):
         for op in ops:
             apply(administrator, op)
         assert_exact()
@@ -198,22 +250,36 @@ def test_any_sequence_of_writes_leaves_every_cell_equal_to_a_recomputation(admin
 # A returning traveller's import reads only the tail of their stored crossings (from the second
 # one before their first new day): long histories, files in any date order, same-day ties.
 LONG_DAYS = [date(2024, 1, 1) + timedelta(days=n) for n in (0, 0, 5, 40, 41, 130, 200, 400, 800)]
-history_values = st.fixed_dictionaries({
-    "person": st.sampled_from(PEOPLE[:2]), "direction": st.sampled_from(["entry", "exit"]),
-    "crossed_on": st.sampled_from(LONG_DAYS), "border_point": st.just("DYU"),
-    "sex": st.just("M"), "purpose": st.just("work"), "country": st.sampled_from(["RUS", "KAZ"]),
-    "region": st.just(None),
-})
-history_files = st.lists(st.tuples(
-    st.lists(st.tuples(st.integers(0, 40), history_values), min_size=1, max_size=8),
-    st.integers(1, 4)), min_size=2, max_size=5)
+history_values = st.fixed_dictionaries(
+    {
+        "person": st.sampled_from(PEOPLE[:2]),
+        "direction": st.sampled_from(["entry", "exit"]),
+        "crossed_on": st.sampled_from(LONG_DAYS),
+        "border_point": st.just("DYU"),
+        "sex": st.just("M"),
+        "purpose": st.just("work"),
+        "country": st.sampled_from(["RUS", "KAZ"]),
+        "region": st.just(None),
+    }
+)
+history_files = st.lists(
+    st.tuples(
+        st.lists(st.tuples(st.integers(0, 40), history_values), min_size=1, max_size=8),
+        st.integers(1, 4),
+    ),
+    min_size=2,
+    max_size=5,
+)
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(files=history_files)
-def test_imports_onto_long_histories_leave_every_cell_equal_to_a_recomputation(administrator,
-                                                                               files):
+def test_imports_onto_long_histories_leave_every_cell_equal_to_a_recomputation(
+    administrator, files
+):
     with transaction.atomic():
         for rows, chunk_size in files:
             import_rows(administrator, rows, chunk_size)

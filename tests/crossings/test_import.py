@@ -18,8 +18,19 @@ from safar.crossings.synthetic import write_csv
 from safar.reports.models import Cell
 
 HEADER = EXPECTED_HEADER.split(",")
-GOOD = ["K1", "exit", "2025-03-01", "DYU", "TJK", "400000001", "1990-01-01", "M", "work", "RUS",
-        "TJ-SU"]
+GOOD = [
+    "K1",
+    "exit",
+    "2025-03-01",
+    "DYU",
+    "TJK",
+    "400000001",
+    "1990-01-01",
+    "M",
+    "work",
+    "RUS",
+    "TJ-SU",
+]
 
 
 def row(**changes):
@@ -44,11 +55,21 @@ def rejects(path):
 
 @pytest.mark.django_db
 def test_good_rows_are_stored_with_their_cells_and_one_audit_event(tmp_path):
-    path = write(tmp_path / "cards.csv", [
-        row(), row(card_number="K2", direction="entry", crossed_on="2025-06-01"),
-        row(card_number="K3", citizenship="UZB", passport_number="AA1234567")])
+    path = write(
+        tmp_path / "cards.csv",
+        [
+            row(),
+            row(card_number="K2", direction="entry", crossed_on="2025-06-01"),
+            row(card_number="K3", citizenship="UZB", passport_number="AA1234567"),
+        ],
+    )
     result = import_crossings(path)
-    assert (result.stored, result.already_present, result.rejected, result.conflicts) == (3, 0, 0, 0)
+    assert (result.stored, result.already_present, result.rejected, result.conflicts) == (
+        3,
+        0,
+        0,
+        0,
+    )
     assert Traveller.objects.count() == 2
     assert set(Crossing.objects.values_list("source", flat=True)) == {"import"}
     assert compare_with_rebuild() == []
@@ -59,21 +80,24 @@ def test_good_rows_are_stored_with_their_cells_and_one_audit_event(tmp_path):
 
 @pytest.mark.django_db
 def test_bad_rows_are_refused_with_line_and_reason_and_the_rest_is_stored(tmp_path):
-    path = write(tmp_path / "mixed.csv", [
-        row(card_number="K1"),
-        row(card_number="K2", crossed_on="2025-02-30"),
-        row(card_number="K3", border_point="XYZ"),
-        row(card_number="K4", citizenship="ZZZ"),
-        row(card_number="K5", purpose="holiday"),
-        row(card_number="K6", region="TJ-XX"),
-        row(card_number="K7", sex="X"),
-        row(card_number="K8", direction="out"),
-        row(card_number="K9", birth_date="2030-01-01"),
-        row(card_number="K10", crossed_on="2099-01-01"),
-        row(card_number="K11")[:5],
-        row(card_number="K12", crossed_on="20250301"),
-        row(card_number="K13"),
-    ])
+    path = write(
+        tmp_path / "mixed.csv",
+        [
+            row(card_number="K1"),
+            row(card_number="K2", crossed_on="2025-02-30"),
+            row(card_number="K3", border_point="XYZ"),
+            row(card_number="K4", citizenship="ZZZ"),
+            row(card_number="K5", purpose="holiday"),
+            row(card_number="K6", region="TJ-XX"),
+            row(card_number="K7", sex="X"),
+            row(card_number="K8", direction="out"),
+            row(card_number="K9", birth_date="2030-01-01"),
+            row(card_number="K10", crossed_on="2099-01-01"),
+            row(card_number="K11")[:5],
+            row(card_number="K12", crossed_on="20250301"),
+            row(card_number="K13"),
+        ],
+    )
     result = import_crossings(path)
     assert result.stored == 2 and result.rejected == 11
     refused = rejects(path)
@@ -91,18 +115,23 @@ def test_bad_rows_are_refused_with_line_and_reason_and_the_rest_is_stored(tmp_pa
 
 @pytest.mark.django_db
 def test_refusals_never_show_a_passport_number_or_a_birth_date(tmp_path):
-    path = write(tmp_path / "private.csv", [row(passport_number="40-00-01"),
-                                            row(card_number="K2", birth_date="1990-13-01")])
+    path = write(
+        tmp_path / "private.csv",
+        [row(passport_number="40-00-01"), row(card_number="K2", birth_date="1990-13-01")],
+    )
     result = import_crossings(path)
     assert result.rejected == 2
-    assert all("40-00-01" not in reason and "1990-13" not in reason
-               for _line, reason in result.problems)
+    assert all(
+        "40-00-01" not in reason and "1990-13" not in reason for _line, reason in result.problems
+    )
 
 
 @pytest.mark.django_db
 def test_importing_the_same_file_again_stores_nothing_new(tmp_path):
-    path = write(tmp_path / "again.csv", [row(), row(card_number="K2", direction="entry",
-                                                     crossed_on="2025-05-01")])
+    path = write(
+        tmp_path / "again.csv",
+        [row(), row(card_number="K2", direction="entry", crossed_on="2025-05-01")],
+    )
     import_crossings(path)
     cells = list(Cell.objects.order_by("pk").values_list("pk", "count"))
     second = import_crossings(path)
@@ -134,10 +163,14 @@ def test_duplicates_within_the_file_are_present_once_or_a_conflict(tmp_path):
 @pytest.mark.django_db
 def test_optional_columns_are_stored_and_the_district_gives_the_region(tmp_path):
     header = [*HEADER, "surname", "given_names", "district"]
-    path = write(tmp_path / "names.csv", [
-        [*row(region=""), "Nazarova", "Zarina", "SU-KHU"],
-        [*row(card_number="K2", region="TJ-KT"), "Nazarov", "Bahrom", "SU-KHU"],
-    ], header=header)
+    path = write(
+        tmp_path / "names.csv",
+        [
+            [*row(region=""), "Nazarova", "Zarina", "SU-KHU"],
+            [*row(card_number="K2", region="TJ-KT"), "Nazarov", "Bahrom", "SU-KHU"],
+        ],
+        header=header,
+    )
     result = import_crossings(path)
     assert (result.stored, result.rejected) == (1, 1)
     stored = Crossing.objects.get()
@@ -146,8 +179,9 @@ def test_optional_columns_are_stored_and_the_district_gives_the_region(tmp_path)
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("header", [HEADER[::-1], HEADER[:-1], [*HEADER, "nickname"],
-                                    ["card", *HEADER[1:]]])
+@pytest.mark.parametrize(
+    "header", [HEADER[::-1], HEADER[:-1], [*HEADER, "nickname"], ["card", *HEADER[1:]]]
+)
 def test_a_wrong_header_is_a_clear_error_and_stores_nothing(tmp_path, header):
     path = write(tmp_path / "wrong.csv", [row()], header=header)
     with pytest.raises(CommandError) as error:
@@ -187,11 +221,20 @@ def test_a_big_file_in_many_chunks_keeps_cells_exact_and_reimports_as_present(tm
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_crash_mid_file_leaves_whole_chunks_and_exact_cells(tmp_path, monkeypatch,
-                                                              reference_data):
-    path = write(tmp_path / "crash.csv", [row(card_number=f"K{i}", crossed_on=f"2025-03-{i:02d}",
-                                              direction="exit" if i % 2 else "entry")
-                                          for i in range(1, 11)])
+def test_a_crash_mid_file_leaves_whole_chunks_and_exact_cells(
+    tmp_path, monkeypatch, reference_data
+):
+    path = write(
+        tmp_path / "crash.csv",
+        [
+            row(
+                card_number=f"K{i}",
+                crossed_on=f"2025-03-{i:02d}",
+                direction="exit" if i % 2 else "entry",
+            )
+            for i in range(1, 11)
+        ],
+    )
     calls = {"n": 0}
     real = importer.apply_delta
 
@@ -227,9 +270,12 @@ def missing_indexes() -> set[str]:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_first_load_defers_the_secondary_indexes_and_builds_them_at_the_end(
-        tmp_path, monkeypatch, reference_data):
-    path = write(tmp_path / "first.csv", [row(card_number=f"K{i}", crossed_on=f"2025-03-{i:02d}")
-                                          for i in range(1, 6)])
+    tmp_path, monkeypatch, reference_data
+):
+    path = write(
+        tmp_path / "first.csv",
+        [row(card_number=f"K{i}", crossed_on=f"2025-03-{i:02d}") for i in range(1, 6)],
+    )
     seen = []
     real = importer.apply_delta
 

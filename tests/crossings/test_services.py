@@ -14,11 +14,21 @@ from safar.reports.models import Cell
 
 def card(number="C0001", **values):
     data = {
-        "card_number": number, "direction": "exit", "crossed_on": date(2025, 4, 1),
-        "border_point": "DYU", "citizenship": "TJK", "passport_number": "400123456",
-        "birth_date": date(1992, 5, 5), "sex": "M", "surname": "Safarov",
-        "given_names": "Umed", "purpose": "work", "country": "RUS", "region": "TJ-KT",
-        "district": None, "source": "form",
+        "card_number": number,
+        "direction": "exit",
+        "crossed_on": date(2025, 4, 1),
+        "border_point": "DYU",
+        "citizenship": "TJK",
+        "passport_number": "400123456",
+        "birth_date": date(1992, 5, 5),
+        "sex": "M",
+        "surname": "Safarov",
+        "given_names": "Umed",
+        "purpose": "work",
+        "country": "RUS",
+        "region": "TJ-KT",
+        "district": None,
+        "source": "form",
     }
     data.update(values)
     return data
@@ -38,8 +48,9 @@ def test_creating_a_card_records_who_and_every_value(operator_du):
 @pytest.mark.django_db
 def test_the_same_passport_and_birth_date_is_the_same_traveller(operator_du):
     first = create_crossing(user=operator_du, data=card("C1"))
-    again = create_crossing(user=operator_du, data=card("C2", passport_number=" 400 123456 ",
-                                                        direction="entry"))
+    again = create_crossing(
+        user=operator_du, data=card("C2", passport_number=" 400 123456 ", direction="entry")
+    )
     other = create_crossing(user=operator_du, data=card("C3", birth_date=date(1993, 5, 5)))
     assert again.traveller == first.traveller
     assert other.traveller != first.traveller
@@ -49,8 +60,9 @@ def test_the_same_passport_and_birth_date_is_the_same_traveller(operator_du):
 @pytest.mark.django_db
 def test_a_correction_records_old_and_new_values_of_changed_fields_only(operator_du):
     crossing = create_crossing(user=operator_du, data=card())
-    update_crossing(user=operator_du, crossing=crossing,
-                    data={"crossed_on": date(2025, 4, 2), "country": "KAZ"})
+    update_crossing(
+        user=operator_du, crossing=crossing, data={"crossed_on": date(2025, 4, 2), "country": "KAZ"}
+    )
     event = AuditEvent.objects.get(action="update")
     assert event.changes == {"crossed_on": ["2025-04-01", "2025-04-02"], "country": ["RUS", "KAZ"]}
     update_crossing(user=operator_du, crossing=crossing, data={"country": "KAZ"})
@@ -61,8 +73,9 @@ def test_a_correction_records_old_and_new_values_of_changed_fields_only(operator
 def test_correcting_the_identity_moves_the_card_and_drops_the_empty_traveller(operator_du):
     crossing = create_crossing(user=operator_du, data=card())
     old_traveller = crossing.traveller_id
-    moved = update_crossing(user=operator_du, crossing=crossing,
-                            data={"passport_number": "400999999"})
+    moved = update_crossing(
+        user=operator_du, crossing=crossing, data={"passport_number": "400999999"}
+    )
     assert moved.traveller.passport_number == "400999999"
     assert not Traveller.objects.filter(pk=old_traveller).exists()
     assert compare_with_rebuild() == []
@@ -82,8 +95,10 @@ def test_deleting_keeps_every_old_value_in_the_audit_trail(operator_du):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("bad", [{"border_point": "XXX"}, {"sex": "X"}, {"country": "ZZZ"},
-                                 {"passport_number": "P" * 30}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"border_point": "XXX"}, {"sex": "X"}, {"country": "ZZZ"}, {"passport_number": "P" * 30}],
+)
 def test_an_invalid_card_stores_nothing(operator_du, bad):
     with pytest.raises(ValidationError):
         create_crossing(user=operator_du, data=card(**bad))
@@ -106,9 +121,11 @@ def test_a_card_number_is_stored_once(operator_du):
 @pytest.mark.django_db
 def test_the_neighbours_are_found_in_date_then_recording_order(operator_du):
     a = create_crossing(user=operator_du, data=card("A", crossed_on=date(2025, 1, 1)))
-    c = create_crossing(user=operator_du, data=card("C", direction="entry",
-                                                    crossed_on=date(2025, 1, 9)))
-    b = create_crossing(user=operator_du, data=card("B", direction="entry",
-                                                    crossed_on=date(2025, 1, 9)))
+    c = create_crossing(
+        user=operator_du, data=card("C", direction="entry", crossed_on=date(2025, 1, 9))
+    )
+    b = create_crossing(
+        user=operator_du, data=card("B", direction="entry", crossed_on=date(2025, 1, 9))
+    )
     assert a.previous_crossing() is None and a.next_crossing() == c
     assert c.next_crossing() == b and b.previous_crossing() == c and b.next_crossing() is None

@@ -36,8 +36,9 @@ def test_the_flows_look_like_tajik_labour_migration():
     assert Counter(r["purpose"] for r in exits).most_common(1)[0][0] == "work"
     assert Counter(r["border_point"] for r in out).most_common(1)[0][0] == "DYU"
     assert {"UZB", "AFG", "CHN", "KGZ"} <= {r["citizenship"] for r in out}
-    assert all(r["region"] for r in citizens) and not any(r["region"] for r in out
-                                                            if r["citizenship"] != "TJK")
+    assert all(r["region"] for r in citizens) and not any(
+        r["region"] for r in out if r["citizenship"] != "TJK"
+    )
     # People come back: many travellers have more than one crossing.
     per_person = Counter((r["citizenship"], r["passport_number"], r["birth_date"]) for r in out)
     assert sum(1 for n in per_person.values() if n > 1) > len(per_person) / 3

@@ -20,20 +20,40 @@ def fast_password_hashing(settings):
 
 
 CARD = {
-    "card_number": "A0000001", "direction": "exit", "crossed_on": "2024-03-05",
-    "border_point": "DYU", "surname": "Раҳимов", "given_names": "Фаррух",
-    "sex": "M", "birth_date": "14.07.1990", "citizenship": "TJK", "passport_number": "400123456",
-    "purpose": "work", "country": "RUS", "region": "TJ-DU", "district": "",
+    "card_number": "A0000001",
+    "direction": "exit",
+    "crossed_on": "2024-03-05",
+    "border_point": "DYU",
+    "surname": "Раҳимов",
+    "given_names": "Фаррух",
+    "sex": "M",
+    "birth_date": "14.07.1990",
+    "citizenship": "TJK",
+    "passport_number": "400123456",
+    "purpose": "work",
+    "country": "RUS",
+    "region": "TJ-DU",
+    "district": "",
 }
 
 
 def service_data(**overrides):
     data = {
-        "card_number": "D1", "direction": "exit", "crossed_on": datetime.date(2024, 3, 1),
-        "border_point": "DYU", "citizenship": "TJK", "passport_number": "400111222",
-        "birth_date": datetime.date(1988, 1, 2), "sex": "M", "surname": "ИВАНОВ",
-        "given_names": "ИВАН", "purpose": "work", "country": "RUS", "region": "TJ-DU",
-        "district": None, "source": "form",
+        "card_number": "D1",
+        "direction": "exit",
+        "crossed_on": datetime.date(2024, 3, 1),
+        "border_point": "DYU",
+        "citizenship": "TJK",
+        "passport_number": "400111222",
+        "birth_date": datetime.date(1988, 1, 2),
+        "sex": "M",
+        "surname": "ИВАНОВ",
+        "given_names": "ИВАН",
+        "purpose": "work",
+        "country": "RUS",
+        "region": "TJ-DU",
+        "district": None,
+        "source": "form",
     }
     return {**data, **overrides}
 
@@ -45,15 +65,26 @@ def dushanbe_card(operator_du):
 
 @pytest.fixture
 def dushanbe_return(operator_du, dushanbe_card):
-    return create_crossing(user=operator_du, data=service_data(
-        card_number="D2", direction="entry", crossed_on=datetime.date(2024, 6, 1), border_point="KRM"))
+    return create_crossing(
+        user=operator_du,
+        data=service_data(
+            card_number="D2",
+            direction="entry",
+            crossed_on=datetime.date(2024, 6, 1),
+            border_point="KRM",
+        ),
+    )
 
 
 @pytest.fixture
 def sughd_card(operator_su, dushanbe_card):
     """The same traveller leaving again through Khujand: another centre's card."""
-    return create_crossing(user=operator_su, data=service_data(
-        card_number="S1", crossed_on=datetime.date(2024, 8, 1), border_point="LBD"))
+    return create_crossing(
+        user=operator_su,
+        data=service_data(
+            card_number="S1", crossed_on=datetime.date(2024, 8, 1), border_point="LBD"
+        ),
+    )
 
 
 def post_card(client, **overrides):
@@ -64,6 +95,7 @@ def post_card(client, **overrides):
 
 # -- entry ------------------------------------------------------------------------------------
 
+
 def test_operator_enters_a_card_with_typed_codes_and_a_dotted_date(client, operator_du):
     client.force_login(operator_du)
     response = post_card(client, save="1")
@@ -73,17 +105,28 @@ def test_operator_enters_a_card_with_typed_codes_and_a_dotted_date(client, opera
     assert crossing.traveller.birth_date == datetime.date(1990, 7, 14)
     assert crossing.border_point_id == "DYU" and crossing.source == "form"
     assert crossing.surname == "РАҲИМОВ"
-    assert AuditEvent.objects.filter(action="create", object_id=str(crossing.pk),
-                                     user=operator_du).exists()
+    assert AuditEvent.objects.filter(
+        action="create", object_id=str(crossing.pk), user=operator_du
+    ).exists()
 
 
 def test_codes_are_accepted_in_any_case_and_dates_as_eight_digits(client, operator_du):
     client.force_login(operator_du)
-    post_card(client, border_point="dyu", country="rus", purpose="WORK", region="tj-du",
-              crossed_on="05032024", save="1")
+    post_card(
+        client,
+        border_point="dyu",
+        country="rus",
+        purpose="WORK",
+        region="tj-du",
+        crossed_on="05032024",
+        save="1",
+    )
     crossing = Crossing.objects.get(card_number="A0000001")
     assert (crossing.crossed_on, crossing.country_id, crossing.purpose_id) == (
-        datetime.date(2024, 3, 5), "RUS", "work")
+        datetime.date(2024, 3, 5),
+        "RUS",
+        "work",
+    )
 
 
 def test_save_and_next_keeps_the_border_point_date_and_direction(client, operator_du):
@@ -102,9 +145,22 @@ def test_the_form_lists_fields_in_the_card_order_with_datalist_suggestions(clien
     client.force_login(operator_du)
     with translation.override("en"):
         html = client.get(reverse("crossings:enter"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    order = ["card_number", "direction", "crossed_on", "border_point", "surname", "given_names",
-             "sex", "birth_date", "citizenship", "passport_number", "purpose", "country", "region",
-             "district"]
+    order = [
+        "card_number",
+        "direction",
+        "crossed_on",
+        "border_point",
+        "surname",
+        "given_names",
+        "sex",
+        "birth_date",
+        "citizenship",
+        "passport_number",
+        "purpose",
+        "country",
+        "region",
+        "district",
+    ]
     positions = [html.index(f'name="{name}"') for name in order]
     assert positions == sorted(positions)
     assert 'list="codes-border_point"' in html
@@ -112,29 +168,36 @@ def test_the_form_lists_fields_in_the_card_order_with_datalist_suggestions(clien
     assert '<option value="DYU">' in html and '<option value="LBD">' not in html
 
 
-@pytest.mark.parametrize(("overrides", "field", "message"), [
-    ({"birth_date": "2024-03-05"}, "birth_date", "before the date of crossing"),
-    ({"citizenship": "RUS"}, "region", "only for citizens"),
-    ({"district": "NOPE"}, "district", "Unknown code"),
-    ({"border_point": "LBD"}, "border_point", "border points of your centre"),
-    ({"border_point": "XXX"}, "border_point", "Unknown code"),
-    ({"crossed_on": "31.02.2024"}, "crossed_on", "Enter a valid date"),
-    ({"crossed_on": "2099-01-01"}, "crossed_on", "future"),
-    ({"card_number": ""}, "card_number", "required"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"birth_date": "2024-03-05"}, "birth_date", "before the date of crossing"),
+        ({"citizenship": "RUS"}, "region", "only for citizens"),
+        ({"district": "NOPE"}, "district", "Unknown code"),
+        ({"border_point": "LBD"}, "border_point", "border points of your centre"),
+        ({"border_point": "XXX"}, "border_point", "Unknown code"),
+        ({"crossed_on": "31.02.2024"}, "crossed_on", "Enter a valid date"),
+        ({"crossed_on": "2099-01-01"}, "crossed_on", "future"),
+        ({"card_number": ""}, "card_number", "required"),
+    ],
+)
 def test_a_wrong_value_is_reported_next_to_its_field_and_nothing_is_stored(
-        client, operator_du, overrides, field, message):
+    client, operator_du, overrides, field, message
+):
     client.force_login(operator_du)
-    response = client.post(reverse("crossings:enter"), {**CARD, **overrides},
-                           HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        reverse("crossings:enter"), {**CARD, **overrides}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 200
     errors = response.context["form"].errors
     assert message in " ".join(errors[field])
     assert not Crossing.objects.exists()
     # The message is rendered inside the field's own block.
     html = response.content.decode()
-    block = html[html.index(f'class="field field-{field}'):]
-    block = block[:block.index('class="field field-', 10) if 'class="field field-' in block[10:] else None]
+    block = html[html.index(f'class="field field-{field}') :]
+    block = block[
+        : block.index('class="field field-', 10) if 'class="field field-' in block[10:] else None
+    ]
     assert "field-errors" in block
 
 
@@ -143,8 +206,9 @@ def test_a_district_of_another_region_is_refused(client, operator_du):
 
     sughd_district = District.objects.filter(region="TJ-SU").first()
     client.force_login(operator_du)
-    response = post_card(client, region="TJ-DU", district=sughd_district.pk,
-                         HTTP_ACCEPT_LANGUAGE="en")
+    response = post_card(
+        client, region="TJ-DU", district=sughd_district.pk, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert "is not in region" in " ".join(response.context["form"].errors["district"])
 
 
@@ -175,6 +239,7 @@ def test_analyst_may_not_enter_cards(client, analyst):
 
 # -- who sees what ------------------------------------------------------------------------------
 
+
 def test_operator_cannot_see_other_centres_card(client, operator_du, sughd_card):
     client.force_login(operator_du)
     assert client.get(reverse("crossings:detail", args=[sughd_card.pk])).status_code == 404
@@ -183,21 +248,27 @@ def test_operator_cannot_see_other_centres_card(client, operator_du, sughd_card)
 
 def test_operator_cannot_edit_other_centres_card(client, operator_du, sughd_card):
     client.force_login(operator_du)
-    response = client.post(reverse("crossings:edit", args=[sughd_card.pk]),
-                           {**CARD, "card_number": "S1", "border_point": "DYU"})
+    response = client.post(
+        reverse("crossings:edit", args=[sughd_card.pk]),
+        {**CARD, "card_number": "S1", "border_point": "DYU"},
+    )
     assert response.status_code == 404
     sughd_card.refresh_from_db()
     assert sughd_card.border_point_id == "LBD"
 
 
-def test_operator_search_finds_only_own_centres_cards(client, operator_du, dushanbe_card, sughd_card):
+def test_operator_search_finds_only_own_centres_cards(
+    client, operator_du, dushanbe_card, sughd_card
+):
     client.force_login(operator_du)
     response = client.get(reverse("crossings:search"), {"q": "400111222"})
     assert [c.card_number for c in response.context["page"]] == ["D1"]
     assert client.get(reverse("crossings:search"), {"q": "S1"}).context["page"].paginator.count == 0
 
 
-def test_analyst_searches_every_centre_but_may_not_correct(client, analyst, dushanbe_card, sughd_card):
+def test_analyst_searches_every_centre_but_may_not_correct(
+    client, analyst, dushanbe_card, sughd_card
+):
     client.force_login(analyst)
     response = client.get(reverse("crossings:search"), {"q": "400111222"})
     assert [c.card_number for c in response.context["page"]] == ["S1", "D1"]
@@ -207,10 +278,13 @@ def test_analyst_searches_every_centre_but_may_not_correct(client, analyst, dush
 
 def test_user_without_a_role_is_refused_everywhere(client, outsider, dushanbe_card):
     client.force_login(outsider)
-    for url in (reverse("crossings:search"), reverse("crossings:enter"),
-                reverse("crossings:detail", args=[dushanbe_card.pk]),
-                reverse("crossings:edit", args=[dushanbe_card.pk]),
-                reverse("crossings:delete", args=[dushanbe_card.pk])):
+    for url in (
+        reverse("crossings:search"),
+        reverse("crossings:enter"),
+        reverse("crossings:detail", args=[dushanbe_card.pk]),
+        reverse("crossings:edit", args=[dushanbe_card.pk]),
+        reverse("crossings:delete", args=[dushanbe_card.pk]),
+    ):
         assert client.get(url).status_code == 403, url
 
 
@@ -229,6 +303,7 @@ def test_operator_without_an_office_sees_no_cards(client, dushanbe_card):
 
 # -- search ---------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("query", ["иванов", "Иванов", "ИВАН иванов", "D1", "d1", "400 111 222"])
 def test_search_by_name_in_any_case_card_or_passport_number(client, analyst, dushanbe_card, query):
     client.force_login(analyst)
@@ -237,9 +312,18 @@ def test_search_by_name_in_any_case_card_or_passport_number(client, analyst, dus
 
 
 def test_search_by_latin_name_ignores_case(client, analyst, operator_du):
-    create_crossing(user=operator_du, data=service_data(
-        card_number="L1", citizenship="DEU", region=None, surname="Müller", given_names="Anna",
-        sex="F", passport_number="C01X00T47"))
+    create_crossing(
+        user=operator_du,
+        data=service_data(
+            card_number="L1",
+            citizenship="DEU",
+            region=None,
+            surname="Müller",
+            given_names="Anna",
+            sex="F",
+            passport_number="C01X00T47",
+        ),
+    )
     client.force_login(analyst)
     page = client.get(reverse("crossings:search"), {"q": "MÜLLER anna"}).context["page"]
     assert [c.card_number for c in page] == ["L1"]
@@ -247,8 +331,10 @@ def test_search_by_latin_name_ignores_case(client, analyst, operator_du):
 
 def test_search_results_are_paginated(client, analyst, operator_du):
     for number in range(30):
-        create_crossing(user=operator_du, data=service_data(
-            card_number=f"P{number:03}", passport_number=f"9000{number:03}"))
+        create_crossing(
+            user=operator_du,
+            data=service_data(card_number=f"P{number:03}", passport_number=f"9000{number:03}"),
+        )
     client.force_login(analyst)
     first = client.get(reverse("crossings:search"), {"q": "иванов"})
     assert first.context["page"].paginator.count == 30
@@ -257,7 +343,9 @@ def test_search_results_are_paginated(client, analyst, operator_du):
     assert len(second.context["page"].object_list) == 5
 
 
-def test_every_search_for_a_person_is_recorded_with_who_and_what(client, operator_du, dushanbe_card):
+def test_every_search_for_a_person_is_recorded_with_who_and_what(
+    client, operator_du, dushanbe_card
+):
     client.force_login(operator_du)
     client.get(reverse("crossings:search"), {"q": "400111222"})
     client.get(reverse("crossings:search"), {"q": "Иванов"})
@@ -273,31 +361,40 @@ def test_an_empty_search_records_nothing(client, operator_du):
 
 # -- record, history, correction, deletion ----------------------------------------------------------
 
+
 def test_viewing_a_record_is_recorded(client, operator_du, dushanbe_card):
     client.force_login(operator_du)
     client.get(reverse("crossings:detail", args=[dushanbe_card.pk]))
-    assert AuditEvent.objects.filter(action="view", user=operator_du,
-                                     object_id=str(dushanbe_card.pk)).count() == 1
+    assert (
+        AuditEvent.objects.filter(
+            action="view", user=operator_du, object_id=str(dushanbe_card.pk)
+        ).count()
+        == 1
+    )
 
 
-def test_detail_lists_the_travellers_other_visible_crossings(client, operator_du, dushanbe_card,
-                                                             dushanbe_return, sughd_card):
+def test_detail_lists_the_travellers_other_visible_crossings(
+    client, operator_du, dushanbe_card, dushanbe_return, sughd_card
+):
     client.force_login(operator_du)
     response = client.get(reverse("crossings:detail", args=[dushanbe_card.pk]))
     assert [c.card_number for c in response.context["others"]] == ["D2"]
 
 
-def test_history_shows_who_changed_what_from_old_to_new(client, operator_du, administrator,
-                                                       dushanbe_card):
+def test_history_shows_who_changed_what_from_old_to_new(
+    client, operator_du, administrator, dushanbe_card
+):
     update_crossing(user=administrator, crossing=dushanbe_card, data={"country": "KAZ"})
     client.force_login(operator_du)
-    response = client.get(reverse("crossings:detail", args=[dushanbe_card.pk]),
-                          HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        reverse("crossings:detail", args=[dushanbe_card.pk]), HTTP_ACCEPT_LANGUAGE="en"
+    )
     history = response.context["history"]
     assert [item["event"].action for item in history] == ["create", "update"]
     assert history[1]["event"].user == administrator
     assert [(str(c["label"]), c["old"], c["new"]) for c in history[1]["changes"]] == [
-        ("country", "RUS", "KAZ")]
+        ("country", "RUS", "KAZ")
+    ]
     html = response.content.decode()
     assert "RUS" in html and "KAZ" in html and administrator.username in html
 
@@ -306,9 +403,16 @@ def test_operator_corrects_a_card_and_the_change_is_audited(client, operator_du,
     client.force_login(operator_du)
     page = client.get(reverse("crossings:edit", args=[dushanbe_card.pk]))
     assert page.context["form"].initial["passport_number"] == "400111222"
-    data = {**CARD, "card_number": "D1", "crossed_on": "2024-03-01", "birth_date": "1988-01-02",
-            "passport_number": "400111222", "surname": "ИВАНОВ", "given_names": "ИВАН",
-            "purpose": "study"}
+    data = {
+        **CARD,
+        "card_number": "D1",
+        "crossed_on": "2024-03-01",
+        "birth_date": "1988-01-02",
+        "passport_number": "400111222",
+        "surname": "ИВАНОВ",
+        "given_names": "ИВАН",
+        "purpose": "study",
+    }
     response = client.post(reverse("crossings:edit", args=[dushanbe_card.pk]), data)
     assert response.status_code == 302
     dushanbe_card.refresh_from_db()
@@ -324,8 +428,9 @@ def test_a_correction_keeps_the_same_validation(client, operator_du, dushanbe_ca
     assert response.status_code == 200 and "birth_date" in response.context["form"].errors
 
 
-def test_only_administrators_delete_and_only_after_confirming(client, operator_du, administrator,
-                                                             dushanbe_card):
+def test_only_administrators_delete_and_only_after_confirming(
+    client, operator_du, administrator, dushanbe_card
+):
     client.force_login(operator_du)
     assert client.post(reverse("crossings:delete", args=[dushanbe_card.pk])).status_code == 403
     client.force_login(administrator)
@@ -334,17 +439,22 @@ def test_only_administrators_delete_and_only_after_confirming(client, operator_d
     response = client.post(reverse("crossings:delete", args=[dushanbe_card.pk]))
     assert response.status_code == 302
     assert not Crossing.objects.filter(pk=dushanbe_card.pk).exists()
-    assert AuditEvent.objects.filter(action="delete", user=administrator,
-                                     object_id=str(dushanbe_card.pk)).exists()
+    assert AuditEvent.objects.filter(
+        action="delete", user=administrator, object_id=str(dushanbe_card.pk)
+    ).exists()
 
 
-@pytest.mark.parametrize(("language", "label", "date"), [
-    ("tg", "Санаи убур", "1 март 2024"),
-    ("ru", "Дата пересечения", "1 марта 2024 г."),
-    ("en", "Date of crossing", "1 March 2024"),
-])
-def test_the_record_page_speaks_the_chosen_language(client, analyst, dushanbe_card, language,
-                                                    label, date):
+@pytest.mark.parametrize(
+    ("language", "label", "date"),
+    [
+        ("tg", "Санаи убур", "1 март 2024"),
+        ("ru", "Дата пересечения", "1 марта 2024 г."),
+        ("en", "Date of crossing", "1 March 2024"),
+    ],
+)
+def test_the_record_page_speaks_the_chosen_language(
+    client, analyst, dushanbe_card, language, label, date
+):
     client.force_login(analyst)
     client.post(reverse("set_language"), {"language": language, "next": "/"})
     html = client.get(reverse("crossings:detail", args=[dushanbe_card.pk])).content.decode()

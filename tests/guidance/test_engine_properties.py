@@ -33,33 +33,55 @@ def stays(draw):
 
 
 dates = st.dates(min_value=FIRST, max_value=AS_OF)
-permits = st.builds(lambda start, days: Permit("patent", start, start + timedelta(days=days)),
-                    dates, st.integers(0, 365))
-offences = st.builds(Offence, dates, st.sampled_from(["migration", "public_order", "traffic",
-                                                      "other"]))
-removals = st.builds(Removal, dates, st.sampled_from(["expulsion", "deportation",
-                                                      "readmission"]))
-convictions = st.builds(lambda on, years: Conviction(on, None if years is None else
-                                                     on + timedelta(days=365 * years)),
-                        dates, st.none() | st.integers(1, 8))
-cases = st.builds(Case, st.just(AS_OF), stays(), st.lists(permits, max_size=3).map(tuple),
-                  st.lists(offences, max_size=3).map(tuple),
-                  st.lists(removals, max_size=2).map(tuple),
-                  st.lists(convictions, max_size=1).map(tuple))
+permits = st.builds(
+    lambda start, days: Permit("patent", start, start + timedelta(days=days)),
+    dates,
+    st.integers(0, 365),
+)
+offences = st.builds(
+    Offence, dates, st.sampled_from(["migration", "public_order", "traffic", "other"])
+)
+removals = st.builds(Removal, dates, st.sampled_from(["expulsion", "deportation", "readmission"]))
+convictions = st.builds(
+    lambda on, years: Conviction(on, None if years is None else on + timedelta(days=365 * years)),
+    dates,
+    st.none() | st.integers(1, 8),
+)
+cases = st.builds(
+    Case,
+    st.just(AS_OF),
+    stays(),
+    st.lists(permits, max_size=3).map(tuple),
+    st.lists(offences, max_size=3).map(tuple),
+    st.lists(removals, max_size=2).map(tuple),
+    st.lists(convictions, max_size=1).map(tuple),
+)
 
 
 def with_permit(case: Case, permit: Permit) -> Case:
-    return Case(case.as_of, case.stays, (*case.permits, permit), case.offences, case.removals,
-                case.convictions)
+    return Case(
+        case.as_of,
+        case.stays,
+        (*case.permits, permit),
+        case.offences,
+        case.removals,
+        case.convictions,
+    )
 
 
 def covered_by(bans_after, bans_before) -> bool:
     """Every ban after the change existed before, starting the same day and lasting as long."""
+
     def key(ban):
         return ban.ends_on or date.max
 
-    return all(any(b.ground == a.ground and b.starts_on == a.starts_on and key(b) >= key(a)
-                   for b in bans_before) for a in bans_after)
+    return all(
+        any(
+            b.ground == a.ground and b.starts_on == a.starts_on and key(b) >= key(a)
+            for b in bans_before
+        )
+        for a in bans_after
+    )
 
 
 def later_or_equal(a, b) -> bool:
@@ -87,7 +109,7 @@ def test_removing_a_stay_never_adds_a_ban(case, index):
     after = check(case.without_stay(index), DEFAULT_RULES)
     assert covered_by(after.bans, before.bans)
     assert later_or_equal(before.entry_possible_from, after.entry_possible_from)
-    remaining = before.stays[:index] + before.stays[index + 1:]
+    remaining = before.stays[:index] + before.stays[index + 1 :]
     for old, new in zip(remaining, after.stays, strict=True):
         assert new.overstay_days <= old.overstay_days
 
@@ -100,8 +122,9 @@ def test_every_answer_is_consistent(case):
         end = stay.exit or AS_OF
         assert stay.days == (end - stay.entry).days + 1
         assert 0 <= stay.overstay_days <= stay.days
-        assert (stay.overstay_days == 0) == (stay.last_lawful_day is None or
-                                              stay.last_lawful_day >= end)
+        assert (stay.overstay_days == 0) == (
+            stay.last_lawful_day is None or stay.last_lawful_day >= end
+        )
     for ban in result.bans:
         assert ban.ends_on is None or ban.ends_on > ban.starts_on
         assert ban.starts_on <= AS_OF

@@ -83,13 +83,16 @@ def test_contacts_without_confirmed_details_show_a_placeholder_not_a_number(clie
     assert 'href="tel:+992 00 000 0000"' in client.get(reverse("guidance:index")).content.decode()
 
 
-@pytest.mark.parametrize(("query", "slug"), [
-    ("патент", "work-patent"),  # Russian
-    ("ҳуҷҷатҳо", "documents-before-departure"),  # Tajik with Tajik letters
-    ("хуччатхо", "documents-before-departure"),  # the same typed on a Russian keyboard
-    ("УЧЁТ", "registration"),  # capitals and ё
-    ("licensed agency", "organised-recruitment"),  # English, two words
-])
+@pytest.mark.parametrize(
+    ("query", "slug"),
+    [
+        ("патент", "work-patent"),  # Russian
+        ("ҳуҷҷатҳо", "documents-before-departure"),  # Tajik with Tajik letters
+        ("хуччатхо", "documents-before-departure"),  # the same typed on a Russian keyboard
+        ("УЧЁТ", "registration"),  # capitals and ё
+        ("licensed agency", "organised-recruitment"),  # English, two words
+    ],
+)
 def test_search_finds_articles_in_any_language(client, query, slug):
     response = client.get(reverse("guidance:index"), {"q": query})
     assert reverse("guidance:article", args=[slug]) in response.content.decode()
@@ -124,8 +127,12 @@ def test_editor_saves_an_article_and_a_version_and_audit_record_are_kept(client,
     article = Article.objects.get(slug="registration")
     form = client.get(reverse("guidance:editor_edit", args=["registration"])).context["form"]
     data = {name: form[name].value() or "" for name in form.fields}
-    data.update(title_en="Registration within 15 days", note="Shorter title",
-                last_checked_on="2026-12-01", published="on")
+    data.update(
+        title_en="Registration within 15 days",
+        note="Shorter title",
+        last_checked_on="2026-12-01",
+        published="on",
+    )
     response = client.post(reverse("guidance:editor_edit", args=["registration"]), data)
     assert response.status_code == 302
     article.refresh_from_db()
@@ -159,10 +166,20 @@ def test_an_editor_cannot_overwrite_a_newer_version_unseen(client, editor):
 
 def test_editor_creates_a_new_article(client, editor):
     client.force_login(editor)
-    data = {"slug": "new-one", "topic": "rights", "position": 5, "last_checked_on": "2026-11-22",
-            "published": "on", "sources": "115-FZ art. 5", "note": "New",
-            **{f"{p}_{lang}": f"{p} {lang}" for p in ("title", "summary", "body")
-               for lang in ("tg", "ru", "en")}}
+    data = {
+        "slug": "new-one",
+        "topic": "rights",
+        "position": 5,
+        "last_checked_on": "2026-11-22",
+        "published": "on",
+        "sources": "115-FZ art. 5",
+        "note": "New",
+        **{
+            f"{p}_{lang}": f"{p} {lang}"
+            for p in ("title", "summary", "body")
+            for lang in ("tg", "ru", "en")
+        },
+    }
     assert client.post(reverse("guidance:editor_new"), data).status_code == 302
     assert Article.objects.get(slug="new-one").versions.get().number == 1
 
@@ -187,6 +204,7 @@ def test_body_html_is_sanitised():
 
 
 # --- the calculator page ---------------------------------------------------------------------
+
 
 def management(prefix, total):
     return {f"{prefix}-TOTAL_FORMS": str(total), f"{prefix}-INITIAL_FORMS": "0"}
@@ -225,8 +243,12 @@ def test_calculator_add_another_row_keeps_what_was_typed_and_shows_no_errors(cli
 
 def test_calculator_puts_case_errors_next_to_the_field(client):
     in_language(client, "en")
-    data = calculator_data(stays=[{"entry": "2025-01-10", "exit": "2025-03-01"},
-                                  {"entry": "2025-02-01", "exit": "2025-02-10"}])
+    data = calculator_data(
+        stays=[
+            {"entry": "2025-01-10", "exit": "2025-03-01"},
+            {"entry": "2025-02-01", "exit": "2025-02-10"},
+        ]
+    )
     response = client.post(reverse("guidance:calculator"), data)
     form = response.context["form"].formsets["stays"].forms[1]
     assert form.errors["entry"] == ["This stay starts before the previous stay ended."]
@@ -234,8 +256,10 @@ def test_calculator_puts_case_errors_next_to_the_field(client):
 
 
 def test_calculator_permits_and_ongoing_stay(client):
-    data = calculator_data(stays=[{"entry": "2026-10-01", "exit": ""}],
-                           permits=[{"kind": "patent", "start": "2026-10-20", "end": "2027-03-31"}])
+    data = calculator_data(
+        stays=[{"entry": "2026-10-01", "exit": ""}],
+        permits=[{"kind": "patent", "start": "2026-10-20", "end": "2027-03-31"}],
+    )
     response = client.post(reverse("guidance:calculator"), data)
     result = response.context["result"]
     assert result.stays[0].last_lawful_day == date(2027, 6, 29)
@@ -244,20 +268,33 @@ def test_calculator_permits_and_ongoing_stay(client):
 
 # --- the JSON API ----------------------------------------------------------------------------
 
+
 def post_json(client, body, **extra):
-    return client.post(reverse("guidance:api_bancheck"), body if isinstance(body, str)
-                       else json.dumps(body), content_type="application/json", **extra)
+    return client.post(
+        reverse("guidance:api_bancheck"),
+        body if isinstance(body, str) else json.dumps(body),
+        content_type="application/json",
+        **extra,
+    )
 
 
 def test_api_answers_the_documented_json(client):
-    response = post_json(client, {"as_of": "2026-11-22", "removals": [
-        {"on": "2023-05-01", "kind": "expulsion"}]})
+    response = post_json(
+        client, {"as_of": "2026-11-22", "removals": [{"on": "2023-05-01", "kind": "expulsion"}]}
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["entry_possible_from"] == "2028-05-01"
-    assert body["bans"] == [{"ground": "removal", "basis": "114-FZ art. 27(1)(2), (3)",
-                             "mandatory": True, "starts_on": "2023-05-01",
-                             "ends_on": "2028-05-01", "years": 5}]
+    assert body["bans"] == [
+        {
+            "ground": "removal",
+            "basis": "114-FZ art. 27(1)(2), (3)",
+            "mandatory": True,
+            "starts_on": "2023-05-01",
+            "ends_on": "2028-05-01",
+            "years": 5,
+        }
+    ]
     assert set(body["explanation"]) == {"tg", "ru", "en"}
 
 
@@ -269,9 +306,15 @@ def test_api_needs_no_csrf_token(client):
 
 
 def test_api_names_the_fields_that_are_wrong(client):
-    response = post_json(client, {"as_of": "2026-11-22", "stays": [
-        {"entry": "2026-13-01"}, {"entry": "2026-01-05", "exit": "2026-01-01"}],
-        "removals": [{"on": "2026-01-01", "kind": "exile"}], "colour": "red"})
+    response = post_json(
+        client,
+        {
+            "as_of": "2026-11-22",
+            "stays": [{"entry": "2026-13-01"}, {"entry": "2026-01-05", "exit": "2026-01-01"}],
+            "removals": [{"on": "2026-01-01", "kind": "exile"}],
+            "colour": "red",
+        },
+    )
     assert response.status_code == 400
     fields = {p["field"] for p in response.json()["problems"]}
     assert fields == {"stays[0].entry", "stays[1].exit", "removals[0].kind", "colour"}
@@ -296,18 +339,25 @@ def test_api_is_rate_limited_per_address(client):
 
 def test_api_uses_the_rules_as_the_administrator_corrected_them(client):
     BanRule.objects.filter(ground="removal").update(years=7)
-    body = post_json(client, {"as_of": "2026-11-22", "removals": [
-        {"on": "2023-05-01", "kind": "expulsion"}]}).json()
+    body = post_json(
+        client, {"as_of": "2026-11-22", "removals": [{"on": "2023-05-01", "kind": "expulsion"}]}
+    ).json()
     assert body["bans"][0]["ends_on"] == "2030-05-01"
 
 
 def test_moving_the_rule_change_date_changes_how_days_are_counted(client):
     # 90 autumn days, then January 2025: lawful under the new rules (a new year, a new run) …
-    case = {"as_of": "2026-11-22", "stays": [{"entry": "2024-09-01", "exit": "2024-11-29"},
-                                             {"entry": "2025-01-01", "exit": "2025-01-31"}]}
+    case = {
+        "as_of": "2026-11-22",
+        "stays": [
+            {"entry": "2024-09-01", "exit": "2024-11-29"},
+            {"entry": "2025-01-01", "exit": "2025-01-31"},
+        ],
+    }
     assert post_json(client, case).json()["stays"][1]["overstay_days"] == 0
     StayLimitRule.objects.filter(effective_from=date(2025, 1, 1)).update(
-        effective_from=date(2025, 2, 5))
+        effective_from=date(2025, 2, 5)
+    )
     # … but with the change on 5 February, January is judged by the 90/180 window, which still
     # holds all 90 autumn days: every January day is over.
     assert post_json(client, case).json()["stays"][1]["overstay_days"] == 31
@@ -315,15 +365,20 @@ def test_moving_the_rule_change_date_changes_how_days_are_counted(client):
 
 # --- the CLI ---------------------------------------------------------------------------------
 
+
 def test_cli_prints_the_json_answer(tmp_path, capsys):
     path = tmp_path / "case.json"
-    path.write_text(json.dumps({"as_of": "2026-11-22", "stays": [
-        {"entry": "2025-01-10", "exit": "2025-05-10"}]}))
+    path.write_text(
+        json.dumps(
+            {"as_of": "2026-11-22", "stays": [{"entry": "2025-01-10", "exit": "2025-05-10"}]}
+        )
+    )
     call_command("bancheck", str(path))
     body = json.loads(capsys.readouterr().out)
     assert body["bans"][0]["ground"] == "overstay"
-    assert body["stays"] == [{"entry": "2025-01-10", "exit": "2025-05-10", "days": 121,
-                              "overstay_days": 31}]
+    assert body["stays"] == [
+        {"entry": "2025-01-10", "exit": "2025-05-10", "days": 121, "overstay_days": 31}
+    ]
 
 
 def test_cli_errors_name_the_file_and_the_field(tmp_path):
@@ -363,4 +418,7 @@ def test_the_guide_is_linked_for_everyone_from_the_staff_pages(client, operator_
 def test_a_list_right_after_a_line_is_still_a_list():
     from safar.guidance.rendering import to_html
 
-    assert to_html("You must:\n- apply\n- pay") == "<p>You must:</p>\n<ul>\n<li>apply</li>\n<li>pay</li>\n</ul>"
+    assert (
+        to_html("You must:\n- apply\n- pay")
+        == "<p>You must:</p>\n<ul>\n<li>apply</li>\n<li>pay</li>\n</ul>"
+    )

@@ -26,16 +26,28 @@ def assert_read_as_written(result, values):
             assert reading.value == values[name], (name, reading.value, values[name])
 
 
-@pytest.mark.parametrize(("rotation", "dpi", "mode", "fmt"), [
-    (0, 300, "colour", "jpg"),
-    (90, 200, "grey", "png"),
-    (180, 400, "bw", "png"),
-    (270, 500, "grey", "jpg"),
-])
+@pytest.mark.parametrize(
+    ("rotation", "dpi", "mode", "fmt"),
+    [
+        (0, 300, "colour", "jpg"),
+        (90, 200, "grey", "png"),
+        (180, 400, "bw", "png"),
+        (270, 500, "grey", "jpg"),
+    ],
+)
 def test_a_filled_card_is_read_at_any_rotation_and_resolution(rotation, dpi, mode, fmt):
     rng = np.random.default_rng(rotation + dpi)
-    card = synth_card(TEMPLATE, rng, "AB0000123", rotation=rotation, dpi=dpi, mode=mode,
-                      fmt=fmt, skew=float(rng.uniform(-5, 5)), cancel=False)
+    card = synth_card(
+        TEMPLATE,
+        rng,
+        "AB0000123",
+        rotation=rotation,
+        dpi=dpi,
+        mode=mode,
+        fmt=fmt,
+        skew=float(rng.uniform(-5, 5)),
+        cancel=False,
+    )
     result = read_card(card["data"], TEMPLATE)
     assert_read_as_written(result, card["values"])
     assert result.rotation in (0, 90, 180, 270)
@@ -48,8 +60,17 @@ def test_a_box_cancelled_by_filling_does_not_count():
     rng = np.random.default_rng(11)
     values = None
     for _ in range(20):  # find a seed that cancels a box in the purpose group
-        card = synth_card(TEMPLATE, rng, "AB0000124", rotation=0, dpi=300, mode="grey",
-                          fmt="png", skew=1.0, cancel=True)
+        card = synth_card(
+            TEMPLATE,
+            rng,
+            "AB0000124",
+            rotation=0,
+            dpi=300,
+            mode="grey",
+            fmt="png",
+            skew=1.0,
+            cancel=True,
+        )
         if card["cancelled"]:
             values = card["values"]
             break
@@ -83,8 +104,9 @@ def test_region_is_refused_for_a_foreign_citizen():
         values = card_values(TEMPLATE, rng, "AB0000126")
     values["region"] = "TJ-SU"
     image, _ = fill(TEMPLATE, values, rng, 300)
-    result = read_card(encode(scan(image, rng, rotation=0, skew=0, mode="grey"), "png", rng),
-                       TEMPLATE)
+    result = read_card(
+        encode(scan(image, rng, rotation=0, skew=0, mode="grey"), "png", rng), TEMPLATE
+    )
     assert result.fields["region"].value == "TJ-SU"
     assert not result.fields["region"].valid
     assert result.fields["region"].problem == "must be left empty for this card"
@@ -108,8 +130,17 @@ def test_a_file_that_is_not_an_image_is_flagged():
 
 def test_a_card_cut_in_half_is_not_aligned():
     rng = np.random.default_rng(2)
-    card = synth_card(TEMPLATE, rng, "AB0000127", rotation=0, dpi=200, mode="grey", fmt="png",
-                      skew=0.0, cancel=False)
+    card = synth_card(
+        TEMPLATE,
+        rng,
+        "AB0000127",
+        rotation=0,
+        dpi=200,
+        mode="grey",
+        fmt="png",
+        skew=0.0,
+        cancel=False,
+    )
     import cv2
 
     image = cv2.imdecode(np.frombuffer(card["data"], np.uint8), cv2.IMREAD_GRAYSCALE)
@@ -119,8 +150,17 @@ def test_a_card_cut_in_half_is_not_aligned():
 
 def test_every_field_has_a_crop_and_a_target():
     rng = np.random.default_rng(3)
-    card = synth_card(TEMPLATE, rng, "AB0000128", rotation=0, dpi=300, mode="colour",
-                      fmt="jpg", skew=-2.0, cancel=False)
+    card = synth_card(
+        TEMPLATE,
+        rng,
+        "AB0000128",
+        rotation=0,
+        dpi=300,
+        mode="colour",
+        fmt="jpg",
+        skew=-2.0,
+        cancel=False,
+    )
     result = read_card(card["data"], TEMPLATE)
     assert set(result.fields) == set(TEMPLATE.names)
     for name, reading in result.fields.items():
@@ -129,10 +169,16 @@ def test_every_field_has_a_crop_and_a_target():
         assert reading.target == TEMPLATE.field(name).target
 
 
-@pytest.mark.parametrize(("fill", "state", "confidence"), [
-    (0.0, "empty", 1.0), (0.30, "marked", 1.0), (0.60, "marked", 1.0),  # a thick 200 dpi cross
-    (0.70, "filled", 0.5),  # a scribble that does not fill the box: a doubtful cancel
-    (0.95, "filled", 1.0)])
+@pytest.mark.parametrize(
+    ("fill", "state", "confidence"),
+    [
+        (0.0, "empty", 1.0),
+        (0.30, "marked", 1.0),
+        (0.60, "marked", 1.0),  # a thick 200 dpi cross
+        (0.70, "filled", 0.5),  # a scribble that does not fill the box: a doubtful cancel
+        (0.95, "filled", 1.0),
+    ],
+)
 def test_a_checkbox_is_decided_by_how_much_of_it_is_inked(fill, state, confidence):
     from safar.reading._boxes import CHECK_INSET_MM, _px, checkbox_state
     from safar.reading.template import Rect
@@ -141,7 +187,7 @@ def test_a_checkbox_is_decided_by_how_much_of_it_is_inked(fill, state, confidenc
     box = Rect(2, 2, 4.5, 4.5)
     ys, xs = _px(box, CHECK_INSET_MM)  # the inner square the reader measures
     rows = int(round(fill * (ys.stop - ys.start)))  # ink its top `fill`, row by row
-    page[ys.start:ys.start + rows, xs] = 20
+    page[ys.start : ys.start + rows, xs] = 20
     got_state, got_confidence, got_fill = checkbox_state(page, box, threshold=128)
     assert (got_state, got_confidence) == (state, confidence)
     assert abs(got_fill - fill) < 0.05

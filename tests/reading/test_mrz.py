@@ -40,7 +40,9 @@ def page(lines, *, seed=1, **kwargs):
 def character_errors(got, expected):
     if [len(line) for line in got] != [len(line) for line in expected]:
         return 10**6
-    return sum(a != b for g, e in zip(got, expected, strict=True) for a, b in zip(g, e, strict=True))
+    return sum(
+        a != b for g, e in zip(got, expected, strict=True) for a, b in zip(g, e, strict=True)
+    )
 
 
 def one_hot(lines, noise=0.0):
@@ -75,8 +77,13 @@ def test_specimen_passport_is_read_with_fields_and_checks():
     assert result.format == "TD3"
     assert result.lines == ERIKSSON_TD3
     assert result.valid
-    assert result.checks == {"number": True, "birth_date": True, "expiry_date": True,
-                             "optional_data": True, "composite": True}
+    assert result.checks == {
+        "number": True,
+        "birth_date": True,
+        "expiry_date": True,
+        "optional_data": True,
+        "composite": True,
+    }
     fields = result.fields
     assert (fields["surname"], fields["given_names"]) == ("ERIKSSON", "ANNA MARIA")
     assert (fields["number"], fields["nationality"], fields["sex"]) == ("L898902C3", "UTO", "F")
@@ -90,8 +97,10 @@ def test_td1_identity_card_is_read():
     assert result.fields["number"] == "D23145890"
 
 
-@pytest.mark.xfail(reason="known weakness: at some scales the recogniser reads U as V and K as X "
-                          "in fields no check digit protects; a better-trained model should fix it")
+@pytest.mark.xfail(
+    reason="known weakness: at some scales the recogniser reads U as V and K as X "
+    "in fields no check digit protects; a better-trained model should fix it"
+)
 @pytest.mark.parametrize("pitch", [14, 16])
 def test_letters_without_check_digits_are_read_at_every_scale(pitch):
     assert read_mrz(page(ERIKSSON_TD3, pitch=pitch), today=TODAY).lines == ERIKSSON_TD3
@@ -103,8 +112,9 @@ def test_letters_without_check_digits_are_read_at_every_scale(pitch):
 def test_every_format_is_read_in_every_rotation(fmt, rotation):
     rng = np.random.default_rng(zlib.crc32(f"{fmt}/{rotation}".encode()))
     lines = synth.random_mrz(rng, fmt)
-    image = synth.render_page(lines, rng, pitch=13, rotation=rotation, skew=float(rng.uniform(-4, 4)),
-                              blur=0.6, noise=5)
+    image = synth.render_page(
+        lines, rng, pitch=13, rotation=rotation, skew=float(rng.uniform(-4, 4)), blur=0.6, noise=5
+    )
     result = read_mrz(image, today=TODAY)
     assert result.format == fmt
     assert result.valid
@@ -125,7 +135,9 @@ def test_grey_blurred_low_resolution_photo_is_read():
 def test_mrz_printed_in_another_monospaced_font_is_read(font_path):
     # Some issuers print the MRZ in DejaVu Sans Mono or a Courier-like font instead of OCR-B.
     for lines, pitch in ((ERIKSSON_TD1, 13), (ERIKSSON_TD3, 11)):
-        result = read_mrz(page(lines, pitch=pitch, skew=1.5, blur=0.5, font_path=font_path), today=TODAY)
+        result = read_mrz(
+            page(lines, pitch=pitch, skew=1.5, blur=0.5, font_path=font_path), today=TODAY
+        )
         assert result.valid
         assert character_errors(result.lines, lines) <= 1
 
@@ -178,17 +190,23 @@ def test_second_opinion_replaces_only_the_lines_the_check_digits_need(monkeypatc
     assert all(decoded.checks.values())
 
 
-def test_second_opinion_is_refused_when_a_check_digit_still_fails_or_a_date_has_a_letter(monkeypatch):
+def test_second_opinion_is_refused_when_a_check_digit_still_fails_or_a_date_has_a_letter(
+    monkeypatch,
+):
     wrong_check = ERIKSSON_TD3[1][:9] + "5" + ERIKSSON_TD3[1][10:]
     letter_in_date = ERIKSSON_TD3[1][:13] + "74A812" + ERIKSSON_TD3[1][19:]
     for theirs in (wrong_check, letter_in_date, ERIKSSON_TD3[1][:-1]):
-        monkeypatch.setattr(second_opinion, "tesseract_lines", lambda crop, line=theirs: [ERIKSSON_TD3[0], line])
+        monkeypatch.setattr(
+            second_opinion, "tesseract_lines", lambda crop, line=theirs: [ERIKSSON_TD3[0], line]
+        )
         assert second_opinion.improve([ERIKSSON_TD3[0], wrong_check], "TD3", crop=None) is None
 
 
 def test_tesseract_is_asked_only_when_our_reading_fails_a_check_digit(monkeypatch):
     asked = []
-    monkeypatch.setattr(second_opinion, "tesseract_lines", lambda crop: asked.append(crop.shape) or [])
+    monkeypatch.setattr(
+        second_opinion, "tesseract_lines", lambda crop: asked.append(crop.shape) or []
+    )
     assert read_mrz(page(ERIKSSON_TD3, pitch=12), today=TODAY).valid
     assert asked == []
     wrong = [ERIKSSON_TD3[0], ERIKSSON_TD3[1][:9] + "5" + ERIKSSON_TD3[1][10:]]
@@ -230,8 +248,16 @@ def test_command_prints_one_json_object_per_file(tmp_path, capsys):
     first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
     assert first["file"] == str(good) and first["format"] == "TD3" and first["valid"] is True
     assert first["fields"]["birth_date"] == "1974-08-12" and first["checks"]["composite"] is True
-    assert second == {"file": str(empty), "format": None, "lines": [], "valid": False, "fields": {},
-                      "checks": {}, "confidence": 0.0, "error": second["error"]}
+    assert second == {
+        "file": str(empty),
+        "format": None,
+        "lines": [],
+        "valid": False,
+        "fields": {},
+        "checks": {},
+        "confidence": 0.0,
+        "error": second["error"],
+    }
 
 
 def test_command_fails_for_a_missing_file_after_reading_the_others(tmp_path, capsys):

@@ -24,7 +24,9 @@ def test_each_blank_carries_its_serial_as_text_and_barcode():
     for i, serial in enumerate(["AA0000041", "AA0000042"]):
         page = pdf[i]
         text = page.get_textpage().get_text_range()
-        assert " ".join(serial) in " ".join(text.replace(" ", "")) or serial in text.replace(" ", "")
+        assert " ".join(serial) in " ".join(text.replace(" ", "")) or serial in text.replace(
+            " ", ""
+        )
         assert "Номер паспорта" in text
         image = page.render(scale=200 / 72, grayscale=True).to_numpy()
         codes = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.Code128)

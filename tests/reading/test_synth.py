@@ -22,4 +22,6 @@ def test_synth_cards_writes_images_and_truth(tmp_path):
 def test_the_same_seed_gives_the_same_cards(tmp_path):
     for sub in ("a", "b"):
         call_command("synth-cards", count=1, out=str(tmp_path / sub), seed=9, verbosity=0)
-    assert (tmp_path / "a" / "truth.jsonl").read_text() == (tmp_path / "b" / "truth.jsonl").read_text()
+    assert (tmp_path / "a" / "truth.jsonl").read_text() == (
+        tmp_path / "b" / "truth.jsonl"
+    ).read_text()

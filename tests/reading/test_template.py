@@ -19,9 +19,22 @@ def broken(change) -> dict:
 def test_the_safar_card_maps_every_crossing_field():
     template = load_template("safar-card")
     targets = {f.target for f in template.fields}
-    assert {"card_number", "direction", "crossed_on", "border_point", "citizenship",
-            "passport_number", "birth_date", "sex", "surname", "given_names", "purpose",
-            "country", "region", "district"} <= targets
+    assert {
+        "card_number",
+        "direction",
+        "crossed_on",
+        "border_point",
+        "citizenship",
+        "passport_number",
+        "birth_date",
+        "sex",
+        "surname",
+        "given_names",
+        "purpose",
+        "country",
+        "region",
+        "district",
+    } <= targets
     assert template.field("crossed_on").format == "date"
     assert len(template.field("crossed_on").boxes) == 8
 

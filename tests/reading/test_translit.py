@@ -5,34 +5,40 @@ import pytest
 from safar.reading.translit import to_cyrillic, to_latin
 
 
-@pytest.mark.parametrize(("cyrillic", "latin"), [
-    ("Ҷамшед", "JAMSHED"),
-    ("Ғафуров", "GHAFUROV"),
-    ("Қурбонов", "QURBONOV"),
-    ("Раҳмонов", "RAHMONOV"),
-    ("Ӯлмасов", "ULMASOV"),
-    ("Ҳакимӣ", "HAKIMI"),
-    ("Хуршед", "KHURSHED"),
-    ("Юлия Щеглова", "IULIIA SHCHEGLOVA"),
-    ("Цой", "TSOI"),
-    ("Объедков", "OBIEEDKOV"),
-    ("Игорь", "IGOR"),
-])
+@pytest.mark.parametrize(
+    ("cyrillic", "latin"),
+    [
+        ("Ҷамшед", "JAMSHED"),
+        ("Ғафуров", "GHAFUROV"),
+        ("Қурбонов", "QURBONOV"),
+        ("Раҳмонов", "RAHMONOV"),
+        ("Ӯлмасов", "ULMASOV"),
+        ("Ҳакимӣ", "HAKIMI"),
+        ("Хуршед", "KHURSHED"),
+        ("Юлия Щеглова", "IULIIA SHCHEGLOVA"),
+        ("Цой", "TSOI"),
+        ("Объедков", "OBIEEDKOV"),
+        ("Игорь", "IGOR"),
+    ],
+)
 def test_cyrillic_names_get_their_icao_spelling(cyrillic, latin):
     assert to_latin(cyrillic) == latin
 
 
-@pytest.mark.parametrize(("latin", "cyrillic"), [
-    ("JAMSHED", "Ҷамшед"),
-    ("GHAFUROV", "Ғафуров"),
-    ("QURBONOV", "Қурбонов"),
-    ("RAHMONOV", "Раҳмонов"),
-    ("KHURSHED", "Хуршед"),
-    ("ERGASH", "Эргаш"),
-    ("YUSUF", "Юсуф"),
-    ("ANNA MARIA", "Анна Мариа"),
-    ("SHCHEGLOVA", "Щеглова"),
-])
+@pytest.mark.parametrize(
+    ("latin", "cyrillic"),
+    [
+        ("JAMSHED", "Ҷамшед"),
+        ("GHAFUROV", "Ғафуров"),
+        ("QURBONOV", "Қурбонов"),
+        ("RAHMONOV", "Раҳмонов"),
+        ("KHURSHED", "Хуршед"),
+        ("ERGASH", "Эргаш"),
+        ("YUSUF", "Юсуф"),
+        ("ANNA MARIA", "Анна Мариа"),
+        ("SHCHEGLOVA", "Щеглова"),
+    ],
+)
 def test_latin_names_get_a_tajik_cyrillic_guess(latin, cyrillic):
     assert to_cyrillic(latin) == cyrillic
 

@@ -14,13 +14,40 @@ from safar.reports.periods import months_overlapping
 
 
 def load() -> list[dict]:
-    fields = ("id", "traveller_id", "traveller__citizenship_id", "traveller__birth_date",
-              "direction", "crossed_on", "border_point_id", "sex", "purpose_id", "country_id",
-              "region_id")
+    fields = (
+        "id",
+        "traveller_id",
+        "traveller__citizenship_id",
+        "traveller__birth_date",
+        "direction",
+        "crossed_on",
+        "border_point_id",
+        "sex",
+        "purpose_id",
+        "country_id",
+        "region_id",
+    )
     out = []
     for row in Crossing.objects.order_by("traveller_id", "crossed_on", "id").values_list(*fields):
-        c = dict(zip(("id", "traveller", "citizenship", "birth", "direction", "day", "bp", "sex",
-                      "purpose", "country", "region"), row, strict=True))
+        c = dict(
+            zip(
+                (
+                    "id",
+                    "traveller",
+                    "citizenship",
+                    "birth",
+                    "direction",
+                    "day",
+                    "bp",
+                    "sex",
+                    "purpose",
+                    "country",
+                    "region",
+                ),
+                row,
+                strict=True,
+            )
+        )
         c["region"] = c["region"] or ""
         out.append(c)
     by_traveller = defaultdict(list)
@@ -50,9 +77,15 @@ def reference(code: str, crossings: list[dict], start: date, end: date, **filter
         return _rows(Counter((c["bp"], c["direction"]) for c in inside))
     if code == "R02":
         months = Counter((f"{c['day']:%Y-%m}", c["direction"]) for c in citizens)
-        return [[f"{m:%Y-%m}", months[f"{m:%Y-%m}", "exit"], months[f"{m:%Y-%m}", "entry"],
-                 months[f"{m:%Y-%m}", "entry"] - months[f"{m:%Y-%m}", "exit"]]
-                for m in months_overlapping(start, end)]
+        return [
+            [
+                f"{m:%Y-%m}",
+                months[f"{m:%Y-%m}", "exit"],
+                months[f"{m:%Y-%m}", "entry"],
+                months[f"{m:%Y-%m}", "entry"] - months[f"{m:%Y-%m}", "exit"],
+            ]
+            for m in months_overlapping(start, end)
+        ]
     if code == "R03":
         return _rows(Counter((c["country"],) for c in exits))
     if code == "R04":
@@ -62,16 +95,19 @@ def reference(code: str, crossings: list[dict], start: date, end: date, **filter
     if code == "R06":
         return _rows(Counter((c["region"],) for c in exits))
     if code == "R07":
-        return _rows(Counter((c["country"], c["region"], c["sex"]) for c in exits
-                             if c["purpose"] == "work"))
+        return _rows(
+            Counter((c["country"], c["region"], c["sex"]) for c in exits if c["purpose"] == "work")
+        )
     if code == "R08":
-        return _rows(Counter((c["citizenship"], c["direction"]) for c in inside
-                             if c["citizenship"] != "TJK"))
+        return _rows(
+            Counter((c["citizenship"], c["direction"]) for c in inside if c["citizenship"] != "TJK")
+        )
     if code == "R09":
         return _rows(Counter((c["country"], _return_band(c)) for c in exits))
     if code == "R10":
-        return _rows(Counter((c["country"], _arrival_band(c)) for c in citizens
-                             if c["direction"] == "entry"))
+        return _rows(
+            Counter((c["country"], _arrival_band(c)) for c in citizens if c["direction"] == "entry")
+        )
     if code == "R11":
         return _rows(_abroad_on(crossings, end, filters))
     raise ValueError(code)
@@ -98,5 +134,8 @@ def _abroad_on(crossings: list[dict], end: date, filters: dict) -> Counter:
     for c in crossings:  # ordered by traveller, date, id: the last one kept is the latest
         if c["citizenship"] == "TJK" and c["day"] <= end:
             last[c["traveller"]] = c
-    return Counter((c["country"], band_of((end - c["day"]).days)) for c in last.values()
-                   if c["direction"] == "exit" and _keep(c, filters))
+    return Counter(
+        (c["country"], band_of((end - c["day"]).days))
+        for c in last.values()
+        if c["direction"] == "exit" and _keep(c, filters)
+    )

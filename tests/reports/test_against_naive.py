@@ -35,9 +35,18 @@ def random_world(rng: random.Random, travellers: int = 40) -> None:
         day = START + timedelta(days=rng.randint(0, 400))
         direction = rng.choice(("exit", "entry"))
         for _ in range(rng.randint(1, 6)):
-            cross(direction, day, who=f"R{t}", citizenship=citizenship, birth=birth, sex=sex,
-                  border_point=rng.choice(BORDER_POINTS), purpose=rng.choice(PURPOSES),
-                  country=rng.choice(COUNTRIES), region=region)
+            cross(
+                direction,
+                day,
+                who=f"R{t}",
+                citizenship=citizenship,
+                birth=birth,
+                sex=sex,
+                border_point=rng.choice(BORDER_POINTS),
+                purpose=rng.choice(PURPOSES),
+                country=rng.choice(COUNTRIES),
+                region=region,
+            )
             # Mostly alternating, sometimes the same direction twice or the same day.
             if rng.random() < 0.85:
                 direction = "entry" if direction == "exit" else "exit"
@@ -51,9 +60,14 @@ def random_edits(rng: random.Random, n: int) -> None:
         if rng.random() < 0.3:
             delete_crossing(user=None, crossing=crossing)
             continue
-        change = rng.choice(({"crossed_on": crossing.crossed_on + timedelta(days=rng.randint(-60, 60))},
-                             {"direction": "entry" if crossing.direction == "exit" else "exit"},
-                             {"country": rng.choice(COUNTRIES)}, {"sex": rng.choice("MF")}))
+        change = rng.choice(
+            (
+                {"crossed_on": crossing.crossed_on + timedelta(days=rng.randint(-60, 60))},
+                {"direction": "entry" if crossing.direction == "exit" else "exit"},
+                {"country": rng.choice(COUNTRIES)},
+                {"sex": rng.choice("MF")},
+            )
+        )
         update_crossing(user=None, crossing=crossing, data=change)
 
 
@@ -85,4 +99,8 @@ def test_every_report_equals_the_naive_computation_on_random_data(seed):
             filters = random_filters(rng, report)
             got = report.run(start, end, **filters).rows
             assert as_comparable(code, got) == reference(code, crossings, start, end, **filters), (
-                code, start, end, filters)
+                code,
+                start,
+                end,
+                filters,
+            )

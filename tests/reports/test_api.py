@@ -22,12 +22,20 @@ def test_analyst_with_a_session_gets_the_json(client, analyst, crossings):
     client.force_login(analyst)
     response = client.get(URL, YEAR)
     assert response.status_code == 200
-    assert response.json() == {"report": "R01", "from": "2024-01-01", "to": "2024-12-31",
-                               "columns": ["border_point", "direction", "crossings"],
-                               "rows": [["DYU", "exit", 1], ["KRM", "entry", 1]]}
+    assert response.json() == {
+        "report": "R01",
+        "from": "2024-01-01",
+        "to": "2024-12-31",
+        "columns": ["border_point", "direction", "crossings"],
+        "rows": [["DYU", "exit", 1], ["KRM", "entry", 1]],
+    }
     event = AuditEvent.objects.get(action="export")
     assert (event.user, event.object_id, event.query["format"], event.query["via"]) == (
-        analyst, "R01", "json", "api")
+        analyst,
+        "R01",
+        "json",
+        "api",
+    )
 
 
 def test_a_token_from_the_command_works_without_a_session(client, analyst, crossings, capsys):
@@ -65,14 +73,17 @@ def test_an_operators_token_gets_403_too(client, operator_du):
     assert client.get(URL, YEAR, HTTP_AUTHORIZATION=f"Token {raw}").status_code == 403
 
 
-@pytest.mark.parametrize(("query", "field"), [
-    ({"to": "2024-12-31"}, "from"),
-    ({"from": "2024-13-01", "to": "2024-12-31"}, "from"),
-    ({"from": "01.01.2024", "to": "2024-12-31"}, "from"),
-    ({"from": "2024-12-31", "to": "2024-01-01"}, "to"),
-    ({**YEAR, "sex": "X"}, "sex"),
-    ({**YEAR, "country": "RUS"}, "country"),   # R01 has no country filter
-])
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ({"to": "2024-12-31"}, "from"),
+        ({"from": "2024-13-01", "to": "2024-12-31"}, "from"),
+        ({"from": "01.01.2024", "to": "2024-12-31"}, "from"),
+        ({"from": "2024-12-31", "to": "2024-01-01"}, "to"),
+        ({**YEAR, "sex": "X"}, "sex"),
+        ({**YEAR, "country": "RUS"}, "country"),  # R01 has no country filter
+    ],
+)
 def test_bad_parameters_give_400_naming_the_field(client, administrator, query, field):
     client.force_login(administrator)
     response = client.get(URL, query)

@@ -32,15 +32,20 @@ def run(*args) -> str:
 
 def test_json_is_the_documented_document(world):
     assert json.loads(run("R03", *PERIOD)) == {
-        "report": "R03", "from": "2024-01-01", "to": "2024-12-31",
-        "columns": ["country", "exits"], "rows": [["KAZ", 1], ["RUS", 2]]}
+        "report": "R03",
+        "from": "2024-01-01",
+        "to": "2024-12-31",
+        "columns": ["country", "exits"],
+        "rows": [["KAZ", 1], ["RUS", 2]],
+    }
     assert AuditEvent.objects.get(action="export").query["via"] == "cli"
 
 
 def test_csv_keeps_codes_and_filters_apply(world):
     assert run("R06", *PERIOD, "--format", "csv") == "region,exits\nTJ-DU,1\nTJ-SU,1\n,1\n"
     assert run("R06", *PERIOD, "--format", "csv", "--border-point", "fth") == (
-        "region,exits\nTJ-DU,1\n")
+        "region,exits\nTJ-DU,1\n"
+    )
     assert run("r03", *PERIOD, "--format", "csv", "--sex", "F") == "country,exits\nKAZ,1\n"
 
 
@@ -67,8 +72,9 @@ def test_xlsx_in_russian_names_countries_in_russian(world, tmp_path):
 def test_pdf_has_cyrillic_title_table_and_chart(world, tmp_path):
     out = tmp_path / "r03.pdf"
     run("R03", *PERIOD, "--format", "pdf", "--out", str(out), "--language", "tg")
-    text = subprocess.run(["pdftotext", "-layout", str(out), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "R03." in text
     assert "Қазоқистон" in text
     assert "Федератсияи Русия" in text
@@ -79,13 +85,16 @@ def test_binary_formats_need_out(world):
         run("R01", *PERIOD, "--format", "pdf")
 
 
-@pytest.mark.parametrize(("args", "option"), [
-    (["--from", "2024-02-30", "--to", "2024-12-31"], "--from"),
-    (["--from", "2024-12-31", "--to", "2024-01-01"], "--to"),
-    ([*PERIOD, "--sex", "Q"], "--sex"),
-    ([*PERIOD, "--country", "ZZZ"], "--country"),
-    ([*PERIOD, "--border-point", "XYZ"], "--border-point"),
-])
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["--from", "2024-02-30", "--to", "2024-12-31"], "--from"),
+        (["--from", "2024-12-31", "--to", "2024-01-01"], "--to"),
+        ([*PERIOD, "--sex", "Q"], "--sex"),
+        ([*PERIOD, "--country", "ZZZ"], "--country"),
+        ([*PERIOD, "--border-point", "XYZ"], "--border-point"),
+    ],
+)
 def test_bad_options_are_named(world, args, option):
     with pytest.raises(CommandError, match=option):
         run("R04" if "--country" in args else "R03", *args)

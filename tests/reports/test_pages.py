@@ -43,15 +43,20 @@ def test_without_a_period_the_page_shows_the_current_year(client, analyst, world
     client.force_login(analyst)
     response = client.get("/reports/R03/")
     assert response.status_code == 200
-    assert response.context["form"].period == (date(date.today().year, 1, 1),
-                                               date(date.today().year, 12, 31))
+    assert response.context["form"].period == (
+        date(date.today().year, 1, 1),
+        date(date.today().year, 12, 31),
+    )
     assert response.context["result"].rows == [["TUR", 1]]
 
 
 def test_the_page_shows_chart_names_and_download_links_keeping_filters(client, analyst, world):
     client.force_login(analyst)
-    response = client.get("/reports/R03/", {"from": "2024-01-01", "to": "2024-12-31", "sex": "F",
-                                            "language": "en"}, HTTP_ACCEPT_LANGUAGE="en")
+    response = client.get(
+        "/reports/R03/",
+        {"from": "2024-01-01", "to": "2024-12-31", "sex": "F", "language": "en"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     page = response.content.decode()
     assert "<svg" in page
     assert response.context["result"].rows == [["KAZ", 1]]
@@ -80,8 +85,10 @@ def test_downloads_are_files_and_are_audited(client, analyst, world):
     assert [sheet["B6"].value, sheet["B7"].value] == [1, 1]
     pdf = client.get("/reports/R03/download.pdf", query)
     assert pdf.content.startswith(b"%PDF")
-    formats = sorted(e.query["format"] for e in AuditEvent.objects.filter(
-        action="export", object_id="R03", user=analyst))
+    formats = sorted(
+        e.query["format"]
+        for e in AuditEvent.objects.filter(action="export", object_id="R03", user=analyst)
+    )
     assert formats == ["csv", "pdf", "xlsx"]
 
 

@@ -35,8 +35,9 @@ def all_days(a: date, b: date) -> list[date]:
 
 
 def test_a_whole_year_is_one_year_cell():
-    assert [(s.grain, s.first, s.last) for s in decompose(date(2024, 1, 1), date(2024, 12, 31))
-            ] == [("Y", date(2024, 1, 1), date(2024, 1, 1))]
+    assert [
+        (s.grain, s.first, s.last) for s in decompose(date(2024, 1, 1), date(2024, 12, 31))
+    ] == [("Y", date(2024, 1, 1), date(2024, 1, 1))]
 
 
 def test_an_unaligned_period_is_days_months_years_months_days():
@@ -50,7 +51,8 @@ def test_an_unaligned_period_is_days_months_years_months_days():
 def test_a_period_inside_one_month_is_days_only():
     spans = decompose(date(2024, 2, 10), date(2024, 2, 29))
     assert [(s.grain, s.first, s.last) for s in spans] == [
-        ("D", date(2024, 2, 10), date(2024, 2, 29))]
+        ("D", date(2024, 2, 10), date(2024, 2, 29))
+    ]
 
 
 def test_a_single_day_and_an_empty_period():
@@ -69,4 +71,8 @@ def test_every_day_is_covered_exactly_once(start, length):
 
 def test_months_overlapping_include_partial_months_at_both_ends():
     assert months_overlapping(date(2023, 11, 30), date(2024, 2, 1)) == [
-        date(2023, 11, 1), date(2023, 12, 1), date(2024, 1, 1), date(2024, 2, 1)]
+        date(2023, 11, 1),
+        date(2023, 12, 1),
+        date(2024, 1, 1),
+        date(2024, 2, 1),
+    ]

@@ -13,7 +13,9 @@ from safar.stations.services import register_station
 def png_bytes(seed: int, side: int = 24) -> bytes:
     """A small, unique PNG: noise drawn from `seed`, so every seed gives different bytes."""
     rng = random.Random(seed)
-    image = Image.frombytes("L", (side, side), bytes(rng.randrange(256) for _ in range(side * side)))
+    image = Image.frombytes(
+        "L", (side, side), bytes(rng.randrange(256) for _ in range(side * side))
+    )
     buffer = io.BytesIO()
     image.save(buffer, "PNG")
     return buffer.getvalue()

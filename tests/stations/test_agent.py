@@ -23,8 +23,16 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def make_agent(folder: Path, server: str, token: str, **options) -> Agent:
-    values = dict(once=True, settle=0.05, poll=0.02, backoff_base=0.05, backoff_cap=0.2,
-                  timeout=5, retries=20, quiet=True)
+    values = dict(
+        once=True,
+        settle=0.05,
+        poll=0.02,
+        backoff_base=0.05,
+        backoff_cap=0.2,
+        timeout=5,
+        retries=20,
+        quiet=True,
+    )
     values.update(options)
     return Agent(Settings(folder=folder, server=server, token=token, **values), out=StringIO())
 
@@ -55,7 +63,8 @@ def test_every_file_is_sent_once_and_moved_to_sent(live_server, du_station, fold
     assert make_agent(folder, live_server.url, du_station[1]).run() == 0
     assert set(Upload.objects.values_list("sha256", flat=True)) == {sha(c) for c in contents}
     assert sorted(p.name for p in (folder / "sent").iterdir()) == [
-        f"scan-{n:04d}.png" for n in range(5)]
+        f"scan-{n:04d}.png" for n in range(5)
+    ]
     assert not list(folder.glob("*.png"))
     assert journal_states(folder) == {"done": 5}
 
@@ -83,7 +92,11 @@ def test_a_corrupt_file_is_refused_and_set_aside_with_its_reason(live_server, du
     assert Upload.objects.count() == 2
     refused = folder / "refused"
     assert sorted(p.name for p in refused.iterdir()) == [
-        "broken.png", "broken.png.reason.txt", "notes.txt", "notes.txt.reason.txt"]
+        "broken.png",
+        "broken.png.reason.txt",
+        "notes.txt",
+        "notes.txt.reason.txt",
+    ]
     assert (refused / "broken.png.reason.txt").read_text().startswith("corrupt: ")
     assert (refused / "notes.txt.reason.txt").read_text().startswith("wrong_type: ")
     assert (refused / "broken.png").read_bytes() == png_bytes(9)[:-40]
@@ -97,7 +110,7 @@ def test_a_file_still_being_written_is_not_sent_until_it_settles(live_server, du
     agent.journal = agent_module.Journal(folder / JOURNAL_NAME)
     with path.open("wb") as handle:
         for start in range(0, len(content), 200):
-            handle.write(content[start:start + 200])
+            handle.write(content[start : start + 200])
             handle.flush()
             agent.scan_folder()
             agent.send_queued()
@@ -144,8 +157,11 @@ class LosingProxy:
         def forward_requests():
             try:
                 while chunk := client.recv(65536):
-                    if (not losing.is_set() and b"POST /api/stations/upload" in chunk
-                            and self.lost < self.lose):
+                    if (
+                        not losing.is_set()
+                        and b"POST /api/stations/upload" in chunk
+                        and self.lost < self.lose
+                    ):
                         self.lost += 1
                         losing.set()
                     upstream.sendall(chunk)
@@ -169,8 +185,9 @@ class LosingProxy:
         self.listener.close()
 
 
-def test_an_answer_lost_in_a_timeout_is_retried_and_the_file_stored_once(live_server,
-                                                                         du_station, folder):
+def test_an_answer_lost_in_a_timeout_is_retried_and_the_file_stored_once(
+    live_server, du_station, folder
+):
     contents = write_scans(folder, 3)
     host, port = live_server.thread.host, live_server.thread.port
     proxy = LosingProxy((host, port), lose=2)
@@ -200,8 +217,7 @@ def test_a_server_that_never_answers_leaves_every_file_queued(du_station, folder
     assert journal_states(folder) == {"queued": 2}
 
 
-def test_after_a_network_outage_the_next_run_sends_everything_once(live_server, du_station,
-                                                                   folder):
+def test_after_a_network_outage_the_next_run_sends_everything_once(live_server, du_station, folder):
     write_scans(folder, 3)
     closed_port = socket.create_server(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{closed_port.getsockname()[1]}"
@@ -212,8 +228,9 @@ def test_after_a_network_outage_the_next_run_sends_everything_once(live_server, 
     assert journal_states(folder) == {"done": 3}
 
 
-def test_a_run_killed_between_acknowledgement_and_move_is_completed(live_server, du_station,
-                                                                    folder):
+def test_a_run_killed_between_acknowledgement_and_move_is_completed(
+    live_server, du_station, folder
+):
     """The three places a crash can interrupt a file: acknowledged but not journaled, journaled
     sent but not moved, moved but not journaled. A restart finishes each, sending nothing twice."""
     write_scans(folder, 3)
@@ -225,8 +242,10 @@ def test_a_run_killed_between_acknowledgement_and_move_is_completed(live_server,
     rows = first.journal.in_state("queued")
     assert len(rows) == 3
     # scan-0000: the server stored it, the answer was lost (journal still says queued).
-    assert first.client.upload(folder / rows[0].name, name=rows[0].name,
-                               sha256=rows[0].sha256).kind == "stored"
+    assert (
+        first.client.upload(folder / rows[0].name, name=rows[0].name, sha256=rows[0].sha256).kind
+        == "stored"
+    )
     # scan-0001: journaled as sent, killed before the move.
     first.client.upload(folder / rows[1].name, name=rows[1].name, sha256=rows[1].sha256)
     first.journal.set_state(rows[1], "sent", sent_at=time.time())
@@ -249,16 +268,14 @@ def test_sent_files_are_deleted_after_keep_days_and_unsent_never(live_server, du
     write_scans(folder, 2)
     assert make_agent(folder, live_server.url, du_station[1]).run() == 0
     with sqlite3.connect(folder / JOURNAL_NAME) as db:
-        db.execute("UPDATE files SET sent_at = sent_at - 31 * 86400 "
-                   "WHERE name = 'scan-0000.png'")
+        db.execute("UPDATE files SET sent_at = sent_at - 31 * 86400 WHERE name = 'scan-0000.png'")
     (folder / "sent" / "stranger.png").write_bytes(png_bytes(99))  # not the agent's: kept
     write_scans(folder, 1, start=50)
     silent_port = socket.create_server(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{silent_port.getsockname()[1]}"
     silent_port.close()
     make_agent(folder, url, du_station[1], retries=0, keep_days=30).run()
-    assert sorted(p.name for p in (folder / "sent").iterdir()) == ["scan-0001.png",
-                                                                    "stranger.png"]
+    assert sorted(p.name for p in (folder / "sent").iterdir()) == ["scan-0001.png", "stranger.png"]
     assert (folder / "scan-0050.png").exists()  # unsent: never deleted
     assert journal_states(folder) == {"purged": 1, "done": 1, "queued": 1}
 
@@ -269,7 +286,8 @@ def test_a_revoked_token_stops_the_agent_with_a_clear_error(live_server, du_stat
     write_scans(folder, 1)
     out = StringIO()
     args = agent_module.build_parser().parse_args(
-        [str(folder), "--server", live_server.url, "--token", token, "--once", "--quiet"])
+        [str(folder), "--server", live_server.url, "--token", token, "--once", "--quiet"]
+    )
     assert agent_module.run_agent(args, out=out) == agent_module.EXIT_CONFIG
     assert "token" in out.getvalue()
     assert (folder / "scan-0000.png").exists()

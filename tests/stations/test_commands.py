@@ -24,8 +24,9 @@ def run(*args) -> str:
 def send(station, content, name="scan.png"):
     from io import BytesIO
 
-    return intake_file(station=station, name=name, sha256=sha(content), body=BytesIO(content),
-                       length=len(content))
+    return intake_file(
+        station=station, name=name, sha256=sha(content), body=BytesIO(content), length=len(content)
+    )
 
 
 @pytest.mark.django_db

@@ -13,8 +13,13 @@ from .conftest import png_bytes, sha
 
 def send(station, content, name="scan.png"):
     try:
-        intake_file(station=station, name=name, sha256=sha(content), body=BytesIO(content),
-                    length=len(content))
+        intake_file(
+            station=station,
+            name=name,
+            sha256=sha(content),
+            body=BytesIO(content),
+            length=len(content),
+        )
     except Refusal:
         pass
 

@@ -15,11 +15,17 @@ from .conftest import png_bytes, sha
 def post_file(client, token, content, name="scan-0001.png", digest=None, scheme="Station"):
     # The test client leaves out Content-Length for an empty body; HTTP clients send 0.
     extra = {} if content else {"CONTENT_LENGTH": "0"}
-    return client.post(reverse("stations:upload"), data=content, **extra,
-                       content_type="application/octet-stream",
-                       headers={"Authorization": f"{scheme} {token}",
-                                "X-Safar-Filename": quote(name),
-                                "X-Safar-SHA256": digest if digest is not None else sha(content)})
+    return client.post(
+        reverse("stations:upload"),
+        data=content,
+        **extra,
+        content_type="application/octet-stream",
+        headers={
+            "Authorization": f"{scheme} {token}",
+            "X-Safar-Filename": quote(name),
+            "X-Safar-SHA256": digest if digest is not None else sha(content),
+        },
+    )
 
 
 def test_a_new_file_is_stored_in_the_station_batch_of_the_day(client, du_station):
@@ -39,8 +45,11 @@ def test_the_same_file_sent_twice_is_stored_once(client, du_station):
     first = post_file(client, token, png_bytes(2), name="a.png")
     second = post_file(client, token, png_bytes(2), name="another-name.png")
     assert (first.status_code, second.status_code) == (201, 200)
-    assert second.json() == {"status": "already_held", "upload": first.json()["upload"],
-                             "sha256": sha(png_bytes(2))}
+    assert second.json() == {
+        "status": "already_held",
+        "upload": first.json()["upload"],
+        "sha256": sha(png_bytes(2)),
+    }
     assert Upload.objects.count() == 1
     assert Batch.objects.count() == 1
 
@@ -60,16 +69,20 @@ def test_an_upload_records_the_station_last_contact(client, du_station):
     assert station.last_contact_at is not None
 
 
-@pytest.mark.parametrize(("content", "name", "code", "status"), [
-    (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "scan.png", "corrupt", 422),
-    (png_bytes(6)[:-30], "cut.png", "corrupt", 422),
-    (b"%PDF-1.4\nnot really a pdf", "scan.pdf", "corrupt", 422),
-    (b"plain text", "notes.txt", "wrong_type", 415),
-    (png_bytes(7), "scan.exe", "wrong_type", 415),
-    (b"", "empty.png", "empty", 422),
-])
-def test_a_file_that_cannot_be_a_scan_is_refused_with_a_reason(client, du_station, content,
-                                                               name, code, status):
+@pytest.mark.parametrize(
+    ("content", "name", "code", "status"),
+    [
+        (b"\x89PNG\r\n\x1a\n" + b"\x00" * 40, "scan.png", "corrupt", 422),
+        (png_bytes(6)[:-30], "cut.png", "corrupt", 422),
+        (b"%PDF-1.4\nnot really a pdf", "scan.pdf", "corrupt", 422),
+        (b"plain text", "notes.txt", "wrong_type", 415),
+        (png_bytes(7), "scan.exe", "wrong_type", 415),
+        (b"", "empty.png", "empty", 422),
+    ],
+)
+def test_a_file_that_cannot_be_a_scan_is_refused_with_a_reason(
+    client, du_station, content, name, code, status
+):
     _station, token = du_station
     response = post_file(client, token, content, name=name)
     assert response.status_code == status
@@ -96,10 +109,12 @@ def test_a_file_whose_hash_does_not_match_is_refused_as_damaged(client, du_stati
 
 
 def test_a_request_without_name_or_hash_names_the_missing_fields(client, du_station):
-    response = client.post(reverse("stations:upload"), data=png_bytes(10),
-                           content_type="application/octet-stream",
-                           headers={"Authorization": f"Station {du_station[1]}",
-                                    "X-Safar-SHA256": "not-a-hash"})
+    response = client.post(
+        reverse("stations:upload"),
+        data=png_bytes(10),
+        content_type="application/octet-stream",
+        headers={"Authorization": f"Station {du_station[1]}", "X-Safar-SHA256": "not-a-hash"},
+    )
     assert response.status_code == 400
     assert set(response.json()["fields"]) == {"X-Safar-Filename", "X-Safar-SHA256"}
     assert not RefusedUpload.objects.exists()
@@ -118,10 +133,16 @@ def test_a_non_ascii_file_name_arrives_intact(client, du_station):
 
 @pytest.mark.parametrize("header", ["", "Station ", "Station wrong-token", "Bearer x"])
 def test_an_upload_without_a_valid_station_token_is_refused(client, du_station, header):
-    response = client.post(reverse("stations:upload"), data=png_bytes(13),
-                           content_type="application/octet-stream",
-                           headers={"Authorization": header, "X-Safar-Filename": "a.png",
-                                    "X-Safar-SHA256": sha(png_bytes(13))})
+    response = client.post(
+        reverse("stations:upload"),
+        data=png_bytes(13),
+        content_type="application/octet-stream",
+        headers={
+            "Authorization": header,
+            "X-Safar-Filename": "a.png",
+            "X-Safar-SHA256": sha(png_bytes(13)),
+        },
+    )
     assert response.status_code == 401
     assert not Upload.objects.exists()
 
@@ -156,9 +177,12 @@ def test_tokens_are_stored_only_as_hashes(du_station):
 
 def test_hello_records_the_reported_queue_and_returns_the_rules(client, du_station):
     station, token = du_station
-    response = client.post(reverse("stations:hello"), data={"queued": 7},
-                           content_type="application/json",
-                           headers={"Authorization": f"Station {token}"})
+    response = client.post(
+        reverse("stations:hello"),
+        data={"queued": 7},
+        content_type="application/json",
+        headers={"Authorization": f"Station {token}"},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["station"] == "DU-1" and body["centre"] == "ICC-DU"
@@ -168,9 +192,12 @@ def test_hello_records_the_reported_queue_and_returns_the_rules(client, du_stati
 
 
 def test_hello_with_a_bad_report_names_the_field(client, du_station):
-    response = client.post(reverse("stations:hello"), data={"queued": -3},
-                           content_type="application/json",
-                           headers={"Authorization": f"Station {du_station[1]}"})
+    response = client.post(
+        reverse("stations:hello"),
+        data={"queued": -3},
+        content_type="application/json",
+        headers={"Authorization": f"Station {du_station[1]}"},
+    )
     assert response.status_code == 400
     assert "queued" in response.json()["fields"]
 
@@ -186,6 +213,7 @@ def test_held_tells_whether_a_file_is_already_stored(client, du_station):
 
 
 def test_upload_needs_post(client, du_station):
-    response = client.get(reverse("stations:upload"),
-                          headers={"Authorization": f"Station {du_station[1]}"})
+    response = client.get(
+        reverse("stations:upload"), headers={"Authorization": f"Station {du_station[1]}"}
+    )
     assert response.status_code == 405

@@ -21,12 +21,22 @@ from safar.stations.loopback import Gunicorn
 
 from .conftest import png_bytes, sha
 
-pytestmark = [pytest.mark.slow,
-              pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 SAFAR = [sys.executable, "-m", "safar.cli"]
-FAST_AGENT = ["--settle", "0.1", "--poll", "0.05", "--backoff", "0.1", "--max-backoff", "0.5",
-              "--timeout", "10", "--quiet"]
+FAST_AGENT = [
+    "--settle",
+    "0.1",
+    "--poll",
+    "0.05",
+    "--backoff",
+    "0.1",
+    "--max-backoff",
+    "0.5",
+    "--timeout",
+    "10",
+    "--quiet",
+]
 
 
 @dataclass
@@ -45,8 +55,14 @@ class Site:
             return [row[0] for row in db.execute("SELECT sha256 FROM capture_upload")]
 
     def stats(self) -> dict:
-        out = subprocess.run([*SAFAR, "intake", "stats", "--json"], env={**os.environ, **self.env},
-                             capture_output=True, text=True, check=True, timeout=120)
+        out = subprocess.run(
+            [*SAFAR, "intake", "stats", "--json"],
+            env={**os.environ, **self.env},
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=120,
+        )
         return json.loads(out.stdout)
 
 
@@ -54,11 +70,20 @@ class Site:
 def sqlite_template(tmp_path_factory):
     """A migrated SQLite database with station LIVE-1, made once per test session."""
     folder = tmp_path_factory.mktemp("intake-template")
-    env = {**os.environ, "SAFAR_DATA_DIR": str(folder / "data"),
-           "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}"}
+    env = {
+        **os.environ,
+        "SAFAR_DATA_DIR": str(folder / "data"),
+        "DATABASE_URL": f"sqlite:///{folder / 'db.sqlite3'}",
+    }
     subprocess.run([*SAFAR, "migrate", "--no-input", "-v0"], env=env, check=True, timeout=300)
-    added = subprocess.run([*SAFAR, "station", "add", "LIVE-1", "--centre", "ICC-DU"], env=env,
-                           check=True, capture_output=True, text=True, timeout=120)
+    added = subprocess.run(
+        [*SAFAR, "station", "add", "LIVE-1", "--centre", "ICC-DU"],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return folder / "db.sqlite3", added.stdout.strip().splitlines()[-1]
 
 
@@ -73,8 +98,10 @@ def site(request, tmp_path) -> Site:
         _station, token = register_station(name="LIVE-1", centre_code="ICC-DU")
         db = connection.settings_dict
         password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        env["DATABASE_URL"] = (f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
-                               f"{db['PORT'] or 5432}/{db['NAME']}")
+        env["DATABASE_URL"] = (
+            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
         return Site(env, token, None)
     template, token = request.getfixturevalue("sqlite_template")
     shutil.copy(template, tmp_path / "db.sqlite3")
@@ -100,9 +127,23 @@ def write_scans(folder: Path, count: int, side: int = 120) -> set[str]:
 
 
 def start_agent(folder: Path, server_url: str, token: str, *extra: str) -> subprocess.Popen:
-    return subprocess.Popen([*SAFAR, "station", "watch", str(folder), "--server", server_url,
-                             "--token", token, *FAST_AGENT, *extra],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [
+            *SAFAR,
+            "station",
+            "watch",
+            str(folder),
+            "--server",
+            server_url,
+            "--token",
+            token,
+            *FAST_AGENT,
+            *extra,
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def wait_for_sent(folder: Path, at_least: int, timeout: float = 120) -> int:
@@ -129,8 +170,7 @@ def assert_stored_exactly_once(site: Site, folder: Path, hashes: set[str]) -> No
     assert journal_states(folder) == {"done": len(hashes)}
 
 
-def test_uploads_through_gunicorn_are_stored_and_read_by_a_separate_worker(site, server,
-                                                                           tmp_path):
+def test_uploads_through_gunicorn_are_stored_and_read_by_a_separate_worker(site, server, tmp_path):
     folder = tmp_path / "scans"
     hashes = write_scans(folder, 3)
     agent = start_agent(folder, server.url, site.token, "--once")
@@ -142,15 +182,20 @@ def test_uploads_through_gunicorn_are_stored_and_read_by_a_separate_worker(site,
     assert stats["pending"] == 3  # nobody has read them: no worker is running yet
     # The task worker is a process of its own (`safar db_worker`), here run until the queue
     # is empty. Whatever the readers make of noise images, no file stays unread.
-    worker = subprocess.run([*SAFAR, "db_worker", "--batch", "--no-startup-delay"],
-                            env={**os.environ, **site.env}, capture_output=True, text=True,
-                            timeout=300)
+    worker = subprocess.run(
+        [*SAFAR, "db_worker", "--batch", "--no-startup-delay"],
+        env={**os.environ, **site.env},
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert worker.returncode == 0, worker.stderr[-2000:]
     assert site.stats()["pending"] == 0
 
 
-def test_killing_the_server_mid_upload_loses_nothing_and_stores_nothing_twice(site, server,
-                                                                              tmp_path):
+def test_killing_the_server_mid_upload_loses_nothing_and_stores_nothing_twice(
+    site, server, tmp_path
+):
     folder = tmp_path / "scans"
     hashes = write_scans(folder, 30)
     agent = start_agent(folder, server.url, site.token, "--once", "--retries", "200")

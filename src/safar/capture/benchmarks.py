@@ -38,8 +38,14 @@ def _score(rows, template, threshold: float) -> dict:
             saved += 1
             values_saved += len(confident)
             wrong_saved += len(wrong)
-    return {"saved": saved, "cards": len(rows), "values_saved": values_saved,
-            "wrong_saved": wrong_saved, "confident": conf, "wrong_confident": wrong_conf}
+    return {
+        "saved": saved,
+        "cards": len(rows),
+        "values_saved": values_saved,
+        "wrong_saved": wrong_saved,
+        "confident": conf,
+        "wrong_confident": wrong_conf,
+    }
 
 
 @benchmark("reading")
@@ -48,8 +54,11 @@ def bench_reading(argv: list[str]) -> int:
     parser.add_argument("--count", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dir", help="a folder made by safar synth-cards (else a temporary one)")
-    parser.add_argument("--thresholds", action="store_true",
-                        help="also show the saved/wrong trade-off for other confidence thresholds")
+    parser.add_argument(
+        "--thresholds",
+        action="store_true",
+        help="also show the saved/wrong trade-off for other confidence thresholds",
+    )
     args = parser.parse_args(argv)
 
     import cv2
@@ -65,7 +74,7 @@ def bench_reading(argv: list[str]) -> int:
             print(f"rendering {args.count} synthetic cards into {folder} …", flush=True)
             _synthesise(folder, args.count, args.seed)
         truths = [json.loads(line) for line in (folder / "truth.jsonl").open(encoding="utf-8")]
-        truths = truths[:args.count]
+        truths = truths[: args.count]
         read_card((folder / truths[0]["file"]).read_bytes(), template)  # load the model once
         rows, seconds = [], []
         with threadpool_limits(1):
@@ -94,33 +103,49 @@ def _report(rows, seconds, template, thresholds: bool) -> int:
             if f.kind == "checkboxes":
                 chosen = truth["values"].get(f.name)
                 for option, mark in zip(f.options, reading.marks, strict=True):
-                    want = option.value == chosen if option.value else (
-                        chosen is not None and chosen not in {o.value for o in f.options})
+                    want = (
+                        option.value == chosen
+                        if option.value
+                        else (chosen is not None and chosen not in {o.value for o in f.options})
+                    )
                     boxes += 1
                     right_boxes += (mark == "marked") == want
     s = _score(rows, template, template.confident)
     ms = sorted(x * 1000 for x in seconds)
     print(f"cards: {n}; aligned: {aligned} ({aligned / n:.1%})")
-    print(f"time per card (one thread, CPU): median {statistics.median(ms):.0f} ms, "
-          f"90th percentile {ms[int(0.9 * (n - 1))]:.0f} ms, max {ms[-1]:.0f} ms")
+    print(
+        f"time per card (one thread, CPU): median {statistics.median(ms):.0f} ms, "
+        f"90th percentile {ms[int(0.9 * (n - 1))]:.0f} ms, max {ms[-1]:.0f} ms"
+    )
     print(f"checkboxes right: {right_boxes}/{boxes} ({right_boxes / max(boxes, 1):.3%})")
-    print(f"cards with every field confident (saved without review): {s['saved']}/{n} "
-          f"({s['saved'] / n:.1%}) at threshold {template.confident}")
-    print(f"wrong values among those saved without review: {s['wrong_saved']}/"
-          f"{s['values_saved']} ({s['wrong_saved'] / max(s['values_saved'], 1):.3%})")
-    print(f"wrong values among all confident-and-valid values: {s['wrong_confident']}/"
-          f"{s['confident']} ({s['wrong_confident'] / max(s['confident'], 1):.3%})")
+    print(
+        f"cards with every field confident (saved without review): {s['saved']}/{n} "
+        f"({s['saved'] / n:.1%}) at threshold {template.confident}"
+    )
+    print(
+        f"wrong values among those saved without review: {s['wrong_saved']}/"
+        f"{s['values_saved']} ({s['wrong_saved'] / max(s['values_saved'], 1):.3%})"
+    )
+    print(
+        f"wrong values among all confident-and-valid values: {s['wrong_confident']}/"
+        f"{s['confident']} ({s['wrong_confident'] / max(s['confident'], 1):.3%})"
+    )
     print(f"field accuracy (value equals truth) and share confident at {template.confident}:")
     for name in field_total:
-        print(f"  {name:18s} {field_right[name] / field_total[name]:6.1%}   "
-              f"{field_sure[name] / field_total[name]:6.1%}")
+        print(
+            f"  {name:18s} {field_right[name] / field_total[name]:6.1%}   "
+            f"{field_sure[name] / field_total[name]:6.1%}"
+        )
     if thresholds:
         print("threshold  saved   wrong-saved  wrong-confident")
         for t in (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.99):
             x = _score(rows, template, t)
-            print(f"  {t:.2f}    {x['saved'] / n:6.1%}   {x['wrong_saved']:4d}/{x['values_saved']:<6d}"
-                  f" {x['wrong_confident']:4d}/{x['confident']}")
+            print(
+                f"  {t:.2f}    {x['saved'] / n:6.1%}   {x['wrong_saved']:4d}/{x['values_saved']:<6d}"
+                f" {x['wrong_confident']:4d}/{x['confident']}"
+            )
     return 0
+
 
 # The MRZ benchmark lives with the reading library (not a Django app); registering it here.
 from safar.reading import benchmarks_mrz  # noqa: E402, F401

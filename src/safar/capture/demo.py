@@ -25,12 +25,14 @@ def load_demo_scans(stdout) -> None:
         return
     centre = Office.objects.get(code="ICC-DU")
     with tempfile.TemporaryDirectory() as folder:
-        call_command("synth-cards", "--count", str(DEMO_CARDS), "--out", folder,
-                     stdout=io.StringIO())
-        files = sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS)
+        call_command(
+            "synth-cards", "--count", str(DEMO_CARDS), "--out", folder, stdout=io.StringIO()
+        )
+        files = sorted(
+            p for p in Path(folder).rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS
+        )
         for path in files:
-            receive_upload(content=path.read_bytes(), name=path.name, centre=centre,
-                           user=operator)
+            receive_upload(content=path.read_bytes(), name=path.name, centre=centre, user=operator)
     stdout.write(f"Demo scans: {len(files)} synthetic cards queued for reading (ICC-DU).")
 
 

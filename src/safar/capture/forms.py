@@ -17,8 +17,9 @@ class MultipleFileField(forms.FileField):
     """Several files in one input (Django's documented recipe)."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={
-            "accept": ",".join(sorted(ACCEPTED_EXTENSIONS))}))
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ",".join(sorted(ACCEPTED_EXTENSIONS))})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -35,14 +36,18 @@ MAX_FILES = 100
 class UploadForm(forms.Form):
     files = MultipleFileField(
         label=_("Scanned cards"),
-        help_text=_("PNG, JPEG, TIFF or PDF (a PDF or TIFF may hold many pages); up to "
-                    "%(mb)d MB per file.") % {"mb": MAX_UPLOAD_BYTES // 2**20})
+        help_text=_(
+            "PNG, JPEG, TIFF or PDF (a PDF or TIFF may hold many pages); up to %(mb)d MB per file."
+        )
+        % {"mb": MAX_UPLOAD_BYTES // 2**20},
+    )
 
     def clean_files(self):
         files = self.cleaned_data["files"]
         if len(files) > MAX_FILES:
             raise forms.ValidationError(
-                _("At most %(count)d files at once."), params={"count": MAX_FILES})
+                _("At most %(count)d files at once."), params={"count": MAX_FILES}
+            )
         return files
 
 
@@ -60,8 +65,7 @@ class RejectForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["reason"].widget.attrs.update(
-            {"autocomplete": "off", "list": "reject-reasons"})
+        self.fields["reason"].widget.attrs.update({"autocomplete": "off", "list": "reject-reasons"})
 
 
 class ReviewForm(CrossingForm):
@@ -71,8 +75,14 @@ class ReviewForm(CrossingForm):
     def __init__(self, *args, scan: Scan, **kwargs):
         self.scan = scan
         reading = scan.reading or {}
-        kwargs.setdefault("initial", {name: value for name, value in
-                                      reading.get("values", {}).items() if name in CARD_ORDER})
+        kwargs.setdefault(
+            "initial",
+            {
+                name: value
+                for name, value in reading.get("values", {}).items()
+                if name in CARD_ORDER
+            },
+        )
         super().__init__(*args, **kwargs)
         self.doubtful = doubtful_fields(scan)
         self._mark_doubtful()

@@ -16,13 +16,21 @@ from safar.core.models import Office
 class Batch(models.Model):
     """The files one station (or one web uploader) sent on one day."""
 
-    centre = models.ForeignKey(Office, verbose_name=_("border centre"), on_delete=models.PROTECT,
-                               related_name="+")
+    centre = models.ForeignKey(
+        Office, verbose_name=_("border centre"), on_delete=models.PROTECT, related_name="+"
+    )
     # A station agent's batch names its station; a web upload batch names its uploader.
-    station = models.ForeignKey("stations.Station", verbose_name=_("station"), null=True,
-                                blank=True, on_delete=models.PROTECT, related_name="batches")
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    station = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("station"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="batches",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     day = models.DateField(_("day"))
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -30,11 +38,16 @@ class Batch(models.Model):
         verbose_name = _("batch")
         verbose_name_plural = _("batches")
         constraints = [
-            models.UniqueConstraint(fields=["station", "day"], name="batch_station_day",
-                                    condition=models.Q(station__isnull=False)),
-            models.UniqueConstraint(fields=["uploaded_by", "centre", "day"],
-                                    name="batch_uploader_day",
-                                    condition=models.Q(station__isnull=True)),
+            models.UniqueConstraint(
+                fields=["station", "day"],
+                name="batch_station_day",
+                condition=models.Q(station__isnull=False),
+            ),
+            models.UniqueConstraint(
+                fields=["uploaded_by", "centre", "day"],
+                name="batch_uploader_day",
+                condition=models.Q(station__isnull=True),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -66,8 +79,9 @@ class Upload(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     extension = models.CharField(max_length=6)
     size = models.BigIntegerField(_("size"))
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices,
-                              default=Status.RECEIVED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
+    )
     error = models.TextField(_("error"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
 
@@ -132,33 +146,48 @@ class Scan(models.Model):
 
     upload = models.ForeignKey(Upload, on_delete=models.PROTECT, related_name="scans")
     page = models.PositiveIntegerField(_("page"), default=1)
-    image = models.FileField(_("page image"), upload_to="pages/%Y/%m/%d/", max_length=200,
-                             blank=True)
-    status = models.CharField(_("status"), max_length=12, choices=Status.choices,
-                              default=Status.RECEIVED, db_index=True)
+    image = models.FileField(
+        _("page image"), upload_to="pages/%Y/%m/%d/", max_length=200, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.RECEIVED, db_index=True
+    )
     reject_reason = models.TextField(_("reason for rejection"), blank=True)
-    review_reason = models.CharField(_("why it needs review"), max_length=12, blank=True,
-                                     choices=ReviewReason.choices)
+    review_reason = models.CharField(
+        _("why it needs review"), max_length=12, blank=True, choices=ReviewReason.choices
+    )
     # A technical note for the operator and the administrator (never personal data).
     problem = models.TextField(_("problem"), blank=True)
     # What the reader returned: {field: {"value": …, "confidence": 0..1, "crop": "path"}, …}
     reading = models.JSONField(_("reading"), default=dict, blank=True)
     card_number = models.CharField(_("card number"), max_length=16, blank=True, db_index=True)
-    crossing = models.OneToOneField("crossings.Crossing", null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="scan")
+    crossing = models.OneToOneField(
+        "crossings.Crossing", null=True, blank=True, on_delete=models.SET_NULL, related_name="scan"
+    )
     # A second scan of a card already in the registry with the same data: saved, not re-entered.
-    duplicate_of = models.ForeignKey("crossings.Crossing", null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+",
-                                     verbose_name=_("duplicate of"))
+    duplicate_of = models.ForeignKey(
+        "crossings.Crossing",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("duplicate of"),
+    )
     # A passport page: the card scanned just before it, whose identity fields its MRZ fills.
-    card_scan = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT,
-                                  related_name="passport_pages",
-                                  verbose_name=_("card of this passport page"))
+    card_scan = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="passport_pages",
+        verbose_name=_("card of this passport page"),
+    )
     auto_accepted = models.BooleanField(_("saved without review"), default=False)
     corrected_fields = models.JSONField(_("corrected fields"), default=list, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.PROTECT, related_name="+")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -171,7 +200,8 @@ class Scan(models.Model):
             models.UniqueConstraint(fields=["upload", "page"], name="scan_upload_page"),
             models.CheckConstraint(
                 condition=~models.Q(status="rejected") | ~models.Q(reject_reason=""),
-                name="scan_rejected_has_reason"),
+                name="scan_rejected_has_reason",
+            ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="scan_queue")]
 

@@ -90,8 +90,13 @@ def attach(*, passport: Scan, card: Scan) -> Scan:
     """The passport page joins its card (both locked): its MRZ fills the card's reading while
     the card is not yet saved or rejected, and the card is routed again; the page is saved."""
     mrz = passport.reading.get("mrz") or {}
-    note = {"scan": passport.pk, "upload": passport.upload_id, "page": passport.page,
-            "mrz": mrz, "applied": False}
+    note = {
+        "scan": passport.pk,
+        "upload": passport.upload_id,
+        "page": passport.page,
+        "mrz": mrz,
+        "applied": False,
+    }
     if card.status in (Scan.Status.READ, Scan.Status.NEEDS_REVIEW):
         reading = dict(card.reading)
         reading["values"] = dict(reading.get("values", {}))
@@ -109,9 +114,12 @@ def attach(*, passport: Scan, card: Scan) -> Scan:
     passport.status = Scan.Status.SAVED
     passport.card_scan = card
     passport.save(update_fields=["status", "card_scan"])
-    AuditEvent.record(user=None, action=AuditEvent.Action.UPDATE, obj=passport,
-                      changes={"status": [Scan.Status.READ, Scan.Status.SAVED],
-                               "card_scan": card.pk})
+    AuditEvent.record(
+        user=None,
+        action=AuditEvent.Action.UPDATE,
+        obj=passport,
+        changes={"status": [Scan.Status.READ, Scan.Status.SAVED], "card_scan": card.pk},
+    )
     return passport
 
 
@@ -147,8 +155,11 @@ def previous_page(scan: Scan) -> Scan | Pending | None:
     batch's previous file (files in the order they were received)."""
     if scan.page > 1:
         return Scan.objects.filter(upload_id=scan.upload_id, page=scan.page - 1).first()
-    upload = (Upload.objects.filter(batch_id=scan.upload.batch_id, pk__lt=scan.upload_id)
-              .order_by("-pk").first())
+    upload = (
+        Upload.objects.filter(batch_id=scan.upload.batch_id, pk__lt=scan.upload_id)
+        .order_by("-pk")
+        .first()
+    )
     return _page_of(upload, last=True)
 
 
@@ -158,8 +169,11 @@ def next_page(scan: Scan) -> Scan | Pending | None:
     following = Scan.objects.filter(upload_id=scan.upload_id, page=scan.page + 1).first()
     if following is not None:
         return following
-    upload = (Upload.objects.filter(batch_id=scan.upload.batch_id, pk__gt=scan.upload_id)
-              .order_by("pk").first())
+    upload = (
+        Upload.objects.filter(batch_id=scan.upload.batch_id, pk__gt=scan.upload_id)
+        .order_by("pk")
+        .first()
+    )
     return _page_of(upload, last=False)
 
 

@@ -68,8 +68,12 @@ def read_page(scan: Scan) -> dict:
         reading = read_image(scan, image)
     except Exception as exc:  # noqa: BLE001 - a page the reader trips on goes to an operator
         # The frames but not the message: a message may quote a value read from the card.
-        logger.error("the reader failed on scan %s: %s\n%s", scan.pk, type(exc).__name__,
-                     "".join(traceback.format_tb(exc.__traceback__)))
+        logger.error(
+            "the reader failed on scan %s: %s\n%s",
+            scan.pk,
+            type(exc).__name__,
+            "".join(traceback.format_tb(exc.__traceback__)),
+        )
         reading = unreadable_reading(f"the reader failed ({type(exc).__name__})")
         reading["reader_error"] = True
     reading["seconds"] = round(time.perf_counter() - started, 3)
@@ -99,13 +103,30 @@ def read_image(scan: Scan, image: np.ndarray) -> dict:
 
 def passport_reading(mrz: dict, *, card_problem: str) -> dict:
     """A passport page: its MRZ, for the card before it; no card values of its own."""
-    return {"aligned": False, "unreadable": False, "passport_page": True, "problem": card_problem,
-            "confident": False, "fields": {}, "values": {}, "doubtful": [], "mrz": mrz}
+    return {
+        "aligned": False,
+        "unreadable": False,
+        "passport_page": True,
+        "problem": card_problem,
+        "confident": False,
+        "fields": {},
+        "values": {},
+        "doubtful": [],
+        "mrz": mrz,
+    }
 
 
 def unreadable_reading(problem: str) -> dict:
-    return {"aligned": False, "unreadable": True, "problem": problem, "confident": False,
-            "fields": {}, "values": {}, "doubtful": [], "mrz": None}
+    return {
+        "aligned": False,
+        "unreadable": True,
+        "problem": problem,
+        "confident": False,
+        "fields": {},
+        "values": {},
+        "doubtful": [],
+        "mrz": None,
+    }
 
 
 def as_json(value):
@@ -115,30 +136,54 @@ def as_json(value):
 
 def reading_from_result(scan: Scan, result) -> dict:
     if not result.aligned:
-        return {"aligned": False, "unreadable": False, "problem": result.problem or "",
-                "confident": False, "fields": {}, "values": {}, "doubtful": []}
+        return {
+            "aligned": False,
+            "unreadable": False,
+            "problem": result.problem or "",
+            "confident": False,
+            "fields": {},
+            "values": {},
+            "doubtful": [],
+        }
     template = result.template
     fields, doubtful = {}, []
     for name, field in result.fields.items():
         confident = result.is_confident(name)
         spec = template.field(name)
-        fields[name] = as_json({
-            "value": field.value, "confidence": round(float(field.confidence), 4),
-            "valid": bool(field.valid), "problem": field.problem or "",
-            "target": field.target or "", "confident": confident, "format": spec.format,
-            "crop": store_crop(scan, name, field.crop),
-            # Box crops only where an operator will look: they become retraining samples.
-            "boxes": [] if confident else [store_crop(scan, f"{name}-{i:02d}", crop)
-                                           for i, crop in enumerate(field.char_crops)],
-        })
+        fields[name] = as_json(
+            {
+                "value": field.value,
+                "confidence": round(float(field.confidence), 4),
+                "valid": bool(field.valid),
+                "problem": field.problem or "",
+                "target": field.target or "",
+                "confident": confident,
+                "format": spec.format,
+                "crop": store_crop(scan, name, field.crop),
+                # Box crops only where an operator will look: they become retraining samples.
+                "boxes": []
+                if confident
+                else [
+                    store_crop(scan, f"{name}-{i:02d}", crop)
+                    for i, crop in enumerate(field.char_crops)
+                ],
+            }
+        )
         if field.target and not confident and field.target not in doubtful:
             doubtful.append(field.target)
     # The card as the reader saw it after alignment (upright, deskewed, 8 px/mm): what the
     # operator is shown, so the crops and the page agree.
     upright = store_crop(scan, "page", getattr(result, "page", None))
-    return {"aligned": True, "unreadable": False, "problem": "", "confident": result.confident,
-            "fields": fields, "values": as_json(result.crossing_values()), "doubtful": doubtful,
-            "upright": upright}
+    return {
+        "aligned": True,
+        "unreadable": False,
+        "problem": "",
+        "confident": result.confident,
+        "fields": fields,
+        "values": as_json(result.crossing_values()),
+        "doubtful": doubtful,
+        "upright": upright,
+    }
 
 
 def store_crop(scan: Scan, name: str, crop) -> str:
@@ -171,8 +216,14 @@ def mrz_on_page(image: np.ndarray) -> dict | None:
     found = read_mrz(image)
     if not found.format or not found.lines or not looks_like_mrz(found):
         return None
-    return as_json({"format": found.format, "valid": bool(found.valid), "lines": list(found.lines),
-                    "fields": dict(found.fields) if found.valid else {}})
+    return as_json(
+        {
+            "format": found.format,
+            "valid": bool(found.valid),
+            "lines": list(found.lines),
+            "fields": dict(found.fields) if found.valid else {},
+        }
+    )
 
 
 def looks_like_mrz(found) -> bool:
@@ -187,8 +238,12 @@ def looks_like_mrz(found) -> bool:
 MRZ_CHECKED = {"number": "passport_number", "birth_date": "birth_date"}
 # Not covered by a check digit: they fill a doubtful field, and a disagreement with a confident
 # field makes it doubtful (an operator decides).
-MRZ_UNCHECKED = {"nationality": "citizenship", "sex": "sex", "surname": "surname",
-                 "given_names": "given_names"}
+MRZ_UNCHECKED = {
+    "nationality": "citizenship",
+    "sex": "sex",
+    "surname": "surname",
+    "given_names": "given_names",
+}
 
 
 def apply_mrz(reading: dict, mrz: dict | None = None) -> list[str]:
@@ -226,8 +281,10 @@ def confirms_traveller(reading: dict, mrz: dict) -> bool:
     traveller's (asked before applying an MRZ from another page, which may be out of order)."""
     fields, values = (mrz or {}).get("fields", {}), reading.get("values", {})
     doubtful = set(reading.get("doubtful", []))
-    return any(values.get(name) and name not in doubtful and agrees(values[name], fields, name)
-               for name in ("surname", "given_names"))
+    return any(
+        values.get(name) and name not in doubtful and agrees(values[name], fields, name)
+        for name in ("surname", "given_names")
+    )
 
 
 # Filled on a page where the card could not be read: the operator keys every field there, so
@@ -256,8 +313,11 @@ def agrees(card_value, fields: dict, source: str) -> bool:
 
     if same_text(card_value, mrz_value(fields, source, card_value)):
         return True
-    return (source in ("surname", "given_names") and bool(card_value)
-            and same_text(to_latin(str(card_value)), fields.get(source)))
+    return (
+        source in ("surname", "given_names")
+        and bool(card_value)
+        and same_text(to_latin(str(card_value)), fields.get(source))
+    )
 
 
 def same_text(a, b) -> bool:
@@ -271,8 +331,11 @@ def mrz_value(fields: dict, source: str, card_value) -> str | None:
     value = fields.get(source)
     if source == "sex" and value not in ("M", "F"):
         return None
-    if source in ("surname", "given_names") and card_value and any(
-            "\u0400" <= ch <= "\u04ff" for ch in card_value):
+    if (
+        source in ("surname", "given_names")
+        and card_value
+        and any("\u0400" <= ch <= "\u04ff" for ch in card_value)
+    ):
         value = fields.get(f"{source}_cyrillic") or value
     # The card is written in capitals; the transliteration back to Cyrillic is not.
     return value.upper() if isinstance(value, str) else value

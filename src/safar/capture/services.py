@@ -43,8 +43,9 @@ def _sniff_extension(content: bytes) -> str | None:
     return None
 
 
-def receive_upload(*, content: bytes, name: str, centre, station=None, user=None,
-                   sha256: str | None = None) -> Received:
+def receive_upload(
+    *, content: bytes, name: str, centre, station=None, user=None, sha256: str | None = None
+) -> Received:
     """Store a scanned file once and hand it to the readers.
 
     `sha256`, when the sender gives it, must match the content. A file already held is
@@ -57,7 +58,9 @@ def receive_upload(*, content: bytes, name: str, centre, station=None, user=None
     if existing is not None:
         return Received(existing, False)
     if len(content) > MAX_UPLOAD_BYTES:
-        raise UploadRefused(_("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20})
+        raise UploadRefused(
+            _("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20}
+        )
     if PurePath(name).suffix.lower() not in ACCEPTED_EXTENSIONS:
         raise UploadRefused(_("Only PNG, JPEG, TIFF and PDF files are accepted."))
     extension = _sniff_extension(content)
@@ -66,10 +69,18 @@ def receive_upload(*, content: bytes, name: str, centre, station=None, user=None
     try:
         with transaction.atomic():
             batch, _created = Batch.objects.get_or_create(
-                station=station, uploaded_by=None if station else user, centre=centre,
-                day=timezone.localdate())
-            upload = Upload(sha256=digest, batch=batch, original_name=PurePath(name).name[:255],
-                            extension=extension, size=len(content))
+                station=station,
+                uploaded_by=None if station else user,
+                centre=centre,
+                day=timezone.localdate(),
+            )
+            upload = Upload(
+                sha256=digest,
+                batch=batch,
+                original_name=PurePath(name).name[:255],
+                extension=extension,
+                size=len(content),
+            )
             upload.file.save(upload_path_name(upload), ContentFile(content), save=False)
             upload.save()
             transaction.on_commit(lambda: _enqueue_reading(upload.pk))
@@ -107,8 +118,13 @@ def count_outcome(scan: Scan, outcome: str) -> None:
     from safar.crossings.aggregates import add_to_cube
 
     assert outcome in OUTCOMES, outcome
-    add_to_cube(cube="capture", day=scan.captured_on, key=scan.upload.batch.centre.code,
-                key2=outcome, delta=1)
+    add_to_cube(
+        cube="capture",
+        day=scan.captured_on,
+        key=scan.upload.batch.centre.code,
+        key2=outcome,
+        delta=1,
+    )
 
 
 @transaction.atomic
@@ -117,8 +133,10 @@ def record_pages(*, upload: Upload, pages) -> list[Scan]:
     scans = []
     for page in pages:
         scan, _created = Scan.objects.get_or_create(
-            upload=upload, page=page.number,
-            defaults={"image": page.image_name, "problem": page.problem})
+            upload=upload,
+            page=page.number,
+            defaults={"image": page.image_name, "problem": page.problem},
+        )
         scans.append(scan)
     Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.SPLIT, error="")
     return scans
@@ -129,8 +147,9 @@ def record_unreadable_upload(*, upload: Upload, problem: str) -> Scan:
     """A file that cannot be opened at all still becomes one scan in the review queue, so an
     operator sees it and rejects it with a reason (asking the station to scan again)."""
     Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.FAILED, error=problem)
-    scan, _created = Scan.objects.get_or_create(upload=upload, page=1,
-                                                defaults={"problem": problem})
+    scan, _created = Scan.objects.get_or_create(
+        upload=upload, page=1, defaults={"problem": problem}
+    )
     return scan
 
 
@@ -175,8 +194,9 @@ def route_scan(*, scan: Scan) -> Scan:
         return queue_for_review(scan, Scan.ReviewReason.NOT_ALIGNED)
     if not reading.get("confident"):
         return queue_for_review(scan, Scan.ReviewReason.DOUBTFUL)
-    if not BorderPoint.objects.filter(pk=reading["values"].get("border_point"),
-                                      centre=scan.upload.batch.centre_id).exists():
+    if not BorderPoint.objects.filter(
+        pk=reading["values"].get("border_point"), centre=scan.upload.batch.centre_id
+    ).exists():
         # A card of another centre's border point, or a misread one: an operator decides.
         scan.problem = "refused: border_point"
         return queue_for_review(scan, Scan.ReviewReason.REFUSED)
@@ -221,8 +241,16 @@ def scan_accept(*, scan: Scan, operator, values: dict) -> Scan:
     scan.card_number = crossing.card_number
     scan.reviewed_by = operator
     scan.reviewed_at = timezone.now()
-    scan.save(update_fields=["status", "crossing", "corrected_fields", "card_number",
-                             "reviewed_by", "reviewed_at"])
+    scan.save(
+        update_fields=[
+            "status",
+            "crossing",
+            "corrected_fields",
+            "card_number",
+            "reviewed_by",
+            "reviewed_at",
+        ]
+    )
     count_outcome(scan, "corrected" if corrected else "confirmed")
     # Files are written once the crossing is committed: a refused save leaves no samples.
     transaction.on_commit(lambda: keep_training_samples(scan=scan, values=values))
@@ -244,15 +272,22 @@ def scan_reject(*, scan: Scan, operator, reason: str) -> Scan:
     scan.reviewed_at = timezone.now()
     scan.save(update_fields=["status", "reject_reason", "reviewed_by", "reviewed_at"])
     count_outcome(scan, "rejected")
-    AuditEvent.record(user=operator, action=AuditEvent.Action.UPDATE, obj=scan,
-                      changes={"status": [Scan.Status.NEEDS_REVIEW, Scan.Status.REJECTED]})
+    AuditEvent.record(
+        user=operator,
+        action=AuditEvent.Action.UPDATE,
+        obj=scan,
+        changes={"status": [Scan.Status.NEEDS_REVIEW, Scan.Status.REJECTED]},
+    )
     return scan
 
 
 def locked(scan: Scan) -> Scan:
     """The scan as it is now, its row locked until the transaction ends."""
-    return (Scan.objects.select_for_update(of=("self",))
-            .select_related("upload__batch__centre").get(pk=scan.pk))
+    return (
+        Scan.objects.select_for_update(of=("self",))
+        .select_related("upload__batch__centre")
+        .get(pk=scan.pk)
+    )
 
 
 def queue_for_review(scan: Scan, reason: str) -> Scan:
@@ -277,11 +312,15 @@ def _save_crossing(*, scan: Scan, user, data: dict):
     from safar.crossings.models import Crossing
     from safar.crossings.services import create_crossing
 
-    crossing = create_crossing(user=user, data={**typed_values(data),
-                                                "source": Crossing.Source.SCAN})
-    AuditEvent.record(user=user, action=AuditEvent.Action.UPDATE, obj=scan,
-                      changes={"status": [scan.status, Scan.Status.SAVED],
-                               "crossing": crossing.pk})
+    crossing = create_crossing(
+        user=user, data={**typed_values(data), "source": Crossing.Source.SCAN}
+    )
+    AuditEvent.record(
+        user=user,
+        action=AuditEvent.Action.UPDATE,
+        obj=scan,
+        changes={"status": [scan.status, Scan.Status.SAVED], "crossing": crossing.pk},
+    )
     return crossing
 
 
@@ -318,8 +357,9 @@ def comparable(value) -> str:
 
 def corrected_fields(read: dict, confirmed: dict) -> list[str]:
     """The crossing fields whose confirmed value differs from what the reader proposed."""
-    return sorted(name for name, value in confirmed.items()
-                  if comparable(value) != comparable(read.get(name)))
+    return sorted(
+        name for name, value in confirmed.items() if comparable(value) != comparable(read.get(name))
+    )
 
 
 def same_card(crossing, values: dict) -> bool:
@@ -328,5 +368,8 @@ def same_card(crossing, values: dict) -> bool:
     from safar.crossings.services import crossing_values
 
     stored = crossing_values(crossing)
-    return all(comparable(stored.get(name)) == comparable(value)
-               for name, value in values.items() if comparable(value))
+    return all(
+        comparable(stored.get(name)) == comparable(value)
+        for name, value in values.items()
+        if comparable(value)
+    )

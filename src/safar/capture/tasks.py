@@ -34,8 +34,14 @@ def process_upload(upload_id: int) -> int:
         return 0
     if upload.status == Upload.Status.RECEIVED:
         try:
-            pages = list(split_pages(path=upload.file.path, sha256=upload.sha256,
-                                     extension=upload.extension, stored_name=upload.file.name))
+            pages = list(
+                split_pages(
+                    path=upload.file.path,
+                    sha256=upload.sha256,
+                    extension=upload.extension,
+                    stored_name=upload.file.name,
+                )
+            )
         except UnreadableFile as exc:
             logger.warning("upload %s could not be opened: %s", upload.pk, exc)
             services.record_unreadable_upload(upload=upload, problem=str(exc))

@@ -44,7 +44,9 @@ MAX_CHANGED_CHARACTERS = 2
 
 
 def changed_characters(read: str, confirmed: str) -> int:
-    return sum(a != b for a, b in zip(read, confirmed, strict=False)) + abs(len(read) - len(confirmed))
+    return sum(a != b for a, b in zip(read, confirmed, strict=False)) + abs(
+        len(read) - len(confirmed)
+    )
 
 
 def keep_training_samples(*, scan: Scan, values: dict) -> int:
@@ -60,13 +62,19 @@ def keep_training_samples(*, scan: Scan, values: dict) -> int:
         if not boxes or target not in values or not field.get("value"):
             continue
         confirmed = as_text(values[target])
-        if changed_characters(str(field["value"]).upper(), confirmed.upper()) > MAX_CHANGED_CHARACTERS:
+        if (
+            changed_characters(str(field["value"]).upper(), confirmed.upper())
+            > MAX_CHANGED_CHARACTERS
+        ):
             continue
-        reading = FieldReading(name=name, value=field["value"], confidence=field["confidence"],
-                               crop=np.zeros((0, 0), np.uint8),
-                               char_crops=[load_crop(box) for box in boxes])
-        for index, (crop, character) in enumerate(
-                training_samples(reading, confirmed)):
+        reading = FieldReading(
+            name=name,
+            value=field["value"],
+            confidence=field["confidence"],
+            crop=np.zeros((0, 0), np.uint8),
+            char_crops=[load_crop(box) for box in boxes],
+        )
+        for index, (crop, character) in enumerate(training_samples(reading, confirmed)):
             folder = training_folder() / character
             folder.mkdir(parents=True, exist_ok=True)
             Image.fromarray(crop).save(folder / f"scan{scan.pk}-{name}-{index:02d}.png")

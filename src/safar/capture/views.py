@@ -46,18 +46,26 @@ def upload_centre(user) -> Office | None:
 def overview(request):
     """Scans by status, the latest uploads, the upload form and the way into the queue."""
     scans = visible_scans(request.user)
-    uploads = (visible_uploads(request.user).select_related("batch__centre", "batch__station",
-                                                            "batch__uploaded_by")
-               .order_by("-received_at", "-id")[:RECENT_UPLOADS])
+    uploads = (
+        visible_uploads(request.user)
+        .select_related("batch__centre", "batch__station", "batch__uploaded_by")
+        .order_by("-received_at", "-id")[:RECENT_UPLOADS]
+    )
     counts = scans.status_counts()
     by_upload = Scan.objects.filter(upload__in=uploads).counts_by_upload()
-    return render(request, "capture/overview.html", {
-        "counts": [(status, label, counts[status]) for status, label in Scan.Status.choices],
-        "waiting": counts[Scan.Status.NEEDS_REVIEW],
-        "uploads": [(u, [by_upload.get(u.pk, {}).get(status, 0) for status in Scan.Status.values])
-                    for u in uploads],
-        "form": UploadForm() if upload_centre(request.user) else None,
-    })
+    return render(
+        request,
+        "capture/overview.html",
+        {
+            "counts": [(status, label, counts[status]) for status, label in Scan.Status.choices],
+            "waiting": counts[Scan.Status.NEEDS_REVIEW],
+            "uploads": [
+                (u, [by_upload.get(u.pk, {}).get(status, 0) for status in Scan.Status.values])
+                for u in uploads
+            ],
+            "form": UploadForm() if upload_centre(request.user) else None,
+        },
+    )
 
 
 @capture_roles
@@ -74,19 +82,24 @@ def upload(request):
     stored, known = 0, 0
     for file in form.cleaned_data["files"]:
         try:
-            received = services.receive_upload(content=file.read(), name=file.name,
-                                               centre=centre, user=request.user)
+            received = services.receive_upload(
+                content=file.read(), name=file.name, centre=centre, user=request.user
+            )
         except services.UploadRefused as refusal:
             messages.error(request, f"{file.name}: {refusal}")
             continue
         stored += received.created
         known += not received.created
     if stored:
-        messages.success(request, _("%(count)d files received; they are being read.")
-                         % {"count": stored})
+        messages.success(
+            request, _("%(count)d files received; they are being read.") % {"count": stored}
+        )
     if known:
-        messages.info(request, _("%(count)d files had been received before and were not stored "
-                                 "again.") % {"count": known})
+        messages.info(
+            request,
+            _("%(count)d files had been received before and were not stored again.")
+            % {"count": known},
+        )
     return redirect("capture:overview")
 
 
@@ -141,13 +154,20 @@ def review(request, pk: int):
             form.is_valid()
             form.put_errors_in_tab_order()
     upcoming = next_in_queue(request.user, after=scan.pk)
-    return render(request, "capture/review.html", {
-        "scan": scan, "form": form, "reject_form": reject_form,
-        "reject_reasons": COMMON_REJECT_REASONS,
-        "upcoming": upcoming, "waiting": visible_scans(request.user).needing_review().count(),
-        "editable": scan.status == Scan.Status.NEEDS_REVIEW,
-        "passports": passports_shown(scan),
-    })
+    return render(
+        request,
+        "capture/review.html",
+        {
+            "scan": scan,
+            "form": form,
+            "reject_form": reject_form,
+            "reject_reasons": COMMON_REJECT_REASONS,
+            "upcoming": upcoming,
+            "waiting": visible_scans(request.user).needing_review().count(),
+            "editable": scan.status == Scan.Status.NEEDS_REVIEW,
+            "passports": passports_shown(scan),
+        },
+    )
 
 
 def passports_shown(scan: Scan) -> list[dict]:
@@ -156,23 +176,30 @@ def passports_shown(scan: Scan) -> list[dict]:
     Each: {"scan": the passport page or None, "mrz": {format, valid, lines, …}, "own": bool,
     "applied": whether its values went into the card}."""
     if scan.is_passport_page:
-        return [{"scan": scan, "mrz": scan.reading.get("mrz") or {}, "own": True,
-                 "applied": False}]
+        return [{"scan": scan, "mrz": scan.reading.get("mrz") or {}, "own": True, "applied": False}]
     shown = []
     if scan.reading.get("mrz"):
         mrz = scan.reading["mrz"]
         shown.append({"scan": None, "mrz": mrz, "own": False, "applied": bool(mrz.get("valid"))})
     note = scan.reading.get("passport") or {}
     for page in scan.passport_pages.order_by("upload_id", "page"):
-        shown.append({"scan": page, "mrz": page.reading.get("mrz") or {}, "own": False,
-                      "applied": note.get("scan") == page.pk and bool(note.get("applied"))})
+        shown.append(
+            {
+                "scan": page,
+                "mrz": page.reading.get("mrz") or {},
+                "own": False,
+                "applied": note.get("scan") == page.pk and bool(note.get("applied")),
+            }
+        )
     return shown
 
 
 def initial_data(form: ReviewForm) -> dict:
     """The form's initial values as submitted data (strings, '' for none)."""
-    return {name: "" if form.initial.get(name) is None else str(form.initial[name])
-            for name in form.fields}
+    return {
+        name: "" if form.initial.get(name) is None else str(form.initial[name])
+        for name in form.fields
+    }
 
 
 def accept(request, scan: Scan, data: dict):
@@ -226,4 +253,3 @@ def _file_response(name: str, handle) -> FileResponse:
     response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
-

@@ -17,8 +17,10 @@ class UserAdmin(BaseUserAdmin):
             return fieldsets
         # Roles are the groups; an administrator must not hand out superuser or raw permissions.
         hidden = {"is_superuser", "user_permissions", "is_staff"}
-        return [(name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
-                for name, opts in fieldsets]
+        return [
+            (name, {**opts, "fields": [f for f in opts["fields"] if f not in hidden]})
+            for name, opts in fieldsets
+        ]
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

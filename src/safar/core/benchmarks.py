@@ -60,9 +60,14 @@ def _prepare_postgres(url: str, *, fresh: bool) -> None:
     # A benchmark drops and fills its database: never let it touch a real one.
     if "bench" not in name:
         raise SystemExit(f"--database-url: the database name must contain 'bench' (got {name!r})")
-    admin = psycopg.connect(host=config["HOST"] or None, port=config["PORT"] or None,
-                            user=config["USER"] or None, password=config["PASSWORD"] or None,
-                            dbname="postgres", autocommit=True)
+    admin = psycopg.connect(
+        host=config["HOST"] or None,
+        port=config["PORT"] or None,
+        user=config["USER"] or None,
+        password=config["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
     with admin:
         if fresh:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}"')

@@ -26,8 +26,13 @@ def navigation(request):
             links.append(("enter", optional_url("crossings:enter"), _("Enter a card")))
             links.append(("capture", optional_url("capture:overview"), _("Scans")))
         if can_use_registry(user):
-            links.append(("search", optional_url("crossings:search"),
-                          pgettext_lazy("site navigation", "Search")))
+            links.append(
+                (
+                    "search",
+                    optional_url("crossings:search"),
+                    pgettext_lazy("site navigation", "Search"),
+                )
+            )
         if user.has_role("analyst") or user.has_role("administrator"):
             links.append(("reports", optional_url("reports:index"), _("Reports")))
             links.append(("stations", optional_url("stations:dashboard"), _("Border stations")))
@@ -39,8 +44,10 @@ def navigation(request):
     # The current section: the longest link that starts the current path.
     path = getattr(request, "path", "")
     current = max((url for _key, url, _label in links if path.startswith(url)), key=len, default="")
-    links = [{"key": key, "url": url, "label": label, "current": url == current}
-             for key, url, label in links]
+    links = [
+        {"key": key, "url": url, "label": label, "current": url == current}
+        for key, url, label in links
+    ]
     return {
         "safar_languages": settings.LANGUAGES,
         "safar_nav": links,

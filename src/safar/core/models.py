@@ -102,8 +102,9 @@ class District(TranslatedName):
         CITY = "city", _("city")
 
     code = models.CharField(_("code"), max_length=12, primary_key=True)
-    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT,
-                               related_name="districts")
+    region = models.ForeignKey(
+        Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="districts"
+    )
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
 
     class Meta:
@@ -131,8 +132,11 @@ class BorderPoint(TranslatedName):
     code = models.CharField(_("code"), max_length=3, primary_key=True)
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     centre = models.ForeignKey(
-        Office, verbose_name=_("centre for immigration control"), on_delete=models.PROTECT,
-        related_name="border_points", limit_choices_to={"kind": Office.Kind.BORDER_CENTRE},
+        Office,
+        verbose_name=_("centre for immigration control"),
+        on_delete=models.PROTECT,
+        related_name="border_points",
+        limit_choices_to={"kind": Office.Kind.BORDER_CENTRE},
     )
 
     class Meta:
@@ -164,8 +168,14 @@ class AuditEvent(models.Model):
         IMPORT = "import", _("imported")
 
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True,
-                             blank=True, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
     object_type = models.CharField(_("object type"), max_length=40, blank=True)
     object_id = models.CharField(_("object id"), max_length=40, blank=True)
@@ -180,15 +190,27 @@ class AuditEvent(models.Model):
         verbose_name_plural = _("audit events")
 
     @classmethod
-    def record(cls, *, user, action: str, obj=None, object_type: str = "", object_id="",
-               changes=None, query=None) -> "AuditEvent":
+    def record(
+        cls,
+        *,
+        user,
+        action: str,
+        obj=None,
+        object_type: str = "",
+        object_id="",
+        changes=None,
+        query=None,
+    ) -> "AuditEvent":
         if obj is not None:
             object_type = object_type or obj._meta.label_lower
             object_id = object_id or str(obj.pk)
         return cls.objects.create(
             user=user if user is not None and user.is_authenticated else None,
-            action=action, object_type=object_type, object_id=str(object_id),
-            changes=changes or {}, query=query or {},
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id),
+            changes=changes or {},
+            query=query or {},
         )
 
 
@@ -204,8 +226,12 @@ class ApiTokenQuerySet(models.QuerySet):
 class ApiToken(models.Model):
     """A bearer token for the JSON API. Only its SHA-256 is stored; the raw token is shown once."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens", verbose_name=_("user"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        verbose_name=_("user"),
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8)
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -103,9 +103,18 @@ def get_crossing_for_user(user, pk):
     not revealed), 403 when the user holds no registry role."""
     from django.shortcuts import get_object_or_404
 
-    return get_object_or_404(visible_crossings(user).select_related(
-        "border_point", "traveller", "traveller__citizenship", "purpose", "country", "region",
-        "district"), pk=pk)
+    return get_object_or_404(
+        visible_crossings(user).select_related(
+            "border_point",
+            "traveller",
+            "traveller__citizenship",
+            "purpose",
+            "country",
+            "region",
+            "district",
+        ),
+        pk=pk,
+    )
 
 
 def get_crossing_for_edit(user, pk):

@@ -24,8 +24,11 @@ def home(request):
         "reports": report_links(),
     }
     if context["can_enter"]:
-        context["recent"] = (visible_crossings(user).select_related("border_point")
-                             .order_by("-created_at", "-id")[:RECENT_CARDS])
+        context["recent"] = (
+            visible_crossings(user)
+            .select_related("border_point")
+            .order_by("-created_at", "-id")[:RECENT_CARDS]
+        )
     if context["is_administrator"]:
         context["recent_events"] = AuditEvent.objects.select_related("user")[:8]
     return render(request, "core/home.html", context)

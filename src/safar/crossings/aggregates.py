@@ -35,8 +35,16 @@ BULK_THRESHOLD = 2000
 # A crossing as the contributions need it, ordered by (crossed_on, id):
 # (id, crossed_on, direction, border_point, sex, purpose, country, region or '')
 Facts = tuple[int, date, str, str, str, str, str, str]
-FACT_FIELDS = ("id", "crossed_on", "direction", "border_point_id", "sex", "purpose_id",
-               "country_id", "region_id")
+FACT_FIELDS = (
+    "id",
+    "crossed_on",
+    "direction",
+    "border_point_id",
+    "sex",
+    "purpose_id",
+    "country_id",
+    "region_id",
+)
 
 
 def new_delta() -> defaultdict:
@@ -48,9 +56,14 @@ def new_delta() -> defaultdict:
     return defaultdict(int)
 
 
-def traveller_contributions(citizenship: str, birth_date: date, crossings: Iterable[Facts],
-                            into: defaultdict | None = None, sign: int = 1,
-                            only: set[int] | None = None) -> defaultdict:
+def traveller_contributions(
+    citizenship: str,
+    birth_date: date,
+    crossings: Iterable[Facts],
+    into: defaultdict | None = None,
+    sign: int = 1,
+    only: set[int] | None = None,
+) -> defaultdict:
     """Add (sign × 1) per cube event of one traveller's crossings to `into` (day grain).
 
     `crossings` must be sorted by (crossed_on, id): R09/R10/R11 look at the neighbours.
@@ -67,8 +80,9 @@ def traveller_contributions(citizenship: str, birth_date: date, crossings: Itera
         if not citizen:
             continue
         if direction == "exit":
-            out["exit_geo", day, bp, sex, country, region or "",
-                "1" if purpose == "work" else "0"] += sign
+            out[
+                "exit_geo", day, bp, sex, country, region or "", "1" if purpose == "work" else "0"
+            ] += sign
             out["exit_purpose", day, bp, sex, country, purpose, ""] += sign
             out["exit_age", day, bp, sex, country, age_group_of(birth_date, day), ""] += sign
             nxt = rows[i + 1] if i + 1 < len(rows) else None
@@ -89,8 +103,10 @@ def traveller_contributions(citizenship: str, birth_date: date, crossings: Itera
     return out
 
 
-_BAND_STEPS = tuple((label, timedelta(days=lo), None if hi is None else timedelta(days=hi + 1))
-                    for label, lo, hi in BANDS)
+_BAND_STEPS = tuple(
+    (label, timedelta(days=lo), None if hi is None else timedelta(days=hi + 1))
+    for label, lo, hi in BANDS
+)
 # Exit day → ((band, day it is entered, day it is left or None), …), bands in order. Thousands
 # of exits share a day, so the dates are computed once (and their hashes kept with them).
 _band_days: dict[date, tuple] = {}
@@ -103,12 +119,14 @@ def _bands_from(start: date) -> tuple:
             _band_days.clear()
         found = _band_days[start] = tuple(
             (label, start + lo, None if after is None else start + after)
-            for label, lo, after in _BAND_STEPS)
+            for label, lo, after in _BAND_STEPS
+        )
     return found
 
 
-def _abroad_events(out: defaultdict, start: date, next_day: date | None, bp: str, sex: str,
-                   country: str, sign: int) -> None:
+def _abroad_events(
+    out: defaultdict, start: date, next_day: date | None, bp: str, sex: str, country: str, sign: int
+) -> None:
     """An exit on `start` is in band b from start+lo(b) until start+hi(b)+1 or the next crossing."""
     for label, enters, leaves in _bands_from(start):
         if next_day is not None:
@@ -126,20 +144,24 @@ def stored_facts(traveller_ids: Iterable[int]) -> dict[int, tuple[str, date, lis
     out: dict[int, tuple[str, date, list[Facts]]] = {}
     ids = sorted(set(traveller_ids))
     for start in range(0, len(ids), 500):
-        part = ids[start:start + 500]
+        part = ids[start : start + 500]
         for pk, citizenship, birth in Traveller.objects.filter(pk__in=part).values_list(
-                "pk", "citizenship_id", "birth_date"):
+            "pk", "citizenship_id", "birth_date"
+        ):
             out[pk] = (citizenship, birth, [])
-        rows = (Crossing.objects.filter(traveller_id__in=part)
-                .order_by("traveller_id", "crossed_on", "id")
-                .values_list("traveller_id", *FACT_FIELDS))
+        rows = (
+            Crossing.objects.filter(traveller_id__in=part)
+            .order_by("traveller_id", "crossed_on", "id")
+            .values_list("traveller_id", *FACT_FIELDS)
+        )
         for traveller_id, *facts in rows:
             out[traveller_id][2].append(tuple(facts))
     return out
 
 
-def contributions_of(traveller_ids: Iterable[int], sign: int = 1,
-                     into: defaultdict | None = None) -> defaultdict:
+def contributions_of(
+    traveller_ids: Iterable[int], sign: int = 1, into: defaultdict | None = None
+) -> defaultdict:
     """The stored contributions of these travellers, read from the database."""
     out = new_delta() if into is None else into
     for citizenship, birth, facts in stored_facts(traveller_ids).values():
@@ -148,6 +170,7 @@ def contributions_of(traveller_ids: Iterable[int], sign: int = 1,
 
 
 # --- applying a difference to the cells -------------------------------------------------------
+
 
 def expand_to_cells(delta: dict, iso: bool = False) -> dict:
     """Day-grain contributions → cell identity (cube, grain, period, …) → non-zero count.
@@ -164,8 +187,11 @@ def expand_to_cells(delta: dict, iso: bool = False) -> dict:
         found = periods.get(day)
         if found is None:
             month, year = day.replace(day=1), day.replace(month=1, day=1)
-            found = periods[day] = ((day.isoformat(), month.isoformat(), year.isoformat())
-                                    if iso else (day, month, year))
+            found = periods[day] = (
+                (day.isoformat(), month.isoformat(), year.isoformat())
+                if iso
+                else (day, month, year)
+            )
         d, m, y = found
         # Day keys are distinct in `delta`; months and years collect many days.
         cells[cube, "D", d, bp, sex, country, key, key2] = n
@@ -207,9 +233,8 @@ _UPSERT = (
     f'INSERT INTO {CELL_TABLE} ({_Q_IDENTITY}, "count") VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) '
     f'ON CONFLICT ({_Q_IDENTITY}) DO UPDATE SET "count" = {CELL_TABLE}."count" + excluded."count"'
 )
-_DELETE_ZERO = (
-    f'DELETE FROM {CELL_TABLE} WHERE "count" = 0 AND '
-    + " AND ".join(f'"{c}" = %s' for c in IDENTITY)
+_DELETE_ZERO = f'DELETE FROM {CELL_TABLE} WHERE "count" = 0 AND ' + " AND ".join(
+    f'"{c}" = %s' for c in IDENTITY
 )
 
 
@@ -217,15 +242,19 @@ def _apply_small(cursor, rows) -> None:
     params = _params(rows)
     cursor.executemany(_UPSERT, params)
     # Only a cell that went down, or an `abroad` cell (its events are ±1), can have reached 0.
-    maybe_zero = [p[:8] for p, (ident, n) in zip(params, rows, strict=True)
-                  if n < 0 or ident[0] == "abroad"]
+    maybe_zero = [
+        p[:8] for p, (ident, n) in zip(params, rows, strict=True) if n < 0 or ident[0] == "abroad"
+    ]
     if maybe_zero:
         cursor.executemany(_DELETE_ZERO, maybe_zero)
 
 
-_TEMP_COLUMNS = ("cube varchar(12), grain varchar(1), period date, border_point varchar(3), "
-                 'sex varchar(1), country varchar(3), "key" varchar(16), key2 varchar(16), '
-                 '"count" bigint')
+_TEMP_COLUMNS = (
+    "cube varchar(12), grain varchar(1), period date, border_point varchar(3), "
+    'sex varchar(1), country varchar(3), "key" varchar(16), key2 varchar(16), '
+    '"count" bigint'
+)
+
 
 def _apply_bulk(cursor, delta: dict) -> None:
     sqlite = connection.vendor == "sqlite"
@@ -235,7 +264,8 @@ def _apply_bulk(cursor, delta: dict) -> None:
     cursor.executemany(
         f'INSERT INTO safar_cell_delta ({_Q_IDENTITY}, "count") '
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        [(*ident, n) for ident, n in cells.items()])
+        [(*ident, n) for ident, n in cells.items()],
+    )
     # In index order: PostgreSQL locks rows in one order, so concurrent writers cannot
     # deadlock; SQLite walks its unique index forwards instead of jumping around it.
     order = f" ORDER BY {_Q_IDENTITY}"
@@ -250,17 +280,28 @@ def _apply_bulk(cursor, delta: dict) -> None:
     cursor.execute(
         f"DELETE FROM {CELL_TABLE} WHERE id IN (SELECT c.id FROM safar_cell_delta d "
         f"JOIN {CELL_TABLE} c ON {match} "
-        f"""WHERE c."count" = 0 AND (d."count" < 0 OR d.cube = 'abroad'))""")
+        f"""WHERE c."count" = 0 AND (d."count" < 0 OR d.cube = 'abroad'))"""
+    )
     cursor.execute("DELETE FROM safar_cell_delta")
 
 
-def add_to_cube(*, cube: str, day: date, border_point: str = "", sex: str = "", country: str = "",
-                key: str = "", key2: str = "", delta: int) -> None:
+def add_to_cube(
+    *,
+    cube: str,
+    day: date,
+    border_point: str = "",
+    sex: str = "",
+    country: str = "",
+    key: str = "",
+    key2: str = "",
+    delta: int,
+) -> None:
     """Add `delta` to one cube cell at day, month and year grain (used by the capture app)."""
     apply_delta({(cube, day, border_point, sex, country, key, key2): delta})
 
 
 # --- full recomputation in SQL ------------------------------------------------------------------
+
 
 class _Dialect:
     """The few expressions where SQLite and PostgreSQL differ (dates are text in SQLite)."""
@@ -290,22 +331,30 @@ class _Dialect:
 
     def completed_years(self, birth: str, on: str) -> str:
         if self.sqlite:
-            return (f"(CAST(strftime('%Y', {on}) AS INTEGER) - CAST(strftime('%Y', {birth}) AS INTEGER)"
-                    f" - (strftime('%m-%d', {on}) < strftime('%m-%d', {birth})))")
-        return (f"(CAST(EXTRACT(YEAR FROM {on}) AS INTEGER) - CAST(EXTRACT(YEAR FROM {birth}) AS INTEGER)"
-                f" - CASE WHEN to_char({on}, 'MM-DD') < to_char({birth}, 'MM-DD') THEN 1 ELSE 0 END)")
+            return (
+                f"(CAST(strftime('%Y', {on}) AS INTEGER) - CAST(strftime('%Y', {birth}) AS INTEGER)"
+                f" - (strftime('%m-%d', {on}) < strftime('%m-%d', {birth})))"
+            )
+        return (
+            f"(CAST(EXTRACT(YEAR FROM {on}) AS INTEGER) - CAST(EXTRACT(YEAR FROM {birth}) AS INTEGER)"
+            f" - CASE WHEN to_char({on}, 'MM-DD') < to_char({birth}, 'MM-DD') THEN 1 ELSE 0 END)"
+        )
 
 
 def _band_case(days: str) -> str:
-    whens = " ".join(f"WHEN {days} <= {hi} THEN '{label}'" for label, _lo, hi in BANDS if hi is not None)
+    whens = " ".join(
+        f"WHEN {days} <= {hi} THEN '{label}'" for label, _lo, hi in BANDS if hi is not None
+    )
     return f"CASE {whens} ELSE '{BANDS[-1][0]}' END"
 
 
 def _age_case(years: str) -> str:
     # Completed years → '0-4' … '60-64', '65+' (negative ages count as 0, as in age_group_of).
     group = f"(CASE WHEN {years} < 0 THEN 0 ELSE {years} END) / 5"
-    return (f"CASE WHEN {group} >= 13 THEN '65+' ELSE "
-            f"CAST({group} * 5 AS TEXT) || '-' || CAST({group} * 5 + 4 AS TEXT) END")
+    return (
+        f"CASE WHEN {group} >= 13 THEN '65+' ELSE "
+        f"CAST({group} * 5 AS TEXT) || '-' || CAST({group} * 5 + 4 AS TEXT) END"
+    )
 
 
 def _day_cells_sql(d: _Dialect, target: str) -> list[str]:
@@ -313,13 +362,13 @@ def _day_cells_sql(d: _Dialect, target: str) -> list[str]:
     seq = f"""
         CREATE TEMP TABLE safar_rebuild_seq AS
         SELECT crossed_on AS day, direction AS dir, bp, sex, country, purpose, region, age_group,
-               prev_dir, {d.days_between('prev_day', 'crossed_on')} AS since_prev,
-               next_dir, next_day, {d.days_between('crossed_on', 'next_day')} AS until_next
+               prev_dir, {d.days_between("prev_day", "crossed_on")} AS since_prev,
+               next_dir, next_day, {d.days_between("crossed_on", "next_day")} AS until_next
         FROM (
             SELECT c.crossed_on, c.direction, c.border_point_id AS bp, c.sex,
                    c.country_id AS country, c.purpose_id AS purpose,
                    COALESCE(c.region_id, '') AS region,
-                   {_age_case(d.completed_years('t.birth_date', 'c.crossed_on'))} AS age_group,
+                   {_age_case(d.completed_years("t.birth_date", "c.crossed_on"))} AS age_group,
                    LAG(c.direction) OVER w AS prev_dir, LAG(c.crossed_on) OVER w AS prev_day,
                    LEAD(c.direction) OVER w AS next_dir, LEAD(c.crossed_on) OVER w AS next_day
             FROM crossings_crossing c JOIN crossings_traveller t ON t.id = c.traveller_id
@@ -328,9 +377,13 @@ def _day_cells_sql(d: _Dialect, target: str) -> list[str]:
         ) s
     """
     insert = f'INSERT INTO {target} ({_Q_IDENTITY}, "count") '
-    return_key = (f"CASE WHEN next_dir IS NULL THEN '{NOT_RETURNED}' WHEN next_dir = 'exit' "
-                  f"THEN '{UNMATCHED}' ELSE {_band_case('until_next')} END")
-    arrival_key = f"CASE WHEN prev_dir = 'exit' THEN {_band_case('since_prev')} ELSE '{UNMATCHED}' END"
+    return_key = (
+        f"CASE WHEN next_dir IS NULL THEN '{NOT_RETURNED}' WHEN next_dir = 'exit' "
+        f"THEN '{UNMATCHED}' ELSE {_band_case('until_next')} END"
+    )
+    arrival_key = (
+        f"CASE WHEN prev_dir = 'exit' THEN {_band_case('since_prev')} ELSE '{UNMATCHED}' END"
+    )
     bands = " UNION ALL ".join(
         f"SELECT '{label}' AS label, {lo} AS lo, {'NULL' if hi is None else hi} AS hi"
         for label, lo, hi in BANDS
@@ -338,13 +391,17 @@ def _day_cells_sql(d: _Dialect, target: str) -> list[str]:
     # An exit is in band b from day+lo until day+hi+1 or the next crossing, whichever is first;
     # a band it never reaches (next crossing before day+lo) has no events.
     reached = "(s.next_day IS NULL OR s.until_next > b.lo)"
-    leaves = (f"CASE WHEN b.hi IS NOT NULL AND (s.next_day IS NULL OR s.until_next > b.hi + 1) "
-              f"THEN {d.add_days('s.day', 'b.hi + 1')} ELSE s.next_day END")
+    leaves = (
+        f"CASE WHEN b.hi IS NOT NULL AND (s.next_day IS NULL OR s.until_next > b.hi + 1) "
+        f"THEN {d.add_days('s.day', 'b.hi + 1')} ELSE s.next_day END"
+    )
 
     def per_crossing(cube: str, dims: str, where: str) -> str:
-        return (f"{insert} SELECT '{cube}', 'D', day, bp, sex, country, k, k2, COUNT(*) FROM ("
-                f"SELECT day, bp, sex, country, {dims} FROM safar_rebuild_seq WHERE {where}) x "
-                f"GROUP BY day, bp, sex, country, k, k2")
+        return (
+            f"{insert} SELECT '{cube}', 'D', day, bp, sex, country, k, k2, COUNT(*) FROM ("
+            f"SELECT day, bp, sex, country, {dims} FROM safar_rebuild_seq WHERE {where}) x "
+            f"GROUP BY day, bp, sex, country, k, k2"
+        )
 
     return [
         "DROP TABLE IF EXISTS safar_rebuild_seq",
@@ -353,14 +410,17 @@ def _day_cells_sql(d: _Dialect, target: str) -> list[str]:
                    c.direction, '', COUNT(*)
             FROM crossings_crossing c JOIN crossings_traveller t ON t.id = c.traveller_id
             GROUP BY c.crossed_on, c.border_point_id, c.sex, t.citizenship_id, c.direction""",
-        per_crossing("exit_geo", "region AS k, CASE WHEN purpose = 'work' THEN '1' ELSE '0' END AS k2",
-                     "dir = 'exit'"),
+        per_crossing(
+            "exit_geo",
+            "region AS k, CASE WHEN purpose = 'work' THEN '1' ELSE '0' END AS k2",
+            "dir = 'exit'",
+        ),
         per_crossing("exit_purpose", "purpose AS k, '' AS k2", "dir = 'exit'"),
         per_crossing("exit_age", "age_group AS k, '' AS k2", "dir = 'exit'"),
         per_crossing("return", f"{return_key} AS k, '' AS k2", "dir = 'exit'"),
         per_crossing("arrival", f"{arrival_key} AS k, '' AS k2", "dir = 'entry'"),
         f"""{insert} SELECT 'abroad', 'D', period, bp, sex, country, label, '', SUM(n) FROM (
-                SELECT {d.add_days('s.day', 'b.lo')} AS period, s.bp, s.sex, s.country, b.label,
+                SELECT {d.add_days("s.day", "b.lo")} AS period, s.bp, s.sex, s.country, b.label,
                        1 AS n
                 FROM safar_rebuild_seq s CROSS JOIN ({bands}) b
                 WHERE s.dir = 'exit' AND {reached}
@@ -380,8 +440,8 @@ def _coarse_grains_sql(d: _Dialect, target: str) -> list[str]:
         out.append(
             f'INSERT INTO {target} ({_Q_IDENTITY}, "count") '
             f"SELECT cube, '{grain}', {start}, border_point, sex, country, \"key\", key2, "
-            f'SUM("count") FROM {target} WHERE grain = \'D\' AND cube <> \'capture\' '
-            f"GROUP BY cube, {start}, border_point, sex, country, \"key\", key2 "
+            f"SUM(\"count\") FROM {target} WHERE grain = 'D' AND cube <> 'capture' "
+            f'GROUP BY cube, {start}, border_point, sex, country, "key", key2 '
             f'HAVING SUM("count") <> 0'
         )
     return out
@@ -402,8 +462,9 @@ def rebuild_all() -> int:
     with transaction.atomic():
         with connection.cursor() as cursor:
             placeholders = ", ".join(["%s"] * len(MAINTAINED_CUBES))
-            cursor.execute(f"DELETE FROM {CELL_TABLE} WHERE cube IN ({placeholders})",
-                           list(MAINTAINED_CUBES))
+            cursor.execute(
+                f"DELETE FROM {CELL_TABLE} WHERE cube IN ({placeholders})", list(MAINTAINED_CUBES)
+            )
         _recompute_into(CELL_TABLE)
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {CELL_TABLE} WHERE cube <> 'capture'")
@@ -427,7 +488,7 @@ def compare_with_rebuild(limit: int | None = None) -> list[tuple]:
         _recompute_into("safar_cell_check")
         placeholders = ", ".join(["%s"] * len(MAINTAINED_CUBES))
         sql = (
-            f'SELECT {_Q_IDENTITY}, SUM(m), SUM(r) FROM ('
+            f"SELECT {_Q_IDENTITY}, SUM(m), SUM(r) FROM ("
             f'SELECT {_Q_IDENTITY}, "count" AS m, 0 AS r FROM {CELL_TABLE} '
             f"WHERE cube IN ({placeholders}) "
             f'UNION ALL SELECT {_Q_IDENTITY}, 0, "count" FROM safar_cell_check) u '
@@ -444,4 +505,3 @@ def compare_with_rebuild(limit: int | None = None) -> list[tuple]:
 
 def _as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(value)
-

@@ -53,29 +53,39 @@ def _run(args, folder: Path) -> int:
     from .importer import CHUNK_SIZE, import_crossings
     from .synthetic import write_csv
 
-    say(f"# safar bench import --rows {args.rows:,} on {connection.vendor} "
-        f"({connection.settings_dict['NAME']})")
-    say(f"machine: {platform.machine()}, {os.cpu_count()} cores; python "
+    say(
+        f"# safar bench import --rows {args.rows:,} on {connection.vendor} "
+        f"({connection.settings_dict['NAME']})"
+    )
+    say(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores; python "
         f"{platform.python_version()}; date {date.today()}; load average "
-        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}")
+        f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}"
+    )
     call_command("migrate", verbosity=0, interactive=False)
     path = folder / f"import-{args.rows}-{args.seed}.csv"
     started = time.perf_counter()
     write_csv(path, args.rows, seed=args.seed, start=PERIOD[0], end=PERIOD[1])
-    say(f"generate: {args.rows:,} rows written to {path.name} "
-        f"({path.stat().st_size / 2**20:,.0f} MiB) in {time.perf_counter() - started:.1f} s")
+    say(
+        f"generate: {args.rows:,} rows written to {path.name} "
+        f"({path.stat().st_size / 2**20:,.0f} MiB) in {time.perf_counter() - started:.1f} s"
+    )
     chunk = args.chunk_size or CHUNK_SIZE
     progress = sys.stderr.isatty()
     for label in ("import", "re-import"):
         started, cpu = time.perf_counter(), time.process_time()
         result = import_crossings(path, chunk_size=chunk, progress=progress)
         seconds = time.perf_counter() - started
-        say(f"{label}: {result.summary()}; {seconds:.1f} s wall "
-            f"({time.process_time() - cpu:.1f} s CPU), {result.rows / seconds:,.0f} rows/s")
+        say(
+            f"{label}: {result.summary()}; {seconds:.1f} s wall "
+            f"({time.process_time() - cpu:.1f} s CPU), {result.rows / seconds:,.0f} rows/s"
+        )
     started = time.perf_counter()
     differences = compare_with_rebuild(limit=10)
-    say(f"check: {'cells equal a recomputation' if not differences else 'CELLS DIFFER'} "
-        f"({time.perf_counter() - started:.1f} s)")
+    say(
+        f"check: {'cells equal a recomputation' if not differences else 'CELLS DIFFER'} "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
     path.unlink()
     return 1 if differences else 0
 

@@ -17,9 +17,21 @@ from .models import Crossing, Traveller
 
 TRAVELLER_COLUMNS = ("id", "citizenship_id", "passport_number", "birth_date")
 # Rows for insert_crossings are tuples in this order; created/updated/source are added here.
-CROSSING_COLUMNS = ("id", "card_number", "direction", "crossed_on", "border_point_id",
-                    "traveller_id", "surname", "given_names", "sex", "purpose_id", "country_id",
-                    "region_id", "district_id")
+CROSSING_COLUMNS = (
+    "id",
+    "card_number",
+    "direction",
+    "crossed_on",
+    "border_point_id",
+    "traveller_id",
+    "surname",
+    "given_names",
+    "sex",
+    "purpose_id",
+    "country_id",
+    "region_id",
+    "district_id",
+)
 _EXTRA = ("source", "created_by_id", "created_at", "updated_at")
 
 
@@ -37,7 +49,8 @@ def reserve_ids(model, count: int) -> list[int]:
         if connection.vendor == "postgresql":
             cursor.execute(
                 "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, count])
+                [table, count],
+            )
             return sorted(r[0] for r in cursor.fetchall())
         cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")
         top = cursor.fetchone()[0]
@@ -76,13 +89,19 @@ def insert_crossings(rows: list[tuple], *, source: str, user_id: int | None = No
     # SQLite: the values shared by every row are written into the statement once, as literals
     # (a choice code, an integer and a timestamp made here: nothing from the file).
     stamp = connection.ops.adapt_datetimefield_value(now)
-    literals = (f"'{Crossing.Source(source).value}'", str(int(user_id)) if user_id else "NULL",
-                f"'{stamp}'", f"'{stamp}'")
+    literals = (
+        f"'{Crossing.Source(source).value}'",
+        str(int(user_id)) if user_id else "NULL",
+        f"'{stamp}'",
+        f"'{stamp}'",
+    )
     marks = ", ".join(["%s"] * len(CROSSING_COLUMNS))
     with connection.cursor() as cursor:
         cursor.executemany(
             f"INSERT INTO {table} ({', '.join(CROSSING_COLUMNS + _EXTRA)}) "
-            f"VALUES ({marks}, {', '.join(literals)})", rows)
+            f"VALUES ({marks}, {', '.join(literals)})",
+            rows,
+        )
 
 
 def sync_sequences() -> None:
@@ -94,7 +113,9 @@ def sync_sequences() -> None:
             table = model._meta.db_table
             cursor.execute(
                 f"SELECT setval(pg_get_serial_sequence(%s, 'id'), "
-                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))", [table])
+                f"GREATEST((SELECT COALESCE(MAX(id), 0) FROM {table}), 1))",
+                [table],
+            )
 
 
 def stage(name: str, columns: str, rows: list[tuple]) -> None:
@@ -117,8 +138,10 @@ def stage(name: str, columns: str, rows: list[tuple]) -> None:
         # SQLite: all the rows as one JSON parameter, taken apart by json_each in one
         # statement (an executemany call per row cost several times more).
         values = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(rows[0])))
-        cursor.execute(f"INSERT INTO {name} SELECT {values} FROM json_each(%s)",
-                       [json.dumps(rows, default=date.isoformat)])
+        cursor.execute(
+            f"INSERT INTO {name} SELECT {values} FROM json_each(%s)",
+            [json.dumps(rows, default=date.isoformat)],
+        )
 
 
 @contextmanager

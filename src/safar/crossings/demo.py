@@ -18,10 +18,12 @@ def load_demo_crossings(stdout) -> None:
 
     if Crossing.objects.exists():
         return
-    stored = load_synthetic(DEMO_CROSSINGS, seed=DEMO_SEED, start=DEMO_PERIOD[0],
-                            end=DEMO_PERIOD[1])
-    stdout.write(f"Demo crossings: {stored:,} synthetic cards from {DEMO_PERIOD[0]} to "
-                 f"{DEMO_PERIOD[1]}")
+    stored = load_synthetic(
+        DEMO_CROSSINGS, seed=DEMO_SEED, start=DEMO_PERIOD[0], end=DEMO_PERIOD[1]
+    )
+    stdout.write(
+        f"Demo crossings: {stored:,} synthetic cards from {DEMO_PERIOD[0]} to {DEMO_PERIOD[1]}"
+    )
 
 
 import_module("safar.core.management.commands.load-demo").DEMO_LOADERS.append(load_demo_crossings)

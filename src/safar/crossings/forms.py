@@ -23,9 +23,20 @@ BLANK = [("", "—")]
 
 # The order of the fields on the paper card, which is the order an operator reads them in.
 CARD_ORDER = (
-    "card_number", "direction", "crossed_on", "border_point",
-    "surname", "given_names", "sex", "birth_date", "citizenship", "passport_number",
-    "purpose", "country", "region", "district",
+    "card_number",
+    "direction",
+    "crossed_on",
+    "border_point",
+    "surname",
+    "given_names",
+    "sex",
+    "birth_date",
+    "citizenship",
+    "passport_number",
+    "purpose",
+    "country",
+    "region",
+    "district",
 )
 CODE_FIELDS = ("border_point", "citizenship", "purpose", "country", "region", "district")
 
@@ -41,8 +52,12 @@ class CodeField(forms.ModelChoiceField):
 
     def __init__(self, queryset, *, case: str = "upper", **kwargs):
         self.case = case
-        kwargs.setdefault("widget", forms.TextInput(attrs={
-            "autocomplete": "off", "spellcheck": "false", "class": f"code {case}"}))
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(
+                attrs={"autocomplete": "off", "spellcheck": "false", "class": f"code {case}"}
+            ),
+        )
         super().__init__(queryset, to_field_name="pk", **kwargs)
 
     def to_python(self, value):
@@ -81,12 +96,23 @@ class CrossingForm(forms.Form):
     citizenship = CodeField(Country.objects.all(), label=_("citizenship"))
     passport_number = forms.CharField(label=_("passport number"), max_length=20)
     purpose = CodeField(Purpose.objects.all(), label=_("purpose of travel"), case="lower")
-    country = CodeField(Country.objects.all(), label=_("country"),
-                        help_text=_("Destination for an exit, country of departure for an entry."))
-    region = CodeField(Region.objects.all(), label=_("region of residence"), required=False,
-                       help_text=_("Citizens of Tajikistan only."))
-    district = CodeField(District.objects.all(), label=_("district of residence"), required=False,
-                         help_text=_("Citizens of Tajikistan only."))
+    country = CodeField(
+        Country.objects.all(),
+        label=_("country"),
+        help_text=_("Destination for an exit, country of departure for an entry."),
+    )
+    region = CodeField(
+        Region.objects.all(),
+        label=_("region of residence"),
+        required=False,
+        help_text=_("Citizens of Tajikistan only."),
+    )
+    district = CodeField(
+        District.objects.all(),
+        label=_("district of residence"),
+        required=False,
+        help_text=_("Citizens of Tajikistan only."),
+    )
 
     def __init__(self, *args, user, instance: Crossing | None = None, **kwargs):
         self.user = user
@@ -96,13 +122,20 @@ class CrossingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.allowed_border_points = border_points_for_user(user)
         for name in ("crossed_on", "birth_date"):
-            self.fields[name].widget = forms.TextInput(attrs={
-                "placeholder": _("YYYY-MM-DD"), "autocomplete": "off", "inputmode": "numeric",
-                "class": "date"})
+            self.fields[name].widget = forms.TextInput(
+                attrs={
+                    "placeholder": _("YYYY-MM-DD"),
+                    "autocomplete": "off",
+                    "inputmode": "numeric",
+                    "class": "date",
+                }
+            )
         self.fields["card_number"].widget.attrs.update(
-            {"autofocus": True, "autocomplete": "off", "class": "code upper"})
+            {"autofocus": True, "autocomplete": "off", "class": "code upper"}
+        )
         self.fields["passport_number"].widget.attrs.update(
-            {"autocomplete": "off", "class": "code upper"})
+            {"autocomplete": "off", "class": "code upper"}
+        )
         for name in CODE_FIELDS:
             self.fields[name].widget.attrs["list"] = f"codes-{name}"
 
@@ -117,11 +150,17 @@ class CrossingForm(forms.Form):
         if holder is not None:
             # Say which record holds it, without revealing the traveller (it may be another centre's).
             raise forms.ValidationError(
-                _("Card number %(number)s is already recorded: record #%(id)s, %(date)s, "
-                  "border point %(point)s."),
+                _(
+                    "Card number %(number)s is already recorded: record #%(id)s, %(date)s, "
+                    "border point %(point)s."
+                ),
                 code="duplicate",
-                params={"number": number, "id": holder.pk, "point": holder.border_point_id,
-                        "date": date_format(holder.crossed_on, "SHORT_DATE_FORMAT")},
+                params={
+                    "number": number,
+                    "id": holder.pk,
+                    "point": holder.border_point_id,
+                    "date": date_format(holder.crossed_on, "SHORT_DATE_FORMAT"),
+                },
             )
         return number
 
@@ -137,8 +176,9 @@ class CrossingForm(forms.Form):
     def clean_crossed_on(self):
         day = self.cleaned_data["crossed_on"]
         if day > timezone.localdate():
-            raise forms.ValidationError(_("The date of crossing cannot be in the future."),
-                                        code="future")
+            raise forms.ValidationError(
+                _("The date of crossing cannot be in the future."), code="future"
+            )
         return day
 
     def clean_border_point(self):
@@ -146,7 +186,8 @@ class CrossingForm(forms.Form):
         if not self.allowed_border_points.filter(pk=point.pk).exists():
             raise forms.ValidationError(
                 _("You may only enter cards for the border points of your centre."),
-                code="other_centre")
+                code="other_centre",
+            )
         return point
 
     # -- rules across fields ---------------------------------------------------------------------
@@ -155,8 +196,12 @@ class CrossingForm(forms.Form):
         data = super().clean()
         crossed_on, birth_date = data.get("crossed_on"), data.get("birth_date")
         if crossed_on and birth_date and birth_date >= crossed_on:
-            self.add_error("birth_date", forms.ValidationError(
-                _("The date of birth must be before the date of crossing."), code="birth_order"))
+            self.add_error(
+                "birth_date",
+                forms.ValidationError(
+                    _("The date of birth must be before the date of crossing."), code="birth_order"
+                ),
+            )
         citizenship = data.get("citizenship")
         region, district = data.get("region"), data.get("district")
         if citizenship is not None and citizenship.pk != CITIZEN_COUNTRY:
@@ -170,9 +215,14 @@ class CrossingForm(forms.Form):
                 # The district names its region; saving the operator a field.
                 data["region"] = district.region
             elif district.region_id != region.pk:
-                self.add_error("district", forms.ValidationError(
-                    _("District %(district)s is not in region %(region)s."), code="wrong_region",
-                    params={"district": district.pk, "region": region.pk}))
+                self.add_error(
+                    "district",
+                    forms.ValidationError(
+                        _("District %(district)s is not in region %(region)s."),
+                        code="wrong_region",
+                        params={"district": district.pk, "region": region.pk},
+                    ),
+                )
         return data
 
     def service_data(self) -> dict:
@@ -204,12 +254,19 @@ def initial_from_crossing(crossing: Crossing) -> dict:
     """The form's initial values for correcting a stored record."""
     traveller = crossing.traveller
     return {
-        "card_number": crossing.card_number, "direction": crossing.direction,
-        "crossed_on": crossing.crossed_on.isoformat(), "border_point": crossing.border_point_id,
-        "surname": crossing.surname, "given_names": crossing.given_names, "sex": crossing.sex,
-        "birth_date": traveller.birth_date.isoformat(), "citizenship": traveller.citizenship_id,
-        "passport_number": traveller.passport_number, "purpose": crossing.purpose_id,
-        "country": crossing.country_id, "region": crossing.region_id,
+        "card_number": crossing.card_number,
+        "direction": crossing.direction,
+        "crossed_on": crossing.crossed_on.isoformat(),
+        "border_point": crossing.border_point_id,
+        "surname": crossing.surname,
+        "given_names": crossing.given_names,
+        "sex": crossing.sex,
+        "birth_date": traveller.birth_date.isoformat(),
+        "citizenship": traveller.citizenship_id,
+        "passport_number": traveller.passport_number,
+        "purpose": crossing.purpose_id,
+        "country": crossing.country_id,
+        "region": crossing.region_id,
         "district": crossing.district_id,
     }
 
@@ -217,13 +274,15 @@ def initial_from_crossing(crossing: Crossing) -> dict:
 class SearchForm(forms.Form):
     """One box: a card number, a passport number or a name (surname and/or given names)."""
 
-    q = forms.CharField(label=_("Card number, passport number or name"), max_length=100,
-                        required=False)
+    q = forms.CharField(
+        label=_("Card number, passport number or name"), max_length=100, required=False
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["q"].widget.attrs.update({"autofocus": True, "autocomplete": "off",
-                                              "type": "search"})
+        self.fields["q"].widget.attrs.update(
+            {"autofocus": True, "autocomplete": "off", "type": "search"}
+        )
 
     def filter(self, queryset):
         """The crossings matching the query: card number or passport number exactly, or every

@@ -35,8 +35,19 @@ from .bulk import (
 )
 from .models import Crossing, Traveller
 
-REQUIRED = ("card_number", "direction", "crossed_on", "border_point", "citizenship",
-            "passport_number", "birth_date", "sex", "purpose", "country", "region")
+REQUIRED = (
+    "card_number",
+    "direction",
+    "crossed_on",
+    "border_point",
+    "citizenship",
+    "passport_number",
+    "birth_date",
+    "sex",
+    "purpose",
+    "country",
+    "region",
+)
 OPTIONAL = ("surname", "given_names", "district")
 EXPECTED_HEADER = ",".join(REQUIRED)
 CHUNK_SIZE = 250_000
@@ -66,8 +77,10 @@ class ImportResult:
         return self.stored + self.already_present + self.rejected + self.conflicts
 
     def summary(self) -> str:
-        text = (f"{self.path.name}: {self.stored:,} stored, {self.already_present:,} already "
-                f"present, {self.rejected:,} rejected, {self.conflicts:,} conflicts")
+        text = (
+            f"{self.path.name}: {self.stored:,} stored, {self.already_present:,} already "
+            f"present, {self.rejected:,} rejected, {self.conflicts:,} conflicts"
+        )
         if self.rejects_path is not None:
             text += f" (see {self.rejects_path})"
         return text
@@ -81,17 +94,23 @@ def rejects_path_for(path: Path) -> Path:
 
 def _parse_header(path: Path, first: list[str] | None) -> tuple[str, ...]:
     if first is None or not any(value.strip() for value in first):
-        raise ImportFileError(f"{path}: the file is empty; the first line must be the header "
-                              f"{EXPECTED_HEADER} (optionally followed by {','.join(OPTIONAL)})")
+        raise ImportFileError(
+            f"{path}: the file is empty; the first line must be the header "
+            f"{EXPECTED_HEADER} (optionally followed by {','.join(OPTIONAL)})"
+        )
     header = tuple(value.strip().lower() for value in first)
-    extra = header[len(REQUIRED):]
-    if (header[:len(REQUIRED)] != REQUIRED or not set(extra) <= set(OPTIONAL)
-            or len(set(extra)) != len(extra)):
+    extra = header[len(REQUIRED) :]
+    if (
+        header[: len(REQUIRED)] != REQUIRED
+        or not set(extra) <= set(OPTIONAL)
+        or len(set(extra)) != len(extra)
+    ):
         found = ",".join(first)
         found = found if len(found) <= 300 else found[:300] + "…"
         raise ImportFileError(
             f"{path}: wrong header on line 1.\n  expected: {EXPECTED_HEADER}\n"
-            f"  (optionally followed by any of: {','.join(OPTIONAL)})\n  found:    {found}")
+            f"  (optionally followed by any of: {','.join(OPTIONAL)})\n  found:    {found}"
+        )
     return header
 
 
@@ -109,9 +128,16 @@ class _Checker:
         self.today = timezone.localdate()
         self.dates: dict[str, date | None] = {}
         # For the fast path: each code as written in the usual spellings → the stored code.
-        self.fast = {name: _spellings(codes) for name, codes in (
-            ("bp", self.border_points), ("country", self.countries),
-            ("purpose", self.purposes), ("region", self.regions), ("district", self.districts))}
+        self.fast = {
+            name: _spellings(codes)
+            for name, codes in (
+                ("bp", self.border_points),
+                ("country", self.countries),
+                ("purpose", self.purposes),
+                ("region", self.regions),
+                ("district", self.districts),
+            )
+        }
         self.fast["direction"] = _spellings({"entry", "exit"})
         self.fast["sex"] = _spellings({"M", "F"})
         at = self.position
@@ -151,11 +177,21 @@ class _Checker:
             country = fast["country"].get(fields[9])
             region_text = fields[10]
             region = fast["region"].get(region_text) if region_text else None
-            if (direction and crossed_on and bp and citizenship and birth and sex and purpose
-                    and country and (region or not region_text)
-                    and EARLIEST_CROSSING <= crossed_on <= self.today
-                    and EARLIEST_BIRTH <= birth <= crossed_on
-                    and CARD_RE.fullmatch(card) and PASSPORT_RE.fullmatch(passport)):
+            if (
+                direction
+                and crossed_on
+                and bp
+                and citizenship
+                and birth
+                and sex
+                and purpose
+                and country
+                and (region or not region_text)
+                and EARLIEST_CROSSING <= crossed_on <= self.today
+                and EARLIEST_BIRTH <= birth <= crossed_on
+                and CARD_RE.fullmatch(card)
+                and PASSPORT_RE.fullmatch(passport)
+            ):
                 at_surname, at_given, at_district = self.optional_at
                 surname = fields[at_surname].strip() if at_surname is not None else ""
                 given = fields[at_given].strip() if at_given is not None else ""
@@ -163,12 +199,40 @@ class _Checker:
                 district = fast["district"].get(district_text) if district_text else None
                 if len(surname) <= 100 and len(given) <= 100 and (district or not district_text):
                     if district is None:
-                        return (card, direction, crossed_on, bp, citizenship, passport, birth,
-                                sex, purpose, country, region, surname, given, None)
+                        return (
+                            card,
+                            direction,
+                            crossed_on,
+                            bp,
+                            citizenship,
+                            passport,
+                            birth,
+                            sex,
+                            purpose,
+                            country,
+                            region,
+                            surname,
+                            given,
+                            None,
+                        )
                     in_region = self.districts[district]
                     if region is None or region == in_region:
-                        return (card, direction, crossed_on, bp, citizenship, passport, birth,
-                                sex, purpose, country, in_region, surname, given, district)
+                        return (
+                            card,
+                            direction,
+                            crossed_on,
+                            bp,
+                            citizenship,
+                            passport,
+                            birth,
+                            sex,
+                            purpose,
+                            country,
+                            in_region,
+                            surname,
+                            given,
+                            district,
+                        )
         return self.check_slowly(fields)
 
     def check_slowly(self, fields: list[str]) -> tuple | str:
@@ -221,8 +285,22 @@ class _Checker:
         region = fields[10].strip().upper() or None
         if region is not None and region not in self.regions:
             return f"region: unknown code {_show(fields[10])}"
-        return self._optional(fields, (card, direction, crossed_on, bp, citizenship, passport,
-                                       birth, sex, purpose, country, region))
+        return self._optional(
+            fields,
+            (
+                card,
+                direction,
+                crossed_on,
+                bp,
+                citizenship,
+                passport,
+                birth,
+                sex,
+                purpose,
+                country,
+                region,
+            ),
+        )
 
     def _optional(self, fields: list[str], values: tuple) -> tuple | str:
         at = self.position
@@ -295,8 +373,12 @@ class _Import:
     def same_data(self, row: tuple) -> tuple:
         """The parts of a clean row that must match a stored card for it to be the same card."""
         with_surname, with_given, with_district = self.compare_names
-        return (*row[1:11], row[11] if with_surname else None, row[12] if with_given else None,
-                row[13] if with_district else None)
+        return (
+            *row[1:11],
+            row[11] if with_surname else None,
+            row[12] if with_given else None,
+            row[13] if with_district else None,
+        )
 
     def stored_data(self, cards: list[str]) -> dict[str, tuple]:
         """The chunk's card numbers already stored, with their data (one join, not IN lists)."""
@@ -310,18 +392,24 @@ class _Import:
                 "c.country_id, c.region_id, c.surname, c.given_names, c.district_id "
                 "FROM safar_import_card k "
                 "JOIN crossings_crossing c ON c.card_number = k.card_number "
-                "JOIN crossings_traveller t ON t.id = c.traveller_id")
+                "JOIN crossings_traveller t ON t.id = c.traveller_id"
+            )
             for card, *values in cursor.fetchall():
-                found[card] = (*values[:10], values[10] if with_surname else None,
-                               values[11] if with_given else None,
-                               values[12] if with_district else None)
+                found[card] = (
+                    *values[:10],
+                    values[10] if with_surname else None,
+                    values[11] if with_given else None,
+                    values[12] if with_district else None,
+                )
         return found
 
     def existing_travellers(self, keys: set[tuple]) -> dict[tuple, int]:
         """Stored travellers among these identities (one join on the identity index)."""
-        stage("safar_import_traveller",
-              "citizenship_id varchar(3), passport_number varchar(20), birth_date date",
-              list(keys))
+        stage(
+            "safar_import_traveller",
+            "citizenship_id varchar(3), passport_number varchar(20), birth_date date",
+            list(keys),
+        )
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT t.id, t.citizenship_id, t.passport_number, t.birth_date "
@@ -329,9 +417,12 @@ class _Import:
                 "ON t.citizenship_id = k.citizenship_id AND t.passport_number = k.passport_number "
                 "AND t.birth_date = k.birth_date"
                 # PostgreSQL: lock them (in id order) against concurrent writers of their cards.
-                + ("" if connection.vendor == "sqlite" else " ORDER BY t.id FOR UPDATE OF t"))
-            return {(citizenship, passport, birth): pk
-                    for pk, citizenship, passport, birth in cursor.fetchall()}
+                + ("" if connection.vendor == "sqlite" else " ORDER BY t.id FOR UPDATE OF t")
+            )
+            return {
+                (citizenship, passport, birth): pk
+                for pk, citizenship, passport, birth in cursor.fetchall()
+            }
 
     def store(self, chunk: list[tuple[int, list[str], tuple]]) -> None:
         with transaction.atomic():
@@ -351,9 +442,13 @@ class _Import:
                 if known == self.same_data(row):
                     self.result.already_present += 1
                 else:
-                    self.reject(line, fields, "conflict: card number already stored with "
-                                f"different data ({_differences(known, self.same_data(row))})",
-                                conflict=True)
+                    self.reject(
+                        line,
+                        fields,
+                        "conflict: card number already stored with "
+                        f"different data ({_differences(known, self.same_data(row))})",
+                        conflict=True,
+                    )
             if new:
                 self.insert(new)
             self.result.stored += len(new)
@@ -378,8 +473,23 @@ class _Import:
         crossings = []
         added: dict[tuple, list] = {}
         for pk, key, row in zip(reserve_ids(Crossing, len(rows)), keys, rows, strict=True):
-            crossings.append((pk, row[0], row[1], row[2], row[3], ids[key], row[11], row[12],
-                              row[7], row[8], row[9], row[10], row[13]))
+            crossings.append(
+                (
+                    pk,
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    ids[key],
+                    row[11],
+                    row[12],
+                    row[7],
+                    row[8],
+                    row[9],
+                    row[10],
+                    row[13],
+                )
+            )
             facts = (pk, row[2], row[1], row[3], row[7], row[8], row[9], row[10] or "")
             group = added.get(key)
             if group is None:
@@ -432,20 +542,24 @@ class _Import:
         """
         if not first_new_day:
             return {}
-        stage("safar_import_since", "traveller_id bigint, first_day date",
-              list(first_new_day.items()))
+        stage(
+            "safar_import_since", "traveller_id bigint, first_day date", list(first_new_day.items())
+        )
         out: dict[int, list] = {}
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT s.traveller_id, " + ", ".join(f"c.{name}" for name in FACT_FIELDS) +
-                " FROM (SELECT k.traveller_id, COALESCE(("
+                "SELECT s.traveller_id, "
+                + ", ".join(f"c.{name}" for name in FACT_FIELDS)
+                + " FROM (SELECT k.traveller_id, COALESCE(("
                 "SELECT b.crossed_on FROM crossings_crossing b "
                 "WHERE b.traveller_id = k.traveller_id AND b.crossed_on < k.first_day "
                 "ORDER BY b.crossed_on DESC, b.id DESC LIMIT 1 OFFSET 1), %s) AS since "
                 "FROM safar_import_since k) s "
                 "JOIN crossings_crossing c "
                 "ON c.traveller_id = s.traveller_id AND c.crossed_on >= s.since "
-                "ORDER BY s.traveller_id, c.crossed_on, c.id", [date.min])
+                "ORDER BY s.traveller_id, c.crossed_on, c.id",
+                [date.min],
+            )
             for traveller_id, *facts in cursor.fetchall():
                 facts[-1] = facts[-1] or ""
                 found = out.get(traveller_id)
@@ -475,9 +589,14 @@ def _records(reader) -> Iterator[tuple[int, list[str]]]:
             yield reader.line_num, fields
 
 
-def import_crossings(path: Path | str, *, user=None, chunk_size: int = CHUNK_SIZE,
-                     progress: bool = False,
-                     on_problem: Callable[[int, str], None] | None = None) -> ImportResult:
+def import_crossings(
+    path: Path | str,
+    *,
+    user=None,
+    chunk_size: int = CHUNK_SIZE,
+    progress: bool = False,
+    on_problem: Callable[[int, str], None] | None = None,
+) -> ImportResult:
     """Import a crossings CSV file (see the module docstring); returns the counts.
 
     Raises ImportFileError, with nothing stored, when the file is empty or its header is wrong.
@@ -502,16 +621,24 @@ def import_crossings(path: Path | str, *, user=None, chunk_size: int = CHUNK_SIZ
             bar.close()
             job.close()
     result = job.result
-    AuditEvent.record(user=user, action=AuditEvent.Action.IMPORT,
-                      object_type=Crossing._meta.label_lower,
-                      query={"file": path.name, "stored": result.stored,
-                             "already_present": result.already_present,
-                             "rejected": result.rejected, "conflicts": result.conflicts})
+    AuditEvent.record(
+        user=user,
+        action=AuditEvent.Action.IMPORT,
+        object_type=Crossing._meta.label_lower,
+        query={
+            "file": path.name,
+            "stored": result.stored,
+            "already_present": result.already_present,
+            "rejected": result.rejected,
+            "conflicts": result.conflicts,
+        },
+    )
     return result
 
 
-def _read_and_store(job: _Import, records: Iterator[tuple[int, list[str]]], chunk_size: int,
-                    bar) -> None:
+def _read_and_store(
+    job: _Import, records: Iterator[tuple[int, list[str]]], chunk_size: int, bar
+) -> None:
     chunk: list = []
     read = 0
     for line, fields in records:
@@ -534,8 +661,11 @@ def _deferrable_indexes() -> list[tuple]:
     """The indexes a first load builds once at the end: the crossings' date and name indexes
     and the travellers' passport index. The traveller sequence index stays, as each chunk
     reads returning travellers' crossings through it; unique constraints always stay."""
-    crossing = [(Crossing, index) for index in Crossing._meta.indexes
-                if index.name != "crossing_traveller_seq"]
+    crossing = [
+        (Crossing, index)
+        for index in Crossing._meta.indexes
+        if index.name != "crossing_traveller_seq"
+    ]
     return crossing + [(Traveller, index) for index in Traveller._meta.indexes]
 
 
@@ -578,11 +708,14 @@ def _records_or_error(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
     try:
         yield from _records(reader)
     except UnicodeDecodeError:
-        raise ImportFileError(f"{path}: not UTF-8 text after line {reader.line_num} "
-                              "(the rows before it were imported)") from None
+        raise ImportFileError(
+            f"{path}: not UTF-8 text after line {reader.line_num} "
+            "(the rows before it were imported)"
+        ) from None
     except csv.Error as exc:
-        raise ImportFileError(f"{path}, line {reader.line_num}: {exc} "
-                              "(the rows before it were imported)") from None
+        raise ImportFileError(
+            f"{path}, line {reader.line_num}: {exc} (the rows before it were imported)"
+        ) from None
 
 
 def _tune_connection() -> None:
@@ -612,5 +745,11 @@ def _progress_bar(path: Path, enabled: bool):
     from tqdm import tqdm
 
     total = max(count_lines(path) - 1, 0) if enabled else None
-    return tqdm(total=total, disable=not enabled, unit="rows", unit_scale=True, mininterval=0.5,
-                desc=path.name)
+    return tqdm(
+        total=total,
+        disable=not enabled,
+        unit="rows",
+        unit_scale=True,
+        mininterval=0.5,
+        desc=path.name,
+    )

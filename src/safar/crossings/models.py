@@ -23,8 +23,13 @@ class Traveller(models.Model):
     """A person as the registry knows them: citizenship + passport number + date of birth."""
 
     # No index of its own: the identity constraint below starts with citizenship.
-    citizenship = models.ForeignKey(Country, verbose_name=_("citizenship"),
-                                    on_delete=models.PROTECT, related_name="+", db_index=False)
+    citizenship = models.ForeignKey(
+        Country,
+        verbose_name=_("citizenship"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     passport_number = models.CharField(_("passport number"), max_length=20)
     birth_date = models.DateField(_("date of birth"))
 
@@ -32,8 +37,10 @@ class Traveller(models.Model):
         verbose_name = _("traveller")
         verbose_name_plural = _("travellers")
         constraints = [
-            models.UniqueConstraint(fields=["citizenship", "passport_number", "birth_date"],
-                                    name="traveller_identity_unique"),
+            models.UniqueConstraint(
+                fields=["citizenship", "passport_number", "birth_date"],
+                name="traveller_identity_unique",
+            ),
         ]
         indexes = [models.Index(fields=["passport_number"])]
 
@@ -87,30 +94,68 @@ class Crossing(models.Model):
     # Foreign keys carry no index of their own (db_index=False): every index costs each insert,
     # and the import must take a million rows a minute. The traveller is covered by
     # crossing_traveller_seq; reference codes are only looked up when a code is deleted.
-    border_point = models.ForeignKey(BorderPoint, verbose_name=_("border point"),
-                                     on_delete=models.PROTECT, related_name="+", db_index=False)
-    traveller = models.ForeignKey(Traveller, verbose_name=_("traveller"),
-                                  on_delete=models.PROTECT, related_name="crossings",
-                                  db_index=False)
+    border_point = models.ForeignKey(
+        BorderPoint,
+        verbose_name=_("border point"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    traveller = models.ForeignKey(
+        Traveller,
+        verbose_name=_("traveller"),
+        on_delete=models.PROTECT,
+        related_name="crossings",
+        db_index=False,
+    )
     surname = models.CharField(_("surname"), max_length=100, blank=True)
     given_names = models.CharField(_("given names"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices)
-    purpose = models.ForeignKey(Purpose, verbose_name=_("purpose of travel"),
-                                on_delete=models.PROTECT, related_name="+", db_index=False)
+    purpose = models.ForeignKey(
+        Purpose,
+        verbose_name=_("purpose of travel"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     # Destination for an exit, country of departure for an entry.
-    country = models.ForeignKey(Country, verbose_name=_("country"), on_delete=models.PROTECT,
-                                related_name="+", db_index=False)
-    region = models.ForeignKey(Region, verbose_name=_("region of residence"), null=True,
-                               blank=True, on_delete=models.PROTECT, related_name="+",
-                               db_index=False)
-    district = models.ForeignKey(District, verbose_name=_("district of residence"), null=True,
-                                 blank=True, on_delete=models.PROTECT, related_name="+",
-                                 db_index=False)
-    source = models.CharField(_("source"), max_length=6, choices=Source.choices,
-                              default=Source.FORM)
+    country = models.ForeignKey(
+        Country,
+        verbose_name=_("country"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region of residence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    district = models.ForeignKey(
+        District,
+        verbose_name=_("district of residence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    source = models.CharField(
+        _("source"), max_length=6, choices=Source.choices, default=Source.FORM
+    )
     created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
 
     objects = CrossingQuerySet.as_manager()
@@ -125,10 +170,12 @@ class Crossing(models.Model):
             models.Index(fields=["surname", "given_names"], name="crossing_name"),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(direction__in=["entry", "exit"]),
-                                   name="crossing_direction_valid"),
-            models.CheckConstraint(condition=models.Q(sex__in=["M", "F"]),
-                                   name="crossing_sex_valid"),
+            models.CheckConstraint(
+                condition=models.Q(direction__in=["entry", "exit"]), name="crossing_direction_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(sex__in=["M", "F"]), name="crossing_sex_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,11 +187,13 @@ class Crossing(models.Model):
     def previous_crossing(self) -> "Crossing | None":
         """The traveller's crossing just before this one (date, then order recorded)."""
         before = models.Q(crossed_on__lt=self.crossed_on) | models.Q(
-            crossed_on=self.crossed_on, id__lt=self.pk)
+            crossed_on=self.crossed_on, id__lt=self.pk
+        )
         return self._neighbours().filter(before).order_by("-crossed_on", "-id").first()
 
     def next_crossing(self) -> "Crossing | None":
         """The traveller's crossing just after this one (date, then order recorded)."""
         after = models.Q(crossed_on__gt=self.crossed_on) | models.Q(
-            crossed_on=self.crossed_on, id__gt=self.pk)
+            crossed_on=self.crossed_on, id__gt=self.pk
+        )
         return self._neighbours().filter(after).order_by("crossed_on", "id").first()

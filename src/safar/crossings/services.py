@@ -16,9 +16,23 @@ from .aggregates import apply_delta, contributions_of
 from .models import Crossing, Traveller
 
 # The keys of `data`, in the order they appear in audit events.
-FIELDS = ("card_number", "direction", "crossed_on", "border_point", "citizenship",
-          "passport_number", "birth_date", "sex", "surname", "given_names", "purpose",
-          "country", "region", "district", "source")
+FIELDS = (
+    "card_number",
+    "direction",
+    "crossed_on",
+    "border_point",
+    "citizenship",
+    "passport_number",
+    "birth_date",
+    "sex",
+    "surname",
+    "given_names",
+    "purpose",
+    "country",
+    "region",
+    "district",
+    "source",
+)
 IDENTITY = ("citizenship", "passport_number", "birth_date")
 
 
@@ -26,13 +40,21 @@ def crossing_values(crossing: Crossing) -> dict[str, Any]:
     """A stored crossing in the shape of `data` (codes, dates, None for no region/district)."""
     traveller = crossing.traveller
     return {
-        "card_number": crossing.card_number, "direction": crossing.direction,
-        "crossed_on": crossing.crossed_on, "border_point": crossing.border_point_id,
-        "citizenship": traveller.citizenship_id, "passport_number": traveller.passport_number,
-        "birth_date": traveller.birth_date, "sex": crossing.sex, "surname": crossing.surname,
-        "given_names": crossing.given_names, "purpose": crossing.purpose_id,
-        "country": crossing.country_id, "region": crossing.region_id,
-        "district": crossing.district_id, "source": crossing.source,
+        "card_number": crossing.card_number,
+        "direction": crossing.direction,
+        "crossed_on": crossing.crossed_on,
+        "border_point": crossing.border_point_id,
+        "citizenship": traveller.citizenship_id,
+        "passport_number": traveller.passport_number,
+        "birth_date": traveller.birth_date,
+        "sex": crossing.sex,
+        "surname": crossing.surname,
+        "given_names": crossing.given_names,
+        "purpose": crossing.purpose_id,
+        "country": crossing.country_id,
+        "region": crossing.region_id,
+        "district": crossing.district_id,
+        "source": crossing.source,
     }
 
 
@@ -49,8 +71,11 @@ def _clean(data: dict[str, Any]) -> dict[str, Any]:
 
 def _traveller_for(values: dict[str, Any]) -> Traveller:
     """The traveller with this identity, created (and validated) when new."""
-    identity = {"citizenship_id": values["citizenship"],
-                "passport_number": values["passport_number"], "birth_date": values["birth_date"]}
+    identity = {
+        "citizenship_id": values["citizenship"],
+        "passport_number": values["passport_number"],
+        "birth_date": values["birth_date"],
+    }
     found = Traveller.objects.filter(**identity).first()
     if found is not None:
         return found
@@ -63,8 +88,12 @@ def _traveller_for(values: dict[str, Any]) -> Traveller:
 def _lock(traveller_ids) -> None:
     # PostgreSQL: writers of one traveller's crossings queue up, so each computes its cell
     # difference from a stable history. SQLite already runs one writer at a time.
-    list(Traveller.objects.select_for_update().filter(pk__in=traveller_ids)
-         .order_by("pk").values_list("pk", flat=True))
+    list(
+        Traveller.objects.select_for_update()
+        .filter(pk__in=traveller_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _assign(crossing: Crossing, values: dict[str, Any], traveller: Traveller) -> None:
@@ -88,8 +117,11 @@ def _audit_value(value: Any) -> Any:
 
 
 def _changes(old: dict[str, Any], new: dict[str, Any]) -> dict[str, list]:
-    return {field: [_audit_value(old.get(field)), _audit_value(new.get(field))]
-            for field in FIELDS if old.get(field) != new.get(field)}
+    return {
+        field: [_audit_value(old.get(field)), _audit_value(new.get(field))]
+        for field in FIELDS
+        if old.get(field) != new.get(field)
+    }
 
 
 def _drop_if_orphan(traveller_id: int) -> None:
@@ -120,8 +152,9 @@ def create_crossing(*, user, data: dict[str, Any]) -> Crossing:
     _assign(crossing, values, traveller)
     crossing.full_clean()
     _recount([traveller.pk], [traveller.pk], crossing.save)
-    AuditEvent.record(user=user, action=AuditEvent.Action.CREATE, obj=crossing,
-                      changes=_changes({}, values))
+    AuditEvent.record(
+        user=user, action=AuditEvent.Action.CREATE, obj=crossing, changes=_changes({}, values)
+    )
     return crossing
 
 
@@ -139,8 +172,9 @@ def update_crossing(*, user, crossing: Crossing, data: dict[str, Any]) -> Crossi
     if not changes:
         return current
     old_traveller_id = current.traveller_id
-    traveller = (current.traveller if all(values[f] == old[f] for f in IDENTITY)
-                 else _traveller_for(values))
+    traveller = (
+        current.traveller if all(values[f] == old[f] for f in IDENTITY) else _traveller_for(values)
+    )
     ids = sorted({old_traveller_id, traveller.pk})
     _lock(ids)
     _assign(current, values, traveller)
@@ -161,6 +195,10 @@ def delete_crossing(*, user, crossing: Crossing) -> None:
     _lock([traveller_id])
     _recount([traveller_id], [traveller_id], current.delete)
     _drop_if_orphan(traveller_id)
-    AuditEvent.record(user=user, action=AuditEvent.Action.DELETE,
-                      object_type=Crossing._meta.label_lower, object_id=pk,
-                      changes=_changes(old, {}))
+    AuditEvent.record(
+        user=user,
+        action=AuditEvent.Action.DELETE,
+        object_type=Crossing._meta.label_lower,
+        object_id=pk,
+        changes=_changes(old, {}),
+    )

@@ -20,9 +20,22 @@ from datetime import date
 from itertools import accumulate
 from pathlib import Path
 
-COLUMNS = ("card_number", "direction", "crossed_on", "border_point", "citizenship",
-           "passport_number", "birth_date", "sex", "purpose", "country", "region",
-           "surname", "given_names", "district")
+COLUMNS = (
+    "card_number",
+    "direction",
+    "crossed_on",
+    "border_point",
+    "citizenship",
+    "passport_number",
+    "birth_date",
+    "sex",
+    "purpose",
+    "country",
+    "region",
+    "surname",
+    "given_names",
+    "district",
+)
 DEFAULT_START = date(2023, 1, 1)
 DEFAULT_END = date(2026, 11, 20)
 
@@ -43,50 +56,185 @@ class _Pick:
 SEASON = (0.8, 0.9, 1.3, 1.4, 1.2, 1.0, 0.9, 0.9, 0.9, 1.0, 1.0, 1.1)  # new departures by month
 KIND = _Pick({"worker": 0.62, "visitor": 0.20, "foreigner": 0.18})
 REGION = _Pick({"TJ-KT": 0.36, "TJ-SU": 0.27, "TJ-RA": 0.22, "TJ-DU": 0.10, "TJ-GB": 0.05})
-WORK_DESTINATION = _Pick({"RUS": 0.80, "KAZ": 0.07, "TUR": 0.03, "ARE": 0.02, "KOR": 0.02,
-                          "UZB": 0.02, "KGZ": 0.01, "LTU": 0.01, "POL": 0.01, "DEU": 0.005,
-                          "USA": 0.005})
-VISIT_PURPOSE = _Pick({"private": 0.45, "study": 0.15, "tourism": 0.15, "business": 0.12,
-                       "official": 0.05, "other": 0.05, "transit": 0.03})
-VISIT_DESTINATION = _Pick({"RUS": 0.40, "TUR": 0.12, "UZB": 0.12, "ARE": 0.08, "KAZ": 0.06,
-                           "CHN": 0.05, "IRN": 0.04, "KGZ": 0.04, "DEU": 0.03, "USA": 0.03,
-                           "SAU": 0.03})
-FOREIGN_CITIZENSHIP = _Pick({"UZB": 0.30, "AFG": 0.14, "CHN": 0.14, "RUS": 0.12, "KGZ": 0.10,
-                             "TUR": 0.05, "IRN": 0.05, "KAZ": 0.04, "IND": 0.02, "PAK": 0.02,
-                             "DEU": 0.01, "USA": 0.01})
-FOREIGN_PURPOSE = _Pick({"business": 0.30, "private": 0.25, "tourism": 0.15, "work": 0.15,
-                         "transit": 0.10, "official": 0.05})
+WORK_DESTINATION = _Pick(
+    {
+        "RUS": 0.80,
+        "KAZ": 0.07,
+        "TUR": 0.03,
+        "ARE": 0.02,
+        "KOR": 0.02,
+        "UZB": 0.02,
+        "KGZ": 0.01,
+        "LTU": 0.01,
+        "POL": 0.01,
+        "DEU": 0.005,
+        "USA": 0.005,
+    }
+)
+VISIT_PURPOSE = _Pick(
+    {
+        "private": 0.45,
+        "study": 0.15,
+        "tourism": 0.15,
+        "business": 0.12,
+        "official": 0.05,
+        "other": 0.05,
+        "transit": 0.03,
+    }
+)
+VISIT_DESTINATION = _Pick(
+    {
+        "RUS": 0.40,
+        "TUR": 0.12,
+        "UZB": 0.12,
+        "ARE": 0.08,
+        "KAZ": 0.06,
+        "CHN": 0.05,
+        "IRN": 0.04,
+        "KGZ": 0.04,
+        "DEU": 0.03,
+        "USA": 0.03,
+        "SAU": 0.03,
+    }
+)
+FOREIGN_CITIZENSHIP = _Pick(
+    {
+        "UZB": 0.30,
+        "AFG": 0.14,
+        "CHN": 0.14,
+        "RUS": 0.12,
+        "KGZ": 0.10,
+        "TUR": 0.05,
+        "IRN": 0.05,
+        "KAZ": 0.04,
+        "IND": 0.02,
+        "PAK": 0.02,
+        "DEU": 0.01,
+        "USA": 0.01,
+    }
+)
+FOREIGN_PURPOSE = _Pick(
+    {
+        "business": 0.30,
+        "private": 0.25,
+        "tourism": 0.15,
+        "work": 0.15,
+        "transit": 0.10,
+        "official": 0.05,
+    }
+)
 # Land borders: Uzbekistan (Fotehobod), Kyrgyzstan (Karamyk), Afghanistan (Panji Poyon),
 # China (Kulma); everything else flies, from the traveller's nearest airport.
-LAND = {"UZB": _Pick({"FTH": 0.75, "DYU": 0.10, "LBD": 0.15}),
-        "KGZ": _Pick({"KRM": 0.70, "LBD": 0.15, "DYU": 0.15}),
-        "AFG": _Pick({"PNP": 0.85, "DYU": 0.15}),
-        "CHN": _Pick({"KLM": 0.40, "DYU": 0.60})}
-AIRPORT = {"TJ-SU": _Pick({"LBD": 0.60, "DYU": 0.38, "KQT": 0.02}),
-           "TJ-KT": _Pick({"DYU": 0.55, "KQT": 0.25, "TJU": 0.20}),
-           "": _Pick({"DYU": 0.90, "LBD": 0.06, "KQT": 0.04})}
+LAND = {
+    "UZB": _Pick({"FTH": 0.75, "DYU": 0.10, "LBD": 0.15}),
+    "KGZ": _Pick({"KRM": 0.70, "LBD": 0.15, "DYU": 0.15}),
+    "AFG": _Pick({"PNP": 0.85, "DYU": 0.15}),
+    "CHN": _Pick({"KLM": 0.40, "DYU": 0.60}),
+}
+AIRPORT = {
+    "TJ-SU": _Pick({"LBD": 0.60, "DYU": 0.38, "KQT": 0.02}),
+    "TJ-KT": _Pick({"DYU": 0.55, "KQT": 0.25, "TJU": 0.20}),
+    "": _Pick({"DYU": 0.90, "LBD": 0.06, "KQT": 0.04}),
+}
 WORK_TRIP = _Pick({"short": 0.10, "season": 0.62, "long": 0.15, "years": 0.05, "never": 0.08})
 WORK_TRIP_DAYS = {"short": (7, 60), "season": (120, 330), "long": (331, 720), "years": (721, 1800)}
 
-MALE = ("Karim", "Rustam", "Jamshed", "Firdavs", "Sharif", "Davlat", "Ismoil", "Farrukh",
-        "Bahrom", "Umed", "Suhrob", "Anvar", "Behruz", "Parviz", "Zafar", "Nurullo", "Mirzo")
-FEMALE = ("Madina", "Zarina", "Nigina", "Malika", "Shahnoza", "Gulnora", "Firuza", "Mehrona",
-          "Parvina", "Dilnoza", "Sitora", "Manizha", "Tahmina", "Nilufar")
-SURNAMES = ("Rahimov", "Karimov", "Nazarov", "Safarov", "Sharipov", "Davlatov", "Ismoilov",
-            "Nurov", "Abdulloev", "Mirzoev", "Saidov", "Rustamov", "Usmonov", "Qodirov",
-            "Yusufov", "Hasanov", "Zokirov", "Sodiqov", "Aliev", "Sattorov")
-FOREIGN_NAMES = ("Alimov", "Wang", "Li", "Zhang", "Ahmadi", "Rahimi", "Ivanov", "Petrov",
-                 "Yilmaz", "Tashkentov", "Asanov", "Kurbanov", "Sultani", "Hosseini", "Smith")
+MALE = (
+    "Karim",
+    "Rustam",
+    "Jamshed",
+    "Firdavs",
+    "Sharif",
+    "Davlat",
+    "Ismoil",
+    "Farrukh",
+    "Bahrom",
+    "Umed",
+    "Suhrob",
+    "Anvar",
+    "Behruz",
+    "Parviz",
+    "Zafar",
+    "Nurullo",
+    "Mirzo",
+)
+FEMALE = (
+    "Madina",
+    "Zarina",
+    "Nigina",
+    "Malika",
+    "Shahnoza",
+    "Gulnora",
+    "Firuza",
+    "Mehrona",
+    "Parvina",
+    "Dilnoza",
+    "Sitora",
+    "Manizha",
+    "Tahmina",
+    "Nilufar",
+)
+SURNAMES = (
+    "Rahimov",
+    "Karimov",
+    "Nazarov",
+    "Safarov",
+    "Sharipov",
+    "Davlatov",
+    "Ismoilov",
+    "Nurov",
+    "Abdulloev",
+    "Mirzoev",
+    "Saidov",
+    "Rustamov",
+    "Usmonov",
+    "Qodirov",
+    "Yusufov",
+    "Hasanov",
+    "Zokirov",
+    "Sodiqov",
+    "Aliev",
+    "Sattorov",
+)
+FOREIGN_NAMES = (
+    "Alimov",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Ahmadi",
+    "Rahimi",
+    "Ivanov",
+    "Petrov",
+    "Yilmaz",
+    "Tashkentov",
+    "Asanov",
+    "Kurbanov",
+    "Sultani",
+    "Hosseini",
+    "Smith",
+)
 PASSPORT_PREFIX = {"UZB": "AA", "AFG": "P", "CHN": "E", "KGZ": "AC", "RUS": "75", "TUR": "U"}
 
 
 class _Person:
-    __slots__ = ("citizenship", "passport", "birth", "sex", "region", "district", "surname",
-                 "given", "kind", "index", "seen")
+    __slots__ = (
+        "citizenship",
+        "passport",
+        "birth",
+        "sex",
+        "region",
+        "district",
+        "surname",
+        "given",
+        "kind",
+        "index",
+        "seen",
+    )
 
 
-def _new_person(rng: random.Random, index: int, kind: str, start_ord: int,
-                districts: dict) -> _Person:
+def _new_person(
+    rng: random.Random, index: int, kind: str, start_ord: int, districts: dict
+) -> _Person:
     p = _Person()
     p.index, p.kind, p.seen = index, kind, False
     if kind == "foreigner":
@@ -158,8 +306,13 @@ def _home_days(rng: random.Random, person: _Person) -> int | None:
     return None
 
 
-def simulate(n: int, seed: int = 0, start: date = DEFAULT_START, end: date = DEFAULT_END,
-             districts: dict | None = None) -> Iterator[tuple]:
+def simulate(
+    n: int,
+    seed: int = 0,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+    districts: dict | None = None,
+) -> Iterator[tuple]:
     """Yield `n` crossings in date order as tuples: the COLUMNS, the traveller's index, and
     whether this is the traveller's first row.
 
@@ -171,8 +324,9 @@ def simulate(n: int, seed: int = 0, start: date = DEFAULT_START, end: date = DEF
     districts = districts or {}
     start_ord, end_ord = start.toordinal(), end.toordinal()
     ndays = end_ord - start_ord + 1
-    weights = list(accumulate(SEASON[date.fromordinal(start_ord + i).month - 1]
-                              for i in range(ndays)))
+    weights = list(
+        accumulate(SEASON[date.fromordinal(start_ord + i).month - 1] for i in range(ndays))
+    )
     card_prefix = f"{100 + seed % 900}"
     # Crossings to come, by day: (person, direction, purpose, country, border point). Within a
     # day they happen in the order they were planned; beyond the period they never happen.
@@ -208,9 +362,24 @@ def simulate(n: int, seed: int = 0, start: date = DEFAULT_START, end: date = DEF
             emitted += 1
             first = not person.seen
             person.seen = True
-            yield (f"{card_prefix}{emitted:09d}", direction, iso, bp, person.citizenship,
-                   person.passport, person.birth, person.sex, purpose, country, person.region,
-                   person.surname, person.given, person.district, person.index, first)
+            yield (
+                f"{card_prefix}{emitted:09d}",
+                direction,
+                iso,
+                bp,
+                person.citizenship,
+                person.passport,
+                person.birth,
+                person.sex,
+                purpose,
+                country,
+                person.region,
+                person.surname,
+                person.given,
+                person.district,
+                person.index,
+                first,
+            )
             following = _follow_up(rng, person, direction, purpose, country, bp)
             if following is not None and today + following[0] <= end_ord:
                 pending.setdefault(today + following[0], []).append((person, *following[1:]))
@@ -236,8 +405,13 @@ def _follow_up(rng, person, direction, purpose, country, bp):
     return days, "exit", *_departure(rng, person)
 
 
-def rows(n: int, seed: int = 0, start: date = DEFAULT_START, end: date = DEFAULT_END,
-         districts: dict | None = None) -> Iterator[dict]:
+def rows(
+    n: int,
+    seed: int = 0,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+    districts: dict | None = None,
+) -> Iterator[dict]:
     """`n` crossings as dicts in the import CSV format (COLUMNS), in date order."""
     for row in simulate(n, seed, start, end, districts):
         yield dict(zip(COLUMNS, row[:-2], strict=True))
@@ -253,8 +427,14 @@ def districts_by_region() -> dict[str, list[str]]:
     return out
 
 
-def write_csv(path: Path | str, n: int, seed: int = 0, start: date = DEFAULT_START,
-              end: date = DEFAULT_END, districts: dict | None = None) -> int:
+def write_csv(
+    path: Path | str,
+    n: int,
+    seed: int = 0,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+    districts: dict | None = None,
+) -> int:
     """Write `n` synthetic crossings to an import CSV file; returns the number of rows."""
     if districts is None:
         districts = districts_by_region()
@@ -268,8 +448,14 @@ def write_csv(path: Path | str, n: int, seed: int = 0, start: date = DEFAULT_STA
     return written
 
 
-def load_synthetic(n: int, seed: int = 0, start: date = DEFAULT_START, end: date = DEFAULT_END,
-                   *, progress: bool = False) -> int:
+def load_synthetic(
+    n: int,
+    seed: int = 0,
+    start: date = DEFAULT_START,
+    end: date = DEFAULT_END,
+    *,
+    progress: bool = False,
+) -> int:
     """Insert `n` synthetic crossings straight into an empty registry, then rebuild the cells.
 
     For benchmarks at national scale (tens of millions of rows): no validation and no per-row
@@ -297,15 +483,31 @@ def load_synthetic(n: int, seed: int = 0, start: date = DEFAULT_START, end: date
         travellers.clear()
         crossings.clear()
 
-    with indexes_deferred([(model, index) for model in (Crossing, Traveller)
-                           for index in model._meta.indexes]):
+    with indexes_deferred(
+        [(model, index) for model in (Crossing, Traveller) for index in model._meta.indexes]
+    ):
         for row in simulate(n, seed, start, end, districts):
             stored += 1
             traveller_id = row[14] + 1
             if row[15]:
                 travellers.append((traveller_id, row[4], row[5], row[6]))
-            crossings.append((stored, row[0], row[1], row[2], row[3], traveller_id, row[11],
-                              row[12], row[7], row[8], row[9], row[10] or None, row[13] or None))
+            crossings.append(
+                (
+                    stored,
+                    row[0],
+                    row[1],
+                    row[2],
+                    row[3],
+                    traveller_id,
+                    row[11],
+                    row[12],
+                    row[7],
+                    row[8],
+                    row[9],
+                    row[10] or None,
+                    row[13] or None,
+                )
+            )
             if len(crossings) >= 100_000:
                 flush()
         flush()

@@ -48,17 +48,23 @@ def enter(request):
     if request.method == "POST":
         form = CrossingForm(request.POST, user=request.user)
         if form.is_valid():
-
-            crossing = save_or_report(form, lambda data: services.create_crossing(
-                user=request.user, data={**data, "source": Crossing.Source.FORM}))
+            crossing = save_or_report(
+                form,
+                lambda data: services.create_crossing(
+                    user=request.user, data={**data, "source": Crossing.Source.FORM}
+                ),
+            )
             if crossing is not None:
-                messages.success(request, _("Card %(number)s saved.") % {
-                    "number": crossing.card_number})
+                messages.success(
+                    request, _("Card %(number)s saved.") % {"number": crossing.card_number}
+                )
                 if "save_next" in request.POST:
                     values = form.service_data()
-                    keep = {"direction": values["direction"],
-                            "crossed_on": values["crossed_on"].isoformat(),
-                            "border_point": values["border_point"]}
+                    keep = {
+                        "direction": values["direction"],
+                        "crossed_on": values["crossed_on"].isoformat(),
+                        "border_point": values["border_point"],
+                    }
                     return redirect(f"{reverse('crossings:enter')}?{urlencode(keep)}")
                 return redirect("crossings:detail", pk=crossing.pk)
     else:
@@ -93,14 +99,27 @@ def search(request):
     page = None
     if form.is_valid() and form.cleaned_data["q"].strip():
         query = form.cleaned_data["q"].strip()
-        AuditEvent.record(user=request.user, action=AuditEvent.Action.SEARCH,
-                          object_type=OBJECT_TYPE, query={"q": query})
-        found = form.filter(visible_crossings(request.user)).select_related(
-            "border_point", "traveller", "country").order_by("-crossed_on", "-id")
+        AuditEvent.record(
+            user=request.user,
+            action=AuditEvent.Action.SEARCH,
+            object_type=OBJECT_TYPE,
+            query={"q": query},
+        )
+        found = (
+            form.filter(visible_crossings(request.user))
+            .select_related("border_point", "traveller", "country")
+            .order_by("-crossed_on", "-id")
+        )
         page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "crossings/search.html", {
-        "form": form, "page": page, "query_string": urlencode({"q": request.GET.get("q", "")}),
-    })
+    return render(
+        request,
+        "crossings/search.html",
+        {
+            "form": form,
+            "page": page,
+            "query_string": urlencode({"q": request.GET.get("q", "")}),
+        },
+    )
 
 
 @registry_roles
@@ -108,26 +127,47 @@ def detail(request, pk: int):
     """One card with the traveller's other (visible) crossings and the record's history."""
     crossing = get_crossing_for_user(request.user, pk)
     AuditEvent.record(user=request.user, action=AuditEvent.Action.VIEW, obj=crossing)
-    others = (visible_crossings(request.user).filter(traveller=crossing.traveller_id)
-              .exclude(pk=crossing.pk).select_related("border_point", "country")
-              .order_by("crossed_on", "id"))
-    return render(request, "crossings/detail.html", {
-        "crossing": crossing, "others": others, "history": history_of(crossing),
-        "can_edit": can_enter_crossings(request.user),
-        "can_delete": can_delete_crossings(request.user),
-    })
+    others = (
+        visible_crossings(request.user)
+        .filter(traveller=crossing.traveller_id)
+        .exclude(pk=crossing.pk)
+        .select_related("border_point", "country")
+        .order_by("crossed_on", "id")
+    )
+    return render(
+        request,
+        "crossings/detail.html",
+        {
+            "crossing": crossing,
+            "others": others,
+            "history": history_of(crossing),
+            "can_edit": can_enter_crossings(request.user),
+            "can_delete": can_delete_crossings(request.user),
+        },
+    )
 
 
 def history_of(crossing: Crossing) -> list[dict]:
     """The record's changes, oldest first: who, when, and each field's old → new value."""
     labels = {field.name: field.verbose_name for field in Crossing._meta.fields}
     labels.update({name: field.label for name, field in CrossingForm.base_fields.items()})
-    shown = {"direction": dict(Direction.choices), "sex": dict(Sex.choices),
-             "source": dict(Crossing.Source.choices)}
-    events = (AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(crossing.pk))
-              .filter(action__in=[AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE,
-                                  AuditEvent.Action.DELETE])
-              .select_related("user").order_by("at", "id"))
+    shown = {
+        "direction": dict(Direction.choices),
+        "sex": dict(Sex.choices),
+        "source": dict(Crossing.Source.choices),
+    }
+    events = (
+        AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(crossing.pk))
+        .filter(
+            action__in=[
+                AuditEvent.Action.CREATE,
+                AuditEvent.Action.UPDATE,
+                AuditEvent.Action.DELETE,
+            ]
+        )
+        .select_related("user")
+        .order_by("at", "id")
+    )
     history = []
     for event in events:
         changes = []
@@ -135,8 +175,13 @@ def history_of(crossing: Crossing) -> list[dict]:
             for field, values in sorted((event.changes or {}).items()):
                 old, new = values  # services record [old, new] for every changed field
                 names = shown.get(field, {})
-                changes.append({"label": labels.get(field, field),
-                                "old": names.get(old, old), "new": names.get(new, new)})
+                changes.append(
+                    {
+                        "label": labels.get(field, field),
+                        "old": names.get(old, old),
+                        "new": names.get(new, new),
+                    }
+                )
         history.append({"event": event, "changes": changes})
     return history
 
@@ -148,11 +193,14 @@ def edit(request, pk: int):
     crossing = get_crossing_for_edit(request.user, pk)
     form = CrossingForm(request.POST or None, user=request.user, instance=crossing)
     if request.method == "POST" and form.is_valid():
-        saved = save_or_report(form, lambda data: services.update_crossing(
-            user=request.user, crossing=crossing, data=data))
+        saved = save_or_report(
+            form,
+            lambda data: services.update_crossing(user=request.user, crossing=crossing, data=data),
+        )
         if saved is not None:
-            messages.success(request, _("Card %(number)s corrected.") % {
-                "number": saved.card_number})
+            messages.success(
+                request, _("Card %(number)s corrected.") % {"number": saved.card_number}
+            )
             return redirect("crossings:detail", pk=saved.pk)
     return render(request, "crossings/edit.html", {"form": form, "crossing": crossing})
 

@@ -41,6 +41,13 @@ class StayLimitRuleAdmin(admin.ModelAdmin):
 
 @admin.register(BanRule)
 class BanRuleAdmin(admin.ModelAdmin):
-    list_display = ("ground", "effective_from", "threshold", "window_years", "years",
-                    "mandatory", "basis")
+    list_display = (
+        "ground",
+        "effective_from",
+        "threshold",
+        "window_years",
+        "years",
+        "mandatory",
+        "basis",
+    )
     list_filter = ("ground", "mandatory")

@@ -17,12 +17,16 @@ AS_OF = date(2026, 11, 22)
 
 
 def typical_case() -> dict:
-    return {"as_of": AS_OF.isoformat(),
-            "stays": [{"entry": "2024-03-01", "exit": "2024-09-15"},
-                      {"entry": "2025-01-10", "exit": "2025-05-10"},
-                      {"entry": "2026-06-01", "exit": None}],
-            "permits": [{"kind": "patent", "from": "2024-03-20", "to": "2024-08-31"}],
-            "offences": [{"decided_on": "2025-01-10", "kind": "migration"}]}
+    return {
+        "as_of": AS_OF.isoformat(),
+        "stays": [
+            {"entry": "2024-03-01", "exit": "2024-09-15"},
+            {"entry": "2025-01-10", "exit": "2025-05-10"},
+            {"entry": "2026-06-01", "exit": None},
+        ],
+        "permits": [{"kind": "patent", "from": "2024-03-20", "to": "2024-08-31"}],
+        "offences": [{"decided_on": "2025-01-10", "kind": "migration"}],
+    }
 
 
 def heavy_case(seed: int = 1) -> dict:
@@ -32,8 +36,13 @@ def heavy_case(seed: int = 1) -> dict:
         length = rng.randint(10, 40)
         exit_ = day + timedelta(days=length)
         stays.append({"entry": day.isoformat(), "exit": exit_.isoformat()})
-        permits.append({"kind": "patent", "from": (day + timedelta(days=5)).isoformat(),
-                        "to": (day + timedelta(days=15)).isoformat()})
+        permits.append(
+            {
+                "kind": "patent",
+                "from": (day + timedelta(days=5)).isoformat(),
+                "to": (day + timedelta(days=15)).isoformat(),
+            }
+        )
         day = exit_ + timedelta(days=rng.randint(10, 20))
     return {"as_of": AS_OF.isoformat(), "stays": stays, "permits": permits}
 
@@ -50,8 +59,10 @@ def _time(func, repeat: int) -> list[float]:
 def _report(name: str, times: list[float]) -> None:
     times = sorted(times)
     p95 = times[int(len(times) * 0.95) - 1] if len(times) >= 20 else times[-1]
-    print(f"{name:<34} n={len(times):<4} median {statistics.median(times):8.2f} ms"
-          f"   p95 {p95:8.2f} ms")
+    print(
+        f"{name:<34} n={len(times):<4} median {statistics.median(times):8.2f} ms"
+        f"   p95 {p95:8.2f} ms"
+    )
 
 
 @benchmark("bancheck")
@@ -66,8 +77,10 @@ def run(argv: list[str]) -> int:
 
     rules = current_rulebook()
     client = Client(REMOTE_ADDR="198.51.100.7")
-    for name, data in (("typical (3 stays)", typical_case()),
-                       ("heavy (200 stays, 200 permits)", heavy_case())):
+    for name, data in (
+        ("typical (3 stays)", typical_case()),
+        ("heavy (200 stays, 200 permits)", heavy_case()),
+    ):
         case = parse_case(data, today=AS_OF)
         _report(f"engine, {name}", _time(lambda c=case: answer(c, rules), args.repeat))
         body = json.dumps(data)

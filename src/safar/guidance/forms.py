@@ -15,19 +15,20 @@ DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class ArticleForm(forms.ModelForm):
-    note = forms.CharField(label=_("What changed (for the history)"), max_length=300,
-                           required=False)
+    note = forms.CharField(
+        label=_("What changed (for the history)"), max_length=300, required=False
+    )
     based_on = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
         model = Article
         fields = [name for name in Article.CONTENT_FIELDS]
-        widgets = {"last_checked_on": DATE_WIDGET,
-                   **{f"summary_{lang}": forms.Textarea(attrs={"rows": 3}) for lang in
-                      ("tg", "ru", "en")},
-                   **{f"body_{lang}": forms.Textarea(attrs={"rows": 18}) for lang in
-                      ("tg", "ru", "en")},
-                   "sources": forms.Textarea(attrs={"rows": 5})}
+        widgets = {
+            "last_checked_on": DATE_WIDGET,
+            **{f"summary_{lang}": forms.Textarea(attrs={"rows": 3}) for lang in ("tg", "ru", "en")},
+            **{f"body_{lang}": forms.Textarea(attrs={"rows": 18}) for lang in ("tg", "ru", "en")},
+            "sources": forms.Textarea(attrs={"rows": 5}),
+        }
 
 
 class CaseForm(forms.Form):
@@ -36,15 +37,23 @@ class CaseForm(forms.Form):
 
 class StayForm(forms.Form):
     entry = forms.DateField(label=_("Entered Russia on"), widget=DATE_WIDGET)
-    exit = forms.DateField(label=_("Left Russia on"), widget=DATE_WIDGET, required=False,
-                           help_text=_("Leave empty if still in Russia."))
+    exit = forms.DateField(
+        label=_("Left Russia on"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("Leave empty if still in Russia."),
+    )
 
 
 class PermitForm(forms.Form):
-    KINDS = [("patent", _("Patent")), ("work_permit", _("Work permit")),
-             ("temporary_residence", _("Temporary residence permit")),
-             ("residence_permit", _("Residence permit")), ("study", _("Study")),
-             ("other", _("Other ground to stay"))]
+    KINDS = [
+        ("patent", _("Patent")),
+        ("work_permit", _("Work permit")),
+        ("temporary_residence", _("Temporary residence permit")),
+        ("residence_permit", _("Residence permit")),
+        ("study", _("Study")),
+        ("other", _("Other ground to stay")),
+    ]
     kind = forms.ChoiceField(label=_("Document"), choices=KINDS)
     start = forms.DateField(label=_("Valid from"), widget=DATE_WIDGET)
     end = forms.DateField(label=_("Valid until"), widget=DATE_WIDGET)
@@ -55,9 +64,12 @@ class PermitForm(forms.Form):
 
 
 class OffenceForm(forms.Form):
-    KINDS = [("migration", _("Migration rules (registration, stay)")),
-             ("public_order", _("Public order")), ("traffic", _("Traffic")),
-             ("other", _("Other"))]
+    KINDS = [
+        ("migration", _("Migration rules (registration, stay)")),
+        ("public_order", _("Public order")),
+        ("traffic", _("Traffic")),
+        ("other", _("Other")),
+    ]
     decided_on = forms.DateField(label=_("Decision of"), widget=DATE_WIDGET)
     kind = forms.ChoiceField(label=_("Kind of offence"), choices=KINDS)
 
@@ -66,8 +78,11 @@ class OffenceForm(forms.Form):
 
 
 class RemovalForm(forms.Form):
-    KINDS = [("expulsion", _("Administrative expulsion")), ("deportation", _("Deportation")),
-             ("readmission", _("Readmission"))]
+    KINDS = [
+        ("expulsion", _("Administrative expulsion")),
+        ("deportation", _("Deportation")),
+        ("readmission", _("Readmission")),
+    ]
     on = forms.DateField(label=_("Date"), widget=DATE_WIDGET)
     kind = forms.ChoiceField(label=_("Kind of removal"), choices=KINDS)
 
@@ -77,8 +92,12 @@ class RemovalForm(forms.Form):
 
 class ConvictionForm(forms.Form):
     on = forms.DateField(label=_("Sentence of"), widget=DATE_WIDGET)
-    expunged_on = forms.DateField(label=_("Expunged on"), widget=DATE_WIDGET, required=False,
-                                  help_text=_("Leave empty if not known."))
+    expunged_on = forms.DateField(
+        label=_("Expunged on"),
+        widget=DATE_WIDGET,
+        required=False,
+        help_text=_("Leave empty if not known."),
+    )
 
 
 # (prefix in the form, key in the JSON, form class, {JSON field: form field})
@@ -89,8 +108,10 @@ GROUPS = [
     ("removals", RemovalForm, {"on": "on", "kind": "kind"}),
     ("convictions", ConvictionForm, {"on": "on", "expunged_on": "expunged_on"}),
 ]
-FORMSETS = {prefix: forms.formset_factory(form, extra=1, max_num=50, absolute_max=60)
-            for prefix, form, _fields in GROUPS}
+FORMSETS = {
+    prefix: forms.formset_factory(form, extra=1, max_num=50, absolute_max=60)
+    for prefix, form, _fields in GROUPS
+}
 
 # Messages for the problems parse_case reports, by code.
 PROBLEM_MESSAGES = {
@@ -111,8 +132,9 @@ class Calculator:
     def __init__(self, data=None, *, today):
         self.today = today
         self.case_form = CaseForm(data, initial={"as_of": today})
-        self.formsets = {prefix: FORMSETS[prefix](data, prefix=prefix)
-                         for prefix, _form, _fields in GROUPS}
+        self.formsets = {
+            prefix: FORMSETS[prefix](data, prefix=prefix) for prefix, _form, _fields in GROUPS
+        }
         self.case = None
 
     @classmethod

@@ -60,8 +60,9 @@ class Article(models.Model):
     body_tg = models.TextField(_("text (Tajik)"))
     body_ru = models.TextField(_("text (Russian)"))
     body_en = models.TextField(_("text (English)"))
-    sources = models.TextField(_("legal sources"), blank=True,
-                               help_text=_("One source a line: the law, article and date."))
+    sources = models.TextField(
+        _("legal sources"), blank=True, help_text=_("One source a line: the law, article and date.")
+    )
     last_checked_on = models.DateField(_("last checked on"))
     published = models.BooleanField(_("published"), default=True)
     search_text = models.TextField(editable=False, default="")
@@ -70,9 +71,15 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     # The fields an editor writes; each version keeps a snapshot of exactly these.
-    CONTENT_FIELDS = ("slug", "topic", "position", *(f"{part}_{lang}" for part in (
-        "title", "summary", "body") for lang in LANGUAGE_CODES), "sources", "last_checked_on",
-        "published")
+    CONTENT_FIELDS = (
+        "slug",
+        "topic",
+        "position",
+        *(f"{part}_{lang}" for part in ("title", "summary", "body") for lang in LANGUAGE_CODES),
+        "sources",
+        "last_checked_on",
+        "published",
+    )
 
     class Meta:
         ordering = ["topic", "position", "slug"]
@@ -83,8 +90,11 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs):
-        parts = [getattr(self, f"{p}_{lang}") for p in ("title", "summary", "body")
-                 for lang in LANGUAGE_CODES]
+        parts = [
+            getattr(self, f"{p}_{lang}")
+            for p in ("title", "summary", "body")
+            for lang in LANGUAGE_CODES
+        ]
         self.search_text = normalise(" ".join(parts))
         super().save(*args, **kwargs)
 
@@ -125,20 +135,29 @@ class Article(models.Model):
 class ArticleVersion(models.Model):
     """A copy of an article as saved: who saved it, when, and what it said. Never changed."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="versions",
-                                verbose_name=_("article"))
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, related_name="versions", verbose_name=_("article")
+    )
     number = models.PositiveIntegerField(_("version"))
     saved_at = models.DateTimeField(_("saved"), default=timezone.now)
-    saved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.PROTECT, related_name="+",
-                                 verbose_name=_("saved by"))
+    saved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("saved by"),
+    )
     note = models.CharField(_("what changed"), max_length=300, blank=True)
     content = models.JSONField(_("content"))
 
     class Meta:
         ordering = ["article", "-number"]
-        constraints = [models.UniqueConstraint(fields=["article", "number"],
-                                               name="guidance_version_unique_number")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "number"], name="guidance_version_unique_number"
+            )
+        ]
         verbose_name = _("article version")
         verbose_name_plural = _("article versions")
 
@@ -153,8 +172,11 @@ class ArticleVersion(models.Model):
             old, new = str(before.get(name, "")), str(self.content.get(name, ""))
             if old == new:
                 continue
-            lines = [(line[0], line[2:]) for line in difflib.ndiff(
-                old.splitlines(), new.splitlines()) if line[0] in "+- "]
+            lines = [
+                (line[0], line[2:])
+                for line in difflib.ndiff(old.splitlines(), new.splitlines())
+                if line[0] in "+- "
+            ]
             changes.append((name, lines))
         return changes
 
@@ -169,9 +191,13 @@ class HelpContact(TranslatedName):
     address = models.CharField(_("address"), max_length=300, blank=True)
     website = models.URLField(_("website"), blank=True)
     confirmed = models.BooleanField(
-        _("details confirmed"), default=False,
-        help_text=_("Tick once the phone and address have been checked; until then the public "
-                    "pages say the details are being confirmed."))
+        _("details confirmed"),
+        default=False,
+        help_text=_(
+            "Tick once the phone and address have been checked; until then the public "
+            "pages say the details are being confirmed."
+        ),
+    )
 
     class Meta:
         ordering = ["position", "key"]
@@ -199,11 +225,13 @@ class StayLimitRule(models.Model):
         ordering = ["effective_from", "kind"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind="rolling", window_days__gte=1) | (
-                    ~Q(kind="rolling") & Q(window_days__isnull=True)),
-                name="guidance_staylimit_window_only_for_rolling"),
-            models.UniqueConstraint(fields=["effective_from", "kind"],
-                                    name="guidance_staylimit_unique"),
+                condition=Q(kind="rolling", window_days__gte=1)
+                | (~Q(kind="rolling") & Q(window_days__isnull=True)),
+                name="guidance_staylimit_window_only_for_rolling",
+            ),
+            models.UniqueConstraint(
+                fields=["effective_from", "kind"], name="guidance_staylimit_unique"
+            ),
         ]
         verbose_name = _("stay limit")
         verbose_name_plural = _("stay limits")
@@ -212,8 +240,9 @@ class StayLimitRule(models.Model):
         return f"{self.effective_from}: {self.max_days} {self.get_kind_display()}"
 
     def to_engine(self) -> bancheck.StayLimit:
-        return bancheck.StayLimit(self.effective_from, self.kind, self.max_days, self.basis,
-                                  window_days=self.window_days)
+        return bancheck.StayLimit(
+            self.effective_from, self.kind, self.max_days, self.basis, window_days=self.window_days
+        )
 
 
 class BanRule(models.Model):
@@ -230,24 +259,36 @@ class BanRule(models.Model):
     ground = models.CharField(_("ground"), max_length=20, choices=Ground.choices)
     effective_from = models.DateField(_("in force from"))
     threshold = models.PositiveSmallIntegerField(
-        _("threshold"), default=0,
-        help_text=_("Overstay: more than this many days. Offences: at least this many."))
+        _("threshold"),
+        default=0,
+        help_text=_("Overstay: more than this many days. Offences: at least this many."),
+    )
     window_years = models.PositiveSmallIntegerField(_("within, years"), null=True, blank=True)
     offence_kinds = models.CharField(
-        _("offence kinds"), max_length=100, blank=True,
-        help_text=_("Comma-separated: migration, public_order, traffic, other. Empty: all."))
+        _("offence kinds"),
+        max_length=100,
+        blank=True,
+        help_text=_("Comma-separated: migration, public_order, traffic, other. Empty: all."),
+    )
     years = models.PositiveSmallIntegerField(
-        _("ban, years"), null=True, blank=True,
-        help_text=_("Empty: until an event (a conviction is expunged)."))
-    mandatory = models.BooleanField(_("mandatory"), help_text=_("Art. 27 'shall refuse' rather "
-                                                                "than art. 26 'may refuse'."))
+        _("ban, years"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: until an event (a conviction is expunged)."),
+    )
+    mandatory = models.BooleanField(
+        _("mandatory"), help_text=_("Art. 27 'shall refuse' rather than art. 26 'may refuse'.")
+    )
     basis = models.CharField(_("legal basis"), max_length=200)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
         ordering = ["ground", "effective_from", "threshold"]
-        constraints = [models.UniqueConstraint(fields=["ground", "effective_from", "threshold"],
-                                               name="guidance_banrule_unique")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["ground", "effective_from", "threshold"], name="guidance_banrule_unique"
+            )
+        ]
         verbose_name = _("ban rule")
         verbose_name_plural = _("ban rules")
 
@@ -258,9 +299,16 @@ class BanRule(models.Model):
         return frozenset(k.strip() for k in self.offence_kinds.split(",") if k.strip())
 
     def to_engine(self) -> bancheck.BanRule:
-        return bancheck.BanRule(self.ground, self.effective_from, self.years, self.mandatory,
-                                self.basis, threshold=self.threshold,
-                                window_years=self.window_years, offence_kinds=self.kinds())
+        return bancheck.BanRule(
+            self.ground,
+            self.effective_from,
+            self.years,
+            self.mandatory,
+            self.basis,
+            threshold=self.threshold,
+            window_years=self.window_years,
+            offence_kinds=self.kinds(),
+        )
 
 
 def current_rulebook() -> bancheck.RuleBook:

@@ -24,27 +24,53 @@ def _register_fonts() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(FONT_DIR / "DejaVuSans.ttf")))
         pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-        pdfmetrics.registerFontFamily(FONT, normal=FONT, bold=FONT_BOLD, italic=FONT,
-                                      boldItalic=FONT_BOLD)
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT, boldItalic=FONT_BOLD
+        )
 
 
 def _styles() -> dict[str, ParagraphStyle]:
     base = ParagraphStyle("body", fontName=FONT, fontSize=10.5, leading=14.5, spaceAfter=5)
     return {
         "body": base,
-        "title": ParagraphStyle("title", parent=base, fontName=FONT_BOLD, fontSize=18,
-                                leading=22, spaceAfter=8),
-        "summary": ParagraphStyle("summary", parent=base, fontSize=11.5, leading=16,
-                                  textColor="#33404f", spaceAfter=10),
-        "h2": ParagraphStyle("h2", parent=base, fontName=FONT_BOLD, fontSize=13, leading=17,
-                             spaceBefore=8, spaceAfter=4),
-        "h3": ParagraphStyle("h3", parent=base, fontName=FONT_BOLD, fontSize=11.5, leading=15,
-                             spaceBefore=6, spaceAfter=3),
-        "small": ParagraphStyle("small", parent=base, fontSize=8.5, leading=11,
-                                textColor="#4a5561"),
-        "note": ParagraphStyle("note", parent=base, fontSize=9.5, leading=13, borderWidth=0.6,
-                               borderColor="#b3261e", borderPadding=5, spaceBefore=6,
-                               spaceAfter=10),
+        "title": ParagraphStyle(
+            "title", parent=base, fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=8
+        ),
+        "summary": ParagraphStyle(
+            "summary", parent=base, fontSize=11.5, leading=16, textColor="#33404f", spaceAfter=10
+        ),
+        "h2": ParagraphStyle(
+            "h2",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=13,
+            leading=17,
+            spaceBefore=8,
+            spaceAfter=4,
+        ),
+        "h3": ParagraphStyle(
+            "h3",
+            parent=base,
+            fontName=FONT_BOLD,
+            fontSize=11.5,
+            leading=15,
+            spaceBefore=6,
+            spaceAfter=3,
+        ),
+        "small": ParagraphStyle(
+            "small", parent=base, fontSize=8.5, leading=11, textColor="#4a5561"
+        ),
+        "note": ParagraphStyle(
+            "note",
+            parent=base,
+            fontSize=9.5,
+            leading=13,
+            borderWidth=0.6,
+            borderColor="#b3261e",
+            borderPadding=5,
+            spaceBefore=6,
+            spaceAfter=10,
+        ),
     }
 
 
@@ -78,9 +104,12 @@ class _Flowables(HTMLParser):
             self._flush()
         elif tag in ("ul", "ol") and self.lists:
             kind, items = self.lists.pop()
-            flow = ListFlowable([ListItem(item, leftIndent=12) for item in items],
-                                bulletType="bullet" if kind == "ul" else "1",
-                                bulletFontName=FONT, leftIndent=14)
+            flow = ListFlowable(
+                [ListItem(item, leftIndent=12) for item in items],
+                bulletType="bullet" if kind == "ul" else "1",
+                bulletFontName=FONT,
+                leftIndent=14,
+            )
             self._emit(flow)
         elif tag in self.INLINE:
             self.text += f"</{self.INLINE[tag].split()[0]}>"
@@ -110,36 +139,66 @@ def article_leaflet(article, *, language: str, contacts, url: str) -> bytes:
     _register_fonts()
     styles = _styles()
     with translation.override(language):
-        story = [Paragraph(escape(article.in_language("title", language)), styles["title"]),
-                 Paragraph(escape(article.in_language("summary", language)), styles["summary"]),
-                 Paragraph(escape(_("This is information, not legal advice. Laws change: check "
-                                    "with the Migrant Support Centre before you act.")),
-                           styles["note"])]
+        story = [
+            Paragraph(escape(article.in_language("title", language)), styles["title"]),
+            Paragraph(escape(article.in_language("summary", language)), styles["summary"]),
+            Paragraph(
+                escape(
+                    _(
+                        "This is information, not legal advice. Laws change: check "
+                        "with the Migrant Support Centre before you act."
+                    )
+                ),
+                styles["note"],
+            ),
+        ]
         parser = _Flowables(styles)
         parser.feed(to_html(article.in_language("body", language)))
         parser.close()
         story.extend(parser.out)
         if article.has_uncertain_facts:
-            story.append(Paragraph(escape(_("Underlined facts marked (?) are still being "
-                                            "confirmed.")), styles["small"]))
+            story.append(
+                Paragraph(
+                    escape(_("Underlined facts marked (?) are still being confirmed.")),
+                    styles["small"],
+                )
+            )
         if article.source_lines():
             story.append(Paragraph(escape(_("Legal sources")), styles["h3"]))
-            story.extend(Paragraph(escape(line), styles["small"])
-                         for line in article.source_lines())
+            story.extend(
+                Paragraph(escape(line), styles["small"]) for line in article.source_lines()
+            )
         story.append(Paragraph(escape(_("Where to turn")), styles["h3"]))
         for contact in contacts:
-            details = contact.phone if contact.confirmed and contact.phone else _(
-                "details are being confirmed")
-            story.append(Paragraph(f"<b>{escape(contact.name)}</b>: {escape(details)}",
-                                   styles["body"]))
+            details = (
+                contact.phone
+                if contact.confirmed and contact.phone
+                else _("details are being confirmed")
+            )
+            story.append(
+                Paragraph(f"<b>{escape(contact.name)}</b>: {escape(details)}", styles["body"])
+            )
         story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph(escape(_("Last checked on %(date)s · %(url)s") % {
-            "date": article.last_checked_on.strftime("%d.%m.%Y"), "url": url}),
-            styles["small"]))
+        story.append(
+            Paragraph(
+                escape(
+                    _("Last checked on %(date)s · %(url)s")
+                    % {"date": article.last_checked_on.strftime("%d.%m.%Y"), "url": url}
+                ),
+                styles["small"],
+            )
+        )
         buffer = BytesIO()
-        doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                                topMargin=16 * mm, bottomMargin=16 * mm,
-                                title=article.in_language("title", language),
-                                author="Safar", lang=language)
+        doc = SimpleDocTemplate(
+            buffer,
+            pagesize=A4,
+            leftMargin=18 * mm,
+            rightMargin=18 * mm,
+            topMargin=16 * mm,
+            bottomMargin=16 * mm,
+            title=article.in_language("title", language),
+            author="Safar",
+            lang=language,
+        )
         doc.build(story)
     return buffer.getvalue()

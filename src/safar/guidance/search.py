@@ -7,8 +7,20 @@ the Russian letter on a Russian keyboard; ё is usually typed as е. Folding the
 
 import re
 
-FOLD = str.maketrans({"ғ": "г", "ӣ": "и", "қ": "к", "ӯ": "у", "ҳ": "х", "ҷ": "ч", "ё": "е",
-                      "й": "и", "ъ": "", "ь": ""})
+FOLD = str.maketrans(
+    {
+        "ғ": "г",
+        "ӣ": "и",
+        "қ": "к",
+        "ӯ": "у",
+        "ҳ": "х",
+        "ҷ": "ч",
+        "ё": "е",
+        "й": "и",
+        "ъ": "",
+        "ь": "",
+    }
+)
 WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 

@@ -70,9 +70,11 @@ def seed_articles(apps, schema_editor=None) -> None:
         values = parse_article(path)
         if Article.objects.filter(slug=values["slug"]).exists():
             continue
-        text = " ".join(values[f"{p}_{lang}"] for p in ("title", "summary", "body")
-                        for lang in LANGUAGES)
+        text = " ".join(
+            values[f"{p}_{lang}"] for p in ("title", "summary", "body") for lang in LANGUAGES
+        )
         article = Article.objects.create(**values, search_text=normalise(text))
         content = {**values, "published": True, "last_checked_on": str(values["last_checked_on"])}
-        ArticleVersion.objects.create(article=article, number=1, note="Starter text",
-                                      content=content)
+        ArticleVersion.objects.create(
+            article=article, number=1, note="Starter text", content=content
+        )

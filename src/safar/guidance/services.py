@@ -24,8 +24,9 @@ def latest_version_number(article: Article) -> int:
 
 
 @transaction.atomic
-def save_article(*, article: Article, editor, note: str = "",
-                 based_on: int | None = None) -> ArticleVersion:
+def save_article(
+    *, article: Article, editor, note: str = "", based_on: int | None = None
+) -> ArticleVersion:
     """Save `article` and keep a copy of it as a new version, recorded in the audit trail.
 
     `based_on` is the version the editor started from; if a newer one exists, nothing is saved
@@ -43,10 +44,21 @@ def save_article(*, article: Article, editor, note: str = "",
     article.updated_at = timezone.now()
     article.save()
     version = ArticleVersion.objects.create(
-        article=article, number=latest + 1, saved_by=editor, note=note[:300],
-        content=article.snapshot())
-    changed = {name: [f"v{latest}", f"v{latest + 1}"] for name in Article.CONTENT_FIELDS
-               if previous.get(name) != version.content[name]}
-    AuditEvent.record(user=editor, action=AuditEvent.Action.CREATE if is_new else
-                      AuditEvent.Action.UPDATE, obj=article, changes=changed)
+        article=article,
+        number=latest + 1,
+        saved_by=editor,
+        note=note[:300],
+        content=article.snapshot(),
+    )
+    changed = {
+        name: [f"v{latest}", f"v{latest + 1}"]
+        for name in Article.CONTENT_FIELDS
+        if previous.get(name) != version.content[name]
+    }
+    AuditEvent.record(
+        user=editor,
+        action=AuditEvent.Action.CREATE if is_new else AuditEvent.Action.UPDATE,
+        obj=article,
+        changes=changed,
+    )
     return version

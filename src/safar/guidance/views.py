@@ -38,13 +38,17 @@ def today() -> date:
 
 
 def is_editor(user) -> bool:
-    return user.is_authenticated and (user.has_role(Role.EDITOR) or
-                                      user.has_role(Role.ADMINISTRATOR))
+    return user.is_authenticated and (
+        user.has_role(Role.EDITOR) or user.has_role(Role.ADMINISTRATOR)
+    )
 
 
 def _public(request, template: str, context: dict, status: int = 200):
-    context = {"contacts": HelpContact.objects.all(), "can_edit": is_editor(request.user),
-               **context}
+    context = {
+        "contacts": HelpContact.objects.all(),
+        "can_edit": is_editor(request.user),
+        **context,
+    }
     return render(request, template, context, status=status)
 
 
@@ -52,10 +56,12 @@ def guide_index(request):
     query = request.GET.get("q", "").strip()[:100]
     articles = Article.objects.published()
     found = list(articles.search(query)) if query else None
-    by_topic = [(label, [a for a in articles if a.topic == value])
-                for value, label in Topic.choices]
-    return _public(request, "guidance/index.html",
-                   {"query": query, "found": found, "by_topic": by_topic})
+    by_topic = [
+        (label, [a for a in articles if a.topic == value]) for value, label in Topic.choices
+    ]
+    return _public(
+        request, "guidance/index.html", {"query": query, "found": found, "by_topic": by_topic}
+    )
 
 
 def _article_for(request, slug: str) -> Article:
@@ -74,8 +80,12 @@ def article_detail(request, slug):
 def article_pdf(request, slug):
     article = _article_for(request, slug)
     language = (get_language() or "tg")[:2]
-    pdf = article_leaflet(article, language=language, contacts=list(HelpContact.objects.all()),
-                          url=request.build_absolute_uri(article_url(article)))
+    pdf = article_leaflet(
+        article,
+        language=language,
+        contacts=list(HelpContact.objects.all()),
+        url=request.build_absolute_uri(article_url(article)),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{article.slug}-{language}.pdf"'
     return response
@@ -99,11 +109,14 @@ def calculator(request):
         if not context["invalid"]:
             result = check(form.case, current_rulebook())
             labels = dict(BanRule.Ground.choices)
-            context.update(result=result,
-                           explanation=explain(result, (get_language() or "tg")[:2]),
-                           bans=[{"ban": ban, "label": labels.get(ban.ground, ban.ground)}
-                                 for ban in result.bans],
-                           stays=[_stay_view(stay, result.as_of) for stay in result.stays])
+            context.update(
+                result=result,
+                explanation=explain(result, (get_language() or "tg")[:2]),
+                bans=[
+                    {"ban": ban, "label": labels.get(ban.ground, ban.ground)} for ban in result.bans
+                ],
+                stays=[_stay_view(stay, result.as_of) for stay in result.stays],
+            )
     else:
         form = Calculator(today=today())
     context["form"] = form
@@ -124,8 +137,12 @@ def _stay_view(stay, as_of: date) -> dict:
         else:
             rows.append({"day": day})
     today_row = next((d for d in stay.days_list if d.day == as_of), None) if stay.ongoing else None
-    return {"stay": stay, "rows": rows, "truncated": len(stay.days_list) > DAY_ROWS_SHOWN,
-            "today": today_row}
+    return {
+        "stay": stay,
+        "rows": rows,
+        "truncated": len(stay.days_list) > DAY_ROWS_SHOWN,
+        "today": today_row,
+    }
 
 
 def _rate_limited(request) -> bool:
@@ -141,8 +158,11 @@ def _rate_limited(request) -> bool:
 
 
 def _error(status: int, message: str, problems=()) -> JsonResponse:
-    return JsonResponse({"error": message, "problems": [p.as_json() for p in problems]},
-                        status=status, json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(
+        {"error": message, "problems": [p.as_json() for p in problems]},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
 
 
 @csrf_exempt  # a public JSON endpoint: no cookies, no session, nothing to forge
@@ -162,11 +182,11 @@ def api_bancheck(request):
         case = parse_case(data, today=today())
     except InvalidCase as invalid:
         return _error(400, "The input has errors.", invalid.problems)
-    return JsonResponse(answer(case, current_rulebook()),
-                        json_dumps_params={"ensure_ascii": False})
+    return JsonResponse(answer(case, current_rulebook()), json_dumps_params={"ensure_ascii": False})
 
 
 # --- editors ---------------------------------------------------------------------------------
+
 
 @role_required(Role.EDITOR)
 def editor_list(request):
@@ -182,19 +202,27 @@ def editor_edit(request, slug=None):
         form = ArticleForm(request.POST, instance=article)
         if form.is_valid():
             try:
-                save_article(article=form.save(commit=False), editor=request.user,
-                             note=form.cleaned_data["note"],
-                             based_on=form.cleaned_data["based_on"] if slug else None)
+                save_article(
+                    article=form.save(commit=False),
+                    editor=request.user,
+                    note=form.cleaned_data["note"],
+                    based_on=form.cleaned_data["based_on"] if slug else None,
+                )
             except StaleArticle as stale:
-                form.add_error(None, _("Someone else saved version %(n)s of this article "
-                                       "after you opened it. Open the article again and "
-                                       "repeat your change.") % {"n": stale.latest})
+                form.add_error(
+                    None,
+                    _(
+                        "Someone else saved version %(n)s of this article "
+                        "after you opened it. Open the article again and "
+                        "repeat your change."
+                    )
+                    % {"n": stale.latest},
+                )
             else:
                 messages.success(request, _("The article was saved."))
                 return redirect("guidance:article", slug=form.instance.slug)
     else:
-        form = ArticleForm(instance=article,
-                           initial={"based_on": latest_version_number(article)})
+        form = ArticleForm(instance=article, initial={"based_on": latest_version_number(article)})
     return render(request, "guidance/editor_edit.html", {"form": form, "article": article})
 
 
@@ -202,16 +230,20 @@ def editor_edit(request, slug=None):
 def editor_history(request, slug):
     article = get_object_or_404(Article, slug=slug)
     versions = article.versions.select_related("saved_by")
-    return render(request, "guidance/editor_history.html",
-                  {"article": article, "versions": versions})
+    return render(
+        request, "guidance/editor_history.html", {"article": article, "versions": versions}
+    )
 
 
 @role_required(Role.EDITOR)
 def editor_diff(request, slug, number):
     article = get_object_or_404(Article, slug=slug)
-    version = get_object_or_404(ArticleVersion.objects.select_related("saved_by"),
-                                article=article, number=number)
+    version = get_object_or_404(
+        ArticleVersion.objects.select_related("saved_by"), article=article, number=number
+    )
     older = article.versions.filter(number__lt=number).order_by("-number").first()
-    return render(request, "guidance/editor_diff.html",
-                  {"article": article, "version": version, "older": older,
-                   "changes": version.diff(older)})
+    return render(
+        request,
+        "guidance/editor_diff.html",
+        {"article": article, "version": version, "older": older, "changes": version.diff(older)},
+    )

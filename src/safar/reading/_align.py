@@ -116,7 +116,7 @@ def _find_corners(small: np.ndarray, template: Template) -> np.ndarray | None:
                 continue
             if area / (bw_ * bh) > 0.45:  # solid: not an L
                 continue
-            score = (abs(cx - w / 2) + abs(cy - h / 2))  # the outermost candidate
+            score = abs(cx - w / 2) + abs(cy - h / 2)  # the outermost candidate
             if score > best_score:
                 best, best_score = i, score
         if best is None:
@@ -156,8 +156,9 @@ def align(grey: np.ndarray, template: Template) -> Alignment:
         image = cv2.resize(grey, None, fx=g, fy=g, interpolation=cv2.INTER_AREA)
         hom = hom @ np.diag([1 / g, 1 / g, 1.0])
     size = (int(round(template.width * PX_PER_MM)), int(round(template.height * PX_PER_MM)))
-    page = cv2.warpPerspective(image, hom, size, flags=cv2.INTER_LINEAR,
-                               borderMode=cv2.BORDER_CONSTANT, borderValue=255)
+    page = cv2.warpPerspective(
+        image, hom, size, flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=255
+    )
     # The result must look like the template: every mark where it should be.
     _check_marks(page, template)
     full_hom = cv2.getPerspectiveTransform(src, dst)
@@ -176,10 +177,12 @@ def _check_marks(page: np.ndarray, template: Template) -> None:
 
 def corners_in_source(hom: np.ndarray, rect_mm, margin_mm: float = 0.0) -> np.ndarray:
     """The four corners of a template rectangle in source-image pixels."""
-    x, y, w, h = rect_mm.x - margin_mm, rect_mm.y - margin_mm, rect_mm.w + 2 * margin_mm, \
-        rect_mm.h + 2 * margin_mm
+    x, y, w, h = (
+        rect_mm.x - margin_mm,
+        rect_mm.y - margin_mm,
+        rect_mm.w + 2 * margin_mm,
+        rect_mm.h + 2 * margin_mm,
+    )
     pts = np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], np.float32) * PX_PER_MM
     inv = np.linalg.inv(hom)
     return cv2.perspectiveTransform(pts[None], inv)[0]
-
-

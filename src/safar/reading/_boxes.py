@@ -70,8 +70,11 @@ def _read_checkboxes(page, f: Field, threshold) -> dict:
         out["option"] = f.options[marked[0]]
     elif len(marked) > 1:
         best = max(marked, key=lambda i: states[i][2])
-        out.update(option=f.options[best], confidence=min(confidence, 0.3),
-                   problem="several boxes are marked")
+        out.update(
+            option=f.options[best],
+            confidence=min(confidence, 0.3),
+            problem="several boxes are marked",
+        )
     return out
 
 
@@ -126,8 +129,9 @@ def _classes_for(f: Field, position: int, script: str | None) -> str:
     return CHARSET_CLASSES[f.charset]
 
 
-def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
-                expected_date: dt.date | None = None) -> dict:
+def read_fields(
+    alignment: Alignment, grey: np.ndarray, template: Template, expected_date: dt.date | None = None
+) -> dict:
     """Every field of the aligned page; `expected_date` (the batch's day, when the capture app
     knows it) narrows where the date of crossing may lie."""
     from .card import FieldReading
@@ -181,9 +185,15 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
             option = r["option"]
             value = option.value if option is not None else None
             readings[f.name] = FieldReading(
-                name=f.name, value=value, confidence=r["confidence"], crop=region,
-                problem=r["problem"], valid=r["problem"] is None, target=f.target,
-                marks=[state for state, _, _ in r["states"]])
+                name=f.name,
+                value=value,
+                confidence=r["confidence"],
+                crop=region,
+                problem=r["problem"],
+                valid=r["problem"] is None,
+                target=f.target,
+                marks=[state for state, _, _ in r["states"]],
+            )
             readings[f.name].raw = "other" if option is not None and option.other else value
             continue
         chars, confs = [], []
@@ -202,15 +212,28 @@ def read_fields(alignment: Alignment, grey: np.ndarray, template: Template,
         confidence = float(np.prod(confs)) if confs else 1.0
         if f.charset == "names" and raw.strip():
             confidence *= script_conf
-        known = _known_value(f, probabilities, logits, blank_conf, expected_date, today,
-                             _closed_list(f, template, readings))
+        known = _known_value(
+            f,
+            probabilities,
+            logits,
+            blank_conf,
+            expected_date,
+            today,
+            _closed_list(f, template, readings),
+        )
         if known is not None:
             raw, confidence = known
         elif f.charset == "names" and raw.strip():
             confidence *= UNKNOWN_NAME  # a name not in the list: a person checks it
         readings[f.name] = FieldReading(
-            name=f.name, value=raw, confidence=confidence, crop=region, target=f.target,
-            char_crops=[c.copy() for c in crops_by_field[f.name]], raw=raw)
+            name=f.name,
+            value=raw,
+            confidence=confidence,
+            crop=region,
+            target=f.target,
+            char_crops=[c.copy() for c in crops_by_field[f.name]],
+            raw=raw,
+        )
         if f.kind == "serial":
             _check_serial(readings[f.name], f, grey, alignment)
     _mixed_scripts(readings, template)
@@ -233,8 +256,15 @@ def _closed_list(f: Field, template: Template, readings: dict) -> tuple[str, ...
     return None
 
 
-def _known_value(f: Field, probabilities, logits, blank_conf, expected_date, today,
-                 codes: tuple[str, ...] | None = None):
+def _known_value(
+    f: Field,
+    probabilities,
+    logits,
+    blank_conf,
+    expected_date,
+    today,
+    codes: tuple[str, ...] | None = None,
+):
     """(boxes text, confidence) decoded with what is known about the field (a real date in
     range, a code from its closed list, a passport number's pattern, known name words), or None
     to keep the box-by-box reading."""
@@ -311,7 +341,7 @@ def _check_serial(r, f: Field, grey: np.ndarray, alignment: Alignment) -> None:
     x0, y0 = np.floor(pts.min(axis=0)).astype(int)
     x1, y1 = np.ceil(pts.max(axis=0)).astype(int)
     h, w = grey.shape
-    region = grey[max(0, y0):min(h, y1), max(0, x0):min(w, x1)]
+    region = grey[max(0, y0) : min(h, y1), max(0, x0) : min(w, x1)]
     code = None
     if region.size:
         found = zxingcpp.read_barcodes(region, formats=zxingcpp.BarcodeFormat.Code128)

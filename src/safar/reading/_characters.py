@@ -55,7 +55,7 @@ def normalise(mask: np.ndarray) -> np.ndarray | None:
     small = cv2.resize(ink, (nw, nh), interpolation=cv2.INTER_AREA)
     out = np.zeros((NORM, NORM), np.float32)
     oy, ox = (NORM - nh) // 2, (NORM - nw) // 2
-    out[oy:oy + nh, ox:ox + nw] = small
+    out[oy : oy + nh, ox : ox + nw] = small
     return out
 
 
@@ -84,14 +84,14 @@ def _conv3x3(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     cols = np.empty((n, h, wd, 3, 3, c), np.float32)
     for dy in range(3):
         for dx in range(3):
-            cols[:, :, :, dy, dx, :] = p[:, dy:dy + h, dx:dx + wd, :]
+            cols[:, :, :, dy, dx, :] = p[:, dy : dy + h, dx : dx + wd, :]
     out = cols.reshape(n * h * wd, 9 * c) @ w.reshape(9 * c, -1) + b
     return np.maximum(out, 0).reshape(n, h, wd, -1)
 
 
 def _pool2(x: np.ndarray) -> np.ndarray:
     n, h, w, c = x.shape
-    return x[:, :h // 2 * 2, :w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+    return x[:, : h // 2 * 2, : w // 2 * 2].reshape(n, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
 
 
 @dataclass(frozen=True)
@@ -137,9 +137,17 @@ class Ensemble:
         if not index:
             return np.zeros((len(self.members), 0, len(self.classes)), np.float32), index
         # In batches of 512 glyphs, to bound the memory of the convolutions.
-        return np.stack([np.vstack([m.logits(glyphs[i:i + 512], extras[i:i + 512])
-                                    for i in range(0, len(index), 512)])
-                         for m in self.members]), index
+        return np.stack(
+            [
+                np.vstack(
+                    [
+                        m.logits(glyphs[i : i + 512], extras[i : i + 512])
+                        for i in range(0, len(index), 512)
+                    ]
+                )
+                for m in self.members
+            ]
+        ), index
 
     def probabilities(self, masks: list[np.ndarray], charset: str) -> tuple[np.ndarray, str]:
         """Class probabilities over the charset's classes only (rows sum to 1), averaged over the
@@ -165,7 +173,9 @@ def save_model(path: Path, model: Model | Ensemble) -> None:
         for kind, layers in (("conv", m.convs), ("dense", m.dense)):
             for i, (w, b) in enumerate(layers):
                 arrays[f"{prefix}{kind}{i}_w"], arrays[f"{prefix}{kind}{i}_b"] = (
-                    np.asarray(w, np.float32), np.asarray(b, np.float32))
+                    np.asarray(w, np.float32),
+                    np.asarray(b, np.float32),
+                )
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
         np.savez_compressed(fh, **arrays)
@@ -184,10 +194,22 @@ def load_model(path: Path = MODEL_PATH) -> Ensemble:
     """The classifier in `path`: an ensemble (a file holding one network is one of one)."""
     data = np.load(path, allow_pickle=False)
     classes = "".join(data["classes"].tolist())
-    prefixes = [""] if "temperature" in data else sorted(
-        (k[:-len("temperature")] for k in data if k.endswith("temperature")),
-        key=lambda p: int(p[1:-1]))
-    return Ensemble(tuple(
-        Model(convs=_layers(data, "conv", p), dense=_layers(data, "dense", p), classes=classes,
-              temperature=float(data[f"{p}temperature"]))
-        for p in prefixes))
+    prefixes = (
+        [""]
+        if "temperature" in data
+        else sorted(
+            (k[: -len("temperature")] for k in data if k.endswith("temperature")),
+            key=lambda p: int(p[1:-1]),
+        )
+    )
+    return Ensemble(
+        tuple(
+            Model(
+                convs=_layers(data, "conv", p),
+                dense=_layers(data, "dense", p),
+                classes=classes,
+                temperature=float(data[f"{p}temperature"]),
+            )
+            for p in prefixes
+        )
+    )

@@ -61,8 +61,10 @@ _EPOCH, _YEARS = dt.date(1900, 1, 1), 201
 @functools.cache
 def _all_dates() -> tuple[list[str], np.ndarray]:
     """Every date 1900–2100 in ISO and as DDMMYYYY digits, built once; ranges are slices."""
-    dates = [_EPOCH + dt.timedelta(days=i)
-             for i in range((_EPOCH.replace(year=_EPOCH.year + _YEARS) - _EPOCH).days)]
+    dates = [
+        _EPOCH + dt.timedelta(days=i)
+        for i in range((_EPOCH.replace(year=_EPOCH.year + _YEARS) - _EPOCH).days)
+    ]
     table = np.array([[int(c) for c in d.strftime("%d%m%Y")] for d in dates], np.int64)
     return [d.isoformat() for d in dates], table
 
@@ -103,8 +105,10 @@ def _lexicon(path: Path = NAMES_PATH) -> dict[int, tuple[list[str], np.ndarray]]
         word = line.strip().upper()
         if word and all(to_class(c) in classes for c in word):
             by_length.setdefault(len(word), []).append(word)
-    return {n: (words, np.array([[classes.index(to_class(c)) for c in w] for w in words]))
-            for n, words in by_length.items()}
+    return {
+        n: (words, np.array([[classes.index(to_class(c)) for c in w] for w in words]))
+        for n, words in by_length.items()
+    }
 
 
 def decode_word(probs: np.ndarray) -> tuple[str, float] | None:
@@ -143,8 +147,9 @@ def _shapes(n: int, free: int, pattern: str, sets: tuple[str, str]) -> list[tupl
     return out
 
 
-def decode_pattern(probs: np.ndarray, allowed: str, free: int, pattern: str,
-                   sets: tuple[str, str]) -> tuple[str, float] | None:
+def decode_pattern(
+    probs: np.ndarray, allowed: str, free: int, pattern: str, sets: tuple[str, str]
+) -> tuple[str, float] | None:
     """The most probable value matching `pattern` for written boxes (probs: boxes × variants ×
     `allowed` classes), where the first `free` boxes may be a letter or a digit.
 
@@ -180,11 +185,12 @@ def _code_table(codes: tuple[str, ...], allowed: str) -> np.ndarray:
     return np.array([[allowed.index(c) for c in code] for code in codes], np.int64)
 
 
-def decode_code(probs: np.ndarray, codes: tuple[str, ...], allowed: str) -> tuple[str, float] | None:
+def decode_code(
+    probs: np.ndarray, codes: tuple[str, ...], allowed: str
+) -> tuple[str, float] | None:
     """The most probable of a closed list of codes (countries, district numbers) for boxes all
     written, with its confidence; None when no code of that length fits the ink."""
-    codes = tuple(c for c in codes if len(c) == probs.shape[0]
-                  and all(ch in allowed for ch in c))
+    codes = tuple(c for c in codes if len(c) == probs.shape[0] and all(ch in allowed for ch in c))
     if not codes:
         return None
     best, posterior, fit = _score(probs, _code_table(codes, allowed))

@@ -17,15 +17,33 @@ import numpy as np
 from .classes import HERSHEY_OK, to_class
 
 SIZE = 64
-FONT_DIRS = ("/usr/share/fonts/truetype/dejavu", "/usr/share/fonts/truetype/liberation",
-             "/usr/share/fonts/opentype/ocr-b")
-FONT_NAMES = ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSansCondensed.ttf",
-              "DejaVuSans-Oblique.ttf", "DejaVuSansMono.ttf", "DejaVuSerif.ttf",
-              "DejaVuSerifCondensed-Italic.ttf", "DejaVuSans-ExtraLight.ttf",
-              "LiberationSans-Regular.ttf", "LiberationSansNarrow-Regular.ttf",
-              "LiberationMono-Regular.ttf", "LiberationSerif-Italic.ttf", "OCRB.otf")
-HERSHEY = (cv2.FONT_HERSHEY_SIMPLEX, cv2.FONT_HERSHEY_DUPLEX, cv2.FONT_HERSHEY_PLAIN,
-           cv2.FONT_HERSHEY_COMPLEX, cv2.FONT_HERSHEY_TRIPLEX)
+FONT_DIRS = (
+    "/usr/share/fonts/truetype/dejavu",
+    "/usr/share/fonts/truetype/liberation",
+    "/usr/share/fonts/opentype/ocr-b",
+)
+FONT_NAMES = (
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSansCondensed.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSansMono.ttf",
+    "DejaVuSerif.ttf",
+    "DejaVuSerifCondensed-Italic.ttf",
+    "DejaVuSans-ExtraLight.ttf",
+    "LiberationSans-Regular.ttf",
+    "LiberationSansNarrow-Regular.ttf",
+    "LiberationMono-Regular.ttf",
+    "LiberationSerif-Italic.ttf",
+    "OCRB.otf",
+)
+HERSHEY = (
+    cv2.FONT_HERSHEY_SIMPLEX,
+    cv2.FONT_HERSHEY_DUPLEX,
+    cv2.FONT_HERSHEY_PLAIN,
+    cv2.FONT_HERSHEY_COMPLEX,
+    cv2.FONT_HERSHEY_TRIPLEX,
+)
 
 
 @functools.cache
@@ -47,8 +65,16 @@ def _skeleton(mask: np.ndarray) -> np.ndarray:
         for step in (0, 1):
             p = np.pad(img, 1)
             # Neighbours P2..P9, clockwise from north.
-            n = [p[:-2, 1:-1], p[:-2, 2:], p[1:-1, 2:], p[2:, 2:],
-                 p[2:, 1:-1], p[2:, :-2], p[1:-1, :-2], p[:-2, :-2]]
+            n = [
+                p[:-2, 1:-1],
+                p[:-2, 2:],
+                p[1:-1, 2:],
+                p[2:, 2:],
+                p[2:, 1:-1],
+                p[2:, :-2],
+                p[1:-1, :-2],
+                p[:-2, :-2],
+            ]
             b = sum(x.astype(np.int32) for x in n)
             a = sum(((n[i] == 0) & (n[(i + 1) % 8] == 1)).astype(np.int32) for i in range(8))
             if step == 0:
@@ -94,8 +120,9 @@ def _font_skeleton(font: str, ch: str) -> np.ndarray | None:
 @functools.cache
 def _hershey_skeleton(face: int, ch: str, italic: bool) -> np.ndarray:
     canvas = np.zeros((160, 160), np.uint8)
-    cv2.putText(canvas, ch, (40, 120), face | (cv2.FONT_ITALIC if italic else 0), 3.0, 255, 1,
-                cv2.LINE_8)
+    cv2.putText(
+        canvas, ch, (40, 120), face | (cv2.FONT_ITALIC if italic else 0), 3.0, 255, 1, cv2.LINE_8
+    )
     return _crop_to_ink(canvas)
 
 
@@ -113,7 +140,7 @@ def _sklearn_digits() -> tuple[np.ndarray, np.ndarray]:
 
 def _crop_to_ink(img: np.ndarray) -> np.ndarray:
     ys, xs = np.nonzero(img)
-    return img[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+    return img[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
 
 
 def _fit(stroke: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
@@ -163,11 +190,14 @@ def glyph(ch: str, rng: np.random.Generator, size: int = SIZE) -> np.ndarray:
         images, target = _sklearn_digits()
         picks = np.flatnonzero(target == int(ch))
         small = images[rng.choice(picks)] / 16.0
-        img = cv2.resize((small * 255).astype(np.uint8), (size * 5 // 8, size * 5 // 8),
-                         interpolation=cv2.INTER_CUBIC)
+        img = cv2.resize(
+            (small * 255).astype(np.uint8),
+            (size * 5 // 8, size * 5 // 8),
+            interpolation=cv2.INTER_CUBIC,
+        )
         out = np.zeros((size, size), np.uint8)
         o = (size - img.shape[0]) // 2
-        out[o:o + img.shape[0], o:o + img.shape[1]] = img
+        out[o : o + img.shape[0], o : o + img.shape[1]] = img
         out = _bend(out, rng, size * 0.02)
         return np.where(out > rng.uniform(90, 150), 255, 0).astype(np.uint8)
     if to_class(ch) in HERSHEY_OK and choice < 0.55:

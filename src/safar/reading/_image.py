@@ -58,8 +58,13 @@ def _pdf_pages(data: bytes, first_only: bool) -> list[np.ndarray]:
     try:
         for i in range(1 if first_only else len(pdf)):
             bitmap = pdf[i].render(scale=PDF_DPI / 72, grayscale=True)
-            out.append(_limit(bitmap.to_numpy()[..., 0].copy() if bitmap.to_numpy().ndim == 3
-                              else bitmap.to_numpy().copy()))
+            out.append(
+                _limit(
+                    bitmap.to_numpy()[..., 0].copy()
+                    if bitmap.to_numpy().ndim == 3
+                    else bitmap.to_numpy().copy()
+                )
+            )
     finally:
         pdf.close()
     return out

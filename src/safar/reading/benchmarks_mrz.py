@@ -37,21 +37,34 @@ def synthetic_pages(count: int, seed: int = 2026):
     for i in range(count):
         fmt = formats[i % len(formats)]
         lines = synth.random_mrz(rng, fmt)
-        page = synth.render_page(lines, rng, pitch=float(rng.uniform(9, 20)), rotation=90 * int(rng.integers(0, 4)),
-                                 skew=float(rng.uniform(-5, 5)), blur=float(rng.uniform(0, 1.2)),
-                                 noise=float(rng.uniform(2, 10)), colour=bool(rng.random() < 0.7))
+        page = synth.render_page(
+            lines,
+            rng,
+            pitch=float(rng.uniform(9, 20)),
+            rotation=90 * int(rng.integers(0, 4)),
+            skew=float(rng.uniform(-5, 5)),
+            blur=float(rng.uniform(0, 1.2)),
+            noise=float(rng.uniform(2, 10)),
+            colour=bool(rng.random() < 0.7),
+        )
         yield f"synthetic-{i:03d}-{fmt}", page, lines
 
 
 @benchmark("reading-mrz")
 def run(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="safar bench reading-mrz", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="safar bench reading-mrz", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--dir", type=Path, help="folder of document images")
     parser.add_argument("--synthetic", type=int, default=60, help="synthetic pages when no --dir")
     args = parser.parse_args(argv)
     times, valid, right, total = [], 0, 0, 0
     if args.dir:
-        items = [(str(p.relative_to(args.dir)), p, None) for p in sorted(args.dir.rglob("*")) if p.suffix.lower() in SUFFIXES]
+        items = [
+            (str(p.relative_to(args.dir)), p, None)
+            for p in sorted(args.dir.rglob("*"))
+            if p.suffix.lower() in SUFFIXES
+        ]
     else:
         items = list(synthetic_pages(args.synthetic))
     for name, image, expected in items:
@@ -68,6 +81,8 @@ def run(argv: list[str]) -> int:
     print(f"documents: {total}; all check digits valid: {valid} ({valid / max(total, 1):.1%})")
     if not args.dir:
         print(f"read exactly right: {right} ({right / max(total, 1):.1%})")
-    print(f"CPU per document: median {statistics.median(times) * 1000:.0f} ms, "
-          f"90th percentile {np.percentile(times, 90) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms")
+    print(
+        f"CPU per document: median {statistics.median(times) * 1000:.0f} ms, "
+        f"90th percentile {np.percentile(times, 90) * 1000:.0f} ms, max {max(times) * 1000:.0f} ms"
+    )
     return 0

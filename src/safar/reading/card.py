@@ -34,12 +34,33 @@ from ._boxes import read_fields
 from ._image import UnreadableImage, load_pages
 from .template import Template, TemplateError, load_template
 
-__all__ = ["CROSSING_KEYS", "CardReading", "FieldReading", "TemplateError", "load_pages",
-           "load_template", "read_card", "training_samples"]
+__all__ = [
+    "CROSSING_KEYS",
+    "CardReading",
+    "FieldReading",
+    "TemplateError",
+    "load_pages",
+    "load_template",
+    "read_card",
+    "training_samples",
+]
 
-CROSSING_KEYS = ("card_number", "direction", "crossed_on", "border_point", "citizenship",
-                 "passport_number", "birth_date", "sex", "surname", "given_names", "purpose",
-                 "country", "region", "district")
+CROSSING_KEYS = (
+    "card_number",
+    "direction",
+    "crossed_on",
+    "border_point",
+    "citizenship",
+    "passport_number",
+    "birth_date",
+    "sex",
+    "surname",
+    "given_names",
+    "purpose",
+    "country",
+    "region",
+    "district",
+)
 
 
 @dataclass
@@ -106,8 +127,13 @@ def read_card(image, template: Template | str, *, expected_date=None) -> CardRea
     if isinstance(expected_date, str):
         expected_date = dt.date.fromisoformat(expected_date)
     fields = read_fields(alignment, grey, template, expected_date)
-    return CardReading(template=template, aligned=True, fields=fields,
-                       rotation=alignment.rotation, page=alignment.page)
+    return CardReading(
+        template=template,
+        aligned=True,
+        fields=fields,
+        rotation=alignment.rotation,
+        page=alignment.page,
+    )
 
 
 def training_samples(reading: FieldReading, confirmed: str) -> list[tuple[np.ndarray, str]]:
@@ -121,6 +147,6 @@ def training_samples(reading: FieldReading, confirmed: str) -> list[tuple[np.nda
         text = text[8:10] + text[5:7] + text[0:4]
     if not reading.char_crops or len(text) > len(reading.char_crops):
         return []
-    return [(crop, ch) for crop, ch in zip(reading.char_crops, text, strict=False)
-            if not ch.isspace()]
-
+    return [
+        (crop, ch) for crop, ch in zip(reading.char_crops, text, strict=False) if not ch.isspace()
+    ]

@@ -53,7 +53,9 @@ class MrzResult:
     checks: dict[str, bool] = field(default_factory=dict)
     confidence: float = 0.0
     error: str | None = None
-    reader: str | None = None  # whose reading when not the OCR-B recogniser's: "monospace", "tesseract"
+    reader: str | None = (
+        None  # whose reading when not the OCR-B recogniser's: "monospace", "tesseract"
+    )
 
     def as_dict(self) -> dict:
         """The JSON shape of `safar read-mrz` (without the file name)."""
@@ -163,10 +165,15 @@ def parse_fields(lines: list[str], fmt: str, *, today: date) -> dict[str, str | 
         "birth_date": parse_date(raw["birth_date"], kind="birth", today=today, before=expiry),
         "sex": raw["sex"] if raw["sex"] in {"M", "F", "X"} else None,
         "expiry_date": expiry,
-        "optional_data": (raw.get("optional_data", "") + raw.get("optional_data_2", "")).strip("<") or None,
+        "optional_data": (raw.get("optional_data", "") + raw.get("optional_data_2", "")).strip("<")
+        or None,
     }
-    fields["surname_cyrillic"] = translit.to_cyrillic(fields["surname"]) if fields["surname"] else None
-    fields["given_names_cyrillic"] = translit.to_cyrillic(fields["given_names"]) if fields["given_names"] else None
+    fields["surname_cyrillic"] = (
+        translit.to_cyrillic(fields["surname"]) if fields["surname"] else None
+    )
+    fields["given_names_cyrillic"] = (
+        translit.to_cyrillic(fields["given_names"]) if fields["given_names"] else None
+    )
     return fields
 
 

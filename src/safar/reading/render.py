@@ -23,7 +23,9 @@ FONT_FILES = {
     "DejaVu-Bold": "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
 }
 OCRB = "/usr/share/fonts/opentype/ocr-b/OCRB.otf"
-BARCODE_MODULE_MM = 0.45  # 3.5 px at 200 dpi: at 0.3 mm a blurred 200-dpi scan lost 30 % of barcodes
+BARCODE_MODULE_MM = (
+    0.45  # 3.5 px at 200 dpi: at 0.3 mm a blurred 200-dpi scan lost 30 % of barcodes
+)
 LINE_MM = 0.25
 SERIAL_FONT = "DejaVu-Bold"  # OCR-B ships as CFF-flavoured OpenType, which reportlab cannot embed
 
@@ -57,8 +59,15 @@ class _Page:
     def box(self, r: Rect, fill: bool = False) -> None:
         self.c.rect(r.x * mm, self.y(r.y + r.h), r.w * mm, r.h * mm, stroke=1, fill=int(fill))
 
-    def text(self, x: float, y: float, s: str, size: float = 5.5, font: str = "DejaVu",
-             centred: bool = False) -> None:
+    def text(
+        self,
+        x: float,
+        y: float,
+        s: str,
+        size: float = 5.5,
+        font: str = "DejaVu",
+        centred: bool = False,
+    ) -> None:
         self.c.setFont(font, size)
         if centred:
             self.c.drawCentredString(x * mm, self.y(y), s)
@@ -121,8 +130,13 @@ def _row_neighbours(f: Field, box: Rect) -> list[Rect]:
 
 
 def _draw_serial(page: _Page, f: Field, serial: str) -> None:
-    bar = Code128(serial, barWidth=BARCODE_MODULE_MM * mm, barHeight=f.barcode.h * mm,
-                  humanReadable=False, quiet=False)
+    bar = Code128(
+        serial,
+        barWidth=BARCODE_MODULE_MM * mm,
+        barHeight=f.barcode.h * mm,
+        humanReadable=False,
+        quiet=False,
+    )
     x = f.barcode.x + (f.barcode.w - bar.width / mm) / 2
     bar.drawOn(page.c, x * mm, page.y(f.barcode.y + f.barcode.h))
     for ch, b in zip(serial, f.boxes, strict=False):
@@ -142,8 +156,9 @@ def draw_overleaf(canvas: Canvas, template: Template, lines: Sequence[str]) -> N
             x, y = x + col_w, 12.0
 
 
-def render_pdf(template: Template, serials: Iterable[str],
-               overleaf: Sequence[str] | None = None) -> bytes:
+def render_pdf(
+    template: Template, serials: Iterable[str], overleaf: Sequence[str] | None = None
+) -> bytes:
     """A PDF with one page per serial (and its reverse after it when `overleaf` is given)."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(template.width * mm, template.height * mm))
@@ -161,7 +176,7 @@ def render_pdf(template: Template, serials: Iterable[str],
 def next_serials(first: str, count: int) -> list[str]:
     """AA0000001, AA0000002, …: the letters stay, the number counts up with its width kept."""
     head = first.rstrip("0123456789")
-    digits = first[len(head):]
+    digits = first[len(head) :]
     if not digits:
         raise ValueError(f"serial {first!r} does not end in digits")
     start, width = int(digits), len(digits)

@@ -18,34 +18,188 @@ from ._glyphs import glyph
 from .render import render_pdf
 from .template import Field, Rect, Template
 
-SURNAMES_CYR = ["РАҲИМОВ", "ҚОДИРОВ", "НАЗАРОВ", "ШАРИПОВ", "ҒАФУРОВ", "ИСМОИЛОВ", "ҶӮРАЕВ",
-                "САФАРОВ", "ДАВЛАТОВ", "МИРЗОЕВ", "ҲАКИМОВА", "ЮСУПОВА", "АБДУЛЛОЕВ", "ЭМОМАЛӢ",
-                "РАҶАБОВ", "КАРИМОВА", "ХОЛОВ", "БОБОЕВ", "СОДИҚОВ", "НУРИДДИНОВ", "УМАРОВ",
-                "ЗОИРОВ", "ФАЙЗУЛЛОЕВ", "ЛАТИФОВА", "ЁРОВ", "ШОДИЕВ", "ТОҲИРОВ", "ПИРМАТОВ",
-                "ЧОРИЕВ", "АЗИЗОВА", "ВАЛИЕВ", "ОДИНАЕВ", "ҚУРБОНОВ", "ЖУРАЕВ", "ГУЛОВ",
-                "АҲМАДЗОДА", "РАҲМОНЗОДА", "МАҲМАДАЛИЕВ", "ЦОЙ", "ЩЕРБАКОВ", "ЭРГАШЕВА", "ЮНУСОВ",
-                "ЯҚУБОВ", "ШАМСИДДИНОВ"]
-GIVEN_CYR = ["АЛИШЕР", "ФИРДАВС", "МУҲАММАД", "ҶАМШЕД", "ШАХЛО", "ЗАРИНА", "ФАРРУХ", "ДИЛШОД",
-             "НИГИНА", "БЕҲРӮЗ", "ҚОСИМ", "ҒАЙРАТ", "ИСМОИЛ", "РУСТАМ", "МАДИНА", "СОРБОН",
-             "ЁҚУБ", "ПАРВИЗ", "ТАҲМИНА", "УМЕД", "ХУРШЕД", "ЧАМАН", "ЭРАДЖ", "ЮСУФ", "ЯСМИН",
-             "БАХТИЁР", "ВАҲДАТ", "ГУЛНОРА", "ДАЛЕР", "ЖАННА", "ЛАТОФАТ", "АБДУ РАҲМОН",
-             "ОЙША", "ЦЕЗАР", "ШЕРАЛӢ", "МУБОРАК", "СУҲРОБ", "ИЛҲОМ", "ҲУСЕЙН", "ЗАФАР"]
-SURNAMES_LAT = ["RAHIMOV", "QODIROV", "NAZAROV", "SHARIPOV", "GAFUROV", "ISMOILOV", "JURAEV",
-                "SAFAROV", "DAVLATOV", "MIRZOEV", "KARIMOVA", "YUSUPOVA", "IVANOV", "SMITH",
-                "MUELLER", "WANG", "KIM", "ZOIROV", "FAYZULLOEV", "QURBONOV", "TOHIROV",
-                "USMONOV", "XOLOV", "VALIEV", "LATIPOVA", "BOBOEV", "PETROV", "JOHNSON"]
-GIVEN_LAT = ["ALISHER", "FIRDAVS", "MUHAMMAD", "JAMSHED", "SHAHLO", "ZARINA", "FARRUKH", "DILSHOD",
-             "NIGINA", "BEHRUZ", "QOSIM", "GAYRAT", "RUSTAM", "MADINA", "SORBON", "YAQUB",
-             "PARVIZ", "UMED", "KHURSHED", "JOHN", "MARIA", "WEI", "OLGA", "ZAFAR", "VALI",
-             "JASUR", "XURSHID", "IVAN"]
-COUNTRY_WEIGHTS = {"RUS": 55, "KAZ": 8, "TUR": 5, "ARE": 4, "KOR": 3, "UZB": 4, "KGZ": 2,
-                   "CHN": 3, "DEU": 1, "USA": 1, "POL": 1, "IRN": 1, "AFG": 1, "GBR": 1,
-                   "LTU": 1, "QAT": 1, "SAU": 1, "IND": 1, "JPN": 1, "BLR": 1}
+SURNAMES_CYR = [
+    "РАҲИМОВ",
+    "ҚОДИРОВ",
+    "НАЗАРОВ",
+    "ШАРИПОВ",
+    "ҒАФУРОВ",
+    "ИСМОИЛОВ",
+    "ҶӮРАЕВ",
+    "САФАРОВ",
+    "ДАВЛАТОВ",
+    "МИРЗОЕВ",
+    "ҲАКИМОВА",
+    "ЮСУПОВА",
+    "АБДУЛЛОЕВ",
+    "ЭМОМАЛӢ",
+    "РАҶАБОВ",
+    "КАРИМОВА",
+    "ХОЛОВ",
+    "БОБОЕВ",
+    "СОДИҚОВ",
+    "НУРИДДИНОВ",
+    "УМАРОВ",
+    "ЗОИРОВ",
+    "ФАЙЗУЛЛОЕВ",
+    "ЛАТИФОВА",
+    "ЁРОВ",
+    "ШОДИЕВ",
+    "ТОҲИРОВ",
+    "ПИРМАТОВ",
+    "ЧОРИЕВ",
+    "АЗИЗОВА",
+    "ВАЛИЕВ",
+    "ОДИНАЕВ",
+    "ҚУРБОНОВ",
+    "ЖУРАЕВ",
+    "ГУЛОВ",
+    "АҲМАДЗОДА",
+    "РАҲМОНЗОДА",
+    "МАҲМАДАЛИЕВ",
+    "ЦОЙ",
+    "ЩЕРБАКОВ",
+    "ЭРГАШЕВА",
+    "ЮНУСОВ",
+    "ЯҚУБОВ",
+    "ШАМСИДДИНОВ",
+]
+GIVEN_CYR = [
+    "АЛИШЕР",
+    "ФИРДАВС",
+    "МУҲАММАД",
+    "ҶАМШЕД",
+    "ШАХЛО",
+    "ЗАРИНА",
+    "ФАРРУХ",
+    "ДИЛШОД",
+    "НИГИНА",
+    "БЕҲРӮЗ",
+    "ҚОСИМ",
+    "ҒАЙРАТ",
+    "ИСМОИЛ",
+    "РУСТАМ",
+    "МАДИНА",
+    "СОРБОН",
+    "ЁҚУБ",
+    "ПАРВИЗ",
+    "ТАҲМИНА",
+    "УМЕД",
+    "ХУРШЕД",
+    "ЧАМАН",
+    "ЭРАДЖ",
+    "ЮСУФ",
+    "ЯСМИН",
+    "БАХТИЁР",
+    "ВАҲДАТ",
+    "ГУЛНОРА",
+    "ДАЛЕР",
+    "ЖАННА",
+    "ЛАТОФАТ",
+    "АБДУ РАҲМОН",
+    "ОЙША",
+    "ЦЕЗАР",
+    "ШЕРАЛӢ",
+    "МУБОРАК",
+    "СУҲРОБ",
+    "ИЛҲОМ",
+    "ҲУСЕЙН",
+    "ЗАФАР",
+]
+SURNAMES_LAT = [
+    "RAHIMOV",
+    "QODIROV",
+    "NAZAROV",
+    "SHARIPOV",
+    "GAFUROV",
+    "ISMOILOV",
+    "JURAEV",
+    "SAFAROV",
+    "DAVLATOV",
+    "MIRZOEV",
+    "KARIMOVA",
+    "YUSUPOVA",
+    "IVANOV",
+    "SMITH",
+    "MUELLER",
+    "WANG",
+    "KIM",
+    "ZOIROV",
+    "FAYZULLOEV",
+    "QURBONOV",
+    "TOHIROV",
+    "USMONOV",
+    "XOLOV",
+    "VALIEV",
+    "LATIPOVA",
+    "BOBOEV",
+    "PETROV",
+    "JOHNSON",
+]
+GIVEN_LAT = [
+    "ALISHER",
+    "FIRDAVS",
+    "MUHAMMAD",
+    "JAMSHED",
+    "SHAHLO",
+    "ZARINA",
+    "FARRUKH",
+    "DILSHOD",
+    "NIGINA",
+    "BEHRUZ",
+    "QOSIM",
+    "GAYRAT",
+    "RUSTAM",
+    "MADINA",
+    "SORBON",
+    "YAQUB",
+    "PARVIZ",
+    "UMED",
+    "KHURSHED",
+    "JOHN",
+    "MARIA",
+    "WEI",
+    "OLGA",
+    "ZAFAR",
+    "VALI",
+    "JASUR",
+    "XURSHID",
+    "IVAN",
+]
+COUNTRY_WEIGHTS = {
+    "RUS": 55,
+    "KAZ": 8,
+    "TUR": 5,
+    "ARE": 4,
+    "KOR": 3,
+    "UZB": 4,
+    "KGZ": 2,
+    "CHN": 3,
+    "DEU": 1,
+    "USA": 1,
+    "POL": 1,
+    "IRN": 1,
+    "AFG": 1,
+    "GBR": 1,
+    "LTU": 1,
+    "QAT": 1,
+    "SAU": 1,
+    "IND": 1,
+    "JPN": 1,
+    "BLR": 1,
+}
 FOREIGN = {"UZB": 30, "AFG": 15, "KGZ": 15, "RUS": 15, "CHN": 10, "IRN": 5, "TUR": 5, "KAZ": 5}
-BORDER_WEIGHTS = {"DYU": 40, "LBD": 15, "TJU": 6, "KQT": 6, "FTH": 12, "PNP": 8, "KLM": 4,
-                  "KRM": 9}
-PURPOSE_WEIGHTS = {"work": 60, "study": 6, "private": 14, "tourism": 6, "business": 5,
-                   "official": 2, "transit": 3, "other": 4}
+BORDER_WEIGHTS = {"DYU": 40, "LBD": 15, "TJU": 6, "KQT": 6, "FTH": 12, "PNP": 8, "KLM": 4, "KRM": 9}
+PURPOSE_WEIGHTS = {
+    "work": 60,
+    "study": 6,
+    "private": 14,
+    "tourism": 6,
+    "business": 5,
+    "official": 2,
+    "transit": 3,
+    "other": 4,
+}
 INKS = [(140, 40, 15), (110, 30, 30), (35, 35, 35), (20, 20, 20), (160, 70, 30)]  # BGR pens
 
 
@@ -77,12 +231,16 @@ def card_values(template: Template, rng: np.random.Generator, serial: str) -> di
     v["sex"] = "M" if rng.random() < 0.8 else "F"
     if tjk:
         v["citizenship"] = "TJK"
-        v["passport_number"] = (f"4{rng.integers(0, 10**8):08d}" if rng.random() < 0.6
-                                else f"A{rng.integers(0, 10**7):07d}")
+        v["passport_number"] = (
+            f"4{rng.integers(0, 10**8):08d}"
+            if rng.random() < 0.6
+            else f"A{rng.integers(0, 10**7):07d}"
+        )
         v["region"] = _pick(rng, {"TJ-DU": 25, "TJ-SU": 30, "TJ-KT": 30, "TJ-GB": 3, "TJ-RA": 12})
         if district_rule and rng.random() < 0.7:
             v["district"] = list(district_rule["table"][v["region"]].values())[
-                rng.integers(len(district_rule["table"][v["region"]]))]
+                rng.integers(len(district_rule["table"][v["region"]]))
+            ]
     else:
         v["citizenship"] = v["citizenship_code"] = _pick(rng, FOREIGN)
         letters = "".join(chr(65 + int(i)) for i in rng.integers(0, 26, 2))
@@ -108,7 +266,7 @@ def box_strings(template: Template, values: dict) -> dict[str, str]:
         elif lookup and f.name == lookup["field"]:
             table = lookup["table"][values[lookup["by"]]]
             value = next(k for k, c in table.items() if c == value)
-        out[f.name] = value[:len(f.boxes)]
+        out[f.name] = value[: len(f.boxes)]
     return out
 
 
@@ -120,8 +278,8 @@ class Pen:
 
     def ink(self, img: np.ndarray, alpha: np.ndarray, x: int, y: int) -> None:
         h, w = alpha.shape
-        region = img[y:y + h, x:x + w]
-        a = (alpha[:region.shape[0], :region.shape[1]] / 255.0)[..., None]
+        region = img[y : y + h, x : x + w]
+        a = (alpha[: region.shape[0], : region.shape[1]] / 255.0)[..., None]
         region[:] = (region * (1 - a) + np.array(self.colour) * a).astype(np.uint8)
 
     def char(self, img: np.ndarray, box: Rect, ch: str) -> None:
@@ -142,17 +300,34 @@ class Pen:
         m = size * 0.15
         j = lambda: self.rng.normal(0, size * 0.05)  # noqa: E731
         if style == "filled":
-            pts = np.array([[m + j(), m + j()], [size - m + j(), m + j()],
-                            [size - m + j(), size - m + j()], [m + j(), size - m + j()]])
+            pts = np.array(
+                [
+                    [m + j(), m + j()],
+                    [size - m + j(), m + j()],
+                    [size - m + j(), size - m + j()],
+                    [m + j(), size - m + j()],
+                ]
+            )
             cv2.fillPoly(canvas, [pts.astype(np.int32)], 255)
         elif style == "tick":
-            pts = np.array([[m + j(), size * 0.55 + j()], [size * 0.42 + j(), size - m + j()],
-                            [size - m * 0.5 + j(), m * 0.5 + j()]])
+            pts = np.array(
+                [
+                    [m + j(), size * 0.55 + j()],
+                    [size * 0.42 + j(), size - m + j()],
+                    [size - m * 0.5 + j(), m * 0.5 + j()],
+                ]
+            )
             cv2.polylines(canvas, [pts.astype(np.int32)], False, 255, t, cv2.LINE_AA)
         else:  # a cross
             for a, b in (((m, m), (size - m, size - m)), ((size - m, m), (m, size - m))):
-                cv2.line(canvas, (int(a[0] + j()), int(a[1] + j())),
-                         (int(b[0] + j()), int(b[1] + j())), 255, t, cv2.LINE_AA)
+                cv2.line(
+                    canvas,
+                    (int(a[0] + j()), int(a[1] + j())),
+                    (int(b[0] + j()), int(b[1] + j())),
+                    255,
+                    t,
+                    cv2.LINE_AA,
+                )
         x = int(box.cx * p - size / 2 + self.rng.normal(0, p * 0.3))
         y = int(box.cy * p - size / 2 + self.rng.normal(0, p * 0.3))
         self.ink(img, canvas, x, y)
@@ -169,8 +344,9 @@ def _blank(template: Template, serial: str, dpi: int) -> np.ndarray:
     return np.ascontiguousarray(bgr[..., :3])
 
 
-def fill(template: Template, values: dict, rng: np.random.Generator, dpi: int,
-         cancel: bool = False) -> tuple[np.ndarray, list[str]]:
+def fill(
+    template: Template, values: dict, rng: np.random.Generator, dpi: int, cancel: bool = False
+) -> tuple[np.ndarray, list[str]]:
     """The blank filled by hand at `dpi`; returns the image and the cancelled boxes' names."""
     img = _blank(template, values["card_number"], dpi)
     pen = Pen(INKS[rng.integers(len(INKS))], dpi / 25.4, rng)
@@ -204,8 +380,9 @@ def _chosen_option(f: Field, values: dict):
     return next((o for o in f.options if o.other), None)
 
 
-def scan(img: np.ndarray, rng: np.random.Generator, *, rotation: int, skew: float,
-         mode: str) -> np.ndarray:
+def scan(
+    img: np.ndarray, rng: np.random.Generator, *, rotation: int, skew: float, mode: str
+) -> np.ndarray:
     """Simulate the scanner: bed margin, skew, 90° turns, blur, noise, colour mode."""
     h, w = img.shape[:2]
     # The scanner bed holds the whole card: room for the margin and for the skewed corners.
@@ -214,8 +391,7 @@ def scan(img: np.ndarray, rng: np.random.Generator, *, rotation: int, skew: floa
     if skew:
         h, w = img.shape[:2]
         m = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
-        img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR,
-                             borderValue=(250, 250, 250))
+        img = cv2.warpAffine(img, m, (w, h), flags=cv2.INTER_LINEAR, borderValue=(250, 250, 250))
     img = np.rot90(img, k=rotation // 90).copy() if rotation else img
     if rng.random() < 0.6:
         img = cv2.GaussianBlur(img, (0, 0), rng.uniform(0.3, 1.1))
@@ -251,9 +427,19 @@ def synth_card(template: Template, rng: np.random.Generator, serial: str, **fixe
     rotation = fixed.get("rotation", int(rng.choice([0, 0, 90, 180, 270])))
     skew = fixed.get("skew", float(rng.uniform(-5, 5)))
     mode = fixed.get("mode") or str(rng.choice(["colour", "grey", "grey", "bw"]))
-    fmt = fixed.get("fmt") or ("png" if mode == "bw" else str(rng.choice(["jpg", "jpg", "png", "tif"])))
+    fmt = fixed.get("fmt") or (
+        "png" if mode == "bw" else str(rng.choice(["jpg", "jpg", "png", "tif"]))
+    )
     cancel = fixed.get("cancel", bool(rng.random() < 0.1))
     img, cancelled = fill(template, values, rng, dpi, cancel=cancel)
     scanned = scan(img, rng, rotation=rotation, skew=skew, mode=mode)
-    return {"data": encode(scanned, fmt, rng), "fmt": fmt, "values": values, "dpi": dpi,
-            "rotation": rotation, "skew": round(skew, 2), "mode": mode, "cancelled": cancelled}
+    return {
+        "data": encode(scanned, fmt, rng),
+        "fmt": fmt,
+        "values": values,
+        "dpi": dpi,
+        "rotation": rotation,
+        "skew": round(skew, 2),
+        "mode": mode,
+        "cancelled": cancelled,
+    }

@@ -186,10 +186,17 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         if when and when.get("field") not in seen:
             fail("rules", f"rule {rule['kind']!r} names unknown field {when.get('field')!r}")
     return Template(
-        name=str(data.get("name") or Path(source).stem), width=width, height=height,
-        fiducial_kind=kind, fiducials=fiducials, fields=tuple(fields), rules=rules,
-        title=dict(data.get("title") or {}), texts=tuple(data.get("texts") or ()),
-        confident=float(data.get("confident", 0.9)), source=source,
+        name=str(data.get("name") or Path(source).stem),
+        width=width,
+        height=height,
+        fiducial_kind=kind,
+        fiducials=fiducials,
+        fields=tuple(fields),
+        rules=rules,
+        title=dict(data.get("title") or {}),
+        texts=tuple(data.get("texts") or ()),
+        confident=float(data.get("confident", 0.9)),
+        source=source,
     )
 
 
@@ -235,8 +242,14 @@ def _parse_field(raw: dict, fail) -> Field:
     missing = [lang for lang in LANGUAGES if not label.get(lang)]
     if missing:
         fail(f"label lacks the languages {', '.join(missing)}")
-    common = dict(name=name, kind=kind, target=raw.get("target"), label=label,
-                  required=bool(raw.get("required", False)), extra=dict(raw.get("extra") or {}))
+    common = dict(
+        name=name,
+        kind=kind,
+        target=raw.get("target"),
+        label=label,
+        required=bool(raw.get("required", False)),
+        extra=dict(raw.get("extra") or {}),
+    )
     if kind == "checkboxes":
         options = []
         for o in raw.get("options") or []:
@@ -245,8 +258,14 @@ def _parse_field(raw: dict, fail) -> Field:
                 olabel = dict.fromkeys(LANGUAGES, olabel)
             if o.get("value") is None and not o.get("other"):
                 fail("an option needs a value or 'other' (the field that holds the value)")
-            options.append(Option(value=o.get("value"), box=_rect(o.get("box"), fail),
-                                  label=olabel, other=o.get("other")))
+            options.append(
+                Option(
+                    value=o.get("value"),
+                    box=_rect(o.get("box"), fail),
+                    label=olabel,
+                    other=o.get("other"),
+                )
+            )
         if len(options) < 1:
             fail("a checkbox group needs options")
         return Field(options=tuple(options), codes=raw.get("codes"), **common)
@@ -272,14 +291,25 @@ def _parse_field(raw: dict, fail) -> Field:
             except re.error as exc:
                 fail(f"bad pattern: {exc}")
         codes = raw.get("codes")
-        return Field(boxes=boxes, charset=charset, first_charset=first, format=fmt,
-                     first_count=int(raw.get("first_count", 1)),
-                     pattern=pattern, codes=tuple(codes) if isinstance(codes, list) else codes,
-                     **common)
+        return Field(
+            boxes=boxes,
+            charset=charset,
+            first_charset=first,
+            format=fmt,
+            first_count=int(raw.get("first_count", 1)),
+            pattern=pattern,
+            codes=tuple(codes) if isinstance(codes, list) else codes,
+            **common,
+        )
     # serial: pre-printed text in fixed boxes and a Code 128 barcode with the same value
     text = raw.get("text")
     boxes = _row_of_boxes(text, fail) if text else ()
-    return Field(boxes=boxes, barcode=_rect(raw.get("barcode"), fail),
-                 charset=raw.get("charset", "alnum"), first_charset=raw.get("first_charset"),
-                 first_count=int(raw.get("first_count", 1)), pattern=raw.get("pattern"),
-                 **common)
+    return Field(
+        boxes=boxes,
+        barcode=_rect(raw.get("barcode"), fail),
+        charset=raw.get("charset", "alnum"),
+        first_charset=raw.get("first_charset"),
+        first_count=int(raw.get("first_count", 1)),
+        pattern=raw.get("pattern"),
+        **common,
+    )

@@ -44,14 +44,18 @@ def box_crop(ch: str, rng: np.random.Generator, w: int = BOX_W, h: int = BOX_H) 
     canvas = np.zeros((h, w), np.float32)
     oy = rng.integers(0, h - height + 1)
     ox = rng.integers(0, w - width + 1)
-    canvas[oy:oy + height, ox:ox + width] = g / 255.0
+    canvas[oy : oy + height, ox : ox + width] = g / 255.0
     paper, ink = rng.uniform(200, 250), rng.uniform(10, 120)
     grey = paper - canvas * (paper - ink)
     if rng.random() < 0.3:  # a box line pushed in by misalignment
         side = rng.integers(4)
         t = rng.integers(1, 3)
-        sl = [(slice(0, t), slice(None)), (slice(h - t, h), slice(None)),
-              (slice(None), slice(0, t)), (slice(None), slice(w - t, w))][side]
+        sl = [
+            (slice(0, t), slice(None)),
+            (slice(h - t, h), slice(None)),
+            (slice(None), slice(0, t)),
+            (slice(None), slice(w - t, w)),
+        ][side]
         grey[sl] = ink
     if rng.random() < 0.5:
         grey = cv2.GaussianBlur(grey, (3, 3), rng.uniform(0.3, 1.0))
@@ -77,8 +81,9 @@ def _ink_variant(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return changed.astype(bool) if changed.any() else mask
 
 
-def synthetic_masks(per_class: int, seed: int,
-                    classes: str = CLASSES) -> tuple[list[np.ndarray], list[str]]:
+def synthetic_masks(
+    per_class: int, seed: int, classes: str = CLASSES
+) -> tuple[list[np.ndarray], list[str]]:
     from .classes import TO_CYRILLIC
 
     rng = np.random.default_rng(seed)
@@ -93,8 +98,9 @@ def synthetic_masks(per_class: int, seed: int,
     return masks, labels
 
 
-def card_masks(count: int, seed: int,
-               log: Callable[[str], None] = print) -> tuple[list[np.ndarray], list[str]]:
+def card_masks(
+    count: int, seed: int, log: Callable[[str], None] = print
+) -> tuple[list[np.ndarray], list[str]]:
     """Boxes of `count` whole synthetic cards, cut and thresholded by the reader itself.
 
     The glyphs are the same hands as synthetic_masks', but they went through everything a page
@@ -155,10 +161,16 @@ def _init(key, n_classes: int, channels=(16, 32, 48), hidden: int = 192) -> dict
         convs.append((w, np.zeros(c_out, np.float32)))
         c_in = c_out
     flat = 7 * 7 * channels[-1] + 2
-    dense = [(jax.random.normal(keys[-2], (flat, hidden)) * np.sqrt(2 / flat),
-              np.zeros(hidden, np.float32)),
-             (jax.random.normal(keys[-1], (hidden, n_classes)) * np.sqrt(1 / hidden),
-              np.zeros(n_classes, np.float32))]
+    dense = [
+        (
+            jax.random.normal(keys[-2], (flat, hidden)) * np.sqrt(2 / flat),
+            np.zeros(hidden, np.float32),
+        ),
+        (
+            jax.random.normal(keys[-1], (hidden, n_classes)) * np.sqrt(1 / hidden),
+            np.zeros(n_classes, np.float32),
+        ),
+    ]
     return {"conv": convs, "dense": dense}
 
 
@@ -169,8 +181,9 @@ def _forward(params, glyphs, extras):
 
     h = glyphs[..., None]
     for i, (w, b) in enumerate(params["conv"]):
-        h = lax.conv_general_dilated(h, w, (1, 1), "SAME",
-                                     dimension_numbers=("NHWC", "HWIO", "NHWC"))
+        h = lax.conv_general_dilated(
+            h, w, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC")
+        )
         h = jnp.maximum(h + b, 0)
         if i < 2:
             n, hh, ww, c = h.shape
@@ -195,9 +208,18 @@ def _shift(glyphs: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return out
 
 
-def fit(glyphs, extras, y, *, seed: int, epochs: int = 16, batch: int = 256,
-        lr: float = 2e-3, weight_decay: float = 1e-4,
-        log: Callable[[str], None] = print) -> dict:
+def fit(
+    glyphs,
+    extras,
+    y,
+    *,
+    seed: int,
+    epochs: int = 16,
+    batch: int = 256,
+    lr: float = 2e-3,
+    weight_decay: float = 1e-4,
+    log: Callable[[str], None] = print,
+) -> dict:
     """Train the network; returns the parameters as NumPy arrays."""
     import jax
     import jax.numpy as jnp
@@ -224,7 +246,8 @@ def fit(glyphs, extras, y, *, seed: int, epochs: int = 16, batch: int = 256,
         m2 = jax.tree_util.tree_map(lambda m, g: b2 * m + (1 - b2) * g * g, m[1], grads)
         c1, c2 = 1 - b1 ** (i + 1), 1 - b2 ** (i + 1)
         p = jax.tree_util.tree_map(
-            lambda w, a, v: w - rate * (a / c1) / (jnp.sqrt(v / c2) + 1e-8), p, m1, m2)
+            lambda w, a, v: w - rate * (a / c1) / (jnp.sqrt(v / c2) + 1e-8), p, m1, m2
+        )
         return p, (m1, m2), loss
 
     rng = np.random.default_rng(seed)
@@ -234,7 +257,7 @@ def fit(glyphs, extras, y, *, seed: int, epochs: int = 16, batch: int = 256,
         shifted = _shift(glyphs, rng)
         losses = []
         for s in range(steps_per_epoch):
-            pick = order[s * batch:(s + 1) * batch]
+            pick = order[s * batch : (s + 1) * batch]
             params, moments, loss = step(params, moments, shifted[pick], extras[pick], y[pick], i)
             losses.append(float(loss)) if s % 50 == 0 else None
             i += 1
@@ -254,18 +277,34 @@ def _temperature(z: np.ndarray, y: np.ndarray) -> float:
     return best
 
 
-def train(*, per_class: int = 3000, extra_digits: int = 5000, cards: int = 0, seed: int = 1,
-          members: int = 1, confirmed: Path | None = None, confirmed_weight: int = 5,
-          out: Path = MODEL_PATH, epochs: int = 16,
-          log: Callable[[str], None] = print) -> dict:
+def train(
+    *,
+    per_class: int = 3000,
+    extra_digits: int = 5000,
+    cards: int = 0,
+    seed: int = 1,
+    members: int = 1,
+    confirmed: Path | None = None,
+    confirmed_weight: int = 5,
+    out: Path = MODEL_PATH,
+    epochs: int = 16,
+    log: Callable[[str], None] = print,
+) -> dict:
     """Train the classifier (`members` networks, from seeds seed, seed+1, …) and write it to
     `out`; returns what it measured on held-out data (the weakest member's accuracy)."""
     t0 = time.time()
     nets, results = [], []
     for k in range(members):
-        net, result = _train_member(seed + k, per_class=per_class, extra_digits=extra_digits,
-                                    cards=cards, confirmed=confirmed,
-                                    confirmed_weight=confirmed_weight, epochs=epochs, log=log)
+        net, result = _train_member(
+            seed + k,
+            per_class=per_class,
+            extra_digits=extra_digits,
+            cards=cards,
+            confirmed=confirmed,
+            confirmed_weight=confirmed_weight,
+            epochs=epochs,
+            log=log,
+        )
         nets.append(net)
         results.append(result)
     save_model(out, Ensemble(tuple(nets)))
@@ -273,9 +312,17 @@ def train(*, per_class: int = 3000, extra_digits: int = 5000, cards: int = 0, se
     return min(results, key=lambda r: r["accuracy"])
 
 
-def _train_member(seed: int, *, per_class: int, extra_digits: int, cards: int,
-                  confirmed: Path | None, confirmed_weight: int, epochs: int,
-                  log: Callable[[str], None]) -> tuple[Model, dict]:
+def _train_member(
+    seed: int,
+    *,
+    per_class: int,
+    extra_digits: int,
+    cards: int,
+    confirmed: Path | None,
+    confirmed_weight: int,
+    epochs: int,
+    log: Callable[[str], None],
+) -> tuple[Model, dict]:
     """One network: its own draw of the synthetic data, initialisation and held-out samples."""
     t0 = time.time()
     masks, labels = synthetic_masks(per_class, seed)
@@ -299,16 +346,26 @@ def _train_member(seed: int, *, per_class: int, extra_digits: int, cards: int,
     # Held as bytes while training (a quarter of the memory); the network sees 1/255 steps.
     glyphs = np.round(glyphs * 255).astype(np.uint8).astype(np.float32) / 255
     y = np.array([CLASSES.index(labels[i]) for i in index])
-    log(f"seed {seed}: {len(y)} samples ({n_confirmed} confirmed) prepared in "
-        f"{time.time() - t0:.0f} s")
+    log(
+        f"seed {seed}: {len(y)} samples ({n_confirmed} confirmed) prepared in "
+        f"{time.time() - t0:.0f} s"
+    )
     held = np.random.default_rng(seed + 1).random(len(y)) < 0.05
     params = fit(glyphs[~held], extras[~held], y[~held], seed=seed, epochs=epochs, log=log)
     net = Model(convs=tuple(params["conv"]), dense=tuple(params["dense"]), classes=CLASSES)
     z = net.logits(glyphs[held], extras[held])
     accuracy = float((z.argmax(axis=1) == y[held]).mean())
     temperature = _temperature(z, y[held])
-    log(f"seed {seed}: held-out accuracy {accuracy:.4f} (temperature {temperature:.2f}); "
-        f"{time.time() - t0:.0f} s")
-    return (Model(convs=net.convs, dense=net.dense, classes=CLASSES, temperature=temperature),
-            {"samples": int(len(y)), "confirmed": n_confirmed, "accuracy": accuracy,
-             "temperature": temperature})
+    log(
+        f"seed {seed}: held-out accuracy {accuracy:.4f} (temperature {temperature:.2f}); "
+        f"{time.time() - t0:.0f} s"
+    )
+    return (
+        Model(convs=net.convs, dense=net.dense, classes=CLASSES, temperature=temperature),
+        {
+            "samples": int(len(y)),
+            "confirmed": n_confirmed,
+            "accuracy": accuracy,
+            "temperature": temperature,
+        },
+    )

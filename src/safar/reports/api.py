@@ -36,11 +36,21 @@ def api_access(view):
 @require_GET
 @api_access
 def report_list(request):
-    return JsonResponse({"reports": [
-        {"code": code, "title": str(report.TITLE), "description": str(report.DESCRIPTION),
-         "columns": list(report.COLUMNS), "filters": ["from", "to", *report.FILTERS],
-         "url": request.build_absolute_uri(reverse("reports_api:report", args=[code]))}
-        for code, report in REPORTS.items()]})
+    return JsonResponse(
+        {
+            "reports": [
+                {
+                    "code": code,
+                    "title": str(report.TITLE),
+                    "description": str(report.DESCRIPTION),
+                    "columns": list(report.COLUMNS),
+                    "filters": ["from", "to", *report.FILTERS],
+                    "url": request.build_absolute_uri(reverse("reports_api:report", args=[code])),
+                }
+                for code, report in REPORTS.items()
+            ]
+        }
+    )
 
 
 @require_GET
@@ -48,8 +58,7 @@ def report_list(request):
 def report_data(request, code: str):
     report = get_report(code)
     if report is None:
-        return JsonResponse({"error": _("No such report: %(code)s.") % {"code": code}},
-                            status=404)
+        return JsonResponse({"error": _("No such report: %(code)s.") % {"code": code}}, status=404)
     form = ReportForm(report, request.GET)
     errors = form.unexpected(request.GET.keys())
     if not form.is_valid() or errors:
@@ -57,7 +66,15 @@ def report_data(request, code: str):
         return JsonResponse({"errors": errors}, status=400)
     start, end = form.period
     result = report.run(start, end, **form.filters)
-    exports.record_export(user=request.user, report=report, date_from=start, date_to=end,
-                          filters=form.filters, fmt="json", via="api")
-    return JsonResponse(exports.as_json(report, start, end, result),
-                        json_dumps_params={"ensure_ascii": False})
+    exports.record_export(
+        user=request.user,
+        report=report,
+        date_from=start,
+        date_to=end,
+        filters=form.filters,
+        fmt="json",
+        via="api",
+    )
+    return JsonResponse(
+        exports.as_json(report, start, end, result), json_dumps_params={"ensure_ascii": False}
+    )

@@ -36,8 +36,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--database-url", help="sqlite:///file or postgres://…/name_with_bench")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--runs", type=int, default=7, help="timed runs per report (≥ 5)")
-    parser.add_argument("--keep", action="store_true",
-                        help="reuse the database if it already holds exactly N crossings")
+    parser.add_argument(
+        "--keep",
+        action="store_true",
+        help="reuse the database if it already holds exactly N crossings",
+    )
     parser.add_argument("--no-anchor", action="store_true", help="skip DuckDB and plain SQL")
     args = parser.parse_args(argv)
     if args.crossings <= 0:
@@ -72,15 +75,21 @@ def _run(args) -> int:
 
     from safar.crossings.models import Crossing
 
-    say(f"# safar bench reports --crossings {args.crossings:,} on {connection.vendor} "
-        f"({connection.settings_dict['NAME']})")
-    say(f"machine: {platform.machine()}, {os.cpu_count()} cores, {_memory()}; "
-        f"python {platform.python_version()}; date {date.today()}")
+    say(
+        f"# safar bench reports --crossings {args.crossings:,} on {connection.vendor} "
+        f"({connection.settings_dict['NAME']})"
+    )
+    say(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, {_memory()}; "
+        f"python {platform.python_version()}; date {date.today()}"
+    )
     call_command("migrate", verbosity=0, interactive=False)
     stored = Crossing.objects.count()
     if stored and not (args.keep and stored == args.crossings):
-        raise SystemExit(f"the benchmark database holds {stored:,} crossings; give an empty "
-                         "database, or --keep to reuse one with exactly --crossings rows")
+        raise SystemExit(
+            f"the benchmark database holds {stored:,} crossings; give an empty "
+            "database, or --keep to reuse one with exactly --crossings rows"
+        )
     if not stored:
         _load(args)
     if connection.vendor == "sqlite":
@@ -114,15 +123,18 @@ def _load(args) -> None:
     from safar.crossings.synthetic import load_synthetic
 
     started = time.perf_counter()
-    load_synthetic(args.crossings, seed=args.seed, start=DATA_START, end=DATA_END,
-                   progress=sys.stderr.isatty())
+    load_synthetic(
+        args.crossings, seed=args.seed, start=DATA_START, end=DATA_END, progress=sys.stderr.isatty()
+    )
     loaded = time.perf_counter() - started
     with connection.cursor() as cursor:
         # Fresh statistics (and, on PostgreSQL, a visibility map for index-only scans).
         cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
-    say(f"load: {args.crossings:,} crossings generated, stored and cells rebuilt in "
+    say(
+        f"load: {args.crossings:,} crossings generated, stored and cells rebuilt in "
         f"{loaded:.0f} s ({args.crossings / loaded:,.0f} rows/s); analyze "
-        f"{time.perf_counter() - started - loaded:.0f} s")
+        f"{time.perf_counter() - started - loaded:.0f} s"
+    )
 
 
 def _describe_cells() -> None:
@@ -131,8 +143,11 @@ def _describe_cells() -> None:
     from safar.reports.models import Cell
 
     by_cube = dict(Cell.objects.values_list("cube").annotate(n=Count("id")).order_by())
-    say("cells: " + ", ".join(f"{cube} {n:,}" for cube, n in sorted(by_cube.items()))
-        + f"; total {sum(by_cube.values()):,}")
+    say(
+        "cells: "
+        + ", ".join(f"{cube} {n:,}" for cube, n in sorted(by_cube.items()))
+        + f"; total {sum(by_cube.values()):,}"
+    )
 
 
 def _median_ms(func, runs: int) -> tuple[float, object]:
@@ -150,8 +165,10 @@ def _time_reports(runs: int) -> dict:
 
     results = {}
     say()
-    say(f"| report | one year {ONE_YEAR[0]} … {ONE_YEAR[1]} | rows | long {LONG_UNALIGNED[0]} … "
-        f"{LONG_UNALIGNED[1]} | rows |")
+    say(
+        f"| report | one year {ONE_YEAR[0]} … {ONE_YEAR[1]} | rows | long {LONG_UNALIGNED[0]} … "
+        f"{LONG_UNALIGNED[1]} | rows |"
+    )
     say("|---|---:|---:|---:|---:|")
     for code, report in REPORTS.items():
         line = [code]
@@ -161,19 +178,27 @@ def _time_reports(runs: int) -> dict:
             line += [f"{ms:.1f} ms", f"{len(result.rows)}"]
         say("| " + " | ".join(line) + " |")
     worst = max(ms for ms, _result in results.values())
-    say(f"\nslowest report: {worst:.1f} ms (target: under 100 ms) — "
-        f"{'MET' if worst < 100 else 'MISSED'}")
+    say(
+        f"\nslowest report: {worst:.1f} ms (target: under 100 ms) — "
+        f"{'MET' if worst < 100 else 'MISSED'}"
+    )
     return results
 
 
 # --- the anchor: the same reports straight from the raw rows ------------------------------------
 
-BAND_SQL = ("CASE WHEN {d} <= 30 THEN '0-30' WHEN {d} <= 90 THEN '31-90' WHEN {d} <= 180 "
-            "THEN '91-180' WHEN {d} <= 365 THEN '181-365' ELSE '366+' END")
-AGE_SQL = ("CASE WHEN y >= 65 THEN '65+' ELSE CAST((GREATEST(y, 0) // 5) * 5 AS VARCHAR) || '-' "
-           "|| CAST((GREATEST(y, 0) // 5) * 5 + 4 AS VARCHAR) END")
-YEARS_SQL = ("(year(crossed_on) - year(birth_date) - CASE WHEN strftime(crossed_on, '%m-%d') < "
-             "strftime(birth_date, '%m-%d') THEN 1 ELSE 0 END)")
+BAND_SQL = (
+    "CASE WHEN {d} <= 30 THEN '0-30' WHEN {d} <= 90 THEN '31-90' WHEN {d} <= 180 "
+    "THEN '91-180' WHEN {d} <= 365 THEN '181-365' ELSE '366+' END"
+)
+AGE_SQL = (
+    "CASE WHEN y >= 65 THEN '65+' ELSE CAST((GREATEST(y, 0) // 5) * 5 AS VARCHAR) || '-' "
+    "|| CAST((GREATEST(y, 0) // 5) * 5 + 4 AS VARCHAR) END"
+)
+YEARS_SQL = (
+    "(year(crossed_on) - year(birth_date) - CASE WHEN strftime(crossed_on, '%m-%d') < "
+    "strftime(birth_date, '%m-%d') THEN 1 ELSE 0 END)"
+)
 IN_PERIOD = "crossed_on BETWEEN $from AND $to"
 EXITS = f"citizenship = 'TJK' AND direction = 'exit' AND {IN_PERIOD}"
 DUCKDB_SQL = {
@@ -192,18 +217,18 @@ DUCKDB_SQL = {
     "R08": f"""SELECT citizenship, direction, count(*) FROM c
                WHERE citizenship <> 'TJK' AND {IN_PERIOD} GROUP BY ALL""",
     "R09": f"""SELECT country, CASE WHEN nd IS NULL THEN 'not_returned' WHEN nd = 'exit'
-                      THEN 'unmatched' ELSE {BAND_SQL.format(d='nday - crossed_on')} END, count(*)
+                      THEN 'unmatched' ELSE {BAND_SQL.format(d="nday - crossed_on")} END, count(*)
                FROM (SELECT *, lead(direction) OVER w AS nd, lead(crossed_on) OVER w AS nday
                      FROM c WHERE citizenship = 'TJK'
                      WINDOW w AS (PARTITION BY traveller_id ORDER BY crossed_on, id))
                WHERE direction = 'exit' AND {IN_PERIOD} GROUP BY ALL""",
     "R10": f"""SELECT country, CASE WHEN pd = 'exit'
-                      THEN {BAND_SQL.format(d='crossed_on - pday')} ELSE 'unmatched' END, count(*)
+                      THEN {BAND_SQL.format(d="crossed_on - pday")} ELSE 'unmatched' END, count(*)
                FROM (SELECT *, lag(direction) OVER w AS pd, lag(crossed_on) OVER w AS pday
                      FROM c WHERE citizenship = 'TJK'
                      WINDOW w AS (PARTITION BY traveller_id ORDER BY crossed_on, id))
                WHERE direction = 'entry' AND {IN_PERIOD} GROUP BY ALL""",
-    "R11": f"""SELECT country, {BAND_SQL.format(d='$to - crossed_on')}, count(*)
+    "R11": f"""SELECT country, {BAND_SQL.format(d="$to - crossed_on")}, count(*)
                FROM (SELECT * FROM c WHERE citizenship = 'TJK' AND crossed_on <= $to
                      QUALIFY row_number() OVER (PARTITION BY traveller_id
                                                 ORDER BY crossed_on DESC, id DESC) = 1)
@@ -215,13 +240,17 @@ def _export_rows(path: Path) -> int:
     """The raw crossings, joined with their travellers, as CSV (COPY on PostgreSQL)."""
     from django.db import connection
 
-    select = ("SELECT c.id, c.traveller_id, c.crossed_on, c.direction, c.border_point_id, c.sex, "
-              "c.purpose_id, c.country_id, c.region_id, t.citizenship_id, t.birth_date "
-              "FROM crossings_crossing c JOIN crossings_traveller t ON t.id = c.traveller_id")
+    select = (
+        "SELECT c.id, c.traveller_id, c.crossed_on, c.direction, c.border_point_id, c.sex, "
+        "c.purpose_id, c.country_id, c.region_id, t.citizenship_id, t.birth_date "
+        "FROM crossings_crossing c JOIN crossings_traveller t ON t.id = c.traveller_id"
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with open(path, "wb") as out, cursor.cursor.copy(
-                    f"COPY ({select}) TO STDOUT WITH (FORMAT csv)") as copy:
+            with (
+                open(path, "wb") as out,
+                cursor.cursor.copy(f"COPY ({select}) TO STDOUT WITH (FORMAT csv)") as copy,
+            ):
                 for block in copy:
                     out.write(block)
             cursor.execute("SELECT count(*) FROM crossings_crossing")
@@ -249,19 +278,29 @@ def _anchors(results: dict, runs: int) -> None:
             "'id': 'BIGINT', 'traveller_id': 'BIGINT', 'crossed_on': 'DATE', "
             "'direction': 'VARCHAR', 'border_point': 'VARCHAR', 'sex': 'VARCHAR', "
             "'purpose': 'VARCHAR', 'country': 'VARCHAR', 'region': 'VARCHAR', "
-            "'citizenship': 'VARCHAR', 'birth_date': 'DATE'})", {"path": str(path)})
-    say(f"\nanchor: {count:,} raw rows copied into DuckDB {duckdb.__version__} (in memory, "
-        f"{os.cpu_count()} threads) in {time.perf_counter() - started:.0f} s")
-    say("\n| report | cells, one year | DuckDB raw, one year | cells, long | DuckDB raw, long | "
-        "same answer |")
+            "'citizenship': 'VARCHAR', 'birth_date': 'DATE'})",
+            {"path": str(path)},
+        )
+    say(
+        f"\nanchor: {count:,} raw rows copied into DuckDB {duckdb.__version__} (in memory, "
+        f"{os.cpu_count()} threads) in {time.perf_counter() - started:.0f} s"
+    )
+    say(
+        "\n| report | cells, one year | DuckDB raw, one year | cells, long | DuckDB raw, long | "
+        "same answer |"
+    )
     say("|---|---:|---:|---:|---:|---|")
     for code in DUCKDB_SQL:
         line, agree = [code], True
         for period in (ONE_YEAR, LONG_UNALIGNED):
-            params = {name: day for name, day in zip(("from", "to"), period, strict=True)
-                      if f"${name}" in DUCKDB_SQL[code]}
-            ms, rows = _median_ms(lambda s=DUCKDB_SQL[code], p=params: db.execute(s, p).fetchall(),
-                                  runs)
+            params = {
+                name: day
+                for name, day in zip(("from", "to"), period, strict=True)
+                if f"${name}" in DUCKDB_SQL[code]
+            }
+            ms, rows = _median_ms(
+                lambda s=DUCKDB_SQL[code], p=params: db.execute(s, p).fetchall(), runs
+            )
             cube_ms, result = results[code, period]
             agree &= _same(code, rows, result.rows)
             line += [f"{cube_ms:.1f} ms", f"{ms:.0f} ms"]
@@ -279,14 +318,17 @@ def _plain_sql(runs: int) -> None:
     """Three reports as plain SQL over the raw table of the benchmark database itself."""
     from django.db import connection
 
-    days = ("CAST(julianday(nday) - julianday(crossed_on) AS INTEGER)"
-            if connection.vendor == "sqlite" else "(nday - crossed_on)")
+    days = (
+        "CAST(julianday(nday) - julianday(crossed_on) AS INTEGER)"
+        if connection.vendor == "sqlite"
+        else "(nday - crossed_on)"
+    )
     join = "FROM crossings_crossing c JOIN crossings_traveller t ON t.id = c.traveller_id"
     queries = {
         "R01": "SELECT border_point_id, direction, count(*) FROM crossings_crossing "
-               "WHERE crossed_on BETWEEN %s AND %s GROUP BY 1, 2",
+        "WHERE crossed_on BETWEEN %s AND %s GROUP BY 1, 2",
         "R03": f"SELECT c.country_id, count(*) {join} WHERE t.citizenship_id = 'TJK' AND "
-               f"c.direction = 'exit' AND c.crossed_on BETWEEN %s AND %s GROUP BY 1",
+        f"c.direction = 'exit' AND c.crossed_on BETWEEN %s AND %s GROUP BY 1",
         "R09": f"""SELECT country_id, CASE WHEN nd IS NULL THEN 'not_returned' WHEN nd = 'exit'
                           THEN 'unmatched' ELSE {BAND_SQL.format(d=days)} END, count(*)
                    FROM (SELECT c.*, lead(c.direction) OVER w AS nd,
@@ -295,9 +337,12 @@ def _plain_sql(runs: int) -> None:
                          WINDOW w AS (PARTITION BY c.traveller_id ORDER BY c.crossed_on, c.id)) s
                    WHERE direction = 'exit' AND crossed_on BETWEEN %s AND %s GROUP BY 1, 2""",
     }
-    say(f"\nplain SQL on the raw table in {connection.vendor} (one-year period; median of 3 "
-        "after a warm-up):")
+    say(
+        f"\nplain SQL on the raw table in {connection.vendor} (one-year period; median of 3 "
+        "after a warm-up):"
+    )
     for code, sql in queries.items():
+
         def query(s=sql):
             with connection.cursor() as cursor:
                 cursor.execute(s, [day.isoformat() for day in ONE_YEAR])

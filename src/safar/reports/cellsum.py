@@ -28,8 +28,14 @@ def _checked(names) -> None:
         raise ValueError(f"not a cell dimension: {', '.join(sorted(unknown))}")
 
 
-def sum_cells(cube: str, spans: Sequence[Span], by: Sequence[str], *,
-              exclude: dict[str, str] | None = None, **where: str | None) -> dict[tuple, int]:
+def sum_cells(
+    cube: str,
+    spans: Sequence[Span],
+    by: Sequence[str],
+    *,
+    exclude: dict[str, str] | None = None,
+    **where: str | None,
+) -> dict[tuple, int]:
     """{(value of each `by` dimension, …): summed count} over the cells of `spans`.
 
     `where` fixes dimensions (a None value means "any"); `exclude` drops cells whose dimension
@@ -45,15 +51,25 @@ def sum_cells(cube: str, spans: Sequence[Span], by: Sequence[str], *,
     extra += "".join(f' AND "{name}" <> %s' for name in exclude)
     columns = ", ".join(f'"{name}"' for name in by)
     table = Cell._meta.db_table
-    branch = (f'SELECT {columns}, "count" FROM {table} WHERE "cube" = %s AND "grain" = %s '
-              f'AND "period" >= %s AND "period" <= %s{extra}')
-    sql = (f'SELECT {columns}, SUM("count") FROM ({" UNION ALL ".join([branch] * len(spans))}) '
-           f"AS spans GROUP BY {columns}")
+    branch = (
+        f'SELECT {columns}, "count" FROM {table} WHERE "cube" = %s AND "grain" = %s '
+        f'AND "period" >= %s AND "period" <= %s{extra}'
+    )
+    sql = (
+        f'SELECT {columns}, SUM("count") FROM ({" UNION ALL ".join([branch] * len(spans))}) '
+        f"AS spans GROUP BY {columns}"
+    )
     adapt = connection.ops.adapt_datefield_value
     params: list = []
     for span in spans:
-        params += [cube, str(span.grain), adapt(span.first), adapt(span.last),
-                   *fixed.values(), *exclude.values()]
+        params += [
+            cube,
+            str(span.grain),
+            adapt(span.first),
+            adapt(span.last),
+            *fixed.values(),
+            *exclude.values(),
+        ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
@@ -66,8 +82,9 @@ def sum_cells(cube: str, spans: Sequence[Span], by: Sequence[str], *,
     return out
 
 
-def sum_period(cube: str, date_from: date, date_to: date, by: Sequence[str], **kwargs
-               ) -> dict[tuple, int]:
+def sum_period(
+    cube: str, date_from: date, date_to: date, by: Sequence[str], **kwargs
+) -> dict[tuple, int]:
     """`sum_cells` over the days date_from … date_to, both inclusive."""
     return sum_cells(cube, decompose(date_from, date_to), by, **kwargs)
 

@@ -76,8 +76,9 @@ def build_chart(spec: ChartSpec, result: ReportResult, display: Display) -> Char
         series = [str(display.value(spec.series, key)) for key in keys]
     else:
         series = [str(LABELS[cols[_count_index(cols)]])]
-    labels = [_("other") if c is _OTHER else str(display.value(spec.category, c))
-              for c in categories]
+    labels = [
+        _("other") if c is _OTHER else str(display.value(spec.category, c)) for c in categories
+    ]
     return Chart(labels, series, values, spec.columns)
 
 
@@ -116,10 +117,12 @@ def _short(label: str, size: int = 30) -> str:
 
 def _open_svg(width: int, height: int, font_size: int) -> str:
     # Drawn at its natural size (never scaled up), narrower screens scale it down.
-    return (f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
-            f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-            f'style="max-width:100%;height:auto" font-size="{font_size}" '
-            f'font-family="DejaVu Sans, sans-serif">')
+    return (
+        f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'style="max-width:100%;height:auto" font-size="{font_size}" '
+        f'font-family="DejaVu Sans, sans-serif">'
+    )
 
 
 def _legend(chart: Chart, y: int) -> list[str]:
@@ -128,8 +131,10 @@ def _legend(chart: Chart, y: int) -> list[str]:
         return parts
     for i, name in enumerate(chart.series):
         colour = PALETTE[i % len(PALETTE)]
-        parts.append(f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
-                     f'<text x="{x + 16}" y="{y + 11}">{escape(name)}</text>')
+        parts.append(
+            f'<rect x="{x}" y="{y}" width="12" height="12" fill="{colour}"/>'
+            f'<text x="{x + 16}" y="{y + 11}">{escape(name)}</text>'
+        )
         x += 30 + 8 * len(name)
     return parts
 
@@ -143,20 +148,24 @@ def _svg_bars(chart: Chart) -> str:
     parts = [_open_svg(width, height, 12), *_legend(chart, 0)]
     for c, (label, row) in enumerate(zip(chart.categories, chart.values, strict=True)):
         y0 = top + c * group_h
-        parts.append(f'<text x="{label_w - 8}" y="{y0 + bar_h * len(row) / 2 + 4:.0f}" '
-                     f'text-anchor="end"><title>{escape(label)}</title>'
-                     f'{escape(_short(label))}</text>')
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y0 + bar_h * len(row) / 2 + 4:.0f}" '
+            f'text-anchor="end"><title>{escape(label)}</title>'
+            f"{escape(_short(label))}</text>"
+        )
         for s, value in enumerate(row):
             if value <= 0:
                 continue
             w = bar_w * value / chart.peak
             y = y0 + s * bar_h
             colour = PALETTE[s % len(PALETTE)]
-            parts.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
-                         f'fill="{colour}"><title>{escape(label)} · {escape(chart.series[s])}: '
-                         f'{_n(value)}</title></rect>'
-                         f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" font-size="11" '
-                         f'fill="#5b6776">{_n(value)}</text>')
+            parts.append(
+                f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" '
+                f'fill="{colour}"><title>{escape(label)} · {escape(chart.series[s])}: '
+                f"{_n(value)}</title></rect>"
+                f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 3}" font-size="11" '
+                f'fill="#5b6776">{_n(value)}</text>'
+            )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -168,18 +177,23 @@ def _svg_columns(chart: Chart) -> str:
     bar = max(slot / (len(chart.series) + 1), 1)
     every = max(1, round(n / 12))  # at most about twelve labels under the axis
     height = top + plot_h + 30
-    parts = [_open_svg(width, height, 11), *_legend(chart, 0),
-             f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{_n(chart.peak)}</text>',
-             f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
-             f'stroke="#d5dbe3"/>']
+    parts = [
+        _open_svg(width, height, 11),
+        *_legend(chart, 0),
+        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{_n(chart.peak)}</text>',
+        f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
+        f'stroke="#d5dbe3"/>',
+    ]
     for c, (label, row) in enumerate(zip(chart.categories, chart.values, strict=True)):
         x0 = left + c * slot
         for s, value in enumerate(row):
             h = plot_h * value / chart.peak
             colour = PALETTE[s % len(PALETTE)]
-            parts.append(f'<rect x="{x0 + s * bar:.1f}" y="{top + plot_h - h:.1f}" '
-                         f'width="{bar:.1f}" height="{h:.1f}" fill="{colour}"><title>'
-                         f'{escape(label)} · {escape(chart.series[s])}: {_n(value)}</title></rect>')
+            parts.append(
+                f'<rect x="{x0 + s * bar:.1f}" y="{top + plot_h - h:.1f}" '
+                f'width="{bar:.1f}" height="{h:.1f}" fill="{colour}"><title>'
+                f"{escape(label)} · {escape(chart.series[s])}: {_n(value)}</title></rect>"
+            )
         if c % every == 0:
             parts.append(f'<text x="{x0:.1f}" y="{top + plot_h + 16}">{escape(label)}</text>')
     parts.append("</svg>")

@@ -37,8 +37,19 @@ LABELS = {
 }
 
 # Columns whose values are counts (right-aligned, summed in charts, numbers in XLSX).
-NUMERIC = frozenset({"crossings", "exits", "entries", "net", "travellers", "scanned",
-                     "auto_accepted", "corrected", "rejected"})
+NUMERIC = frozenset(
+    {
+        "crossings",
+        "exits",
+        "entries",
+        "net",
+        "travellers",
+        "scanned",
+        "auto_accepted",
+        "corrected",
+        "rejected",
+    }
+)
 
 BAND_ORDER = [label for label, _lo, _hi in BANDS] + [NOT_RETURNED, UNMATCHED]
 
@@ -72,8 +83,9 @@ def labels_for(columns: tuple[str, ...]) -> dict:
 
 def sort_rows(columns: tuple[str, ...], rows: list[list]) -> list[list]:
     """Rows ordered by their leading non-numeric columns, each in its natural order."""
-    keyed = [(i, SORT_KEYS.get(name, _plain)()) for i, name in enumerate(columns)
-             if name not in NUMERIC]
+    keyed = [
+        (i, SORT_KEYS.get(name, _plain)()) for i, name in enumerate(columns) if name not in NUMERIC
+    ]
 
     def key(row):
         return tuple(column_key(row[i]) for i, column_key in keyed)

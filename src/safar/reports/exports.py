@@ -30,31 +30,46 @@ BOLD_FONT_PATH = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 def as_json(report, date_from: date, date_to: date, result: ReportResult) -> dict:
     """The JSON document of the API and the CLI: exactly report, from, to, columns, rows."""
-    return {"report": report.CODE, "from": date_from.isoformat(), "to": date_to.isoformat(),
-            "columns": list(result.columns), "rows": [list(row) for row in result.rows]}
+    return {
+        "report": report.CODE,
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        "columns": list(result.columns),
+        "rows": [list(row) for row in result.rows],
+    }
 
 
 def file_name(report, date_from: date, date_to: date, fmt: str) -> str:
     return f"{report.CODE}_{date_from:%Y%m%d}-{date_to:%Y%m%d}.{fmt}"
 
 
-def record_export(*, user, report, date_from: date, date_to: date, filters: dict, fmt: str,
-                  via: str) -> AuditEvent:
+def record_export(
+    *, user, report, date_from: date, date_to: date, filters: dict, fmt: str, via: str
+) -> AuditEvent:
     """Who exported which report, for which period and filters, in which format, and how."""
     return AuditEvent.record(
-        user=user, action=AuditEvent.Action.EXPORT, object_type="report", object_id=report.CODE,
-        query={"from": date_from.isoformat(), "to": date_to.isoformat(), **filters,
-               "format": fmt, "via": via})
+        user=user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="report",
+        object_id=report.CODE,
+        query={
+            "from": date_from.isoformat(),
+            "to": date_to.isoformat(),
+            **filters,
+            "format": fmt,
+            "via": via,
+        },
+    )
 
 
-def render(fmt: str, report, date_from: date, date_to: date, filters: dict,
-           result: ReportResult) -> bytes:
+def render(
+    fmt: str, report, date_from: date, date_to: date, filters: dict, result: ReportResult
+) -> bytes:
     """The file of one format (a key of FORMATS)."""
     if fmt == "json":
         import json
 
-        return json.dumps(as_json(report, date_from, date_to, result), ensure_ascii=False
-                          ).encode()
+        return json.dumps(as_json(report, date_from, date_to, result), ensure_ascii=False).encode()
     if fmt == "csv":
         return to_csv(result)
     if fmt == "xlsx":
@@ -73,8 +88,10 @@ def to_csv(result: ReportResult) -> bytes:
 
 
 def describe_period(date_from: date, date_to: date) -> str:
-    return _("Period: %(from)s – %(to)s") % {"from": date_format(date_from),
-                                              "to": date_format(date_to)}
+    return _("Period: %(from)s – %(to)s") % {
+        "from": date_format(date_from),
+        "to": date_format(date_to),
+    }
 
 
 def describe_filters(report, filters: dict, display: Display) -> str:
@@ -82,8 +99,10 @@ def describe_filters(report, filters: dict, display: Display) -> str:
         return _("Filters: none")
     from .forms import FILTER_FIELDS
 
-    parts = [f"{FILTER_FIELDS[name]().label}: {display.value(name, value)}"
-             for name, value in filters.items()]
+    parts = [
+        f"{FILTER_FIELDS[name]().label}: {display.value(name, value)}"
+        for name, value in filters.items()
+    ]
     return _("Filters: %(filters)s") % {"filters": "; ".join(parts)}
 
 
@@ -135,35 +154,52 @@ def to_pdf(report, date_from, date_to, filters, result: ReportResult) -> bytes:
     _register_fonts()
     display = Display()
     body = ParagraphStyle("body", fontName="DejaVuSans", fontSize=9, leading=12)
-    title = ParagraphStyle("title", parent=body, fontName="DejaVuSans-Bold", fontSize=14,
-                           leading=18, spaceAfter=4)
-    story = [Paragraph(f"{report.CODE}. {report.TITLE}", title),
-             Paragraph(str(report.DESCRIPTION), body),
-             Paragraph(describe_period(date_from, date_to), body),
-             Paragraph(describe_filters(report, filters, display), body), Spacer(1, 4 * mm)]
+    title = ParagraphStyle(
+        "title", parent=body, fontName="DejaVuSans-Bold", fontSize=14, leading=18, spaceAfter=4
+    )
+    story = [
+        Paragraph(f"{report.CODE}. {report.TITLE}", title),
+        Paragraph(str(report.DESCRIPTION), body),
+        Paragraph(describe_period(date_from, date_to), body),
+        Paragraph(describe_filters(report, filters, display), body),
+        Spacer(1, 4 * mm),
+    ]
     chart = build_chart(report.CHART, result, display)
     if chart.categories and chart.peak > 0:
         story += [pdf_chart(chart, width=170 * mm), Spacer(1, 4 * mm)]
     header = [str(report.LABELS[name]) for name in result.columns]
-    rows = [[_pdf_value(name, value) for name, value in zip(result.columns, display.row(
-        result.columns, row), strict=True)] for row in result.rows]
+    rows = [
+        [
+            _pdf_value(name, value)
+            for name, value in zip(result.columns, display.row(result.columns, row), strict=True)
+        ]
+        for row in result.rows
+    ]
     if not rows:
         story.append(Paragraph(_("No crossings match this period and these filters."), body))
     else:
         table = Table([header, *rows], repeatRows=1)
         numeric = [i for i, name in enumerate(result.columns) if name in NUMERIC]
-        style = [("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
-                 ("FONTNAME", (0, 0), (-1, 0), "DejaVuSans-Bold"),
-                 ("FONTSIZE", (0, 0), (-1, -1), 8),
-                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                 ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey)]
+        style = [
+            ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
+            ("FONTNAME", (0, 0), (-1, 0), "DejaVuSans-Bold"),
+            ("FONTSIZE", (0, 0), (-1, -1), 8),
+            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
+            ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
+        ]
         style += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i in numeric]
         table.setStyle(TableStyle(style))
         story.append(table)
     out = io.BytesIO()
-    SimpleDocTemplate(out, pagesize=A4, title=f"{report.CODE}. {report.TITLE}",
-                      leftMargin=20 * mm, rightMargin=20 * mm, topMargin=15 * mm,
-                      bottomMargin=15 * mm).build(story)
+    SimpleDocTemplate(
+        out,
+        pagesize=A4,
+        title=f"{report.CODE}. {report.TITLE}",
+        leftMargin=20 * mm,
+        rightMargin=20 * mm,
+        topMargin=15 * mm,
+        bottomMargin=15 * mm,
+    ).build(story)
     return out.getvalue()
 
 
@@ -189,8 +225,9 @@ def pdf_chart(chart: Chart, width: float):
         bars = VerticalBarChart()
         bars.x, bars.y, bars.width, bars.height = 40, 20, width - 50, 130
         every = max(1, -(-len(chart.categories) // 8))  # at most about eight labels
-        bars.categoryAxis.categoryNames = [c if i % every == 0 else ""
-                                           for i, c in enumerate(chart.categories)]
+        bars.categoryAxis.categoryNames = [
+            c if i % every == 0 else "" for i, c in enumerate(chart.categories)
+        ]
     else:
         plot_h = 14 * len(chart.categories) * max(1, len(chart.series) // 2 + 1)
         height = plot_h + 20 + legend_h
@@ -217,7 +254,9 @@ def pdf_chart(chart: Chart, width: float):
         legend.columnMaximum = 1  # one item per column: a single row
         legend.dx = legend.dy = 7
         legend.deltax = max(60, 8 + 4.5 * max(len(name) for name in chart.series))
-        legend.colorNamePairs = [(colors.HexColor(PALETTE[i % len(PALETTE)]), name)
-                                 for i, name in enumerate(chart.series)]
+        legend.colorNamePairs = [
+            (colors.HexColor(PALETTE[i % len(PALETTE)]), name)
+            for i, name in enumerate(chart.series)
+        ]
         drawing.add(legend)
     return drawing

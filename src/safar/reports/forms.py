@@ -22,7 +22,8 @@ class CodeField(forms.ChoiceField):
 
 def _border_points():
     return [("", _("all border points"))] + [
-        (bp.code, f"{bp.code} · {bp.name}") for bp in BorderPoint.objects.all()]
+        (bp.code, f"{bp.code} · {bp.name}") for bp in BorderPoint.objects.all()
+    ]
 
 
 def _sexes():
@@ -31,12 +32,14 @@ def _sexes():
 
 def _countries():
     return [("", _("all countries"))] + [
-        (c.code, f"{c.name} ({c.code})") for c in sorted(Country.objects.all(), key=str)]
+        (c.code, f"{c.name} ({c.code})") for c in sorted(Country.objects.all(), key=str)
+    ]
 
 
 FILTER_FIELDS = {
-    "border_point": lambda: CodeField(label=_("Border point"), required=False,
-                                      choices=_border_points),
+    "border_point": lambda: CodeField(
+        label=_("Border point"), required=False, choices=_border_points
+    ),
     "sex": lambda: CodeField(label=_("Sex"), required=False, choices=_sexes),
     "country": lambda: CodeField(label=_("Country"), required=False, choices=_countries),
 }
@@ -50,13 +53,17 @@ class ReportForm(forms.Form):
         self.report = report
         # "from" is a Python keyword, so the fields are added here rather than declared.
         self.fields["from"] = forms.DateField(
-            label=_("From"), input_formats=ISO_DATE,
+            label=_("From"),
+            input_formats=ISO_DATE,
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+        )
         self.fields["to"] = forms.DateField(
-            label=_("To"), input_formats=ISO_DATE,
+            label=_("To"),
+            input_formats=ISO_DATE,
             widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")})
+            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+        )
         for name in report.FILTERS:
             self.fields[name] = FILTER_FIELDS[name]()
 
@@ -69,8 +76,11 @@ class ReportForm(forms.Form):
 
     def unexpected(self, keys) -> dict[str, list[str]]:
         """Errors for parameters this report does not take (e.g. `sex` where sex is a column)."""
-        return {key: [str(_("This report has no such filter."))]
-                for key in keys if key not in self.fields}
+        return {
+            key: [str(_("This report has no such filter."))]
+            for key in keys
+            if key not in self.fields
+        }
 
     @property
     def period(self) -> tuple[date, date]:
@@ -78,5 +88,8 @@ class ReportForm(forms.Form):
 
     @property
     def filters(self) -> dict[str, str]:
-        return {name: self.cleaned_data[name] for name in self.report.FILTERS
-                if self.cleaned_data.get(name)}
+        return {
+            name: self.cleaned_data[name]
+            for name in self.report.FILTERS
+            if self.cleaned_data.get(name)
+        }

@@ -40,8 +40,20 @@ class Cell(models.Model):
             # The reports' read path (reports/cellsum.py): a range on (cube, grain, period) with
             # every dimension and the count in the index itself, so reading never visits the
             # table (SQLite has no INCLUDE; on PostgreSQL this allows index-only scans).
-            models.Index(fields=["cube", "grain", "period", "border_point", "sex", "country",
-                                 "key", "key2", "count"], name="cell_read"),
+            models.Index(
+                fields=[
+                    "cube",
+                    "grain",
+                    "period",
+                    "border_point",
+                    "sex",
+                    "country",
+                    "key",
+                    "key2",
+                    "count",
+                ],
+                name="cell_read",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -20,6 +20,7 @@ class Span:
     first: date
     last: date
 
+
 def month_end(day: date) -> date:
     return day.replace(day=calendar.monthrange(day.year, day.month)[1])
 

@@ -57,9 +57,16 @@ def report_page(request, code: str):
         context.update(
             result=result,
             header=[(report.LABELS[name], name in NUMERIC) for name in result.columns],
-            rows=[list(zip(display.row(result.columns, row),
-                           [name in NUMERIC for name in result.columns], strict=True))
-                  for row in result.rows],
+            rows=[
+                list(
+                    zip(
+                        display.row(result.columns, row),
+                        [name in NUMERIC for name in result.columns],
+                        strict=True,
+                    )
+                )
+                for row in result.rows
+            ],
             chart=render_svg(build_chart(report.CHART, result, display)),
             query=_query(form),
         )
@@ -74,14 +81,26 @@ def download(request, code: str, fmt: str):
         raise Http404
     form = _bound_form(request, report)
     if not form.is_valid():
-        return render(request, "reports/report.html",
-                      {"report": report, "form": form, "formats": DOWNLOAD_FORMATS}, status=400)
+        return render(
+            request,
+            "reports/report.html",
+            {"report": report, "form": form, "formats": DOWNLOAD_FORMATS},
+            status=400,
+        )
     start, end = form.period
     result = report.run(start, end, **form.filters)
     body = exports.render(fmt, report, start, end, form.filters, result)
-    exports.record_export(user=request.user, report=report, date_from=start, date_to=end,
-                          filters=form.filters, fmt=fmt, via="web")
+    exports.record_export(
+        user=request.user,
+        report=report,
+        date_from=start,
+        date_to=end,
+        filters=form.filters,
+        fmt=fmt,
+        via="web",
+    )
     response = HttpResponse(body, content_type=exports.FORMATS[fmt])
     response["Content-Disposition"] = (
-        f'attachment; filename="{exports.file_name(report, start, end, fmt)}"')
+        f'attachment; filename="{exports.file_name(report, start, end, fmt)}"'
+    )
     return response

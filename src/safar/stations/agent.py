@@ -118,7 +118,9 @@ class Journal:
     def _rows(self, where: str, *params) -> list[Row]:
         cursor = self.db.execute(
             "SELECT id, name, size, mtime_ns, sha256, state, attempts, moved_to, sent_at "
-            f"FROM files WHERE {where} ORDER BY id", params)
+            f"FROM files WHERE {where} ORDER BY id",
+            params,
+        )
         return [Row(*values) for values in cursor.fetchall()]
 
     def live(self) -> dict[str, Row]:
@@ -131,7 +133,9 @@ class Journal:
     def queue(self, *, name: str, size: int, mtime_ns: int, sha256: str) -> None:
         self.db.execute(
             "INSERT INTO files (name, size, mtime_ns, sha256, state, queued_at) "
-            "VALUES (?, ?, ?, ?, 'queued', ?)", (name, size, mtime_ns, sha256, time.time()))
+            "VALUES (?, ?, ?, ?, 'queued', ?)",
+            (name, size, mtime_ns, sha256, time.time()),
+        )
 
     def forget(self, row: Row) -> None:
         """Drop a queued row whose file changed since it was hashed; it is hashed again."""
@@ -139,21 +143,31 @@ class Journal:
 
     def set_state(self, row: Row, state: str, **values) -> None:
         columns = ", ".join(f"{column} = ?" for column in values)
-        self.db.execute(f"UPDATE files SET state = ?{', ' if values else ''}{columns} "
-                        "WHERE id = ?", (state, *values.values(), row.id))
+        self.db.execute(
+            f"UPDATE files SET state = ?{', ' if values else ''}{columns} WHERE id = ?",
+            (state, *values.values(), row.id),
+        )
         row.state = state
 
     def failed_attempt(self, row: Row, error: str) -> None:
         row.attempts += 1
-        self.db.execute("UPDATE files SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-                        (error[:500], row.id))
+        self.db.execute(
+            "UPDATE files SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (error[:500], row.id),
+        )
 
     def expired(self, before: float) -> list[Row]:
         return self._rows("state = 'done' AND sent_at < ?", before)
 
     def has_sent(self, sha256: str) -> bool:
-        return self.db.execute("SELECT 1 FROM files WHERE sha256 = ? AND state IN "
-                               "('sent', 'done', 'purged') LIMIT 1", (sha256,)).fetchone() is not None
+        return (
+            self.db.execute(
+                "SELECT 1 FROM files WHERE sha256 = ? AND state IN "
+                "('sent', 'done', 'purged') LIMIT 1",
+                (sha256,),
+            ).fetchone()
+            is not None
+        )
 
 
 @dataclass(frozen=True)
@@ -179,8 +193,9 @@ class Client:
 
     def _request(self, method: str, path: str, **kwargs) -> requests.Response | Outcome:
         try:
-            response = self.session.request(method, self.base + path, timeout=self.timeout,
-                                            **kwargs)
+            response = self.session.request(
+                method, self.base + path, timeout=self.timeout, **kwargs
+            )
         except requests.RequestException as exc:
             return Outcome("retry", message=type(exc).__name__)
         if response.status_code == 401:
@@ -198,7 +213,7 @@ class Client:
         return answer.json()
 
     def held(self, sha256: str) -> Outcome | None:
-        """"held" when the server has the file; None when it has not; "retry" on trouble."""
+        """ "held" when the server has the file; None when it has not; "retry" on trouble."""
         answer = self._request("GET", f"/api/stations/held/{sha256}")
         if isinstance(answer, Outcome):
             return answer
@@ -209,12 +224,16 @@ class Client:
     def upload(self, path: Path, *, name: str, sha256: str) -> Outcome:
         with path.open("rb") as body:
             # requests sends an empty file object chunked, without Content-Length: send b"".
-            answer = self._request("POST", "/api/stations/upload",
-                                   data=body if path.stat().st_size else b"", headers={
-                "Content-Type": "application/octet-stream",
-                "X-Safar-Filename": quote(name, safe=""),
-                "X-Safar-SHA256": sha256,
-            })
+            answer = self._request(
+                "POST",
+                "/api/stations/upload",
+                data=body if path.stat().st_size else b"",
+                headers={
+                    "Content-Type": "application/octet-stream",
+                    "X-Safar-Filename": quote(name, safe=""),
+                    "X-Safar-SHA256": sha256,
+                },
+            )
         if isinstance(answer, Outcome):
             return answer
         try:
@@ -226,8 +245,9 @@ class Client:
         if answer.status_code == 200 and payload.get("status") == "already_held":
             return Outcome("held")
         if 400 <= answer.status_code < 500 and payload.get("refused"):
-            return Outcome("refused", code=str(payload.get("code", "")),
-                           message=str(payload.get("error", "")))
+            return Outcome(
+                "refused", code=str(payload.get("code", "")), message=str(payload.get("error", ""))
+            )
         # A malformed request or an unexpected answer: keep the file and try again later.
         return Outcome("retry", message=f"HTTP {answer.status_code}")
 
@@ -242,7 +262,7 @@ class Backoff:
         self.until = 0.0
 
     def failed(self) -> float:
-        ceiling = min(self.cap, self.base * 2 ** self.failures)
+        ceiling = min(self.cap, self.base * 2**self.failures)
         self.failures += 1
         delay = ceiling / 2 + random.uniform(0, ceiling / 2)
         self.until = time.monotonic() + delay
@@ -271,8 +291,12 @@ def looks_complete(path: Path, size: int) -> bool:
     marker is what is missing. Such a file is given longer to settle, then sent anyway (intake
     refuses it if it really is damaged)."""
     suffix = path.suffix.lower()
-    markers = {".png": b"IEND\xaeB`\x82", ".jpg": b"\xff\xd9", ".jpeg": b"\xff\xd9",
-               ".pdf": b"%%EOF"}
+    markers = {
+        ".png": b"IEND\xaeB`\x82",
+        ".jpg": b"\xff\xd9",
+        ".jpeg": b"\xff\xd9",
+        ".pdf": b"%%EOF",
+    }
     if suffix not in markers:
         return True
     with path.open("rb") as handle:
@@ -292,9 +316,11 @@ class Counts:
 
     def line(self, note: str = "") -> str:
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        text = (f"waiting {self.waiting} · queued {self.queued} · sent {self.sent} · "
-                f"refused {self.refused} · failed attempts {self.failed} · "
-                f"{self.bytes_sent / 2**20:.1f} MB, {self.sent / elapsed:.1f} files/s")
+        text = (
+            f"waiting {self.waiting} · queued {self.queued} · sent {self.sent} · "
+            f"refused {self.refused} · failed attempts {self.failed} · "
+            f"{self.bytes_sent / 2**20:.1f} MB, {self.sent / elapsed:.1f} files/s"
+        )
         return f"{text} · {note}" if note else text
 
 
@@ -354,8 +380,9 @@ class Agent:
         self.folder = settings.folder
         self.sent_dir = self.folder / SENT_DIR
         self.refused_dir = self.folder / REFUSED_DIR
-        self.client = Client(settings.server, settings.token, timeout=settings.timeout,
-                             language=settings.language)
+        self.client = Client(
+            settings.server, settings.token, timeout=settings.timeout, language=settings.language
+        )
         self.backoff = Backoff(settings.backoff_base, settings.backoff_cap)
         self.counts = Counts()
         self.status = Status(out or sys.stderr, quiet=settings.quiet)
@@ -374,8 +401,11 @@ class Agent:
         with os.scandir(self.folder) as entries:
             for entry in entries:
                 name = entry.name
-                if (name.startswith((".", "~")) or name.lower() in IGNORED_NAMES
-                        or Path(name).suffix.lower() in PARTIAL_SUFFIXES):
+                if (
+                    name.startswith((".", "~"))
+                    or name.lower() in IGNORED_NAMES
+                    or Path(name).suffix.lower() in PARTIAL_SUFFIXES
+                ):
                     continue
                 try:
                     if entry.is_file(follow_symlinks=False):
@@ -424,7 +454,9 @@ class Agent:
             row = live.get(name)
             if row is not None:
                 if row.state == "queued" and (row.size, row.mtime_ns) != (
-                        stat.st_size, stat.st_mtime_ns):
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                ):
                     self.journal.forget(row)  # rewritten after hashing: hash it again
                     self.observed.pop(name, None)
                 continue
@@ -432,8 +464,9 @@ class Agent:
                 sha = sha256_of(self.folder / name)
                 after = (self.folder / name).stat()
                 if (after.st_size, after.st_mtime_ns) == (stat.st_size, stat.st_mtime_ns):
-                    self.journal.queue(name=name, size=stat.st_size,
-                                       mtime_ns=stat.st_mtime_ns, sha256=sha)
+                    self.journal.queue(
+                        name=name, size=stat.st_size, mtime_ns=stat.st_mtime_ns, sha256=sha
+                    )
                     self.observed.pop(name, None)
         for name, row in live.items():
             if row.state == "queued" and name not in found:
@@ -471,12 +504,14 @@ class Agent:
             if source.exists():
                 self.refused_dir.mkdir(exist_ok=True)
                 target = self._free_path(self.refused_dir, row.name, row.sha256)
-                reason = self.journal.db.execute("SELECT reason FROM files WHERE id = ?",
-                                                 (row.id,)).fetchone()[0]
+                reason = self.journal.db.execute(
+                    "SELECT reason FROM files WHERE id = ?", (row.id,)
+                ).fetchone()[0]
                 Path(f"{target}.reason.txt").write_text(reason + "\n", encoding="utf-8")
                 os.replace(source, target)
-                self.journal.set_state(row, "set_aside",
-                                       moved_to=str(target.relative_to(self.folder)))
+                self.journal.set_state(
+                    row, "set_aside", moved_to=str(target.relative_to(self.folder))
+                )
             else:
                 self.journal.set_state(row, "set_aside")
 
@@ -514,17 +549,22 @@ class Agent:
                 self.journal.failed_attempt(row, outcome.message)
                 self.counts.failed += 1
                 delay = self.backoff.failed()
-                self.status.show(self.counts, f"{outcome.message}, retry in {delay:.1f} s",
-                                 force=not self.s.quiet)
+                self.status.show(
+                    self.counts,
+                    f"{outcome.message}, retry in {delay:.1f} s",
+                    force=not self.s.quiet,
+                )
                 return
             self.backoff.succeeded()
-            if outcome.kind == "refused" and outcome.code == "hash_mismatch" and \
-                    sha256_of(self.folder / row.name) != row.sha256:
+            if (
+                outcome.kind == "refused"
+                and outcome.code == "hash_mismatch"
+                and sha256_of(self.folder / row.name) != row.sha256
+            ):
                 self.journal.forget(row)  # the file changed after hashing; hash it again
                 continue
             if outcome.kind == "refused":
-                self.journal.set_state(row, "refused",
-                                       reason=f"{outcome.code}: {outcome.message}")
+                self.journal.set_state(row, "refused", reason=f"{outcome.code}: {outcome.message}")
                 self.counts.refused += 1
             else:
                 self.journal.set_state(row, "sent", sent_at=time.time())
@@ -585,11 +625,14 @@ class Agent:
                 if not self.counts.waiting and not self.counts.queued:
                     return EXIT_REFUSED if self.counts.refused else EXIT_OK
                 if self.s.retries is not None and self.backoff.failures > self.s.retries:
-                    self.status.say(f"giving up after {self.backoff.failures} failed attempts; "
-                                    f"{self.counts.queued} files stay queued for the next run")
+                    self.status.say(
+                        f"giving up after {self.backoff.failures} failed attempts; "
+                        f"{self.counts.queued} files stay queued for the next run"
+                    )
                     return EXIT_UNSENT
             wait = self.backoff.remaining() or (
-                min(self.s.poll, self.s.settle / 2) if self.counts.waiting else self.s.poll)
+                min(self.s.poll, self.s.settle / 2) if self.counts.waiting else self.s.poll
+            )
             self.stop.wait(wait)
         return EXIT_UNSENT if self.s.once and self.counts.queued else EXIT_OK
 
@@ -623,39 +666,79 @@ class _folder_lock:
         self.handle.close()
 
 
-def build_parser(prog: str = "safar station watch", *, add_help: bool = True,
-                 ) -> argparse.ArgumentParser:
+def build_parser(
+    prog: str = "safar station watch",
+    *,
+    add_help: bool = True,
+) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog=prog, add_help=add_help,
-        description="Send every scan saved in DIR to the central server, exactly once.")
-    parser.add_argument("folder", metavar="DIR", type=Path,
-                        help="the folder the scanner saves into")
-    parser.add_argument("--server", required=True, help="the central server, e.g. https://safar.example.tj")
+        prog=prog,
+        add_help=add_help,
+        description="Send every scan saved in DIR to the central server, exactly once.",
+    )
+    parser.add_argument(
+        "folder", metavar="DIR", type=Path, help="the folder the scanner saves into"
+    )
+    parser.add_argument(
+        "--server", required=True, help="the central server, e.g. https://safar.example.tj"
+    )
     token = parser.add_mutually_exclusive_group(required=True)
     token.add_argument("--token", help="this station's token (shown by `safar station add`)")
-    token.add_argument("--token-file", type=Path,
-                       help="a file holding the token (keeps it out of the process list)")
-    parser.add_argument("--once", action="store_true",
-                        help="send what is there and exit: 0 when everything was sent")
-    parser.add_argument("--keep-days", type=float, default=30.0,
-                        help="days sent files stay in DIR/sent/ (default 30)")
-    parser.add_argument("--settle", type=float, default=2.0,
-                        help="seconds a file must stay unchanged before it is sent (default 2)")
-    parser.add_argument("--poll", type=float, default=1.0,
-                        help="seconds between looks at the folder (default 1)")
-    parser.add_argument("--timeout", type=float, default=60.0,
-                        help="seconds to wait for the server (default 60)")
-    parser.add_argument("--backoff", type=float, default=1.0,
-                        help="first retry delay in seconds, doubled each time (default 1)")
-    parser.add_argument("--max-backoff", type=float, default=300.0,
-                        help="longest retry delay in seconds (default 300)")
-    parser.add_argument("--retries", type=int, default=None,
-                        help="with --once: give up after this many failures in a row "
-                             "(default 8; without --once it never gives up)")
-    parser.add_argument("--language", choices=["tg", "ru", "en"],
-                        help="language of the reasons written beside refused files")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no running status line, only the summary at the end")
+    token.add_argument(
+        "--token-file",
+        type=Path,
+        help="a file holding the token (keeps it out of the process list)",
+    )
+    parser.add_argument(
+        "--once",
+        action="store_true",
+        help="send what is there and exit: 0 when everything was sent",
+    )
+    parser.add_argument(
+        "--keep-days",
+        type=float,
+        default=30.0,
+        help="days sent files stay in DIR/sent/ (default 30)",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=2.0,
+        help="seconds a file must stay unchanged before it is sent (default 2)",
+    )
+    parser.add_argument(
+        "--poll", type=float, default=1.0, help="seconds between looks at the folder (default 1)"
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=60.0, help="seconds to wait for the server (default 60)"
+    )
+    parser.add_argument(
+        "--backoff",
+        type=float,
+        default=1.0,
+        help="first retry delay in seconds, doubled each time (default 1)",
+    )
+    parser.add_argument(
+        "--max-backoff",
+        type=float,
+        default=300.0,
+        help="longest retry delay in seconds (default 300)",
+    )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=None,
+        help="with --once: give up after this many failures in a row "
+        "(default 8; without --once it never gives up)",
+    )
+    parser.add_argument(
+        "--language",
+        choices=["tg", "ru", "en"],
+        help="language of the reasons written beside refused files",
+    )
+    parser.add_argument(
+        "--quiet", action="store_true", help="no running status line, only the summary at the end"
+    )
     return parser
 
 
@@ -664,16 +747,29 @@ def settings_from(args: argparse.Namespace) -> Settings:
         try:
             token = args.token_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
-            raise ConfigError(f"cannot read the token file {args.token_file}: {exc.strerror}") from None
+            raise ConfigError(
+                f"cannot read the token file {args.token_file}: {exc.strerror}"
+            ) from None
     else:
         token = args.token.strip()
     if not token:
         raise ConfigError("the token is empty")
     retries = args.retries if args.retries is not None else (8 if args.once else None)
-    return Settings(folder=args.folder, server=args.server, token=token, once=args.once,
-                    settle=args.settle, poll=args.poll, keep_days=args.keep_days,
-                    timeout=args.timeout, backoff_base=args.backoff, backoff_cap=args.max_backoff,
-                    retries=retries, language=args.language, quiet=args.quiet)
+    return Settings(
+        folder=args.folder,
+        server=args.server,
+        token=token,
+        once=args.once,
+        settle=args.settle,
+        poll=args.poll,
+        keep_days=args.keep_days,
+        timeout=args.timeout,
+        backoff_base=args.backoff,
+        backoff_cap=args.max_backoff,
+        retries=retries,
+        language=args.language,
+        quiet=args.quiet,
+    )
 
 
 def run_agent(args: argparse.Namespace, *, out=None) -> int:

@@ -34,8 +34,11 @@ def station_required(view):
     @wraps(view)
     def wrapped(request, *args, **kwargs):
         header = request.headers.get("Authorization", "")
-        station = Station.authenticate(header.removeprefix(SCHEME).strip()) \
-            if header.startswith(SCHEME) else None
+        station = (
+            Station.authenticate(header.removeprefix(SCHEME).strip())
+            if header.startswith(SCHEME)
+            else None
+        )
         if station is None:
             return JsonResponse({"error": _("Invalid or revoked station token.")}, status=401)
         return view(request, station, *args, **kwargs)
@@ -54,16 +57,22 @@ def hello(request, station: Station):
         if queued is not None and queued < 0:
             raise ValueError
     except (ValueError, TypeError, AttributeError):
-        return JsonResponse({"error": _("The report is not valid JSON."),
-                             "fields": {"queued": _("A whole number of files, 0 or more.")}},
-                            status=400)
+        return JsonResponse(
+            {
+                "error": _("The report is not valid JSON."),
+                "fields": {"queued": _("A whole number of files, 0 or more.")},
+            },
+            status=400,
+        )
     station.touch(queued=queued)
-    return JsonResponse({
-        "station": station.name,
-        "centre": station.centre.code,
-        "max_bytes": MAX_UPLOAD_BYTES,
-        "extensions": sorted(ACCEPTED_EXTENSIONS),
-    })
+    return JsonResponse(
+        {
+            "station": station.name,
+            "centre": station.centre.code,
+            "max_bytes": MAX_UPLOAD_BYTES,
+            "extensions": sorted(ACCEPTED_EXTENSIONS),
+        }
+    )
 
 
 @csrf_exempt
@@ -94,22 +103,35 @@ def upload(request, station: Station):
         fields[SHA_HEADER] = _("The file's SHA-256 as 64 hexadecimal digits.")
     length = request.META.get("CONTENT_LENGTH") or ""
     if not length.isdigit():
-        return JsonResponse({"error": _("The request must give the body's Content-Length."),
-                             "fields": {"Content-Length": _("The file size in bytes.")}},
-                            status=411)
+        return JsonResponse(
+            {
+                "error": _("The request must give the body's Content-Length."),
+                "fields": {"Content-Length": _("The file size in bytes.")},
+            },
+            status=411,
+        )
     if fields:
-        return JsonResponse({"error": _("The request is incomplete."), "fields": fields},
-                            status=400)
+        return JsonResponse(
+            {"error": _("The request is incomplete."), "fields": fields}, status=400
+        )
     try:
-        result = intake_file(station=station, name=name, sha256=sha256, body=request,
-                             length=int(length))
+        result = intake_file(
+            station=station, name=name, sha256=sha256, body=request, length=int(length)
+        )
     except Refusal as refusal:
-        return JsonResponse({"error": refusal.message, "code": refusal.code, "refused": True},
-                            status=REFUSAL_STATUS.get(refusal.code, 422))
+        return JsonResponse(
+            {"error": refusal.message, "code": refusal.code, "refused": True},
+            status=REFUSAL_STATUS.get(refusal.code, 422),
+        )
     except IncompleteBody:
-        return JsonResponse({"error": _("The body ended before Content-Length bytes arrived.")},
-                            status=400)
+        return JsonResponse(
+            {"error": _("The body ended before Content-Length bytes arrived.")}, status=400
+        )
     return JsonResponse(
-        {"status": "stored" if result.created else "already_held",
-         "upload": result.upload.pk, "sha256": result.upload.sha256},
-        status=201 if result.created else 200)
+        {
+            "status": "stored" if result.created else "already_held",
+            "upload": result.upload.pk,
+            "sha256": result.upload.sha256,
+        },
+        status=201 if result.created else 200,
+    )

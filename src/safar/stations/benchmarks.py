@@ -73,9 +73,12 @@ def intake(argv: list[str]) -> int:
     parser.add_argument("--stations", type=int, default=4)
     parser.add_argument("--scans", type=int, default=2000, help="files per station")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn workers")
-    parser.add_argument("--database", default="sqlite",
-                        help="'sqlite' (a new file) or postgres://user@127.0.0.1:5432/any "
-                             "(a database safar_bench_intake is created there and dropped)")
+    parser.add_argument(
+        "--database",
+        default="sqlite",
+        help="'sqlite' (a new file) or postgres://user@127.0.0.1:5432/any "
+        "(a database safar_bench_intake is created there and dropped)",
+    )
     parser.add_argument("--side", type=int, default=24, help="scan width and height in pixels")
     parser.add_argument("--deadline", type=float, default=1800, help="seconds before giving up")
     args = parser.parse_args(argv)
@@ -89,14 +92,20 @@ def intake(argv: list[str]) -> int:
     agents: list[subprocess.Popen] = []
     database_url, drop_database = _database(args.database, work)
     try:
-        env = {**os.environ, "SAFAR_DATA_DIR": str(work / "data"), "DATABASE_URL": database_url,
-               "SAFAR_SECRET_KEY": "bench-only", "SAFAR_LOG_LEVEL": "ERROR"}
+        env = {
+            **os.environ,
+            "SAFAR_DATA_DIR": str(work / "data"),
+            "DATABASE_URL": database_url,
+            "SAFAR_SECRET_KEY": "bench-only",
+            "SAFAR_LOG_LEVEL": "ERROR",
+        }
         started = time.perf_counter()
         _safar(env, "migrate", "--no-input", "-v0")
         tokens = []
         for n in range(args.stations):
-            out = _safar(env, "station", "add", f"BENCH-{n + 1}", "--centre",
-                         CENTRES[n % len(CENTRES)])
+            out = _safar(
+                env, "station", "add", f"BENCH-{n + 1}", "--centre", CENTRES[n % len(CENTRES)]
+            )
             tokens.append(out.strip().splitlines()[-1])
         total_bytes = 0
         for n in range(args.stations):
@@ -106,17 +115,44 @@ def intake(argv: list[str]) -> int:
                 content = _png(n * 10_000_000 + i, args.side)
                 total_bytes += len(content)
                 (folder / f"scan-{i:05d}.png").write_bytes(content)
-        print(f"prepared {args.stations} × {args.scans} scans ({total_bytes / 2**20:.1f} MB) "
-              f"in {time.perf_counter() - started:.1f} s")
+        print(
+            f"prepared {args.stations} × {args.scans} scans ({total_bytes / 2**20:.1f} MB) "
+            f"in {time.perf_counter() - started:.1f} s"
+        )
 
         server = Gunicorn(env=env, workers=args.workers, log=work / "gunicorn.log").start()
         begin = time.perf_counter()
         for n, token in enumerate(tokens):
-            agents.append(subprocess.Popen(
-                [*SAFAR, "station", "watch", str(work / f"station-{n + 1}"), "--server",
-                 server.url, "--token", token, "--once", "--settle", "0.2", "--poll", "0.2",
-                 "--backoff", "0.5", "--max-backoff", "5", "--retries", "20", "--quiet"],
-                env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True))
+            agents.append(
+                subprocess.Popen(
+                    [
+                        *SAFAR,
+                        "station",
+                        "watch",
+                        str(work / f"station-{n + 1}"),
+                        "--server",
+                        server.url,
+                        "--token",
+                        token,
+                        "--once",
+                        "--settle",
+                        "0.2",
+                        "--poll",
+                        "0.2",
+                        "--backoff",
+                        "0.5",
+                        "--max-backoff",
+                        "5",
+                        "--retries",
+                        "20",
+                        "--quiet",
+                    ],
+                    env=env,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                )
+            )
         codes = []
         for agent in agents:
             remaining = max(1.0, args.deadline - (time.perf_counter() - begin))
@@ -139,11 +175,18 @@ def intake(argv: list[str]) -> int:
     expected = args.stations * args.scans
     database = "SQLite" if args.database == "sqlite" else "PostgreSQL"
     print(f"database {database}, gunicorn {args.workers} workers, {args.stations} agents")
-    print(f"sent {expected} scans in {elapsed:.1f} s: {expected / elapsed:.0f} scans/s, "
-          f"{total_bytes / 2**20 / elapsed:.2f} MB/s")
-    print(f"stored {stats['scans']} scans (expected {expected}); per station: "
-          + ", ".join(f"{k} {v}" for k, v in stats["by_station"].items()))
-    ok = (stats["scans"] == expected and all(c == 0 for c in codes)
-          and all(v == args.scans for v in stats["by_station"].values()))
+    print(
+        f"sent {expected} scans in {elapsed:.1f} s: {expected / elapsed:.0f} scans/s, "
+        f"{total_bytes / 2**20 / elapsed:.2f} MB/s"
+    )
+    print(
+        f"stored {stats['scans']} scans (expected {expected}); per station: "
+        + ", ".join(f"{k} {v}" for k, v in stats["by_station"].items())
+    )
+    ok = (
+        stats["scans"] == expected
+        and all(c == 0 for c in codes)
+        and all(v == args.scans for v in stats["by_station"].values())
+    )
     print("OK: every scan stored exactly once" if ok else "FAILED: counts do not match")
     return 0 if ok else 1

@@ -14,7 +14,8 @@ def load_demo_stations(stdout) -> None:
     created = 0
     for name, centre in DEMO_STATIONS:
         _station, new = Station.objects.get_or_create(
-            name=name, defaults={"centre": Office.objects.get(code=centre)})
+            name=name, defaults={"centre": Office.objects.get(code=centre)}
+        )
         created += new
     if created:
         stdout.write(f"Demo stations: {created} registered (tokens: safar station token NAME).")

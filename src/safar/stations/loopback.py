@@ -26,8 +26,14 @@ def free_port() -> int:
 class Gunicorn:
     """gunicorn serving safar.wsgi on 127.0.0.1:`port` with `env` (DATABASE_URL, SAFAR_DATA_DIR)."""
 
-    def __init__(self, *, env: dict[str, str], port: int | None = None, workers: int = 2,
-                 log: Path | None = None):
+    def __init__(
+        self,
+        *,
+        env: dict[str, str],
+        port: int | None = None,
+        workers: int = 2,
+        log: Path | None = None,
+    ):
         self.env = {**os.environ, **env, "SAFAR_ALLOWED_HOSTS": LOOPBACK}
         self.port = port or free_port()
         self.workers = workers
@@ -41,12 +47,27 @@ class Gunicorn:
     def start(self, *, ready_within: float = 60.0) -> "Gunicorn":
         # --preload: the workers fork from a master that has imported Django already, so a
         # restarted server answers within a second or two.
-        command = [sys.executable, "-m", "gunicorn", "safar.wsgi", "--preload",
-                   "--bind", f"{LOOPBACK}:{self.port}", "--workers", str(self.workers),
-                   "--timeout", "60", "--graceful-timeout", "5", "--log-level", "warning"]
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "safar.wsgi",
+            "--preload",
+            "--bind",
+            f"{LOOPBACK}:{self.port}",
+            "--workers",
+            str(self.workers),
+            "--timeout",
+            "60",
+            "--graceful-timeout",
+            "5",
+            "--log-level",
+            "warning",
+        ]
         output = self.log.open("ab") if self.log else subprocess.DEVNULL
-        self.process = subprocess.Popen(command, env=self.env, stdout=output,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command, env=self.env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
         deadline = time.monotonic() + ready_within
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

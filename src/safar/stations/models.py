@@ -27,25 +27,33 @@ class StationQuerySet(models.QuerySet):
         uploads = "batches__uploads"
         return self.annotate(
             files=models.Count(uploads),
-            files_today=models.Count(uploads, filter=models.Q(
-                batches__uploads__received_at__gte=start_of_today())),
-            pending=models.Count(uploads, filter=models.Q(
-                batches__uploads__status=Upload.Status.RECEIVED)),
-            failed=models.Count(uploads, filter=models.Q(
-                batches__uploads__status=Upload.Status.FAILED)),
+            files_today=models.Count(
+                uploads, filter=models.Q(batches__uploads__received_at__gte=start_of_today())
+            ),
+            pending=models.Count(
+                uploads, filter=models.Q(batches__uploads__status=Upload.Status.RECEIVED)
+            ),
+            failed=models.Count(
+                uploads, filter=models.Q(batches__uploads__status=Upload.Status.FAILED)
+            ),
         )
 
     def with_token(self, raw: str):
         """The station holding this active token (empty when unknown or revoked)."""
-        return self.filter(tokens__key_hash=hash_station_token(raw),
-                           tokens__revoked_at__isnull=True)
+        return self.filter(
+            tokens__key_hash=hash_station_token(raw), tokens__revoked_at__isnull=True
+        )
 
 
 class Station(models.Model):
     name = models.CharField(_("name"), max_length=60, unique=True)
-    centre = models.ForeignKey(Office, verbose_name=_("border centre"), on_delete=models.PROTECT,
-                               related_name="stations",
-                               limit_choices_to={"kind": Office.Kind.BORDER_CENTRE})
+    centre = models.ForeignKey(
+        Office,
+        verbose_name=_("border centre"),
+        on_delete=models.PROTECT,
+        related_name="stations",
+        limit_choices_to={"kind": Office.Kind.BORDER_CENTRE},
+    )
     created_at = models.DateTimeField(_("registered"), default=timezone.now)
     last_contact_at = models.DateTimeField(_("last contact"), null=True, blank=True)
     # What the agent last said about its own folder: files waiting to be sent.
@@ -73,8 +81,9 @@ class Station(models.Model):
         # Hex, not URL-safe base64: a prefix never starts with "-", so it can be given to
         # `--revoke PREFIX` on the command line.
         raw = secrets.token_hex(32)
-        token = StationToken.objects.create(station=self, key_hash=hash_station_token(raw),
-                                            prefix=raw[:8])
+        token = StationToken.objects.create(
+            station=self, key_hash=hash_station_token(raw), prefix=raw[:8]
+        )
         return token, raw
 
     def touch(self, *, queued: int | None = None) -> None:
@@ -82,7 +91,8 @@ class Station(models.Model):
         now = timezone.now()
         if queued is not None:
             Station.objects.filter(pk=self.pk).update(
-                last_contact_at=now, agent_queue=queued, agent_reported_at=now)
+                last_contact_at=now, agent_queue=queued, agent_reported_at=now
+            )
             return
         Station.objects.filter(pk=self.pk).filter(
             models.Q(last_contact_at__isnull=True)
@@ -93,8 +103,9 @@ class Station(models.Model):
 class StationToken(models.Model):
     """An upload token of one station. It opens the intake endpoints and nothing else."""
 
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="tokens",
-                                verbose_name=_("station"))
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="tokens", verbose_name=_("station")
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8, db_index=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -123,8 +134,9 @@ class RefusedUpload(models.Model):
         HASH_MISMATCH = "hash_mismatch", _("damaged on the way")
         EMPTY = "empty", _("empty file")
 
-    station = models.ForeignKey(Station, on_delete=models.CASCADE, related_name="refusals",
-                                verbose_name=_("station"))
+    station = models.ForeignKey(
+        Station, on_delete=models.CASCADE, related_name="refusals", verbose_name=_("station")
+    )
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     original_name = models.CharField(_("file name"), max_length=255)
     sha256 = models.CharField(max_length=64, blank=True)

@@ -53,8 +53,9 @@ def is_held(sha256: str) -> bool:
     return Upload.objects.filter(sha256=sha256).exists()
 
 
-def intake_file(*, station: Station, name: str, sha256: str, body: BinaryIO,
-                length: int) -> IntakeResult:
+def intake_file(
+    *, station: Station, name: str, sha256: str, body: BinaryIO, length: int
+) -> IntakeResult:
     """Receive `length` bytes from `body` as the file `name` sent by `station`.
 
     The bytes are hashed as they arrive and spooled to disk beyond 1 MB. A file already held is
@@ -71,8 +72,13 @@ def intake_file(*, station: Station, name: str, sha256: str, body: BinaryIO,
         try:
             _check(name=name, sha256=sha256, digest=digest, length=length, spool=spool)
             spool.seek(0)
-            received = receive_upload(content=spool.read(), name=name, centre=station.centre,
-                                      station=station, sha256=sha256)
+            received = receive_upload(
+                content=spool.read(),
+                name=name,
+                centre=station.centre,
+                station=station,
+                sha256=sha256,
+            )
         except Refusal as refusal:
             _record_refusal(station, name, sha256, length, refusal)
             raise
@@ -104,21 +110,29 @@ def _spool_body(body: BinaryIO, length: int, spool) -> str:
 def _check(*, name: str, sha256: str, digest: str, length: int, spool) -> None:
     codes = RefusedUpload.Code
     if digest != sha256:
-        raise Refusal(codes.HASH_MISMATCH,
-                      _("The file's SHA-256 does not match: it was damaged on the way or "
-                        "changed while it was sent."))
+        raise Refusal(
+            codes.HASH_MISMATCH,
+            _(
+                "The file's SHA-256 does not match: it was damaged on the way or "
+                "changed while it was sent."
+            ),
+        )
     if length == 0:
         raise Refusal(codes.EMPTY, _("The file is empty."))
     if length > MAX_UPLOAD_BYTES:
-        raise Refusal(codes.TOO_LARGE, _("The file is larger than %(mb)d MB.")
-                      % {"mb": MAX_UPLOAD_BYTES // 2**20})
+        raise Refusal(
+            codes.TOO_LARGE,
+            _("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20},
+        )
     if PurePath(name).suffix.lower() not in ACCEPTED_EXTENSIONS:
         raise Refusal(codes.WRONG_TYPE, _("Only PNG, JPEG, TIFF and PDF files are accepted."))
     spool.seek(0)
     if not _readable(PurePath(name).suffix.lower(), spool):
-        raise Refusal(codes.CORRUPT,
-                      _("The file cannot be opened: it is damaged or not really a %(type)s.")
-                      % {"type": PurePath(name).suffix.lstrip(".").upper()})
+        raise Refusal(
+            codes.CORRUPT,
+            _("The file cannot be opened: it is damaged or not really a %(type)s.")
+            % {"type": PurePath(name).suffix.lstrip(".").upper()},
+        )
 
 
 def _readable(extension: str, spool) -> bool:
@@ -157,11 +171,17 @@ def _readable_pdf(data: bytes) -> bool:
         document.close()
 
 
-def _record_refusal(station: Station, name: str, sha256: str, length: int,
-                    refusal: Refusal) -> None:
-    RefusedUpload.objects.create(station=station, original_name=PurePath(name).name[:255],
-                                 sha256=sha256 if SHA256_RE.match(sha256) else "",
-                                 size=length, code=refusal.code, reason=refusal.message)
+def _record_refusal(
+    station: Station, name: str, sha256: str, length: int, refusal: Refusal
+) -> None:
+    RefusedUpload.objects.create(
+        station=station,
+        original_name=PurePath(name).name[:255],
+        sha256=sha256 if SHA256_RE.match(sha256) else "",
+        size=length,
+        code=refusal.code,
+        reason=refusal.message,
+    )
 
 
 @transaction.atomic
@@ -174,8 +194,12 @@ def register_station(*, name: str, centre_code: str) -> tuple[Station, str]:
         raise ValueError(f"a station named {name!r} already exists")
     station = Station.objects.create(name=name, centre=centre)
     token, raw = station.issue_token()
-    AuditEvent.record(user=None, action=AuditEvent.Action.CREATE, obj=station,
-                      changes={"centre": [None, centre.code], "token": [None, token.prefix]})
+    AuditEvent.record(
+        user=None,
+        action=AuditEvent.Action.CREATE,
+        obj=station,
+        changes={"centre": [None, centre.code], "token": [None, token.prefix]},
+    )
     return station, raw
 
 
@@ -183,8 +207,12 @@ def register_station(*, name: str, centre_code: str) -> tuple[Station, str]:
 def issue_station_token(*, station: Station) -> str:
     """A further token for a station (a replaced PC); earlier tokens stay valid until revoked."""
     token, raw = station.issue_token()
-    AuditEvent.record(user=None, action=AuditEvent.Action.UPDATE, obj=station,
-                      changes={"token": [None, token.prefix]})
+    AuditEvent.record(
+        user=None,
+        action=AuditEvent.Action.UPDATE,
+        obj=station,
+        changes={"token": [None, token.prefix]},
+    )
     return raw
 
 
@@ -200,14 +228,21 @@ def revoke_tokens(*, key: str) -> list[str]:
 
     tokens = StationToken.objects.filter(revoked_at__isnull=True).select_related("station")
     by_name = tokens.filter(station__name=key)
-    matched = list(by_name) if by_name.exists() else (
-        list(tokens.filter(prefix__startswith=key)) if len(key) >= 4 else [])
+    matched = (
+        list(by_name)
+        if by_name.exists()
+        else (list(tokens.filter(prefix__startswith=key)) if len(key) >= 4 else [])
+    )
     if not by_name.exists() and len({t.station_id for t in matched}) > 1:
         raise ValueError(f"{key!r} starts tokens of several stations; give more of it")
     now = timezone.now()
     for token in matched:
         token.revoked_at = now
         token.save(update_fields=["revoked_at"])
-        AuditEvent.record(user=None, action=AuditEvent.Action.UPDATE, obj=token.station,
-                          changes={"token revoked": [token.prefix, None]})
+        AuditEvent.record(
+            user=None,
+            action=AuditEvent.Action.UPDATE,
+            obj=token.station,
+            changes={"token revoked": [token.prefix, None]},
+        )
     return [token.prefix for token in matched]

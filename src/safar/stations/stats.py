@@ -25,8 +25,11 @@ from .models import RefusedUpload, Station, start_of_today
 def page_counts_by_station() -> dict[int, dict[str, int]]:
     """{station id: {scan status: pages}} for pages cut from station files."""
     counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = (Scan.objects.filter(upload__batch__station__isnull=False)
-            .values_list("upload__batch__station", "status").annotate(n=Count("id")))
+    rows = (
+        Scan.objects.filter(upload__batch__station__isnull=False)
+        .values_list("upload__batch__station", "status")
+        .annotate(n=Count("id"))
+    )
     for station_id, status, n in rows:
         counts[station_id][status] = n
     return counts
@@ -36,8 +39,10 @@ def refusal_counts_by_station() -> dict[int, dict[str, int]]:
     """{station id: {"today": n, "week": n, "total": n}} of refused files."""
     today, week_ago = start_of_today(), timezone.now() - timedelta(days=7)
     rows = RefusedUpload.objects.values("station").annotate(
-        total=Count("id"), week=Count("id", filter=Q(at__gte=week_ago)),
-        today=Count("id", filter=Q(at__gte=today)))
+        total=Count("id"),
+        week=Count("id", filter=Q(at__gte=week_ago)),
+        today=Count("id", filter=Q(at__gte=today)),
+    )
     return {row.pop("station"): row for row in rows}
 
 

@@ -22,19 +22,29 @@ def dashboard(request):
     """
     pages = page_counts_by_station()
     refusals = refusal_counts_by_station()
-    stations = list(Station.objects.with_intake_counts().select_related("centre")
-                    .order_by("centre__code", "name"))
+    stations = list(
+        Station.objects.with_intake_counts()
+        .select_related("centre")
+        .order_by("centre__code", "name")
+    )
     for station in stations:
-        station.pages = [(Scan.Status(status).label, n)
-                         for status, n in sorted(pages.get(station.pk, {}).items())]
+        station.pages = [
+            (Scan.Status(status).label, n)
+            for status, n in sorted(pages.get(station.pk, {}).items())
+        ]
         station.refused = refusals.get(station.pk, {"today": 0, "week": 0, "total": 0})
     centres = [(centre, list(rows)) for centre, rows in groupby(stations, key=lambda s: s.centre)]
     recent = RefusedUpload.objects.select_related("station")[:RECENT_REFUSALS]
-    return render(request, "stations/dashboard.html", {
-        "centres": centres, "recent_refusals": recent,
-        "totals": {
-            "files_today": sum(s.files_today for s in stations),
-            "pending": sum(s.pending for s in stations),
-            "refused_today": sum(s.refused["today"] for s in stations),
+    return render(
+        request,
+        "stations/dashboard.html",
+        {
+            "centres": centres,
+            "recent_refusals": recent,
+            "totals": {
+                "files_today": sum(s.files_today for s in stations),
+                "pending": sum(s.pending for s in stations),
+                "refused_today": sum(s.refused["today"] for s in stations),
+            },
         },
-    })
+    )

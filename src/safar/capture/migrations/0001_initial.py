@@ -8,64 +8,149 @@ import safar.capture.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_reference_data'),
+        ("core", "0002_reference_data"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Scan',
+            name="Scan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('page', models.PositiveIntegerField(default=1, verbose_name='page')),
-                ('image', models.FileField(blank=True, max_length=200, upload_to='pages/%Y/%m/%d/', verbose_name='page image')),
-                ('status', models.CharField(choices=[('received', 'received'), ('read', 'read'), ('needs_review', 'needs review'), ('saved', 'saved'), ('rejected', 'rejected')], db_index=True, default='received', max_length=12, verbose_name='status')),
-                ('reject_reason', models.TextField(blank=True, verbose_name='reason for rejection')),
-                ('reading', models.JSONField(blank=True, default=dict, verbose_name='reading')),
-                ('card_number', models.CharField(blank=True, db_index=True, max_length=16, verbose_name='card number')),
-                ('auto_accepted', models.BooleanField(default=False, verbose_name='saved without review')),
-                ('corrected_fields', models.JSONField(blank=True, default=list, verbose_name='corrected fields')),
-                ('read_at', models.DateTimeField(blank=True, null=True, verbose_name='read')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed')),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("page", models.PositiveIntegerField(default=1, verbose_name="page")),
+                (
+                    "image",
+                    models.FileField(
+                        blank=True,
+                        max_length=200,
+                        upload_to="pages/%Y/%m/%d/",
+                        verbose_name="page image",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "received"),
+                            ("read", "read"),
+                            ("needs_review", "needs review"),
+                            ("saved", "saved"),
+                            ("rejected", "rejected"),
+                        ],
+                        db_index=True,
+                        default="received",
+                        max_length=12,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "reject_reason",
+                    models.TextField(blank=True, verbose_name="reason for rejection"),
+                ),
+                ("reading", models.JSONField(blank=True, default=dict, verbose_name="reading")),
+                (
+                    "card_number",
+                    models.CharField(
+                        blank=True, db_index=True, max_length=16, verbose_name="card number"
+                    ),
+                ),
+                (
+                    "auto_accepted",
+                    models.BooleanField(default=False, verbose_name="saved without review"),
+                ),
+                (
+                    "corrected_fields",
+                    models.JSONField(blank=True, default=list, verbose_name="corrected fields"),
+                ),
+                ("read_at", models.DateTimeField(blank=True, null=True, verbose_name="read")),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reviewed"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(db_index=True, default=django.utils.timezone.now),
+                ),
             ],
             options={
-                'verbose_name': 'scan',
-                'verbose_name_plural': 'scans',
+                "verbose_name": "scan",
+                "verbose_name_plural": "scans",
             },
         ),
         migrations.CreateModel(
-            name='Upload',
+            name="Upload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sha256', models.CharField(max_length=64, unique=True)),
-                ('file', models.FileField(max_length=200, upload_to=safar.capture.models.upload_path)),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('extension', models.CharField(max_length=6)),
-                ('size', models.BigIntegerField(verbose_name='size')),
-                ('status', models.CharField(choices=[('received', 'received'), ('split', 'pages extracted'), ('failed', 'could not be opened')], default='received', max_length=10, verbose_name='status')),
-                ('error', models.TextField(blank=True, verbose_name='error')),
-                ('received_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='received')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sha256", models.CharField(max_length=64, unique=True)),
+                (
+                    "file",
+                    models.FileField(max_length=200, upload_to=safar.capture.models.upload_path),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("extension", models.CharField(max_length=6)),
+                ("size", models.BigIntegerField(verbose_name="size")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("received", "received"),
+                            ("split", "pages extracted"),
+                            ("failed", "could not be opened"),
+                        ],
+                        default="received",
+                        max_length=10,
+                        verbose_name="status",
+                    ),
+                ),
+                ("error", models.TextField(blank=True, verbose_name="error")),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="received"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'uploaded file',
-                'verbose_name_plural': 'uploaded files',
+                "verbose_name": "uploaded file",
+                "verbose_name_plural": "uploaded files",
             },
         ),
         migrations.CreateModel(
-            name='Batch',
+            name="Batch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(verbose_name='day')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('centre', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.office', verbose_name='border centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(verbose_name="day")),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.office",
+                        verbose_name="border centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'batch',
-                'verbose_name_plural': 'batches',
+                "verbose_name": "batch",
+                "verbose_name_plural": "batches",
             },
         ),
     ]

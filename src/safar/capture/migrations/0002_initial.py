@@ -6,57 +6,97 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('capture', '0001_initial'),
-        ('crossings', '0001_initial'),
-        ('stations', '0001_initial'),
+        ("capture", "0001_initial"),
+        ("crossings", "0001_initial"),
+        ("stations", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='batch',
-            name='station',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='batches', to='stations.station', verbose_name='station'),
+            model_name="batch",
+            name="station",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="batches",
+                to="stations.station",
+                verbose_name="station",
+            ),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='uploaded_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="batch",
+            name="uploaded_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='scan',
-            name='crossing',
-            field=models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='scan', to='crossings.crossing'),
+            model_name="scan",
+            name="crossing",
+            field=models.OneToOneField(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="scan",
+                to="crossings.crossing",
+            ),
         ),
         migrations.AddField(
-            model_name='scan',
-            name='reviewed_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="scan",
+            name="reviewed_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='upload',
-            name='batch',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uploads', to='capture.batch'),
+            model_name="upload",
+            name="batch",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="uploads",
+                to="capture.batch",
+            ),
         ),
         migrations.AddField(
-            model_name='scan',
-            name='upload',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='scans', to='capture.upload'),
+            model_name="scan",
+            name="upload",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="scans",
+                to="capture.upload",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.UniqueConstraint(condition=models.Q(('station__isnull', False)), fields=('station', 'day'), name='batch_station_day'),
+            model_name="batch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("station__isnull", False)),
+                fields=("station", "day"),
+                name="batch_station_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='batch',
-            constraint=models.UniqueConstraint(condition=models.Q(('station__isnull', True)), fields=('uploaded_by', 'centre', 'day'), name='batch_uploader_day'),
+            model_name="batch",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("station__isnull", True)),
+                fields=("uploaded_by", "centre", "day"),
+                name="batch_uploader_day",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='scan',
-            constraint=models.UniqueConstraint(fields=('upload', 'page'), name='scan_upload_page'),
+            model_name="scan",
+            constraint=models.UniqueConstraint(fields=("upload", "page"), name="scan_upload_page"),
         ),
     ]

@@ -6,35 +6,59 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('capture', '0002_initial'),
-        ('crossings', '0001_initial'),
+        ("capture", "0002_initial"),
+        ("crossings", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='scan',
-            name='duplicate_of',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='crossings.crossing', verbose_name='duplicate of'),
+            model_name="scan",
+            name="duplicate_of",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="crossings.crossing",
+                verbose_name="duplicate of",
+            ),
         ),
         migrations.AddField(
-            model_name='scan',
-            name='problem',
-            field=models.TextField(blank=True, verbose_name='problem'),
+            model_name="scan",
+            name="problem",
+            field=models.TextField(blank=True, verbose_name="problem"),
         ),
         migrations.AddField(
-            model_name='scan',
-            name='review_reason',
-            field=models.CharField(blank=True, choices=[('unreadable', 'the image could not be opened'), ('not_aligned', 'the card could not be found on the page'), ('doubtful', 'some values are doubtful'), ('conflict', 'the card number is already recorded with other data'), ('refused', 'the registry refused the values read')], max_length=12, verbose_name='why it needs review'),
+            model_name="scan",
+            name="review_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("unreadable", "the image could not be opened"),
+                    ("not_aligned", "the card could not be found on the page"),
+                    ("doubtful", "some values are doubtful"),
+                    ("conflict", "the card number is already recorded with other data"),
+                    ("refused", "the registry refused the values read"),
+                ],
+                max_length=12,
+                verbose_name="why it needs review",
+            ),
         ),
         migrations.AddIndex(
-            model_name='scan',
-            index=models.Index(fields=['status', 'created_at'], name='scan_queue'),
+            model_name="scan",
+            index=models.Index(fields=["status", "created_at"], name="scan_queue"),
         ),
         migrations.AddConstraint(
-            model_name='scan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rejected'), _negated=True), models.Q(('reject_reason', ''), _negated=True), _connector='OR'), name='scan_rejected_has_reason'),
+            model_name="scan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rejected"), _negated=True),
+                    models.Q(("reject_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="scan_rejected_has_reason",
+            ),
         ),
     ]

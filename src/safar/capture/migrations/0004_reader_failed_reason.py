@@ -4,15 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('capture', '0003_review_queue'),
+        ("capture", "0003_review_queue"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='scan',
-            name='review_reason',
-            field=models.CharField(blank=True, choices=[('unreadable', 'the image could not be opened'), ('reader_error', 'the reader failed on this page'), ('not_aligned', 'the card could not be found on the page'), ('doubtful', 'some values are doubtful'), ('conflict', 'the card number is already recorded with other data'), ('refused', 'the registry refused the values read')], max_length=12, verbose_name='why it needs review'),
+            model_name="scan",
+            name="review_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("unreadable", "the image could not be opened"),
+                    ("reader_error", "the reader failed on this page"),
+                    ("not_aligned", "the card could not be found on the page"),
+                    ("doubtful", "some values are doubtful"),
+                    ("conflict", "the card number is already recorded with other data"),
+                    ("refused", "the registry refused the values read"),
+                ],
+                max_length=12,
+                verbose_name="why it needs review",
+            ),
         ),
     ]

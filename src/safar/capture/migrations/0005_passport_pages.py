@@ -5,20 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('capture', '0004_reader_failed_reason'),
+        ("capture", "0004_reader_failed_reason"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='scan',
-            name='card_scan',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='passport_pages', to='capture.scan', verbose_name='card of this passport page'),
+            model_name="scan",
+            name="card_scan",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="passport_pages",
+                to="capture.scan",
+                verbose_name="card of this passport page",
+            ),
         ),
         migrations.AlterField(
-            model_name='scan',
-            name='review_reason',
-            field=models.CharField(blank=True, choices=[('unreadable', 'the image could not be opened'), ('reader_error', 'the reader failed on this page'), ('not_aligned', 'the card could not be found on the page'), ('doubtful', 'some values are doubtful'), ('conflict', 'the card number is already recorded with other data'), ('refused', 'the registry refused the values read'), ('no_card', 'a passport page without a card')], max_length=12, verbose_name='why it needs review'),
+            model_name="scan",
+            name="review_reason",
+            field=models.CharField(
+                blank=True,
+                choices=[
+                    ("unreadable", "the image could not be opened"),
+                    ("reader_error", "the reader failed on this page"),
+                    ("not_aligned", "the card could not be found on the page"),
+                    ("doubtful", "some values are doubtful"),
+                    ("conflict", "the card number is already recorded with other data"),
+                    ("refused", "the registry refused the values read"),
+                    ("no_card", "a passport page without a card"),
+                ],
+                max_length=12,
+                verbose_name="why it needs review",
+            ),
         ),
     ]

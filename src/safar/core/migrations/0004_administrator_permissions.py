@@ -33,8 +33,9 @@ def grant(apps, schema_editor):
     for app_label, models in GRANTS.items():
         for model, actions in models.items():
             codenames = [f"{action}_{model}" for action in actions]
-            perms = Permission.objects.filter(content_type__app_label=app_label,
-                                              content_type__model=model, codename__in=codenames)
+            perms = Permission.objects.filter(
+                content_type__app_label=app_label, content_type__model=model, codename__in=codenames
+            )
             if perms.count() != len(codenames):
                 raise RuntimeError(f"missing permissions for {app_label}.{model}")
             group.permissions.add(*perms)

@@ -6,80 +6,201 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Traveller',
+            name="Traveller",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('passport_number', models.CharField(max_length=20, verbose_name='passport number')),
-                ('birth_date', models.DateField(verbose_name='date of birth')),
-                ('citizenship', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='citizenship')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "passport_number",
+                    models.CharField(max_length=20, verbose_name="passport number"),
+                ),
+                ("birth_date", models.DateField(verbose_name="date of birth")),
+                (
+                    "citizenship",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="citizenship",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'traveller',
-                'verbose_name_plural': 'travellers',
+                "verbose_name": "traveller",
+                "verbose_name_plural": "travellers",
             },
         ),
         migrations.CreateModel(
-            name='Crossing',
+            name="Crossing",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('card_number', models.CharField(max_length=16, unique=True, verbose_name='card number')),
-                ('direction', models.CharField(choices=[('entry', 'entry'), ('exit', 'exit')], max_length=5, verbose_name='direction')),
-                ('crossed_on', models.DateField(verbose_name='date of crossing')),
-                ('surname', models.CharField(blank=True, max_length=100, verbose_name='surname')),
-                ('given_names', models.CharField(blank=True, max_length=100, verbose_name='given names')),
-                ('sex', models.CharField(choices=[('M', 'male'), ('F', 'female')], max_length=1, verbose_name='sex')),
-                ('source', models.CharField(choices=[('form', 'entered by hand'), ('import', 'imported'), ('scan', 'read from a scan')], default='form', max_length=6, verbose_name='source')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='recorded')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='last changed')),
-                ('border_point', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.borderpoint', verbose_name='border point')),
-                ('country', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='country')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('district', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.district', verbose_name='district of residence')),
-                ('purpose', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.purpose', verbose_name='purpose of travel')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='region of residence')),
-                ('traveller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='crossings', to='crossings.traveller', verbose_name='traveller')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "card_number",
+                    models.CharField(max_length=16, unique=True, verbose_name="card number"),
+                ),
+                (
+                    "direction",
+                    models.CharField(
+                        choices=[("entry", "entry"), ("exit", "exit")],
+                        max_length=5,
+                        verbose_name="direction",
+                    ),
+                ),
+                ("crossed_on", models.DateField(verbose_name="date of crossing")),
+                ("surname", models.CharField(blank=True, max_length=100, verbose_name="surname")),
+                (
+                    "given_names",
+                    models.CharField(blank=True, max_length=100, verbose_name="given names"),
+                ),
+                (
+                    "sex",
+                    models.CharField(
+                        choices=[("M", "male"), ("F", "female")], max_length=1, verbose_name="sex"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("form", "entered by hand"),
+                            ("import", "imported"),
+                            ("scan", "read from a scan"),
+                        ],
+                        default="form",
+                        max_length=6,
+                        verbose_name="source",
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="recorded")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="last changed")),
+                (
+                    "border_point",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.borderpoint",
+                        verbose_name="border point",
+                    ),
+                ),
+                (
+                    "country",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.country",
+                        verbose_name="country",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.district",
+                        verbose_name="district of residence",
+                    ),
+                ),
+                (
+                    "purpose",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.purpose",
+                        verbose_name="purpose of travel",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.region",
+                        verbose_name="region of residence",
+                    ),
+                ),
+                (
+                    "traveller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="crossings",
+                        to="crossings.traveller",
+                        verbose_name="traveller",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'crossing',
-                'verbose_name_plural': 'crossings',
+                "verbose_name": "crossing",
+                "verbose_name_plural": "crossings",
             },
         ),
         migrations.AddIndex(
-            model_name='traveller',
-            index=models.Index(fields=['passport_number'], name='crossings_t_passpor_451f3c_idx'),
+            model_name="traveller",
+            index=models.Index(fields=["passport_number"], name="crossings_t_passpor_451f3c_idx"),
         ),
         migrations.AddConstraint(
-            model_name='traveller',
-            constraint=models.UniqueConstraint(fields=('citizenship', 'passport_number', 'birth_date'), name='traveller_identity_unique'),
+            model_name="traveller",
+            constraint=models.UniqueConstraint(
+                fields=("citizenship", "passport_number", "birth_date"),
+                name="traveller_identity_unique",
+            ),
         ),
         migrations.AddIndex(
-            model_name='crossing',
-            index=models.Index(fields=['traveller', 'crossed_on', 'id'], name='crossing_traveller_seq'),
+            model_name="crossing",
+            index=models.Index(
+                fields=["traveller", "crossed_on", "id"], name="crossing_traveller_seq"
+            ),
         ),
         migrations.AddIndex(
-            model_name='crossing',
-            index=models.Index(fields=['crossed_on'], name='crossing_date'),
+            model_name="crossing",
+            index=models.Index(fields=["crossed_on"], name="crossing_date"),
         ),
         migrations.AddIndex(
-            model_name='crossing',
-            index=models.Index(fields=['surname', 'given_names'], name='crossing_name'),
+            model_name="crossing",
+            index=models.Index(fields=["surname", "given_names"], name="crossing_name"),
         ),
         migrations.AddConstraint(
-            model_name='crossing',
-            constraint=models.CheckConstraint(condition=models.Q(('direction__in', ['entry', 'exit'])), name='crossing_direction_valid'),
+            model_name="crossing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("direction__in", ["entry", "exit"])),
+                name="crossing_direction_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='crossing',
-            constraint=models.CheckConstraint(condition=models.Q(('sex__in', ['M', 'F'])), name='crossing_sex_valid'),
+            model_name="crossing",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sex__in", ["M", "F"])), name="crossing_sex_valid"
+            ),
         ),
     ]

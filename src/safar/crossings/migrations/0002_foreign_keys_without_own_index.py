@@ -6,52 +6,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_administrator_permissions'),
-        ('crossings', '0001_initial'),
+        ("core", "0004_administrator_permissions"),
+        ("crossings", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='crossing',
-            name='border_point',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.borderpoint', verbose_name='border point'),
+            model_name="crossing",
+            name="border_point",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.borderpoint",
+                verbose_name="border point",
+            ),
         ),
         migrations.AlterField(
-            model_name='crossing',
-            name='country',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='country'),
+            model_name="crossing",
+            name="country",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.country",
+                verbose_name="country",
+            ),
         ),
         migrations.AlterField(
-            model_name='crossing',
-            name='created_by',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="crossing",
+            name="created_by",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AlterField(
-            model_name='crossing',
-            name='district',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.district', verbose_name='district of residence'),
+            model_name="crossing",
+            name="district",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.district",
+                verbose_name="district of residence",
+            ),
         ),
         migrations.AlterField(
-            model_name='crossing',
-            name='purpose',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.purpose', verbose_name='purpose of travel'),
+            model_name="crossing",
+            name="purpose",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.purpose",
+                verbose_name="purpose of travel",
+            ),
         ),
         migrations.AlterField(
-            model_name='crossing',
-            name='region',
-            field=models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.region', verbose_name='region of residence'),
+            model_name="crossing",
+            name="region",
+            field=models.ForeignKey(
+                blank=True,
+                db_index=False,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.region",
+                verbose_name="region of residence",
+            ),
         ),
         migrations.AlterField(
-            model_name='crossing',
-            name='traveller',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='crossings', to='crossings.traveller', verbose_name='traveller'),
+            model_name="crossing",
+            name="traveller",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="crossings",
+                to="crossings.traveller",
+                verbose_name="traveller",
+            ),
         ),
         migrations.AlterField(
-            model_name='traveller',
-            name='citizenship',
-            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.country', verbose_name='citizenship'),
+            model_name="traveller",
+            name="citizenship",
+            field=models.ForeignKey(
+                db_index=False,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="core.country",
+                verbose_name="citizenship",
+            ),
         ),
     ]

@@ -1,7 +1,7 @@
 """Stay calculator and entry-ban self-check (pure Python; the rules come in as a RuleBook).
 
-    >>> case = parse_case({"as_of": "2026-11-22", "stays": [...]}, today=date.today())
-    >>> answer(case, DEFAULT_RULES)   # the JSON answer: entry_possible_from, bans, stays, explanation
+>>> case = parse_case({"as_of": "2026-11-22", "stays": [...]}, today=date.today())
+>>> answer(case, DEFAULT_RULES)   # the JSON answer: entry_possible_from, bans, stays, explanation
 """
 
 from .case import Case, InvalidCase, Problem, case_to_json, parse_case
@@ -13,8 +13,9 @@ from .rules import DEFAULT_RULES, BanRule, RuleBook, StayLimit
 def result_to_json(result: Result) -> dict:
     """The answer exactly as the API and the CLI print it."""
     return {
-        "entry_possible_from": (result.entry_possible_from.isoformat()
-                                if result.entry_possible_from else None),
+        "entry_possible_from": (
+            result.entry_possible_from.isoformat() if result.entry_possible_from else None
+        ),
         "bans": [ban.as_json() for ban in result.bans],
         "stays": [stay.as_json() for stay in result.stays],
         "explanation": explanations(result),
@@ -26,7 +27,20 @@ def answer(case: Case, rules: RuleBook) -> dict:
 
 
 __all__ = [
-    "DEFAULT_RULES", "Ban", "BanRule", "Case", "InvalidCase", "Problem", "Result", "RuleBook",
-    "StayLimit", "StayResult", "add_years", "answer", "case_to_json", "check", "parse_case",
+    "DEFAULT_RULES",
+    "Ban",
+    "BanRule",
+    "Case",
+    "InvalidCase",
+    "Problem",
+    "Result",
+    "RuleBook",
+    "StayLimit",
+    "StayResult",
+    "add_years",
+    "answer",
+    "case_to_json",
+    "check",
+    "parse_case",
     "result_to_json",
 ]

@@ -56,9 +56,8 @@ class Case:
     convictions: tuple[Conviction, ...] = ()
 
     def without_stay(self, index: int) -> "Case":
-        stays = self.stays[:index] + self.stays[index + 1:]
-        return Case(self.as_of, stays, self.permits, self.offences, self.removals,
-                    self.convictions)
+        stays = self.stays[:index] + self.stays[index + 1 :]
+        return Case(self.as_of, stays, self.permits, self.offences, self.removals, self.convictions)
 
 
 @dataclass(frozen=True)
@@ -111,8 +110,11 @@ class _Reader:
     def choice(self, obj: dict, key: str, path: str, choices) -> str | None:
         raw = obj.get(key)
         if raw not in choices:
-            self.fail(f"{path}.{key}", "invalid_choice",
-                      f"Expected one of {', '.join(choices)}, got {raw!r}.")
+            self.fail(
+                f"{path}.{key}",
+                "invalid_choice",
+                f"Expected one of {', '.join(choices)}, got {raw!r}.",
+            )
             return None
         return raw
 
@@ -187,8 +189,9 @@ def parse_case(data, *, today: date) -> Case:
             convictions.append(Conviction(on, expunged))
     if r.problems:
         raise InvalidCase(r.problems)
-    return Case(as_of, tuple(stays), tuple(permits), tuple(offences), tuple(removals),
-                tuple(convictions))
+    return Case(
+        as_of, tuple(stays), tuple(permits), tuple(offences), tuple(removals), tuple(convictions)
+    )
 
 
 def _read_stays(r: _Reader, data: dict, as_of) -> list[Stay]:
@@ -205,16 +208,23 @@ def _read_stays(r: _Reader, data: dict, as_of) -> list[Stay]:
     read.sort(key=lambda item: item[1].entry)
     for (path, stay), (next_path, following) in zip(read, read[1:], strict=False):
         if stay.exit is None:
-            r.fail(f"{path}.exit", "open_not_last",
-                   f"Only the latest stay may have no exit; {next_path} starts later.")
+            r.fail(
+                f"{path}.exit",
+                "open_not_last",
+                f"Only the latest stay may have no exit; {next_path} starts later.",
+            )
         elif following.entry < stay.exit:
-            r.fail(f"{next_path}.entry", "overlap",
-                   f"This stay starts before the exit of {path} ({stay.exit}).")
+            r.fail(
+                f"{next_path}.entry",
+                "overlap",
+                f"This stay starts before the exit of {path} ({stay.exit}).",
+            )
     return [stay for _path, stay in read]
 
 
 def case_to_json(case: Case) -> dict:
     """The case as the input JSON (the inverse of parse_case)."""
+
     def iso(value):
         return value.isoformat() if value else None
 
@@ -224,6 +234,7 @@ def case_to_json(case: Case) -> dict:
         "permits": [{"kind": p.kind, "from": iso(p.start), "to": iso(p.end)} for p in case.permits],
         "offences": [{"decided_on": iso(o.decided_on), "kind": o.kind} for o in case.offences],
         "removals": [{"on": iso(m.on), "kind": m.kind} for m in case.removals],
-        "convictions": [{"on": iso(c.on), "expunged_on": iso(c.expunged_on)}
-                        for c in case.convictions],
+        "convictions": [
+            {"on": iso(c.on), "expunged_on": iso(c.expunged_on)} for c in case.convictions
+        ],
     }

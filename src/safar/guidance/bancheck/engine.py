@@ -59,10 +59,14 @@ class Ban:
         return self.starts_on <= day and (self.ends_on is None or day < self.ends_on)
 
     def as_json(self) -> dict:
-        return {"ground": self.ground, "basis": self.basis, "mandatory": self.mandatory,
-                "starts_on": self.starts_on.isoformat(),
-                "ends_on": self.ends_on.isoformat() if self.ends_on else None,
-                "years": self.years}
+        return {
+            "ground": self.ground,
+            "basis": self.basis,
+            "mandatory": self.mandatory,
+            "starts_on": self.starts_on.isoformat(),
+            "ends_on": self.ends_on.isoformat() if self.ends_on else None,
+            "years": self.years,
+        }
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,12 @@ class StayResult:
         return self.exit is None
 
     def as_json(self) -> dict:
-        return {"entry": self.entry.isoformat(),
-                "exit": self.exit.isoformat() if self.exit else None,
-                "days": self.days, "overstay_days": self.overstay_days}
+        return {
+            "entry": self.entry.isoformat(),
+            "exit": self.exit.isoformat() if self.exit else None,
+            "days": self.days,
+            "overstay_days": self.overstay_days,
+        }
 
 
 @dataclass(frozen=True)
@@ -141,11 +148,13 @@ class Timeline:
 
     def day(self, day: date) -> Day:
         counted = day.toordinal() in self._counted_set
-        margins = [(limit.max_days - self.used(limit, day), limit)
-                   for limit in self.rules.limits_on(day)]
+        margins = [
+            (limit.max_days - self.used(limit, day), limit) for limit in self.rules.limits_on(day)
+        ]
         margin, limit = min(margins, key=lambda pair: pair[0])
-        return Day(day, counted, limit.max_days - margin, max(margin, 0),
-                   over=counted and margin < 0)
+        return Day(
+            day, counted, limit.max_days - margin, max(margin, 0), over=counted and margin < 0
+        )
 
 
 def _merge(intervals) -> list[tuple[int, int]]:
@@ -231,8 +240,11 @@ def offence_bans(case: Case, rules: RuleBook) -> list[Ban]:
                 if kinds and offence.kind not in kinds:
                     continue
                 since = add_years(offence.decided_on, -(rule.window_years or 0))
-                series = [o for o in case.offences
-                          if (not kinds or o.kind in kinds) and since < o.decided_on <= offence.decided_on]
+                series = [
+                    o
+                    for o in case.offences
+                    if (not kinds or o.kind in kinds) and since < o.decided_on <= offence.decided_on
+                ]
                 if len(series) >= rule.threshold:
                     bans.append(_ban(rule, offence.decided_on))
     return bans
@@ -244,8 +256,16 @@ def conviction_bans(case: Case, rules: RuleBook) -> list[Ban]:
         if conviction.expunged_on is not None and conviction.expunged_on <= conviction.on:
             continue
         for rule in rules.bans_on(CONVICTION, conviction.on):
-            bans.append(Ban(CONVICTION, rule.basis, rule.mandatory, conviction.on,
-                            conviction.expunged_on, None))
+            bans.append(
+                Ban(
+                    CONVICTION,
+                    rule.basis,
+                    rule.mandatory,
+                    conviction.on,
+                    conviction.expunged_on,
+                    None,
+                )
+            )
     return bans
 
 
@@ -257,8 +277,12 @@ def _ban(rule, start: date) -> Ban:
 def check(case: Case, rules: RuleBook) -> Result:
     """Judge the stays, list every ban that follows, and the first day entry is possible."""
     stays = evaluate_stays(case, rules)
-    found = (overstay_bans(stays, rules) + removal_bans(case, rules)
-             + offence_bans(case, rules) + conviction_bans(case, rules))
+    found = (
+        overstay_bans(stays, rules)
+        + removal_bans(case, rules)
+        + offence_bans(case, rules)
+        + conviction_bans(case, rules)
+    )
     bans = sorted(set(found), key=lambda b: (b.starts_on, b.ground, b.ends_on or date.max))
     mandatory = [b for b in bans if b.mandatory]
     if any(b.ends_on is None for b in mandatory):

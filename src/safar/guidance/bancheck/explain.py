@@ -103,8 +103,11 @@ def _years(t: dict, language: str, n: int | None) -> str:
     if not n:
         return ""
     if language == "ru":
-        word = "год" if n % 10 == 1 and n % 100 != 11 else (
-            "года" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "лет")
+        word = (
+            "год"
+            if n % 10 == 1 and n % 100 != 11
+            else ("года" if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else "лет")
+        )
         return f" на {n} {word}"
     return t["years"].format(n=n)
 
@@ -112,10 +115,16 @@ def _years(t: dict, language: str, n: int | None) -> str:
 def _ban_sentence(t: dict, language: str, ban: Ban, as_of: date) -> str:
     template = t["ban_mandatory"] if ban.mandatory else t["ban_optional"]
     text = template.format(
-        ground=t["grounds"][ban.ground], start=fmt(ban.starts_on),
-        end=(t.get("on_date", "{d}").format(d=fmt(ban.ends_on)) if ban.ends_on
-             else t["until_expunged"]),
-        years=_years(t, language, ban.years), basis=ban.basis)
+        ground=t["grounds"][ban.ground],
+        start=fmt(ban.starts_on),
+        end=(
+            t.get("on_date", "{d}").format(d=fmt(ban.ends_on))
+            if ban.ends_on
+            else t["until_expunged"]
+        ),
+        years=_years(t, language, ban.years),
+        basis=ban.basis,
+    )
     if ban.ends_on is not None and ban.ends_on <= as_of:
         text += " " + t["ban_ended"].format(end=fmt(ban.ends_on))
     return text
@@ -131,14 +140,16 @@ def explain(result: Result, language: str) -> str:
         if stay.exit is None:
             line = t["stay_open"].format(entry=fmt(stay.entry), days=stay.days)
             if stay.overstay_days:
-                line += " " + t["overstay_open"].format(over=stay.overstay_days,
-                                                        last=fmt(stay.last_lawful_day))
+                line += " " + t["overstay_open"].format(
+                    over=stay.overstay_days, last=fmt(stay.last_lawful_day)
+                )
             elif stay.last_lawful_day:
                 line += " " + t["last_lawful"].format(last=fmt(stay.last_lawful_day))
         else:
             line = t["stay"].format(entry=fmt(stay.entry), exit=fmt(stay.exit), days=stay.days)
-            line += " " + t["overstay"].format(over=stay.overstay_days,
-                                               last=fmt(stay.last_lawful_day))
+            line += " " + t["overstay"].format(
+                over=stay.overstay_days, last=fmt(stay.last_lawful_day)
+            )
         parts.append(line)
     parts.extend(_ban_sentence(t, language, ban, result.as_of) for ban in result.bans)
     if not result.bans:

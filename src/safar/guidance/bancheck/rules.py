@@ -25,7 +25,14 @@ GROUNDS = (OVERSTAY, REMOVAL, REPEAT_REMOVAL, OFFENCES_3Y, OFFENCES_1Y, CONVICTI
 
 OFFENCE_KINDS = ("migration", "public_order", "traffic", "other")
 REMOVAL_KINDS = ("expulsion", "deportation", "readmission")
-PERMIT_KINDS = ("patent", "work_permit", "temporary_residence", "residence_permit", "study", "other")
+PERMIT_KINDS = (
+    "patent",
+    "work_permit",
+    "temporary_residence",
+    "residence_permit",
+    "study",
+    "other",
+)
 
 
 @dataclass(frozen=True)
@@ -63,8 +70,10 @@ def _versions(rows, key):
     grouped: dict = {}
     for row in rows:
         grouped.setdefault(key(row), {}).setdefault(row.effective_from, []).append(row)
-    return {k: (sorted(by_date), {d: tuple(r) for d, r in by_date.items()})
-            for k, by_date in grouped.items()}
+    return {
+        k: (sorted(by_date), {d: tuple(r) for d, r in by_date.items()})
+        for k, by_date in grouped.items()
+    }
 
 
 class RuleBook:
@@ -102,9 +111,11 @@ class RuleBook:
         return list(self._limits[0])
 
     def __eq__(self, other) -> bool:
-        return (isinstance(other, RuleBook)
-                and set(self.stay_limits) == set(other.stay_limits)
-                and set(self.ban_rules) == set(other.ban_rules))
+        return (
+            isinstance(other, RuleBook)
+            and set(self.stay_limits) == set(other.stay_limits)
+            and set(self.ban_rules) == set(other.ban_rules)
+        )
 
     __hash__ = None
 
@@ -128,8 +139,16 @@ DEFAULT_RULES = RuleBook(
         BanRule(REMOVAL, _OLD, 5, True, "114-FZ art. 27(1)(2), (3)"),
         BanRule(REPEAT_REMOVAL, _OLD, 10, True, "114-FZ art. 27(1)(2.1)"),
         BanRule(OFFENCES_3Y, _OLD, 3, False, "114-FZ art. 26(4)", threshold=2, window_years=3),
-        BanRule(OFFENCES_1Y, _OLD, 5, True, "114-FZ art. 27(1)(11)", threshold=2,
-                window_years=1, offence_kinds=_MIGRATION_AND_ORDER),
+        BanRule(
+            OFFENCES_1Y,
+            _OLD,
+            5,
+            True,
+            "114-FZ art. 27(1)(11)",
+            threshold=2,
+            window_years=1,
+            offence_kinds=_MIGRATION_AND_ORDER,
+        ),
         BanRule(CONVICTION, _OLD, None, True, "114-FZ art. 27(1)(5)"),
     ],
 )

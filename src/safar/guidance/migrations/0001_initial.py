@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,108 +15,271 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Article',
+            name="Article",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True, verbose_name='address')),
-                ('topic', models.CharField(choices=[('before', 'Before departure'), ('in_russia', 'In Russia'), ('rights', 'Rights and help'), ('return', 'Coming back')], max_length=12, verbose_name='topic')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('title_tg', models.CharField(max_length=200, verbose_name='title (Tajik)')),
-                ('title_ru', models.CharField(max_length=200, verbose_name='title (Russian)')),
-                ('title_en', models.CharField(max_length=200, verbose_name='title (English)')),
-                ('summary_tg', models.TextField(max_length=600, verbose_name='summary (Tajik)')),
-                ('summary_ru', models.TextField(max_length=600, verbose_name='summary (Russian)')),
-                ('summary_en', models.TextField(max_length=600, verbose_name='summary (English)')),
-                ('body_tg', models.TextField(verbose_name='text (Tajik)')),
-                ('body_ru', models.TextField(verbose_name='text (Russian)')),
-                ('body_en', models.TextField(verbose_name='text (English)')),
-                ('sources', models.TextField(blank=True, help_text='One source a line: the law, article and date.', verbose_name='legal sources')),
-                ('last_checked_on', models.DateField(verbose_name='last checked on')),
-                ('published', models.BooleanField(default=True, verbose_name='published')),
-                ('search_text', models.TextField(default='', editable=False)),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='updated')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True, verbose_name="address")),
+                (
+                    "topic",
+                    models.CharField(
+                        choices=[
+                            ("before", "Before departure"),
+                            ("in_russia", "In Russia"),
+                            ("rights", "Rights and help"),
+                            ("return", "Coming back"),
+                        ],
+                        max_length=12,
+                        verbose_name="topic",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("title_tg", models.CharField(max_length=200, verbose_name="title (Tajik)")),
+                ("title_ru", models.CharField(max_length=200, verbose_name="title (Russian)")),
+                ("title_en", models.CharField(max_length=200, verbose_name="title (English)")),
+                ("summary_tg", models.TextField(max_length=600, verbose_name="summary (Tajik)")),
+                ("summary_ru", models.TextField(max_length=600, verbose_name="summary (Russian)")),
+                ("summary_en", models.TextField(max_length=600, verbose_name="summary (English)")),
+                ("body_tg", models.TextField(verbose_name="text (Tajik)")),
+                ("body_ru", models.TextField(verbose_name="text (Russian)")),
+                ("body_en", models.TextField(verbose_name="text (English)")),
+                (
+                    "sources",
+                    models.TextField(
+                        blank=True,
+                        help_text="One source a line: the law, article and date.",
+                        verbose_name="legal sources",
+                    ),
+                ),
+                ("last_checked_on", models.DateField(verbose_name="last checked on")),
+                ("published", models.BooleanField(default=True, verbose_name="published")),
+                ("search_text", models.TextField(default="", editable=False)),
+                (
+                    "updated_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="updated"),
+                ),
             ],
             options={
-                'verbose_name': 'article',
-                'verbose_name_plural': 'articles',
-                'ordering': ['topic', 'position', 'slug'],
+                "verbose_name": "article",
+                "verbose_name_plural": "articles",
+                "ordering": ["topic", "position", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='HelpContact',
+            name="HelpContact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name_tg', models.CharField(max_length=200, verbose_name='name (Tajik)')),
-                ('name_ru', models.CharField(max_length=200, verbose_name='name (Russian)')),
-                ('name_en', models.CharField(max_length=200, verbose_name='name (English)')),
-                ('key', models.SlugField(max_length=40, unique=True, verbose_name='key')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='position')),
-                ('phone', models.CharField(blank=True, max_length=80, verbose_name='phone')),
-                ('address', models.CharField(blank=True, max_length=300, verbose_name='address')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('confirmed', models.BooleanField(default=False, help_text='Tick once the phone and address have been checked; until then the public pages say the details are being confirmed.', verbose_name='details confirmed')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name_tg", models.CharField(max_length=200, verbose_name="name (Tajik)")),
+                ("name_ru", models.CharField(max_length=200, verbose_name="name (Russian)")),
+                ("name_en", models.CharField(max_length=200, verbose_name="name (English)")),
+                ("key", models.SlugField(max_length=40, unique=True, verbose_name="key")),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="position")),
+                ("phone", models.CharField(blank=True, max_length=80, verbose_name="phone")),
+                ("address", models.CharField(blank=True, max_length=300, verbose_name="address")),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "confirmed",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Tick once the phone and address have been checked; until then the public pages say the details are being confirmed.",
+                        verbose_name="details confirmed",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'place to turn to',
-                'verbose_name_plural': 'places to turn to',
-                'ordering': ['position', 'key'],
+                "verbose_name": "place to turn to",
+                "verbose_name_plural": "places to turn to",
+                "ordering": ["position", "key"],
             },
         ),
         migrations.CreateModel(
-            name='BanRule',
+            name="BanRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('ground', models.CharField(choices=[('overstay', 'staying beyond the lawful period'), ('removal', 'expulsion, deportation or readmission'), ('repeat_removal', 'a repeated removal'), ('offences_3y', 'administrative offences within three years'), ('offences_1y', 'migration or public-order offences within a year'), ('conviction', 'an unexpunged conviction')], max_length=20, verbose_name='ground')),
-                ('effective_from', models.DateField(verbose_name='in force from')),
-                ('threshold', models.PositiveSmallIntegerField(default=0, help_text='Overstay: more than this many days. Offences: at least this many.', verbose_name='threshold')),
-                ('window_years', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='within, years')),
-                ('offence_kinds', models.CharField(blank=True, help_text='Comma-separated: migration, public_order, traffic, other. Empty: all.', max_length=100, verbose_name='offence kinds')),
-                ('years', models.PositiveSmallIntegerField(blank=True, help_text='Empty: until an event (a conviction is expunged).', null=True, verbose_name='ban, years')),
-                ('mandatory', models.BooleanField(help_text="Art. 27 'shall refuse' rather than art. 26 'may refuse'.", verbose_name='mandatory')),
-                ('basis', models.CharField(max_length=200, verbose_name='legal basis')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "ground",
+                    models.CharField(
+                        choices=[
+                            ("overstay", "staying beyond the lawful period"),
+                            ("removal", "expulsion, deportation or readmission"),
+                            ("repeat_removal", "a repeated removal"),
+                            ("offences_3y", "administrative offences within three years"),
+                            ("offences_1y", "migration or public-order offences within a year"),
+                            ("conviction", "an unexpunged conviction"),
+                        ],
+                        max_length=20,
+                        verbose_name="ground",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="in force from")),
+                (
+                    "threshold",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        help_text="Overstay: more than this many days. Offences: at least this many.",
+                        verbose_name="threshold",
+                    ),
+                ),
+                (
+                    "window_years",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="within, years"
+                    ),
+                ),
+                (
+                    "offence_kinds",
+                    models.CharField(
+                        blank=True,
+                        help_text="Comma-separated: migration, public_order, traffic, other. Empty: all.",
+                        max_length=100,
+                        verbose_name="offence kinds",
+                    ),
+                ),
+                (
+                    "years",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        help_text="Empty: until an event (a conviction is expunged).",
+                        null=True,
+                        verbose_name="ban, years",
+                    ),
+                ),
+                (
+                    "mandatory",
+                    models.BooleanField(
+                        help_text="Art. 27 'shall refuse' rather than art. 26 'may refuse'.",
+                        verbose_name="mandatory",
+                    ),
+                ),
+                ("basis", models.CharField(max_length=200, verbose_name="legal basis")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'ban rule',
-                'verbose_name_plural': 'ban rules',
-                'ordering': ['ground', 'effective_from', 'threshold'],
-                'constraints': [models.UniqueConstraint(fields=('ground', 'effective_from', 'threshold'), name='guidance_banrule_unique')],
+                "verbose_name": "ban rule",
+                "verbose_name_plural": "ban rules",
+                "ordering": ["ground", "effective_from", "threshold"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("ground", "effective_from", "threshold"),
+                        name="guidance_banrule_unique",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='StayLimitRule',
+            name="StayLimitRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('effective_from', models.DateField(verbose_name='in force from')),
-                ('kind', models.CharField(choices=[('rolling', 'days in any window'), ('calendar_year', 'days in a calendar year'), ('consecutive', 'days in a row')], max_length=20, verbose_name='kind')),
-                ('max_days', models.PositiveSmallIntegerField(verbose_name='at most, days')),
-                ('window_days', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='window, days')),
-                ('basis', models.CharField(max_length=200, verbose_name='legal basis')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="in force from")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("rolling", "days in any window"),
+                            ("calendar_year", "days in a calendar year"),
+                            ("consecutive", "days in a row"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                ("max_days", models.PositiveSmallIntegerField(verbose_name="at most, days")),
+                (
+                    "window_days",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="window, days"
+                    ),
+                ),
+                ("basis", models.CharField(max_length=200, verbose_name="legal basis")),
+                ("note", models.TextField(blank=True, verbose_name="note")),
             ],
             options={
-                'verbose_name': 'stay limit',
-                'verbose_name_plural': 'stay limits',
-                'ordering': ['effective_from', 'kind'],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('kind', 'rolling'), ('window_days__gte', 1)), models.Q(models.Q(('kind', 'rolling'), _negated=True), ('window_days__isnull', True)), _connector='OR'), name='guidance_staylimit_window_only_for_rolling'), models.UniqueConstraint(fields=('effective_from', 'kind'), name='guidance_staylimit_unique')],
+                "verbose_name": "stay limit",
+                "verbose_name_plural": "stay limits",
+                "ordering": ["effective_from", "kind"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("kind", "rolling"), ("window_days__gte", 1)),
+                            models.Q(
+                                models.Q(("kind", "rolling"), _negated=True),
+                                ("window_days__isnull", True),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="guidance_staylimit_window_only_for_rolling",
+                    ),
+                    models.UniqueConstraint(
+                        fields=("effective_from", "kind"), name="guidance_staylimit_unique"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ArticleVersion',
+            name="ArticleVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(verbose_name='version')),
-                ('saved_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='saved')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='what changed')),
-                ('content', models.JSONField(verbose_name='content')),
-                ('article', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='guidance.article', verbose_name='article')),
-                ('saved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='saved by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField(verbose_name="version")),
+                (
+                    "saved_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="saved"),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="what changed")),
+                ("content", models.JSONField(verbose_name="content")),
+                (
+                    "article",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="versions",
+                        to="guidance.article",
+                        verbose_name="article",
+                    ),
+                ),
+                (
+                    "saved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="saved by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'article version',
-                'verbose_name_plural': 'article versions',
-                'ordering': ['article', '-number'],
-                'constraints': [models.UniqueConstraint(fields=('article', 'number'), name='guidance_version_unique_number')],
+                "verbose_name": "article version",
+                "verbose_name_plural": "article versions",
+                "ordering": ["article", "-number"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("article", "number"), name="guidance_version_unique_number"
+                    )
+                ],
             },
         ),
     ]

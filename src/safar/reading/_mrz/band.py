@@ -20,7 +20,9 @@ class Reading:
     format: str
     decoded: Decoded
     confidence: float  # mean probability (by our recogniser) of the chosen characters
-    probs: list[np.ndarray] = field(repr=False, default_factory=list)  # per line, for a second opinion
+    probs: list[np.ndarray] = field(
+        repr=False, default_factory=list
+    )  # per line, for a second opinion
     reader: str | None = None  # a second opinion's: "monospace" (our second model) or "tesseract"
 
     @property
@@ -66,12 +68,17 @@ def line_groups(lines: list[segment.Line]) -> list[tuple[int, list[segment.Line]
 
 def agreement(probs: list[np.ndarray], lines: list[str]) -> float:
     """Mean probability our recogniser gives the characters of `lines` (another reader's)."""
-    logs = [np.log(max(float(p[pos, ALPHABET.index(ch)]), 1e-9)) for p, line in zip(probs, lines, strict=True)
-            for pos, ch in enumerate(line)]
+    logs = [
+        np.log(max(float(p[pos, ALPHABET.index(ch)]), 1e-9))
+        for p, line in zip(probs, lines, strict=True)
+        for pos, ch in enumerate(line)
+    ]
     return float(np.exp(np.mean(logs)))
 
 
-def read_crop(crop: np.ndarray, model: Path = classify.MODEL_PATH, reader: str | None = None) -> list[Reading]:
+def read_crop(
+    crop: np.ndarray, model: Path = classify.MODEL_PATH, reader: str | None = None
+) -> list[Reading]:
     """Every plausible reading of a horizontal band crop by the recogniser `model`."""
     ink, lines, char_px = prepare(crop)
     readings = []

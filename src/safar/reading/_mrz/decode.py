@@ -62,7 +62,11 @@ def decode(probs: list[np.ndarray], fmt: str) -> Decoded:
         if check_ok(chars, check):
             protected.update(positions)
     logprob = float(
-        sum(np.log(max(m[pos, ALPHABET.index(c)], 1e-9)) for m, row in zip(masked, chars, strict=True) for pos, c in enumerate(row))
+        sum(
+            np.log(max(m[pos, ALPHABET.index(c)], 1e-9))
+            for m, row in zip(masked, chars, strict=True)
+            for pos, c in enumerate(row)
+        )
     )
     return Decoded(
         lines=["".join(row) for row in chars],
@@ -87,8 +91,11 @@ def _repair(chars, masked, check, positions) -> int:
                 options.append((float(p[idx]), line, pos, ALPHABET[idx]))
     strong = [o for o in options if o[0] >= STRONG_ALTERNATIVE]
     for combos in (itertools.combinations(options, 1), itertools.combinations(strong[:12], 2)):
-        fixes = [combo for combo in combos if len({(o[1], o[2]) for o in combo}) == len(combo)
-                 and _satisfies(chars, check, combo)]
+        fixes = [
+            combo
+            for combo in combos
+            if len({(o[1], o[2]) for o in combo}) == len(combo) and _satisfies(chars, check, combo)
+        ]
         if len(fixes) == 1:
             for _, line, pos, ch in fixes[0]:
                 chars[line][pos] = ch

@@ -128,7 +128,9 @@ def allowed_chars(fmt: str) -> list[list[str]]:
     fields, checks = LAYOUTS[fmt]
     allowed = [[ALPHABET] * width for _ in range(n_lines)]
     for field in fields:
-        pool = {"9": DIGITS + "<", "A": LETTERS, "N": LETTERS, "S": "MFX<", "X": ALPHABET}[field.kind]
+        pool = {"9": DIGITS + "<", "A": LETTERS, "N": LETTERS, "S": "MFX<", "X": ALPHABET}[
+            field.kind
+        ]
         for pos in range(field.start, field.end):
             allowed[field.line][pos] = pool
     for check in checks:

@@ -32,10 +32,20 @@ def _text_mask(grey: np.ndarray, char_h: int) -> np.ndarray:
     hi = float(np.percentile(grad[::3, ::3], 99.5)) or 1.0  # a sample is enough, and 9× faster
     grad = np.clip(grad * (255.0 / hi), 0, 255).astype(np.uint8)
     # Join the characters of a line, then the lines of a block.
-    grad = cv2.morphologyEx(grad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (char_h * 2 + 1, 3)))
+    grad = cv2.morphologyEx(
+        grad, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (char_h * 2 + 1, 3))
+    )
     _, mask = cv2.threshold(grad, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (char_h + 1, char_h * 2 + 1)))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (char_h * 3, max(3, char_h // 2))))
+    mask = cv2.morphologyEx(
+        mask,
+        cv2.MORPH_CLOSE,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (char_h + 1, char_h * 2 + 1)),
+    )
+    mask = cv2.morphologyEx(
+        mask,
+        cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (char_h * 3, max(3, char_h // 2))),
+    )
     return mask
 
 
@@ -65,7 +75,11 @@ def find_bands(grey: np.ndarray, *, max_bands: int = 6) -> list[Band]:
     """Candidate MRZ bands, most promising first."""
     h, w = grey.shape
     scale = WORK_SIDE / max(h, w)
-    small = cv2.resize(grey, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR)
+    small = cv2.resize(
+        grey,
+        (round(w * scale), round(h * scale)),
+        interpolation=cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR,
+    )
     small = cv2.GaussianBlur(small, (3, 3), 0)
     bands: list[Band] = []
     # MRZ characters are between 1/70 and 1/20 of the longer side: try a small and a large size.
@@ -89,7 +103,9 @@ def _dedupe(bands: list[Band]) -> list[Band]:
 def _same(a: Band, b: Band) -> bool:
     dist = np.hypot(a.center[0] - b.center[0], a.center[1] - b.center[1])
     d_angle = abs((a.angle - b.angle + 90) % 180 - 90)
-    return dist < 0.5 * min(a.size[1], b.size[1]) + 0.05 * min(a.size[0], b.size[0]) and d_angle < 10
+    return (
+        dist < 0.5 * min(a.size[1], b.size[1]) + 0.05 * min(a.size[0], b.size[0]) and d_angle < 10
+    )
 
 
 def extract(grey: np.ndarray, band: Band, *, width: int = 1000, flip: bool = False) -> np.ndarray:

@@ -22,7 +22,18 @@ from .layout import ALPHABET, LAYOUTS, SHAPES, allowed_chars
 TIMEOUT_SECONDS = 20
 # Tesseract's usual confusions between letters and digits, settled by the field's type as our own
 # decoder does ("UT0" in a nationality is UTO, "74O812" in a date is 740812).
-TWINS = {"0": "O", "O": "0", "1": "I", "I": "1", "8": "B", "B": "8", "5": "S", "S": "5", "2": "Z", "Z": "2"}
+TWINS = {
+    "0": "O",
+    "O": "0",
+    "1": "I",
+    "I": "1",
+    "8": "B",
+    "B": "8",
+    "5": "S",
+    "S": "5",
+    "2": "Z",
+    "Z": "2",
+}
 
 
 def tesseract_lines(crop: np.ndarray) -> list[str]:
@@ -33,9 +44,26 @@ def tesseract_lines(crop: np.ndarray) -> list[str]:
     ok, png = cv2.imencode(".png", crop)
     # One thread: it runs beside other work, and its OpenMP threads cost more than they save here.
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
-    args = [command, "stdin", "stdout", "-l", "eng", "--psm", "6", "-c", f"tessedit_char_whitelist={ALPHABET}"]
+    args = [
+        command,
+        "stdin",
+        "stdout",
+        "-l",
+        "eng",
+        "--psm",
+        "6",
+        "-c",
+        f"tessedit_char_whitelist={ALPHABET}",
+    ]
     try:
-        done = subprocess.run(args, input=png.tobytes(), capture_output=True, env=env, timeout=TIMEOUT_SECONDS, check=False)
+        done = subprocess.run(
+            args,
+            input=png.tobytes(),
+            capture_output=True,
+            env=env,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return []
     text = done.stdout.decode("ascii", errors="replace")
@@ -49,14 +77,18 @@ def improve(lines: list[str], fmt: str, crop: np.ndarray) -> Decoded | None:
     allowed = allowed_chars(fmt)
     theirs = [line for line in tesseract_lines(crop) if len(line) == width]
     # For each of our lines: keep it (None) or take one of Tesseract's that fits the line's layout.
-    options = [[None] + [j for j, line in enumerate(theirs) if _fits(_typed(line, allowed[i]), allowed[i])]
-               for i in range(n_lines)]
+    options = [
+        [None] + [j for j, line in enumerate(theirs) if _fits(_typed(line, allowed[i]), allowed[i])]
+        for i in range(n_lines)
+    ]
     choices = [c for c in itertools.product(*options) if _in_order(c)]
     for choice in sorted(choices, key=lambda c: sum(j is not None for j in c)):
         if all(j is None for j in choice):
             continue
-        candidate = [line if j is None else _typed(theirs[j], allowed[i])
-                     for i, (line, j) in enumerate(zip(lines, choice, strict=True))]
+        candidate = [
+            line if j is None else _typed(theirs[j], allowed[i])
+            for i, (line, j) in enumerate(zip(lines, choice, strict=True))
+        ]
         checks = {check.name: check_ok(candidate, check) for check in LAYOUTS[fmt][1]}
         if all(checks.values()):
             return Decoded(lines=candidate, checks=checks, logprob=0.0, repaired=0)
@@ -75,5 +107,6 @@ def _in_order(choice: tuple[int | None, ...]) -> bool:
 def _typed(line: str, allowed: list[str]) -> str:
     """`line` with each character that its field forbids replaced by its twin when that is allowed."""
     return "".join(
-        TWINS[ch] if ch not in ok and ch in TWINS and TWINS[ch] in ok else ch for ch, ok in zip(line, allowed, strict=True)
+        TWINS[ch] if ch not in ok and ch in TWINS and TWINS[ch] in ok else ch
+        for ch, ok in zip(line, allowed, strict=True)
     )

@@ -32,8 +32,14 @@ def ink_image(grey: np.ndarray, char_px: int) -> np.ndarray:
 def find_lines(ink: np.ndarray, char_px: int) -> list[Line]:
     """Long text lines in the band, top to bottom."""
     _, mask = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (char_px * 3 // 2, 1)))
-    mask = cv2.morphologyEx(mask, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (char_px * 2, max(2, char_px // 3))))
+    mask = cv2.morphologyEx(
+        mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (char_px * 3 // 2, 1))
+    )
+    mask = cv2.morphologyEx(
+        mask,
+        cv2.MORPH_OPEN,
+        cv2.getStructuringElement(cv2.MORPH_RECT, (char_px * 2, max(2, char_px // 3))),
+    )
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     lines = []
     for points in _join_pieces(contours, char_px):
@@ -124,7 +130,9 @@ def fit_grid(strip: np.ndarray, n: int, *, margin: int = 0) -> tuple[np.ndarray,
         bounds = x0s[:, None] + pitch * np.arange(1, n)[None, :]
         inner = np.interp(bounds, xs, cols).mean(axis=1)
         ends = np.clip(np.stack([x0s, x0s + n * pitch], axis=1), 0, len(cols))
-        inside = np.interp(ends[:, 1], np.arange(len(cum)), cum) - np.interp(ends[:, 0], np.arange(len(cum)), cum)
+        inside = np.interp(ends[:, 1], np.arange(len(cum)), cum) - np.interp(
+            ends[:, 0], np.arange(len(cum)), cum
+        )
         outside = (cum[-1] - inside) / pitch
         cost = (inner + outside) / peak
         i = int(np.argmin(cost))

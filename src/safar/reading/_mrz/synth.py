@@ -21,8 +21,41 @@ SANS_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
 DEJAVU_MONO_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 LIBERATION_MONO_PATH = Path("/usr/share/fonts/truetype/liberation/LiberationMono-Regular.ttf")
 
-SURNAMES = ["RAHIMOV", "KARIMOVA", "NAZAROV", "SAIDOV", "ERIKSSON", "MUSTERMANN", "O<CONNOR", "LI", "ABDULLOEV", "DAVLATOVA", "QODIROV", "GHAFUROV", "SHARIPOVA", "VAN<DER<BERG", "ZHUKOV", "XU"]
-GIVEN = ["ANNA<MARIA", "FIRUZ", "MADINA", "JAMSHED", "ERIKA", "NILUFAR", "RUSTAM", "SHODMON", "ZARINA", "MEHROJ", "PIOTR<JAN", "YUSUF", "IVAN", "KHURSHED", ""]
+SURNAMES = [
+    "RAHIMOV",
+    "KARIMOVA",
+    "NAZAROV",
+    "SAIDOV",
+    "ERIKSSON",
+    "MUSTERMANN",
+    "O<CONNOR",
+    "LI",
+    "ABDULLOEV",
+    "DAVLATOVA",
+    "QODIROV",
+    "GHAFUROV",
+    "SHARIPOVA",
+    "VAN<DER<BERG",
+    "ZHUKOV",
+    "XU",
+]
+GIVEN = [
+    "ANNA<MARIA",
+    "FIRUZ",
+    "MADINA",
+    "JAMSHED",
+    "ERIKA",
+    "NILUFAR",
+    "RUSTAM",
+    "SHODMON",
+    "ZARINA",
+    "MEHROJ",
+    "PIOTR<JAN",
+    "YUSUF",
+    "IVAN",
+    "KHURSHED",
+    "",
+]
 STATES = ["TJK", "RUS", "UZB", "KAZ", "KGZ", "D<<", "UTO", "GBR", "USA", "AFG", "TUR", "CHN", "POL"]
 
 
@@ -56,7 +89,9 @@ def _fill_checks(lines: list[str], fmt: str) -> list[str]:
     rows = [list(line) for line in lines]
     for check in sorted(LAYOUTS[fmt][1], key=lambda c: c.name == "composite"):
         data = "".join("".join(rows[line][a:b]) for line, a, b in check.spans)
-        rows[check.line][check.pos] = "<" if check.optional and set(data) <= {"<"} else check_digit(data)
+        rows[check.line][check.pos] = (
+            "<" if check.optional and set(data) <= {"<"} else check_digit(data)
+        )
     return ["".join(row) for row in rows]
 
 
@@ -75,20 +110,30 @@ def random_mrz(rng: np.random.Generator, fmt: str) -> list[str]:
     if fmt == "TD1":
         lines = [
             _pad(doc + state + number + "0" + optional, 30),
-            _pad(_date(born) + "0" + sex + _date(expires) + "0" + nationality + optional[:11], 29) + "0",
+            _pad(_date(born) + "0" + sex + _date(expires) + "0" + nationality + optional[:11], 29)
+            + "0",
             _pad(name, 30),
         ]
     else:
         tail = optional if fmt == "TD3" else optional[: width - 28]
         lines = [
             _pad(doc + state + name, width),
-            _pad(number + "0" + nationality + _date(born) + "0" + sex + _date(expires) + "0" + tail, width),
+            _pad(
+                number + "0" + nationality + _date(born) + "0" + sex + _date(expires) + "0" + tail,
+                width,
+            ),
         ]
     return _fill_checks(lines, fmt)
 
 
-def render_block(lines: list[str], pitch: float, *, line_gap: float = 1.75, ink: int = 20,
-                 font_path: Path = OCRB_PATH) -> np.ndarray:
+def render_block(
+    lines: list[str],
+    pitch: float,
+    *,
+    line_gap: float = 1.75,
+    ink: int = 20,
+    font_path: Path = OCRB_PATH,
+) -> np.ndarray:
     """The MRZ lines in a monospaced font (OCR-B by default), black on white, `pitch` pixels per
     character (grey uint8)."""
     size = max(6, round(pitch / advance(font_path)))
@@ -103,9 +148,19 @@ def render_block(lines: list[str], pitch: float, *, line_gap: float = 1.75, ink:
     return np.asarray(img)
 
 
-def render_page(lines: list[str], rng: np.random.Generator, *, pitch: float = 14.0, rotation: int = 0,
-                skew: float = 0.0, blur: float = 0.0, noise: float = 6.0, colour: bool = True,
-                other_text: bool = True, font_path: Path = OCRB_PATH) -> np.ndarray:
+def render_page(
+    lines: list[str],
+    rng: np.random.Generator,
+    *,
+    pitch: float = 14.0,
+    rotation: int = 0,
+    skew: float = 0.0,
+    blur: float = 0.0,
+    noise: float = 6.0,
+    colour: bool = True,
+    other_text: bool = True,
+    font_path: Path = OCRB_PATH,
+) -> np.ndarray:
     """A document page with a photo box, printed labels, a patterned background and the MRZ at the
     bottom; then skewed by `skew` degrees, turned by `rotation` (a multiple of 90), blurred and
     noised. The MRZ is in OCR-B unless `font_path` names another monospaced font. Returns BGR
@@ -118,22 +173,43 @@ def render_page(lines: list[str], rng: np.random.Generator, *, pitch: float = 14
     # A guilloche-like pattern in pale colour, as on the data page of a passport.
     wave = 0.5 + 0.5 * np.sin(xx / (pitch * 0.9) + 3 * np.sin(yy / (pitch * 3.1)))
     tint = np.array(rng.uniform(200, 250, size=3))
-    page = (tint[None, None, :] - wave[..., None] * rng.uniform(10, 40, size=3)).astype(np.uint8).copy()
-    cv2.rectangle(page, (round(page_w * 0.05), round(page_h * 0.12)), (round(page_w * 0.28), round(page_h * 0.6)),
-                  tuple(int(v) for v in rng.integers(60, 160, size=3)), -1)
+    page = (
+        (tint[None, None, :] - wave[..., None] * rng.uniform(10, 40, size=3))
+        .astype(np.uint8)
+        .copy()
+    )
+    cv2.rectangle(
+        page,
+        (round(page_w * 0.05), round(page_h * 0.12)),
+        (round(page_w * 0.28), round(page_h * 0.6)),
+        tuple(int(v) for v in rng.integers(60, 160, size=3)),
+        -1,
+    )
     if other_text:
         label = Image.fromarray(page)
         draw = ImageDraw.Draw(label)
         sans = font(max(8, round(pitch * 1.1)), SANS_PATH)
-        for i, text in enumerate(["PASSPORT / ПАСПОРТ / ШИНОСНОМА", "Surname / Насаб", "Given names / Ном", "Date of birth 01.02.1990", "Authority MVD 12345"]):
-            draw.text((page_w * 0.33, page_h * 0.08 + i * pitch * 2.3), text, font=sans, fill=(40, 40, 60))
+        for i, text in enumerate(
+            [
+                "PASSPORT / ПАСПОРТ / ШИНОСНОМА",
+                "Surname / Насаб",
+                "Given names / Ном",
+                "Date of birth 01.02.1990",
+                "Authority MVD 12345",
+            ]
+        ):
+            draw.text(
+                (page_w * 0.33, page_h * 0.08 + i * pitch * 2.3), text, font=sans, fill=(40, 40, 60)
+            )
         page = np.asarray(label).copy()
     y0, x0 = page_h - bh - round(pitch * 0.5), (page_w - bw) // 2
     region = page[y0 : y0 + bh, x0 : x0 + bw].astype(np.float32)
     page[y0 : y0 + bh, x0 : x0 + bw] = (region * (block[..., None] / 255.0)).astype(np.uint8)
     # Skew on a larger canvas so that nothing is cut off.
     pad = round(page_w * 0.1)
-    canvas = cv2.copyMakeBorder(page, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(235, 235, 235))
+    canvas = cv2.copyMakeBorder(
+        page, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=(235, 235, 235)
+    )
     if skew:
         ch, cw = canvas.shape[:2]
         m = cv2.getRotationMatrix2D((cw / 2, ch / 2), skew, 1.0)

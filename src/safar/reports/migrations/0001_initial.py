@@ -4,29 +4,51 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Cell',
+            name="Cell",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('cube', models.CharField(max_length=12)),
-                ('grain', models.CharField(choices=[('D', 'day'), ('M', 'month'), ('Y', 'year')], max_length=1)),
-                ('period', models.DateField()),
-                ('border_point', models.CharField(default='', max_length=3)),
-                ('sex', models.CharField(default='', max_length=1)),
-                ('country', models.CharField(default='', max_length=3)),
-                ('key', models.CharField(default='', max_length=16)),
-                ('key2', models.CharField(default='', max_length=16)),
-                ('count', models.BigIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("cube", models.CharField(max_length=12)),
+                (
+                    "grain",
+                    models.CharField(
+                        choices=[("D", "day"), ("M", "month"), ("Y", "year")], max_length=1
+                    ),
+                ),
+                ("period", models.DateField()),
+                ("border_point", models.CharField(default="", max_length=3)),
+                ("sex", models.CharField(default="", max_length=1)),
+                ("country", models.CharField(default="", max_length=3)),
+                ("key", models.CharField(default="", max_length=16)),
+                ("key2", models.CharField(default="", max_length=16)),
+                ("count", models.BigIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('cube', 'grain', 'period', 'border_point', 'sex', 'country', 'key', 'key2'), name='cell_identity_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "cube",
+                            "grain",
+                            "period",
+                            "border_point",
+                            "sex",
+                            "country",
+                            "key",
+                            "key2",
+                        ),
+                        name="cell_identity_unique",
+                    )
+                ],
             },
         ),
     ]

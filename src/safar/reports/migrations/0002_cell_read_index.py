@@ -4,14 +4,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('reports', '0001_initial'),
+        ("reports", "0001_initial"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='cell',
-            index=models.Index(fields=['cube', 'grain', 'period', 'border_point', 'sex', 'country', 'key', 'key2', 'count'], name='cell_read'),
+            model_name="cell",
+            index=models.Index(
+                fields=[
+                    "cube",
+                    "grain",
+                    "period",
+                    "border_point",
+                    "sex",
+                    "country",
+                    "key",
+                    "key2",
+                    "count",
+                ],
+                name="cell_read",
+            ),
         ),
     ]

@@ -9,8 +9,9 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R01"
 TITLE = _("Crossings by border point")
-DESCRIPTION = _("All crossings in the period, citizens and foreigners, by border point and "
-                "direction.")
+DESCRIPTION = _(
+    "All crossings in the period, citizens and foreigners, by border point and direction."
+)
 COLUMNS = ("border_point", "direction", "crossings")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("sex",)

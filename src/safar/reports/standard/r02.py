@@ -14,9 +14,11 @@ from ..result import ReportResult, check_filters
 
 CODE = "R02"
 TITLE = _("Citizens' exits and entries by month")
-DESCRIPTION = _("Exits and entries of citizens in every month that overlaps the period (only "
-                "the days inside the period count), with net = entries − exits. Months without "
-                "crossings are shown with zeros.")
+DESCRIPTION = _(
+    "Exits and entries of citizens in every month that overlaps the period (only "
+    "the days inside the period count), with net = entries − exits. Months without "
+    "crossings are shown with zeros."
+)
 COLUMNS = ("month", "exits", "entries", "net")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")
@@ -27,8 +29,13 @@ def run(date_from, date_to, **filters) -> ReportResult:
     where = check_filters(FILTERS, filters)
     # Whole months come from month cells and partial months from day cells, never year cells,
     # so that every count can be put in its month.
-    counts = sum_cells("flow", decompose_by_month(date_from, date_to), ("period", "key"),
-                       country=CITIZEN_COUNTRY, **where)
+    counts = sum_cells(
+        "flow",
+        decompose_by_month(date_from, date_to),
+        ("period", "key"),
+        country=CITIZEN_COUNTRY,
+        **where,
+    )
     by_month: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for (period, direction), total in counts.items():
         by_month[f"{period:%Y-%m}"][direction] += total

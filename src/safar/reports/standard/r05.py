@@ -9,8 +9,10 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R05"
 TITLE = _("Citizens' exits by age and sex")
-DESCRIPTION = _("Exits of citizens in the period, by age group (completed years on the day of "
-                "the crossing) and sex.")
+DESCRIPTION = _(
+    "Exits of citizens in the period, by age group (completed years on the day of "
+    "the crossing) and sex."
+)
 COLUMNS = ("age_group", "sex", "exits")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "country")

@@ -9,8 +9,10 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R06"
 TITLE = _("Citizens' exits by region of residence")
-DESCRIPTION = _("Exits of citizens in the period, by region of residence; the region is empty "
-                "where the card does not state it.")
+DESCRIPTION = _(
+    "Exits of citizens in the period, by region of residence; the region is empty "
+    "where the card does not state it."
+)
 COLUMNS = ("region", "exits")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex", "country")

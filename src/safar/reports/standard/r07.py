@@ -9,8 +9,10 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R07"
 TITLE = _("Labour migration: exits to work")
-DESCRIPTION = _("Exits of citizens whose purpose of travel is work, by destination country, "
-                "region of residence and sex.")
+DESCRIPTION = _(
+    "Exits of citizens whose purpose of travel is work, by destination country, "
+    "region of residence and sex."
+)
 COLUMNS = ("country", "region", "sex", "exits")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point",)
@@ -22,6 +24,7 @@ WORK = "1"
 
 def run(date_from, date_to, **filters) -> ReportResult:
     where = check_filters(FILTERS, filters)
-    counts = sum_period("exit_geo", date_from, date_to, ("country", "key", "sex"), key2=WORK,
-                        **where)
+    counts = sum_period(
+        "exit_geo", date_from, date_to, ("country", "key", "sex"), key2=WORK, **where
+    )
     return ReportResult.of(COLUMNS, counted_rows(counts))

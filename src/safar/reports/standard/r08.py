@@ -11,8 +11,10 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R08"
 TITLE = _("Crossings of foreigners by citizenship")
-DESCRIPTION = _("Crossings in the period of travellers who are not citizens of Tajikistan, by "
-                "citizenship and direction.")
+DESCRIPTION = _(
+    "Crossings in the period of travellers who are not citizens of Tajikistan, by "
+    "citizenship and direction."
+)
 COLUMNS = ("citizenship", "direction", "crossings")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")
@@ -22,6 +24,12 @@ CHART = ChartSpec(category="citizenship", series="direction")
 def run(date_from, date_to, **filters) -> ReportResult:
     where = check_filters(FILTERS, filters)
     # In the flow cube, `country` is the traveller's citizenship.
-    counts = sum_period("flow", date_from, date_to, ("country", "key"),
-                        exclude={"country": CITIZEN_COUNTRY}, **where)
+    counts = sum_period(
+        "flow",
+        date_from,
+        date_to,
+        ("country", "key"),
+        exclude={"country": CITIZEN_COUNTRY},
+        **where,
+    )
     return ReportResult.of(COLUMNS, counted_rows(counts))

@@ -9,9 +9,11 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R09"
 TITLE = _("Citizens' exits by length of stay abroad")
-DESCRIPTION = _("Exits of citizens in the period, each with the traveller's next crossing at "
-                "any date: a next entry gives the band of days between them, no later crossing "
-                "gives “not returned”, a later exit gives “unmatched”.")
+DESCRIPTION = _(
+    "Exits of citizens in the period, each with the traveller's next crossing at "
+    "any date: a next entry gives the band of days between them, no later crossing "
+    "gives “not returned”, a later exit gives “unmatched”."
+)
 COLUMNS = ("country", "band", "exits")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")

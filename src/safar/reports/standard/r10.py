@@ -9,9 +9,11 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R10"
 TITLE = _("Citizens' entries by time spent abroad")
-DESCRIPTION = _("Entries of citizens in the period (by the country on the entry card), each with "
-                "the traveller's previous crossing: a previous exit gives the band of days "
-                "between them; no previous crossing, or a previous entry, gives “unmatched”.")
+DESCRIPTION = _(
+    "Entries of citizens in the period (by the country on the entry card), each with "
+    "the traveller's previous crossing: a previous exit gives the band of days "
+    "between them; no previous crossing, or a previous entry, gives “unmatched”."
+)
 COLUMNS = ("country", "band", "entries")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")

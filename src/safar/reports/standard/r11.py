@@ -9,9 +9,11 @@ from ..result import ReportResult, check_filters, counted_rows
 
 CODE = "R11"
 TITLE = _("Citizens abroad at the end of the period")
-DESCRIPTION = _("Citizens whose last crossing on or before the end of the period is an exit "
-                "(whatever the start of the period), by that exit's destination and the band "
-                "of days from the exit to the end of the period.")
+DESCRIPTION = _(
+    "Citizens whose last crossing on or before the end of the period is an exit "
+    "(whatever the start of the period), by that exit's destination and the band "
+    "of days from the exit to the end of the period."
+)
 COLUMNS = ("country", "band", "travellers")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")

@@ -11,9 +11,11 @@ from ..result import ReportResult, check_filters
 
 CODE = "R12"
 TITLE = _("Cards captured by border centre")
-DESCRIPTION = _("Scanned cards captured in the period at each border centre: how many were "
-                "scanned, saved without review, corrected by an operator, and rejected. "
-                "Operational; filled once scans arrive.")
+DESCRIPTION = _(
+    "Scanned cards captured in the period at each border centre: how many were "
+    "scanned, saved without review, corrected by an operator, and rejected. "
+    "Operational; filled once scans arrive."
+)
 COLUMNS = ("border_centre", "scanned", "auto_accepted", "corrected", "rejected")
 LABELS = labels_for(COLUMNS)
 FILTERS: tuple[str, ...] = ()
@@ -28,6 +30,9 @@ def run(date_from, date_to, **filters) -> ReportResult:
     for (centre, outcome), total in counts.items():
         by_centre[centre][outcome] += total
     # The capture app also counts outcomes R12 does not show (e.g. confirmed, duplicate).
-    rows = [[centre, *(outcomes[name] for name in OUTCOMES)]
-            for centre, outcomes in by_centre.items() if any(outcomes[n] for n in OUTCOMES)]
+    rows = [
+        [centre, *(outcomes[name] for name in OUTCOMES)]
+        for centre, outcomes in by_centre.items()
+        if any(outcomes[n] for n in OUTCOMES)
+    ]
     return ReportResult.of(COLUMNS, rows)

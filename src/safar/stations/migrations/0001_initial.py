@@ -6,27 +6,48 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0002_reference_data'),
+        ("core", "0002_reference_data"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Station',
+            name="Station",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=60, unique=True, verbose_name='name')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='registered')),
-                ('last_contact_at', models.DateTimeField(blank=True, null=True, verbose_name='last contact')),
-                ('centre', models.ForeignKey(limit_choices_to={'kind': 'border_centre'}, on_delete=django.db.models.deletion.PROTECT, related_name='stations', to='core.office', verbose_name='border centre')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=60, unique=True, verbose_name="name")),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="registered"
+                    ),
+                ),
+                (
+                    "last_contact_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="last contact"),
+                ),
+                (
+                    "centre",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "border_centre"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="stations",
+                        to="core.office",
+                        verbose_name="border centre",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'station',
-                'verbose_name_plural': 'stations',
-                'ordering': ['name'],
+                "verbose_name": "station",
+                "verbose_name_plural": "stations",
+                "ordering": ["name"],
             },
         ),
     ]

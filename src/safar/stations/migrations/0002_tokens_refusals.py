@@ -6,54 +6,102 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stations', '0001_initial'),
+        ("stations", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='station',
-            name='agent_queue',
-            field=models.PositiveIntegerField(blank=True, null=True, verbose_name='waiting at the station'),
+            model_name="station",
+            name="agent_queue",
+            field=models.PositiveIntegerField(
+                blank=True, null=True, verbose_name="waiting at the station"
+            ),
         ),
         migrations.AddField(
-            model_name='station',
-            name='agent_reported_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='reported'),
+            model_name="station",
+            name="agent_reported_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="reported"),
         ),
         migrations.CreateModel(
-            name='RefusedUpload',
+            name="RefusedUpload",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(db_index=True, default=django.utils.timezone.now, verbose_name='when')),
-                ('original_name', models.CharField(max_length=255, verbose_name='file name')),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('size', models.BigIntegerField(verbose_name='size')),
-                ('code', models.CharField(choices=[('wrong_type', 'wrong file type'), ('too_large', 'too large'), ('corrupt', 'corrupt or unreadable'), ('hash_mismatch', 'damaged on the way'), ('empty', 'empty file')], max_length=16, verbose_name='reason')),
-                ('reason', models.TextField(verbose_name='message sent to the station')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='refusals', to='stations.station', verbose_name='station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(
+                        db_index=True, default=django.utils.timezone.now, verbose_name="when"
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255, verbose_name="file name")),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("size", models.BigIntegerField(verbose_name="size")),
+                (
+                    "code",
+                    models.CharField(
+                        choices=[
+                            ("wrong_type", "wrong file type"),
+                            ("too_large", "too large"),
+                            ("corrupt", "corrupt or unreadable"),
+                            ("hash_mismatch", "damaged on the way"),
+                            ("empty", "empty file"),
+                        ],
+                        max_length=16,
+                        verbose_name="reason",
+                    ),
+                ),
+                ("reason", models.TextField(verbose_name="message sent to the station")),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="refusals",
+                        to="stations.station",
+                        verbose_name="station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'refused file',
-                'verbose_name_plural': 'refused files',
-                'ordering': ['-at', '-pk'],
+                "verbose_name": "refused file",
+                "verbose_name_plural": "refused files",
+                "ordering": ["-at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='StationToken',
+            name="StationToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('prefix', models.CharField(db_index=True, max_length=8, verbose_name='prefix')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='created')),
-                ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='revoked')),
-                ('station', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tokens', to='stations.station', verbose_name='station')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                ("prefix", models.CharField(db_index=True, max_length=8, verbose_name="prefix")),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="created"),
+                ),
+                ("revoked_at", models.DateTimeField(blank=True, null=True, verbose_name="revoked")),
+                (
+                    "station",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tokens",
+                        to="stations.station",
+                        verbose_name="station",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'station token',
-                'verbose_name_plural': 'station tokens',
-                'ordering': ['created_at', 'pk'],
+                "verbose_name": "station token",
+                "verbose_name_plural": "station tokens",
+                "ordering": ["created_at", "pk"],
             },
         ),
     ]

@@ -18,15 +18,26 @@ class Command(BaseCommand):
     help = "Queue again uploads not yet split and scans not yet routed (after a worker stopped)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, default=10, metavar="MINUTES",
-                            help="only what arrived at least this long ago (default 10)")
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=10,
+            metavar="MINUTES",
+            help="only what arrived at least this long ago (default 10)",
+        )
 
     def handle(self, *args, older_than: int, **options):
         before = timezone.now() - timedelta(minutes=older_than)
-        uploads = list(Upload.objects.filter(status=Upload.Status.RECEIVED,
-                                             received_at__lte=before).values_list("pk", flat=True))
-        scans = list(Scan.objects.filter(status__in=[Scan.Status.RECEIVED, Scan.Status.READ],
-                                         created_at__lte=before).values_list("pk", flat=True))
+        uploads = list(
+            Upload.objects.filter(
+                status=Upload.Status.RECEIVED, received_at__lte=before
+            ).values_list("pk", flat=True)
+        )
+        scans = list(
+            Scan.objects.filter(
+                status__in=[Scan.Status.RECEIVED, Scan.Status.READ], created_at__lte=before
+            ).values_list("pk", flat=True)
+        )
         for pk in uploads:
             process_upload.enqueue(pk)
         for pk in scans:

@@ -22,14 +22,20 @@ def overleaf_lines(template) -> list[str]:
         try:
             regions = Region.objects.in_bulk(list(rule["table"]))
             districts = District.objects.in_bulk(
-                [code for numbers in rule["table"].values() for code in numbers.values()])
+                [code for numbers in rule["table"].values() for code in numbers.values()]
+            )
         except DatabaseError as exc:
-            raise CommandError(_("The database has no reference data: run `safar migrate` "
-                                 "first, or use --no-overleaf.")) from exc
+            raise CommandError(
+                _(
+                    "The database has no reference data: run `safar migrate` "
+                    "first, or use --no-overleaf."
+                )
+            ) from exc
         for region_code, numbers in rule["table"].items():
             region = regions.get(region_code)
-            lines.append(f"{region_code}  {region.name_tg} / {region.name_ru}" if region
-                         else region_code)
+            lines.append(
+                f"{region_code}  {region.name_tg} / {region.name_ru}" if region else region_code
+            )
             for number, code in numbers.items():
                 d = districts.get(code)
                 lines.append(f" {number}  {d.name_tg}" if d else f" {number}  {code}")
@@ -59,8 +65,10 @@ class Command(BaseCommand):
             import re
 
             if not re.fullmatch(serial_field.pattern, serials[0]):
-                raise CommandError(_("serial %(s)s does not match %(p)s")
-                                   % {"s": serials[0], "p": serial_field.pattern})
+                raise CommandError(
+                    _("serial %(s)s does not match %(p)s")
+                    % {"s": serials[0], "p": serial_field.pattern}
+                )
         overleaf = None if opts["no_overleaf"] else overleaf_lines(template)
         out = Path(opts["out"])
         out.write_bytes(render_pdf(template, serials, overleaf))

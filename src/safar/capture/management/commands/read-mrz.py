@@ -17,8 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("files", nargs="+", metavar="FILE", help="PNG, JPEG, TIFF … images")
-        parser.add_argument("--format", choices=["jsonl", "json"], default="jsonl",
-                            help="jsonl: one object per line (default); json: one list")
+        parser.add_argument(
+            "--format",
+            choices=["jsonl", "json"],
+            default="jsonl",
+            help="jsonl: one object per line (default); json: one list",
+        )
 
     def handle(self, *args, files, format, **options):
         results, unreadable = [], []
@@ -27,8 +31,15 @@ class Command(BaseCommand):
                 result = read_mrz(path).as_dict()
             except UnreadableImage as exc:
                 unreadable.append(path)
-                result = {"file": path, "format": None, "lines": [], "valid": False, "fields": {},
-                          "checks": {}, "error": f"unreadable: {exc}"}
+                result = {
+                    "file": path,
+                    "format": None,
+                    "lines": [],
+                    "valid": False,
+                    "fields": {},
+                    "checks": {},
+                    "error": f"unreadable: {exc}",
+                }
             else:
                 result = {"file": path, **result}
             if format == "jsonl":
@@ -37,4 +48,6 @@ class Command(BaseCommand):
         if format == "json":
             self.stdout.write(json.dumps(results, ensure_ascii=False, indent=2))
         if unreadable:
-            raise CommandError(f"{len(unreadable)} file(s) could not be read: {', '.join(unreadable)}")
+            raise CommandError(
+                f"{len(unreadable)} file(s) could not be read: {', '.join(unreadable)}"
+            )

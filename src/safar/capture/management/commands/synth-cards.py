@@ -13,8 +13,10 @@ from safar.reading.template import TemplateError, load_template
 
 
 class Command(BaseCommand):
-    help = ("Render filled migration cards as scans (rotation, skew, noise, 200–600 dpi, "
-            "colour/grey/bw) and write DIR/truth.jsonl with every field's true value.")
+    help = (
+        "Render filled migration cards as scans (rotation, skew, noise, 200–600 dpi, "
+        "colour/grey/bw) and write DIR/truth.jsonl with every field's true value."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--count", type=int, required=True)
@@ -42,12 +44,15 @@ class Command(BaseCommand):
                 card = synth_card(template, rng, serial)
                 name = f"card-{i:05d}.{card['fmt']}"
                 (out / name).write_bytes(card["data"])
-                row = {"file": name, **{k: card[k] for k in
-                                        ("dpi", "rotation", "skew", "mode", "cancelled")},
-                       "values": card["values"],
-                       "scanned_on": (dt.date.fromisoformat(card["values"]["crossed_on"])
-                                      + dt.timedelta(days=int(scan_rng.integers(0, 15))))
-                       .isoformat()}
+                row = {
+                    "file": name,
+                    **{k: card[k] for k in ("dpi", "rotation", "skew", "mode", "cancelled")},
+                    "values": card["values"],
+                    "scanned_on": (
+                        dt.date.fromisoformat(card["values"]["crossed_on"])
+                        + dt.timedelta(days=int(scan_rng.integers(0, 15)))
+                    ).isoformat(),
+                }
                 truth.write(json.dumps(row, ensure_ascii=False) + "\n")
                 truth.flush()  # a long run can be scored while it is still rendering
                 if opts["verbosity"] > 1 or (i % 50 == 0 and opts["verbosity"]):

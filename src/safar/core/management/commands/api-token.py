@@ -11,15 +11,18 @@ from safar.core.models import ApiToken, AuditEvent, User
 
 
 class Command(BaseCommand):
-    help = ("Print a new API token for an existing user (the raw token is the last line). "
-            "--list shows the user's tokens by prefix; --revoke PREFIX revokes one.")
+    help = (
+        "Print a new API token for an existing user (the raw token is the last line). "
+        "--list shows the user's tokens by prefix; --revoke PREFIX revokes one."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         action = parser.add_mutually_exclusive_group()
         action.add_argument("--list", action="store_true", help="list the user's tokens")
-        action.add_argument("--revoke", metavar="PREFIX",
-                            help="revoke the user's active token starting with PREFIX")
+        action.add_argument(
+            "--revoke", metavar="PREFIX", help="revoke the user's active token starting with PREFIX"
+        )
 
     def handle(self, *args, username, **options):
         user = User.objects.filter(username=username).first()
@@ -37,8 +40,12 @@ class Command(BaseCommand):
             raise CommandError(f"USERNAME: user {user.username!r} is inactive")
         with transaction.atomic():
             token, raw = ApiToken.issue(user)
-            AuditEvent.record(user=None, action=AuditEvent.Action.CREATE, obj=token,
-                              changes={"user": [None, user.username], "prefix": [None, token.prefix]})
+            AuditEvent.record(
+                user=None,
+                action=AuditEvent.Action.CREATE,
+                obj=token,
+                changes={"user": [None, user.username], "prefix": [None, token.prefix]},
+            )
         self.stderr.write(f"Token {token.prefix}… for {user.username}; it is shown only once:")
         self.stdout.write(raw)
 
@@ -47,23 +54,32 @@ class Command(BaseCommand):
         if not tokens:
             self.stdout.write(f"{user.username} has no API tokens.")
         for token in tokens:
-            state = (f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at
-                     else "active")
+            state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
             used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
-            self.stdout.write(f"{token.prefix}  created {token.created_at:%Y-%m-%d %H:%M}  "
-                              f"last used {used}  {state}")
+            self.stdout.write(
+                f"{token.prefix}  created {token.created_at:%Y-%m-%d %H:%M}  "
+                f"last used {used}  {state}"
+            )
 
     def revoke(self, user, prefix: str) -> None:
-        matches = list(ApiToken.objects.filter(user=user, revoked_at__isnull=True,
-                                               prefix__startswith=prefix))
+        matches = list(
+            ApiToken.objects.filter(user=user, revoked_at__isnull=True, prefix__startswith=prefix)
+        )
         if not matches:
-            raise CommandError(f"--revoke: {user.username} has no active token starting "
-                               f"with {prefix!r}")
+            raise CommandError(
+                f"--revoke: {user.username} has no active token starting with {prefix!r}"
+            )
         if len(matches) > 1:
-            raise CommandError(f"--revoke: {len(matches)} active tokens start with {prefix!r}; "
-                               "give more characters")
+            raise CommandError(
+                f"--revoke: {len(matches)} active tokens start with {prefix!r}; "
+                "give more characters"
+            )
         with transaction.atomic():
             matches[0].revoke()
-            AuditEvent.record(user=None, action=AuditEvent.Action.UPDATE, obj=matches[0],
-                              changes={"revoked_at": [None, matches[0].revoked_at.isoformat()]})
+            AuditEvent.record(
+                user=None,
+                action=AuditEvent.Action.UPDATE,
+                obj=matches[0],
+                changes={"revoked_at": [None, matches[0].revoked_at.isoformat()]},
+            )
         self.stdout.write(f"Revoked token {matches[0].prefix}… of {user.username}.")

@@ -24,7 +24,9 @@ class Command(BaseCommand):
             return
         name = argv[2]
         if name not in BENCHMARKS:
-            raise CommandError(f"unknown benchmark {name!r}; known: {', '.join(sorted(BENCHMARKS))}")
+            raise CommandError(
+                f"unknown benchmark {name!r}; known: {', '.join(sorted(BENCHMARKS))}"
+            )
         import django
 
         django.setup()

@@ -11,13 +11,19 @@ SHOWN_PROBLEMS = 20
 
 
 class Command(BaseCommand):
-    help = (f"Import crossings from a CSV file with the header {EXPECTED_HEADER} (optionally "
-            "followed by surname,given_names,district). Bad rows go to FILE.rejects.csv.")
+    help = (
+        f"Import crossings from a CSV file with the header {EXPECTED_HEADER} (optionally "
+        "followed by surname,given_names,district). Bad rows go to FILE.rejects.csv."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="the CSV file")
-        parser.add_argument("--chunk-size", type=int, default=CHUNK_SIZE,
-                            help="rows per transaction (default %(default)s)")
+        parser.add_argument(
+            "--chunk-size",
+            type=int,
+            default=CHUNK_SIZE,
+            help="rows per transaction (default %(default)s)",
+        )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
     def handle(self, *args, **options):
@@ -31,14 +37,19 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         try:
-            result = import_crossings(options["file"], chunk_size=options["chunk_size"],
-                                      progress=not options["no_progress"] and sys.stderr.isatty(),
-                                      on_problem=on_problem)
+            result = import_crossings(
+                options["file"],
+                chunk_size=options["chunk_size"],
+                progress=not options["no_progress"] and sys.stderr.isatty(),
+                on_problem=on_problem,
+            )
         except FileNotFoundError:
             raise CommandError(f"{options['file']}: no such file") from None
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         if shown > SHOWN_PROBLEMS:
-            self.stderr.write(f"… and {shown - SHOWN_PROBLEMS:,} more rows refused "
-                              f"(all of them are in {result.rejects_path})")
+            self.stderr.write(
+                f"… and {shown - SHOWN_PROBLEMS:,} more rows refused "
+                f"(all of them are in {result.rejects_path})"
+            )
         self.stdout.write(f"{result.summary()} in {time.monotonic() - started:.1f} s")

@@ -8,7 +8,9 @@ from safar.crossings.aggregates import rebuild_all
 
 
 class Command(BaseCommand):
-    help = "Recompute the report cells (all cubes but capture) from the crossings, in one transaction."
+    help = (
+        "Recompute the report cells (all cubes but capture) from the crossings, in one transaction."
+    )
 
     def handle(self, *args, **options):
         started = time.monotonic()

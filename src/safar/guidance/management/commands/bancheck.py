@@ -24,11 +24,14 @@ class Command(BaseCommand):
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise CommandError(f"{file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}") from None
+            raise CommandError(
+                f"{file}:{exc.lineno}:{exc.colno}: not valid JSON: {exc.msg}"
+            ) from None
         try:
             case = parse_case(data, today=timezone.localdate())
         except InvalidCase as invalid:
             lines = [f"{file}: {p.path or '(top level)'}: {p.message}" for p in invalid.problems]
             raise CommandError("\n".join(lines)) from None
-        self.stdout.write(json.dumps(answer(case, current_rulebook()), ensure_ascii=False,
-                                     indent=2))
+        self.stdout.write(
+            json.dumps(answer(case, current_rulebook()), ensure_ascii=False, indent=2)
+        )

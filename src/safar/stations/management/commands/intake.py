@@ -20,9 +20,11 @@ class Command(BaseCommand):
         if options["json"]:
             self.stdout.write(json.dumps(stats, ensure_ascii=False, sort_keys=True))
             return
-        self.stdout.write(f"files received {stats['scans']}, today {stats['today']}, "
-                          f"not yet read {stats['pending']}, could not be opened {stats['failed']}, "
-                          f"refused {stats['refused']}")
+        self.stdout.write(
+            f"files received {stats['scans']}, today {stats['today']}, "
+            f"not yet read {stats['pending']}, could not be opened {stats['failed']}, "
+            f"refused {stats['refused']}"
+        )
         for name, count in stats["by_station"].items():
             self.stdout.write(f"  {name:<16} {count}")
         if stats["pages"]:

@@ -9,7 +9,9 @@ from safar.stations.services import issue_station_token, register_station, revok
 
 
 class Command(BaseCommand):
-    help = "Border stations: add NAME --centre CODE, list, token NAME, revoke NAME|PREFIX, watch DIR."
+    help = (
+        "Border stations: add NAME --centre CODE, list, token NAME, revoke NAME|PREFIX, watch DIR."
+    )
 
     def add_arguments(self, parser):
         commands = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
@@ -21,8 +23,11 @@ class Command(BaseCommand):
         token.add_argument("name")
         revoke = commands.add_parser("revoke", help="revoke a station's tokens, or one token")
         revoke.add_argument("key", metavar="NAME|TOKEN-PREFIX")
-        commands.add_parser("watch", parents=[agent.build_parser(add_help=False)],
-                            help="run the station agent on a scanner folder")
+        commands.add_parser(
+            "watch",
+            parents=[agent.build_parser(add_help=False)],
+            help="run the station agent on a scanner folder",
+        )
 
     def handle(self, *args, action, **options):
         if action == "watch":
@@ -47,7 +52,9 @@ class Command(BaseCommand):
         if station is None:
             raise CommandError(f"no station named {name!r}")
         raw = issue_station_token(station=station)
-        self.stdout.write(f"New token for {station.name} (earlier tokens stay valid until revoked):")
+        self.stdout.write(
+            f"New token for {station.name} (earlier tokens stay valid until revoked):"
+        )
         self.stdout.write(raw)
 
     def do_revoke(self, *, key, **_):
@@ -56,19 +63,34 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from None
         if not prefixes:
-            raise CommandError(f"no active token of a station named {key!r} or starting with {key!r}")
-        self.stdout.write(f"Revoked {len(prefixes)} token(s): " + ", ".join(f"{p}…" for p in prefixes))
+            raise CommandError(
+                f"no active token of a station named {key!r} or starting with {key!r}"
+            )
+        self.stdout.write(
+            f"Revoked {len(prefixes)} token(s): " + ", ".join(f"{p}…" for p in prefixes)
+        )
 
     def do_list(self, **_):
         stations = Station.objects.select_related("centre").prefetch_related("tokens")
         self.stdout.write(f"{'STATION':<16} {'CENTRE':<8} {'LAST CONTACT':<17} TOKENS")
         for station in stations.order_by("centre__code", "name"):
-            contact = (timezone.localtime(station.last_contact_at).strftime("%Y-%m-%d %H:%M")
-                       if station.last_contact_at else "never")
-            tokens = ", ".join(
-                f"{t.prefix}…" + ("" if t.is_active else
-                                  f" (revoked {timezone.localtime(t.revoked_at):%Y-%m-%d})")
-                for t in station.tokens.all()) or "none"
+            contact = (
+                timezone.localtime(station.last_contact_at).strftime("%Y-%m-%d %H:%M")
+                if station.last_contact_at
+                else "never"
+            )
+            tokens = (
+                ", ".join(
+                    f"{t.prefix}…"
+                    + (
+                        ""
+                        if t.is_active
+                        else f" (revoked {timezone.localtime(t.revoked_at):%Y-%m-%d})"
+                    )
+                    for t in station.tokens.all()
+                )
+                or "none"
+            )
             self.stdout.write(f"{station.name:<16} {station.centre.code:<8} {contact:<17} {tokens}")
 
 
