@@ -1,11 +1,33 @@
 """A small named world shared by the tests: offices, and one user per role."""
 
+import datetime
 import os
 
 import pytest
+import time_machine
+from hypothesis import settings as hypothesis_settings
 from django.contrib.auth.models import Group
 
 from safar.core.models import Office, Role, User
+
+
+# A loaded CI machine must not fail a property test on time: no deadlines there.
+hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shifted_clock():
+    """SAFAR_TEST_CLOCK_SHIFT_DAYS=N runs the whole suite N days in the future (CI does, with a
+    year): a test that depends on today's date instead of a frozen one fails there."""
+    days = int(os.environ.get("SAFAR_TEST_CLOCK_SHIFT_DAYS") or 0)
+    if not days:
+        yield
+        return
+    moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days)
+    with time_machine.travel(moved, tick=True):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
-from django.utils import timezone
 from PIL import Image
 
 from safar.capture import pairing, reader, services
@@ -25,34 +24,24 @@ from safar.capture.reader import read_page
 from safar.capture.tasks import process_upload, read_scan
 from safar.core.models import AuditEvent, Office
 from safar.crossings.models import Crossing
+from safar.reading import card, synth, translit
+from safar.reading._mrz import synth as mrz_synth
 from safar.reports.models import Cell
 from tests.conftest import make_user
 
 from .conftest import pdf_of, png_of
-from .test_pipeline import (
-    card,
-    r12_row,
-    render_card,
-    synth,
-    trusting_template,
-    upload_and_read,
-)
+from .test_pipeline import TODAY, on_the_batch_day, r12_row, render_card, upload_and_read
 
 pytestmark = pytest.mark.django_db
 
-mrz_synth = pytest.importorskip("safar.reading._mrz.synth")
-translit = pytest.importorskip("safar.reading.translit")
+# Imported for its autouse: the batch is scanned on TODAY, whatever day the suite runs.
+__all__ = ["on_the_batch_day"]
 
 SERIAL = "SY0000301"
 # Blank passport number boxes, and a date of birth after the crossing: both fail on the card.
 SPOILED = {"passport_number": None, "crossed_on": "2026-11-20", "birth_date": "2026-11-21"}
 PASSPORT_NUMBER = "412345678"
 BORN = datetime.date(1990, 7, 14)
-
-
-@pytest.fixture(autouse=True)
-def trusting_reader(monkeypatch):
-    monkeypatch.setattr(reader, "card_template", trusting_template)
 
 
 @pytest.fixture
@@ -75,7 +64,7 @@ def card_and_truth() -> tuple[bytes, dict]:
     identity = ("surname", "given_names", "sex", "citizenship")
     for seed in range(1, 31):
         content, truth = render_card(SERIAL, seed=seed, **SPOILED)
-        result = card.read_card(content, trusting_template(), expected_date=timezone.localdate())
+        result = card.read_card(content, reader.card_template(), today=TODAY, expected_date=TODAY)
         values = result.crossing_values()
         if (
             doubtful_targets(result) == {"passport_number", "birth_date"}

@@ -6,9 +6,9 @@ The world: the Dushanbe centre (border points DYU, KRM) and its operator; cards 
 the card template by the reader's synthetic-scan generator, clean enough to read with confidence
 unless a test spoils them on purpose."""
 
-import dataclasses
 import datetime
 import functools
+from zoneinfo import ZoneInfo
 
 import numpy as np
 import pytest
@@ -19,16 +19,15 @@ from safar.capture.models import Scan, Upload
 from safar.capture.tasks import process_upload, read_scan
 from safar.core.models import AuditEvent
 from safar.crossings.models import Crossing
+from safar.reading import card, synth
 from safar.reports.standard import r12
 
 from .conftest import page_image, pdf_of
 
 pytestmark = pytest.mark.django_db
 
-synth = pytest.importorskip("safar.reading.synth")
-card = pytest.importorskip("safar.reading.card")
-
 TODAY = datetime.date(2026, 11, 22)
+DUSHANBE = ZoneInfo("Asia/Dushanbe")
 CONFIDENT_SERIAL = "SY0000101"
 
 
@@ -43,27 +42,20 @@ def render_card(serial: str, *, seed: int = 7, fmt: str = "png", **changes) -> t
     return synth.encode(scanned, fmt, rng), {**values, "seed": seed}
 
 
-def trusting_template():
-    """The card template with a confidence threshold of zero: every valid value counts as
-    confident. These tests are about the pipeline's routing, not the classifier's accuracy
-    (that is `safar bench reading`); with the shipped threshold, whether a given synthetic card
-    is read with confidence depends on the model of the day."""
-    return dataclasses.replace(card.load_template("safar-card"), confident=0.0)
-
-
 @pytest.fixture(autouse=True)
-def trusting_reader(monkeypatch):
-    monkeypatch.setattr(reader, "card_template", trusting_template)
+def on_the_batch_day(time_machine):
+    """The cards are scanned on TODAY, whatever day the suite runs."""
+    time_machine.move_to(datetime.datetime(2026, 11, 22, 12, 0, tzinfo=DUSHANBE))
 
 
 @functools.cache
 def confident_card() -> tuple[bytes, dict]:
-    """A card the (trusting) reader reads with confidence: every value valid. Found once."""
+    """A card the reader, with the shipped confidence bar, saves by itself. Found once."""
     for seed in range(1, 31):
         content, truth = render_card(CONFIDENT_SERIAL, seed=seed)
-        if card.read_card(content, trusting_template()).confident:
+        if card.read_card(content, reader.card_template(), today=TODAY).confident:
             return content, truth
-    pytest.fail("no valid reading of 30 clean synthetic cards")
+    pytest.fail("no confident reading of 30 clean synthetic cards")
 
 
 def upload_and_read(content: bytes, name: str, centre, user, capture) -> list[Scan]:

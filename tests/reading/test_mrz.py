@@ -236,7 +236,7 @@ def test_page_without_mrz_gives_no_mrz_quickly():
 
 def test_undecodable_bytes_raise_unreadable_image():
     with pytest.raises(UnreadableImage):
-        read_mrz(b"not an image")
+        read_mrz(b"not an image", today=TODAY)
 
 
 def test_command_prints_one_json_object_per_file(tmp_path, capsys):

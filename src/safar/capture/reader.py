@@ -27,6 +27,7 @@ import numpy as np
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
 from .models import Scan
@@ -85,7 +86,9 @@ def read_image(scan: Scan, image: np.ndarray) -> dict:
 
     # The card was filled in at most days before its batch was scanned: that day narrows the
     # date of crossing to the month before it, which lets far more of them be read confidently.
-    result = read_card(image, card_template(), expected_date=scan.upload.batch.day)
+    result = read_card(
+        image, card_template(), today=timezone.localdate(), expected_date=scan.upload.batch.day
+    )
     if not result.aligned:
         # Not a card: perhaps the traveller's passport page, scanned after the card.
         mrz = mrz_on_page(image)
@@ -213,7 +216,7 @@ def mrz_on_page(image: np.ndarray) -> dict | None:
     kept even when a check digit fails, for the operator to compare by eye."""
     from safar.reading.mrz import read_mrz
 
-    found = read_mrz(image)
+    found = read_mrz(image, today=timezone.localdate())
     if not found.format or not found.lines or not looks_like_mrz(found):
         return None
     return as_json(

@@ -21,13 +21,13 @@ class TranslatedName(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     @property
     def name(self) -> str:
         lang = (get_language() or settings.LANGUAGE_CODE)[:2]
         return getattr(self, f"name_{lang}", None) or self.name_en
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Office(TranslatedName):
@@ -189,6 +189,9 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
     @classmethod
     def record(
         cls,
@@ -243,6 +246,9 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}…"
 
     @classmethod
     def issue(cls, user) -> tuple["ApiToken", str]:

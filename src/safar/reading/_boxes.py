@@ -130,13 +130,18 @@ def _classes_for(f: Field, position: int, script: str | None) -> str:
 
 
 def read_fields(
-    alignment: Alignment, grey: np.ndarray, template: Template, expected_date: dt.date | None = None
+    alignment: Alignment,
+    grey: np.ndarray,
+    template: Template,
+    *,
+    today: dt.date,
+    expected_date: dt.date | None = None,
 ) -> dict:
-    """Every field of the aligned page; `expected_date` (the batch's day, when the capture app
-    knows it) narrows where the date of crossing may lie."""
+    """Every field of the aligned page; `today` bounds dates that cannot be in the future, and
+    `expected_date` (the batch's day, when the capture app knows it) narrows where the date of
+    crossing may lie. The library never reads the clock: the caller says what day it is."""
     from .card import FieldReading
 
-    today = dt.date.today()
     page = alignment.page
     threshold = page_threshold(page)
     model = load_model()

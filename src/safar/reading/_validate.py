@@ -114,8 +114,7 @@ def _apply_rule(rule: dict, readings: dict, today: dt.date) -> None:
             _flag(r, "is in the future")
 
 
-def normalise_and_check(readings: dict, template: Template, today: dt.date | None = None) -> None:
-    today = today or dt.date.today()
+def normalise_and_check(readings: dict, template: Template, today: dt.date) -> None:
     for f in template.fields:
         if f.kind != "checkboxes":
             _normalise(readings[f.name], f, today)

@@ -110,7 +110,9 @@ class CardReading:
         return values
 
 
-def read_card(image, template: Template | str, *, expected_date=None) -> CardReading:
+def read_card(
+    image, template: Template | str, *, today: dt.date, expected_date=None
+) -> CardReading:
     """Read one page (the first of a PDF/TIFF) against the template.
 
     `expected_date` (a date or ISO string: the day the batch was scanned, when the capture app
@@ -126,7 +128,7 @@ def read_card(image, template: Template | str, *, expected_date=None) -> CardRea
         return CardReading(template=template, aligned=False, problem=str(exc))
     if isinstance(expected_date, str):
         expected_date = dt.date.fromisoformat(expected_date)
-    fields = read_fields(alignment, grey, template, expected_date)
+    fields = read_fields(alignment, grey, template, today=today, expected_date=expected_date)
     return CardReading(
         template=template,
         aligned=True,

@@ -66,7 +66,7 @@ class MrzResult:
         return data
 
 
-def read_mrz(image: str | Path | bytes | np.ndarray, *, today: date | None = None) -> MrzResult:
+def read_mrz(image: str | Path | bytes | np.ndarray, *, today: date) -> MrzResult:
     """Find and read the MRZ in `image` (a path, encoded bytes, or a BGR/grey numpy array).
 
     `today` decides the century of two-digit years (see `parse_date`). Returns a result with
@@ -83,12 +83,12 @@ def read_mrz(image: str | Path | bytes | np.ndarray, *, today: date | None = Non
                 if best is None or reading.rank() > best.rank():
                     best, best_crop = reading, crop
             if best is not None and best.valid:
-                return _result(best, today or date.today())
+                return _result(best, today)
     if best is None or best.confidence < NO_MRZ_CONFIDENCE:
         return MrzResult(error="no machine-readable zone found")
     if best.confidence >= SECOND_OPINION_CONFIDENCE:
         best = _with_second_opinion(best, best_crop)
-    return _result(best, today or date.today())
+    return _result(best, today)
 
 
 def _with_second_opinion(reading: band_mod.Reading, crop: np.ndarray) -> band_mod.Reading:

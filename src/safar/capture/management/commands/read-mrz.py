@@ -8,6 +8,7 @@ Nothing personal is logged: the output goes to stdout only.
 import json
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from safar.reading.mrz import UnreadableImage, read_mrz
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         results, unreadable = [], []
         for path in files:
             try:
-                result = read_mrz(path).as_dict()
+                result = read_mrz(path, today=timezone.localdate()).as_dict()
             except UnreadableImage as exc:
                 unreadable.append(path)
                 result = {
