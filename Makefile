@@ -18,7 +18,7 @@ PYTHON := $(shell scripts/find-python.sh)
 help:
 	@echo "make run    - install everything, load demo data and serve http://$(HOST):$(PORT)"
 	@echo "make test   - install everything and run the whole test suite"
-	@echo "make lint   - ruff and the migrations check"
+	@echo "make lint   - ruff (lint and format), the migrations check and mypy"
 	@echo "make clean  - remove .venv and the data folder"
 
 system-deps:
@@ -54,8 +54,10 @@ test-postgres: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/safar} $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	$(SAFAR) makemigrations --check --dry-run
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var

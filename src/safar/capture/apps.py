@@ -6,3 +6,11 @@ class CaptureConfig(AppConfig):
     name = "safar.capture"
     label = "capture"
     verbose_name = _("Card capture")
+
+    def ready(self) -> None:
+        from safar.core.navigation import Link, register
+        from safar.core.permissions import can_enter_crossings
+
+        register(
+            Link("capture", "capture:overview", _("Scans"), allowed=can_enter_crossings, order=20),
+        )

@@ -96,10 +96,8 @@ def upload_path_name(upload: Upload) -> str:
 
 def _enqueue_reading(upload_id: int) -> None:
     """Hand the file to the background readers (see safar.capture.tasks)."""
-    try:
-        from .tasks import process_upload
-    except ImportError:  # the reading pipeline is not installed yet
-        return
+    from .tasks import process_upload  # imported here: the tasks module imports this one
+
     process_upload.enqueue(upload_id)
 
 

@@ -1,8 +1,57 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+RECENT_CARDS = 10
+
+
+def _tiles_context(request) -> dict:
+    from safar.core.permissions import can_enter_crossings
+
+    return {"can_enter": can_enter_crossings(request.user)}
+
+
+def _recent_context(request) -> dict:
+    from safar.core.permissions import visible_crossings
+
+    recent = (
+        visible_crossings(request.user)
+        .select_related("border_point")
+        .order_by("-created_at", "-id")[:RECENT_CARDS]
+    )
+    return {"recent": recent}
 
 
 class CrossingsConfig(AppConfig):
     name = "safar.crossings"
     label = "crossings"
     verbose_name = _("Crossing registry")
+
+    def ready(self) -> None:
+        from safar.core.navigation import HomeSection, Link, register
+        from safar.core.permissions import can_enter_crossings, can_use_registry
+
+        register(
+            Link(
+                "enter", "crossings:enter", _("Enter a card"), allowed=can_enter_crossings, order=10
+            ),
+            Link(
+                "search",
+                "crossings:search",
+                pgettext_lazy("site navigation", "Search"),
+                allowed=can_use_registry,
+                order=30,
+            ),
+            HomeSection(
+                "crossings/home_tiles.html",
+                allowed=can_use_registry,
+                order=10,
+                context=_tiles_context,
+            ),
+            HomeSection(
+                "crossings/home_recent.html",
+                allowed=can_enter_crossings,
+                order=30,
+                context=_recent_context,
+            ),
+        )

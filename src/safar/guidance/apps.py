@@ -2,7 +2,25 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _is_editor(user) -> bool:
+    return user.is_authenticated and user.has_role("editor")
+
+
 class GuidanceConfig(AppConfig):
     name = "safar.guidance"
     label = "guidance"
     verbose_name = _("Guidance for migrants: articles, stay calculator, ban rules")
+
+    def ready(self) -> None:
+        from safar.core.navigation import HomeSection, Link, register
+
+        register(
+            Link(
+                "guidance",
+                "guidance:editor_list",
+                _("Guidance articles"),
+                allowed=_is_editor,
+                order=60,
+            ),
+            HomeSection("guidance/home_section.html", allowed=_is_editor, order=70),
+        )

@@ -6,3 +6,18 @@ class StationsConfig(AppConfig):
     name = "safar.stations"
     label = "stations"
     verbose_name = _("Border stations")
+
+    def ready(self) -> None:
+        from safar.core.navigation import Link, register
+        from safar.reports.access import can_read_reports
+
+        # The stations dashboard is for those who read the reports: analysts and administrators.
+        register(
+            Link(
+                "stations",
+                "stations:dashboard",
+                _("Border stations"),
+                allowed=can_read_reports,
+                order=50,
+            ),
+        )
