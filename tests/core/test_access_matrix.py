@@ -175,3 +175,24 @@ def test_each_role_gets_the_status_the_table_gives_on_every_page(world, client, 
             if status != expected[role]:
                 wrong.append(f"{role:12} {name:28} {url}: {status}, table says {expected[role]}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_migrate_gives_each_role_the_permissions_its_apps_declare(db):
+    from django.contrib.auth.models import Group
+
+    def perms(role):
+        group = Group.objects.get(name=role)
+        return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+
+    assert {"crossings.add_crossing", "capture.change_scan"} <= perms("operator")
+    assert "crossings.delete_crossing" not in perms("operator")
+    assert {"crossings.view_crossing", "reports.view_cell"} <= perms("analyst")
+    assert "crossings.add_crossing" not in perms("analyst")
+    assert perms("editor") == {
+        "guidance.view_article",
+        "guidance.add_article",
+        "guidance.change_article",
+    }
+    assert {"crossings.delete_crossing", "reports.view_cell", "guidance.change_article"} <= perms(
+        "administrator"
+    )

@@ -10,6 +10,14 @@ class CaptureConfig(AppConfig):
     def ready(self) -> None:
         from safar.core.navigation import Link, register
         from safar.core.permissions import can_enter_crossings
+        from safar.core.roles import Scope, grant
+
+        grant(
+            "operator",
+            app="capture",
+            scope=Scope.ORGANISATION,
+            permissions=("capture.view_scan", "capture.change_scan", "capture.add_upload"),
+        )
 
         register(
             Link("capture", "capture:overview", _("Scans"), allowed=can_enter_crossings, order=20),

@@ -23,7 +23,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core: offices, users, reference data, audit")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from .navigation import HomeSection, Link, register
+        from .roles import sync_roles
+
+        post_migrate.connect(sync_roles, dispatch_uid="safar.core.roles.sync_roles")
 
         register(
             # A context keeps "Home" apart from the admin's own word.

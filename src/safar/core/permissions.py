@@ -6,6 +6,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from .models import Role
+from .roles import Scope, scope_in
 
 
 def role_required(*roles: str):
@@ -27,7 +28,8 @@ def role_required(*roles: str):
 
 
 def sees_all_centres(user) -> bool:
-    return user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST)
+    """Whether the user's crossings roles reach every centre (analysts, administrators)."""
+    return scope_in(user, "crossings") >= Scope.ALL
 
 
 def restrict_to_centre(queryset, user, centre_field: str):
@@ -42,17 +44,14 @@ def restrict_to_centre(queryset, user, centre_field: str):
 
 def border_centre_of(user):
     """The border centre whose cards an operator may see, or None for users who see all centres."""
-    if user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST):
+    if sees_all_centres(user):
         return None
     return user.office
 
 
-# The roles that may open the crossing registry at all; anyone else logged in gets 403.
-REGISTRY_ROLES = (Role.OPERATOR, Role.ANALYST, Role.ADMINISTRATOR)
-
-
 def can_use_registry(user) -> bool:
-    return user.is_authenticated and any(user.has_role(role) for role in REGISTRY_ROLES)
+    """Whether the user may open the crossing registry at all; anyone else gets 403."""
+    return user.is_authenticated and user.has_perm("crossings.view_crossing")
 
 
 def require_registry_access(user) -> None:
@@ -63,13 +62,13 @@ def require_registry_access(user) -> None:
 
 def can_enter_crossings(user) -> bool:
     """Operators enter and correct cards of their own centre; administrators of every centre."""
-    if user.has_role(Role.ADMINISTRATOR):
-        return True
-    return user.has_role(Role.OPERATOR) and user.office_id is not None
+    if not user.is_authenticated or not user.has_perm("crossings.add_crossing"):
+        return False
+    return sees_all_centres(user) or user.office_id is not None
 
 
 def can_delete_crossings(user) -> bool:
-    return user.has_role(Role.ADMINISTRATOR)
+    return user.is_authenticated and user.has_perm("crossings.delete_crossing")
 
 
 def border_points_for_user(user):

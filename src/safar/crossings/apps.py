@@ -30,6 +30,27 @@ class CrossingsConfig(AppConfig):
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register
         from safar.core.permissions import can_enter_crossings, can_use_registry
+        from safar.core.roles import Scope, grant
+
+        # Operators enter and correct the cards of their own centre; analysts read every
+        # centre's; administrators (who receive every grant) also delete.
+        grant(
+            "operator",
+            app="crossings",
+            scope=Scope.ORGANISATION,
+            permissions=(
+                "crossings.view_crossing",
+                "crossings.add_crossing",
+                "crossings.change_crossing",
+            ),
+        )
+        grant("analyst", app="crossings", scope=Scope.ALL, permissions=("crossings.view_crossing",))
+        grant(
+            "administrator",
+            app="crossings",
+            scope=Scope.ALL,
+            permissions=("crossings.delete_crossing",),
+        )
 
         register(
             Link(

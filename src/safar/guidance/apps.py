@@ -13,6 +13,18 @@ class GuidanceConfig(AppConfig):
 
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register
+        from safar.core.roles import Scope, grant
+
+        grant(
+            "editor",
+            app="guidance",
+            scope=Scope.ALL,
+            permissions=(
+                "guidance.view_article",
+                "guidance.add_article",
+                "guidance.change_article",
+            ),
+        )
 
         register(
             Link(

@@ -21,6 +21,10 @@ class ReportsConfig(AppConfig):
 
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register
+        from safar.core.roles import Scope, grant
+
+        # The reports cover every centre: reading them is reading all of the cells.
+        grant("analyst", app="reports", scope=Scope.ALL, permissions=("reports.view_cell",))
 
         from .access import can_read_reports
 

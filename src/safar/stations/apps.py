@@ -9,6 +9,9 @@ class StationsConfig(AppConfig):
 
     def ready(self) -> None:
         from safar.core.navigation import Link, register
+        from safar.core.roles import Scope, grant
+
+        grant("analyst", app="stations", scope=Scope.ALL, permissions=("stations.view_station",))
         from safar.reports.access import can_read_reports
 
         # The stations dashboard is for those who read the reports: analysts and administrators.
