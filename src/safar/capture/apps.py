@@ -9,8 +9,8 @@ class CaptureConfig(AppConfig):
 
     def ready(self) -> None:
         from safar.core.navigation import Link, register
-        from safar.core.permissions import can_enter_crossings
         from safar.core.roles import Scope, grant
+        from safar.crossings.access import can_enter_crossings
 
         grant(
             "operator",

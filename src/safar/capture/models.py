@@ -62,9 +62,9 @@ def upload_path(instance: "Upload", filename: str) -> str:
 class UploadQuerySet(models.QuerySet):
     def visible_to(self, user):
         """An operator's own centre's files; administrators see every centre's."""
-        from safar.core.permissions import restrict_to_centre
+        from safar.core.permissions import restrict_to_scope
 
-        return restrict_to_centre(self, user, "batch__centre")
+        return restrict_to_scope(self, user, app="capture", organisation_field="batch__centre")
 
 
 class Upload(models.Model):
@@ -98,9 +98,11 @@ class Upload(models.Model):
 class ScanQuerySet(models.QuerySet):
     def visible_to(self, user):
         """An operator's own centre's scans; administrators see every centre's."""
-        from safar.core.permissions import restrict_to_centre
+        from safar.core.permissions import restrict_to_scope
 
-        return restrict_to_centre(self, user, "upload__batch__centre")
+        return restrict_to_scope(
+            self, user, app="capture", organisation_field="upload__batch__centre"
+        )
 
     def needing_review(self):
         return self.filter(status=Scan.Status.NEEDS_REVIEW)

@@ -1,7 +1,7 @@
 """Capture pages: the overview, the web upload and the operators' review queue.
 
 Nothing here reads an image: reading runs in the task workers. Every view goes through the
-helpers in safar.core.permissions (an operator sees their own centre's scans only), and the
+helpers in safar.capture.access (an operator sees their own centre's scans only), and the
 page image and crops are served by views that check the same permission (they are personal
 data, never public media URLs).
 """
@@ -18,15 +18,11 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safar.core.models import AuditEvent, Office, Role
-from safar.core.permissions import (
-    get_scan_for_user,
-    role_required,
-    visible_scans,
-    visible_uploads,
-)
+from safar.core.permissions import role_required
 from safar.crossings.views import save_or_report
 
 from . import services
+from .access import get_scan_for_user, visible_scans, visible_uploads
 from .forms import COMMON_REJECT_REASONS, RejectForm, ReviewForm, UploadForm
 from .models import Scan
 

@@ -2,7 +2,6 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from .navigation import links_for
-from .permissions import sees_all_centres
 
 
 def optional_url(name: str) -> str | None:
@@ -27,6 +26,5 @@ def navigation(request):
             {"key": key, "url": url, "label": label, "current": url == current}
             for key, url, label in links
         ],
-        "safar_sees_all_centres": bool(user and user.is_authenticated and sees_all_centres(user)),
         "safar_public_guide_url": optional_url("guidance:index"),
     }

@@ -6,13 +6,13 @@ RECENT_CARDS = 10
 
 
 def _tiles_context(request) -> dict:
-    from safar.core.permissions import can_enter_crossings
+    from .access import can_enter_crossings
 
     return {"can_enter": can_enter_crossings(request.user)}
 
 
 def _recent_context(request) -> dict:
-    from safar.core.permissions import visible_crossings
+    from .access import visible_crossings
 
     recent = (
         visible_crossings(request.user)
@@ -29,8 +29,9 @@ class CrossingsConfig(AppConfig):
 
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register
-        from safar.core.permissions import can_enter_crossings, can_use_registry
         from safar.core.roles import Scope, grant
+
+        from .access import can_enter_crossings, can_use_registry
 
         # Operators enter and correct the cards of their own centre; analysts read every
         # centre's; administrators (who receive every grant) also delete.

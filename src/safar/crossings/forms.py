@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from safar.core.models import BorderPoint, Country, District, Purpose, Region
-from safar.core.permissions import border_points_for_user
 
+from .access import border_points_for_user
 from .models import CITIZEN_COUNTRY, Crossing, Direction, Sex
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d%m%Y"]

@@ -72,9 +72,11 @@ class CrossingQuerySet(models.QuerySet):
 
     def visible_to(self, user):
         """Operators see their own centre's cards only; analysts and administrators see all."""
-        from safar.core.permissions import restrict_to_centre
+        from safar.core.permissions import restrict_to_scope
 
-        return restrict_to_centre(self, user, "border_point__centre")
+        return restrict_to_scope(
+            self, user, app="crossings", organisation_field="border_point__centre"
+        )
 
 
 class Crossing(models.Model):

@@ -1,6 +1,6 @@
 """Crossing registry pages: hand entry, search, a record with its history, correction, deletion.
 
-Every view reads through the helpers in safar.core.permissions and writes through
+Every view reads through the helpers in safar.crossings.access and writes through
 safar.crossings.services, which record the audit trail and keep the report aggregates exact.
 """
 
@@ -16,17 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safar.core.models import AuditEvent, Role
-from safar.core.permissions import (
+from safar.core.permissions import role_required
+
+from . import services
+from .access import (
     can_delete_crossings,
     can_enter_crossings,
     get_crossing_for_delete,
     get_crossing_for_edit,
     get_crossing_for_user,
-    role_required,
+    sees_all_centres,
     visible_crossings,
 )
-
-from . import services
 from .forms import CrossingForm, SearchForm
 from .models import Crossing, Direction, Sex
 
@@ -118,6 +119,7 @@ def search(request):
             "form": form,
             "page": page,
             "query_string": urlencode({"q": request.GET.get("q", "")}),
+            "sees_all_centres": sees_all_centres(request.user),
         },
     )
 
