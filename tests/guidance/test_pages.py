@@ -395,18 +395,20 @@ def test_cli_errors_name_the_line_of_broken_json(tmp_path):
         call_command("bancheck", str(path))
 
 
-def test_demo_loader_creates_the_editor_login():
-    from io import StringIO
+def test_the_demo_logins_every_app_registers_are_created_and_reset_safely_twice():
+    from django.utils.module_loading import autodiscover_modules
 
-    from safar.guidance.demo import load_demo_editor
-
-    out = StringIO()
-    load_demo_editor(out)
-    load_demo_editor(out)
+    from safar.core import demo
     from safar.core.models import User
 
-    user = User.objects.get(username="editor")
-    assert user.has_role(Role.EDITOR) and user.check_password("safar-editor")
+    autodiscover_modules("demo")
+    for _ in range(2):
+        for login in demo._users.values():
+            demo.ensure_user(login)
+    editor = User.objects.get(username="editor")
+    assert editor.has_role(Role.EDITOR) and editor.check_password("safar-editor")
+    assert User.objects.get(username="operator-du").office.code == "ICC-DU"
+    assert {"admin", "analyst", "operator-du", "operator-su", "editor"} <= set(demo._users)
 
 
 def test_the_guide_is_linked_for_everyone_from_the_staff_pages(client, operator_du):
