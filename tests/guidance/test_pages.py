@@ -422,3 +422,47 @@ def test_a_list_right_after_a_line_is_still_a_list():
         to_html("You must:\n- apply\n- pay")
         == "<p>You must:</p>\n<ul>\n<li>apply</li>\n<li>pay</li>\n</ul>"
     )
+
+
+def test_calculator_tells_someone_still_in_russia_beyond_the_limit_in_red_which_ban_leaving_brings(
+    client,
+):
+    in_language(client, "en")
+    data = calculator_data(stays=[{"entry": "2026-07-01", "exit": ""}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert (
+        '<p class="g-verdict g-bad">You are in Russia beyond the lawful stay: leaving now brings'
+        " an entry ban of 3 years, until 22.11.2029. Each further day moves its end a day later."
+        " Leaving on 28.03.2027 or later brings 5 years.</p>"
+    ) in text
+    assert "g-good" not in text and "No entry ban was found" not in text
+
+
+def test_calculator_warns_in_amber_someone_beyond_the_limit_before_a_ban_follows(client):
+    in_language(client, "ru")
+    data = calculator_data(stays=[{"entry": "2026-08-01", "exit": ""}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert '<p class="g-verdict g-amber">Вы находитесь в России сверх законного срока.' in text
+    assert "до 29.11.2026" in text and "на 3 года" in text
+
+
+def test_calculator_is_green_only_with_no_ban_and_says_how_many_days_are_left(client):
+    in_language(client, "en")
+    data = calculator_data(stays=[{"entry": "2026-10-01", "exit": ""}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert (
+        '<p class="g-verdict g-good">No entry ban was found. You have 37 lawful days left after'
+        " today (the last is 29.12.2026).</p>"
+    ) in text
+
+
+def test_calculator_shows_a_discretionary_ban_in_amber_not_green(client):
+    in_language(client, "en")
+    data = calculator_data(
+        offences=[
+            {"decided_on": "2026-01-10", "kind": "traffic"},
+            {"decided_on": "2026-06-10", "kind": "traffic"},
+        ]
+    )
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert '<p class="g-verdict g-amber">No mandatory entry ban was found, but' in text
