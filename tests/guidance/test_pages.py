@@ -113,6 +113,26 @@ def test_the_leaflet_is_a_pdf_in_the_visitors_language(client):
     assert "Трудовой патент" in text and "не юридическая консультация" in text
 
 
+def leaflet_lines(client, slug, language):
+    in_language(client, language)
+    pdf = PdfDocument(client.get(reverse("guidance:article_pdf", args=[slug])).content)
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    return [line.strip() for line in text.splitlines()]
+
+
+def test_the_leaflet_prints_a_table_as_a_table_one_row_a_line(client):
+    lines = leaflet_lines(client, "entry-bans", "en")
+    assert "Ground Length Kind" in lines
+    assert "Overstaying by more than 30 days 3 years from departure mandatory" in lines
+    assert "2 administrative offences within 3 years 3 years discretionary" in lines
+
+
+def test_the_leaflet_prints_a_link_with_its_address(client):
+    lines = leaflet_lines(client, "entry-bans", "en")
+    text = " ".join(lines)
+    assert "stay and entry-ban check (http://testserver/guide/calculator/)" in text
+
+
 def test_drafts_are_hidden_from_the_public_but_shown_to_editors(client, editor):
     Article.objects.filter(slug="registration").update(published=False)
     url = reverse("guidance:article", args=["registration"])
