@@ -15,7 +15,14 @@ from pypdfium2 import PdfDocument
 
 from safar.core.models import AuditEvent, Role
 from safar.guidance.bancheck import DEFAULT_RULES
-from safar.guidance.models import Article, BanRule, HelpContact, StayLimitRule, current_rulebook
+from safar.guidance.models import (
+    Article,
+    ArticleVersion,
+    BanRule,
+    HelpContact,
+    StayLimitRule,
+    current_rulebook,
+)
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +64,7 @@ def test_every_starter_article_exists_in_three_languages_with_sources():
         for lang in ("tg", "ru", "en"):
             assert len(getattr(article, f"body_{lang}")) > 500, (article.slug, lang)
         assert article.source_lines() and article.versions.count() == 1
-    cited = " ".join(a.sources for a in articles)
+    cited = " ".join(a.sources_en for a in articles)
     for law in ("115-FZ", "114-FZ", "109-FZ"):
         assert law in cited
 
@@ -69,7 +76,7 @@ def test_article_page_shows_last_checked_date_sources_and_uncertain_marker(clien
     assert "Миграционный учёт в течение 15 дней" in text
     assert "22.11.2026" in text
     assert '<mark class="uncertain"' in text
-    assert "109-FZ" in text
+    assert "109-ФЗ" in text
     assert "не юридическая консультация" in text
 
 
@@ -133,6 +140,51 @@ def test_the_leaflet_prints_a_link_with_its_address(client):
     assert "stay and entry-ban check (http://testserver/guide/calculator/)" in text
 
 
+def test_the_article_cites_its_sources_in_the_readers_language(client):
+    url = reverse("guidance:article", args=["registration"])
+    russian = in_language(client, "ru").get(url).content.decode()
+    assert "Федеральный закон от 18.07.2006 № 109-ФЗ" in russian and "Federal Law" not in russian
+    tajik = in_language(client, "tg").get(url).content.decode()
+    assert "Қонуни федералии № 109-ФЗ" in tajik and "Federal Law" not in tajik
+    assert "Federal Law No. 109-FZ" in in_language(client, "en").get(url).content.decode()
+    lines = leaflet_lines(client, "registration", "ru")
+    assert any(line.startswith("Федеральный закон от 18.07.2006") for line in lines)
+    assert not any("Federal Law" in line for line in lines)
+
+
+def test_sources_not_yet_translated_are_shown_in_english():
+    article = Article.objects.get(slug="registration")
+    article.sources_tg = ""
+    assert article.source_lines("tg") == article.source_lines("en")
+
+
+def test_the_data_migration_translates_the_starter_sources_an_editor_left_unchanged():
+    from django.apps import apps
+
+    from safar.guidance.seed import translate_sources
+
+    Article.objects.update(sources_tg="", sources_ru="")
+    Article.objects.filter(slug="work-patent").update(sources_en="Edited by an editor")
+    translate_sources(apps)
+    registration = Article.objects.get(slug="registration")
+    assert registration.sources_ru.startswith("Федеральный закон от 18.07.2006 № 109-ФЗ")
+    assert registration.sources_tg.startswith("Қонуни федералии № 109-ФЗ")
+    edited = Article.objects.get(slug="work-patent")
+    assert (edited.sources_tg, edited.sources_ru) == ("", "")
+
+
+def test_a_version_saved_before_sources_had_a_language_compares_with_a_later_one():
+    article = Article.objects.get(slug="registration")
+    old = article.versions.get(number=1)
+    old.content = {k: v for k, v in old.content.items() if not k.startswith("sources")} | {
+        "sources": article.sources_en
+    }
+    newer = ArticleVersion(article=article, number=2, content=article.snapshot())
+    changed = [name for name, _lines in newer.diff(old)]
+    assert "sources_en" not in changed
+    assert {"sources_tg", "sources_ru"} <= set(changed)
+
+
 def test_drafts_are_hidden_from_the_public_but_shown_to_editors(client, editor):
     Article.objects.filter(slug="registration").update(published=False)
     url = reverse("guidance:article", args=["registration"])
@@ -192,7 +244,7 @@ def test_editor_creates_a_new_article(client, editor):
         "position": 5,
         "last_checked_on": "2026-11-22",
         "published": "on",
-        "sources": "115-FZ art. 5",
+        "sources_en": "115-FZ art. 5",
         "note": "New",
         **{
             f"{p}_{lang}": f"{p} {lang}"

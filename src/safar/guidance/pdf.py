@@ -267,11 +267,10 @@ def article_leaflet(article, *, language: str, contacts, url: str) -> bytes:
                     styles["small"],
                 )
             )
-        if article.source_lines():
+        sources = article.source_lines(language)
+        if sources:
             story.append(Paragraph(escape(_("Legal sources")), styles["h3"]))
-            story.extend(
-                Paragraph(escape(line), styles["small"]) for line in article.source_lines()
-            )
+            story.extend(Paragraph(escape(line), styles["small"]) for line in sources)
         story.append(Paragraph(escape(_("Where to turn")), styles["h3"]))
         for contact in contacts:
             details = (
