@@ -272,8 +272,13 @@ def test_someone_still_in_russia_beyond_the_limit_is_told_the_ban_leaving_now_br
     assert "each further day" in english and "28.03.2027" in english
     assert "no ground for an entry ban was found" not in english
     assert "115-FZ art. 5(1)" in english and "114-FZ art. 27(1)(12)" in english
-    assert "до 22.11.2029" in result["explanation"]["ru"]
-    assert "22.11.2029" in result["explanation"]["tg"]
+    russian, tajik = result["explanation"]["ru"], result["explanation"]["tg"]
+    assert "до 22.11.2029 (п. 12 ч. 1 ст. 27 Федерального закона № 114-ФЗ)" in russian
+    assert (
+        "п. 1 ст. 5 Федерального закона № 115-ФЗ (в ред. Федерального закона № 260-ФЗ)" in russian
+    )
+    assert "22.11.2029" in tajik and "банди 12 қисми 1 моддаи 27 Қонуни федералии № 114-ФЗ" in tajik
+    assert "FZ" not in russian and "FZ" not in tajik
 
 
 def test_someone_less_than_30_days_over_is_told_the_last_day_to_leave_without_a_ban():
@@ -524,3 +529,23 @@ def test_the_explanation_says_it_is_not_legal_advice_and_what_to_do_next():
     assert "not legal advice" in text["en"] and "01.05.2028" in text["en"]
     assert "МВД" in text["ru"] and "Вазорати корҳои дохилии" in text["tg"]
     assert "на 5 лет" in text["ru"]
+
+
+@pytest.mark.parametrize(
+    ("basis", "russian", "tajik"),
+    [
+        ("114-FZ art. 26(4)", "п. 4 ст. 26 Федерального закона № 114-ФЗ", "банди 4 моддаи 26"),
+        (
+            "114-FZ art. 27(1)(2), (3)",
+            "пп. 2, 3 ч. 1 ст. 27 Федерального закона № 114-ФЗ",
+            "бандҳои 2, 3 қисми 1 моддаи 27 Қонуни федералии № 114-ФЗ",
+        ),
+        ("Decree No. 12 of 14.01.2015", "Decree No. 12 of 14.01.2015", "Decree No. 12"),
+    ],
+)
+def test_a_rules_legal_basis_is_cited_the_way_each_language_cites_the_law(basis, russian, tajik):
+    from safar.guidance.bancheck.explain import cite
+
+    assert cite(basis, "en") == basis
+    assert cite(basis, "ru") == russian
+    assert cite(basis, "tg").startswith(tajik)

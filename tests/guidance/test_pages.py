@@ -538,3 +538,11 @@ def test_calculator_shows_a_discretionary_ban_in_amber_not_green(client):
     )
     text = client.post(reverse("guidance:calculator"), data).content.decode()
     assert '<p class="g-verdict g-amber">No mandatory entry ban was found, but' in text
+
+
+def test_calculator_cites_the_ban_rule_in_the_visitors_language(client):
+    in_language(client, "ru")
+    data = calculator_data(stays=[{"entry": "2025-01-10", "exit": "2025-05-10"}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert "· п. 12 ч. 1 ст. 27 Федерального закона № 114-ФЗ</span>" in text
+    assert "114-FZ" not in text

@@ -5,6 +5,7 @@ reads Tajik), so the texts live here as data rather than in the interface's gett
 Sentences are short, say what happened, which ban, until when, and what to do next.
 """
 
+import re
 from datetime import date, timedelta
 
 from .engine import Ban, CurrentStay, Result, StayResult
@@ -133,6 +134,37 @@ TEXT = {
 }
 
 
+# "114-FZ art. 27(1)(12)", "114-FZ art. 27(1)(2), (3)", "115-FZ art. 5(1) (as amended by 260-FZ)"
+_BASIS = re.compile(
+    r"^(?P<law>\d+)-FZ art\. (?P<article>[\d.]+)(?P<parts>(?:\([\d.]+\))+)"
+    r"(?P<more>(?:, \([\d.]+\))*)(?: \(as amended by (?P<amended>\d+)-FZ\))?$"
+)
+_NUMBER = re.compile(r"\(([\d.]+)\)")
+
+
+def cite(basis: str, language: str) -> str:
+    """A rule's legal basis as readers of the language cite the law: "114-FZ art. 27(1)(12)" is
+    «п. 12 ч. 1 ст. 27 Федерального закона № 114-ФЗ» in Russian. One bracketed number after the
+    article is its item, two are its part and item. A basis in another form is shown as written.
+    """
+    found = _BASIS.match(basis)
+    if language == "en" or found is None:
+        return basis
+    numbers = _NUMBER.findall(found["parts"])
+    part = numbers[0] if len(numbers) == 2 else None
+    items = [numbers[-1], *_NUMBER.findall(found["more"])]
+    law, article, amended = found["law"], found["article"], found["amended"]
+    if language == "ru":
+        text = f"{'пп.' if len(items) > 1 else 'п.'} {', '.join(items)}"
+        text += f" ч. {part}" if part else ""
+        text += f" ст. {article} Федерального закона № {law}-ФЗ"
+        return text + (f" (в ред. Федерального закона № {amended}-ФЗ)" if amended else "")
+    text = f"{'бандҳои' if len(items) > 1 else 'банди'} {', '.join(items)}"
+    text += f" қисми {part}" if part else ""
+    text += f" моддаи {article} Қонуни федералии № {law}-ФЗ"
+    return text + (f" (бо таҳрири Қонуни федералии № {amended}-ФЗ)" if amended else "")
+
+
 def fmt(day: date | None) -> str:
     return day.strftime("%d.%m.%Y") if day else ""
 
@@ -166,9 +198,9 @@ _LIMIT_KEYS = {
 }
 
 
-def _limit_sentence(t: dict, limit: StayLimit) -> str:
+def _limit_sentence(t: dict, language: str, limit: StayLimit) -> str:
     words = t[_LIMIT_KEYS[limit.kind]].format(max=limit.max_days, window=limit.window_days)
-    return t["limit_rule"].format(limit=words, basis=limit.basis)
+    return t["limit_rule"].format(limit=words, basis=cite(limit.basis, language))
 
 
 def _current_sentences(t: dict, language: str, current: CurrentStay) -> list[str]:
@@ -184,7 +216,9 @@ def _current_sentences(t: dict, language: str, current: CurrentStay) -> list[str
     if now is not None:
         sentences.append(
             t["leave_now_ban"].format(
-                years=_n_years(language, now.years), end=fmt(now.ends_on), basis=now.basis
+                years=_n_years(language, now.years),
+                end=fmt(now.ends_on),
+                basis=cite(now.basis, language),
             )
         )
         if later is not None:
@@ -192,7 +226,7 @@ def _current_sentences(t: dict, language: str, current: CurrentStay) -> list[str
                 t["next_tier"].format(
                     date=fmt(later.starts_on),
                     years=_n_years(language, later.years),
-                    basis=later.basis,
+                    basis=cite(later.basis, language),
                 )
             )
     elif later is not None:
@@ -201,7 +235,7 @@ def _current_sentences(t: dict, language: str, current: CurrentStay) -> list[str
                 last=fmt(later.starts_on - timedelta(days=1)),
                 date=fmt(later.starts_on),
                 years=_n_years(language, later.years),
-                basis=later.basis,
+                basis=cite(later.basis, language),
             )
         )
     return sentences
@@ -220,7 +254,7 @@ def _stay_line(t: dict, language: str, stay: StayResult, result: Result) -> str:
         line = t["stay"].format(entry=fmt(stay.entry), exit=fmt(stay.exit), days=stay.days)
         line += " " + t["overstay"].format(over=stay.overstay_days, last=fmt(stay.last_lawful_day))
     if stay.binding_limit is not None:
-        line += " " + _limit_sentence(t, stay.binding_limit)
+        line += " " + _limit_sentence(t, language, stay.binding_limit)
     if stay.exit is None and result.current is not None:
         line = " ".join([line, *_current_sentences(t, language, result.current)])
     return line
@@ -237,7 +271,7 @@ def _ban_sentence(t: dict, language: str, ban: Ban, as_of: date) -> str:
             else t["until_expunged"]
         ),
         years=_years(t, language, ban.years),
-        basis=ban.basis,
+        basis=cite(ban.basis, language),
     )
     if ban.ends_on is not None and ban.ends_on <= as_of:
         text += " " + t["ban_ended"].format(end=fmt(ban.ends_on))
