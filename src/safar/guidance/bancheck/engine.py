@@ -146,9 +146,6 @@ class Verdict:
     WITHIN_LIMIT = "within_limit"  # in Russia, lawfully, with days left
     NO_BAN = "no_ban"
 
-    BAD = frozenset({BAN_ON_LEAVING, CLOSED, BANNED})
-    WARNING = frozenset({OVERSTAY, MAY_BE_REFUSED})
-
 
 @dataclass(frozen=True)
 class Result:
