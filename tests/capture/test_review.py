@@ -360,3 +360,18 @@ def test_the_database_refuses_a_hand_over_without_a_reason(other_centres_card, c
 
     with pytest.raises(IntegrityError), transaction.atomic():
         Scan.objects.filter(pk=other_centres_card.pk).update(handed_to=centre_su)
+
+
+def test_the_passport_page_of_a_handed_over_card_goes_along(
+    operator_du, other_centres_card, centre_du, centre_su
+):
+    passport = make_scan(centre_du, values={**VALUES, "card_number": ""})
+    Scan.objects.filter(pk=passport.pk).update(
+        card_scan=other_centres_card, status=Scan.Status.SAVED
+    )
+    services.scan_hand_over(
+        scan=other_centres_card, operator=operator_du, border_point="LBD", reason="Khujand's card"
+    )
+    passport.refresh_from_db()
+    assert (passport.handed_to, passport.handed_from) == (centre_su, centre_du)
+    assert Scan.objects.visible_to(operator_du).filter(pk=passport.pk).count() == 0
