@@ -279,6 +279,50 @@ def scan_reject(*, scan: Scan, operator, reason: str) -> Scan:
     return scan
 
 
+@transaction.atomic
+def scan_hand_over(*, scan: Scan, operator, border_point: str, reason: str) -> Scan:
+    """Hand a scan in review over to the review queue of the centre that owns `border_point`
+    (the point read on the card, or as the operator corrected it), with the operator's reason.
+
+    The receiving centre's operators then see it, marked as handed over from this centre; its
+    passport pages go with it. Raises ValidationError for a missing reason or a point that is not
+    another centre's, ScanNotWaiting when the scan is no longer in review.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the scan is handed over.")})
+    point = BorderPoint.objects.select_related("centre").filter(pk=border_point).first()
+    if point is None:
+        raise ValidationError({"border_point": _("Choose the border point on the card.")})
+    scan = locked(scan)
+    if scan.status != Scan.Status.NEEDS_REVIEW:
+        raise ScanNotWaiting
+    giver = scan.queue_centre
+    if point.centre_id == giver.pk:
+        raise ValidationError(
+            {"border_point": _("This border point is of this centre: save the card here.")}
+        )
+    handed = {
+        "handed_to": point.centre,
+        "handed_from": giver,
+        "handover_reason": reason[:300],
+        "handed_over_by": operator,
+        "handed_over_at": timezone.now(),
+    }
+    for name, value in handed.items():
+        setattr(scan, name, value)
+    scan.save(update_fields=list(handed))
+    # The passport pages scanned after the card are compared with it: they go along.
+    Scan.objects.filter(card_scan=scan).update(**handed)
+    AuditEvent.record(
+        user=operator,
+        action=AuditEvent.Action.UPDATE,
+        obj=scan,
+        changes={"centre": [giver.code, point.centre.code], "reason": reason[:300]},
+    )
+    return scan
+
+
 def locked(scan: Scan) -> Scan:
     """The scan as it is now, its row locked until the transaction ends."""
     return (
