@@ -52,7 +52,7 @@ REQUIRED = (
 OPTIONAL = ("surname", "given_names", "district")
 EXPECTED_HEADER = ",".join(REQUIRED)
 CHUNK_SIZE = 250_000
-# The rules are safar.crossings.rules'; the fast path matches the stored forms only.
+# From safar.crossings.rules: the fast path accepts only values already in their stored form.
 CARD_RE = rules.CARD_NUMBER_RE
 PASSPORT_RE = rules.PASSPORT_NUMBER_RE
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")

@@ -1,7 +1,8 @@
 """Writing crossings: create, correct and delete one card, keeping audit and aggregates exact.
 
 The web form, the scan pipeline and the API call these; the bulk CSV import has its own path
-(safar.crossings.importer) with the same guarantees. Each function is one transaction: the
+(safar.crossings.importer) with the same guarantees. Both apply the registry's rules
+(safar.crossings.rules) before anything is written. Each function is one transaction: the
 crossing, its traveller, the report cells and the audit event change together or not at all.
 """
 
