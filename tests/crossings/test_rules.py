@@ -300,3 +300,17 @@ def test_the_fast_path_the_slow_path_and_the_service_give_the_same_answer(
     else:
         assert not isinstance(slow, str), slow
         assert (stored.card_number, stored.region_id) == (slow[0], slow[10])
+
+
+def test_a_malformed_earliest_crossing_date_stops_the_process_with_its_name(monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from safar.settings import env_date
+
+    monkeypatch.setenv("SAFAR_EARLIEST_CROSSING", "01.01.1991")
+    with pytest.raises(ImproperlyConfigured, match="SAFAR_EARLIEST_CROSSING"):
+        env_date("SAFAR_EARLIEST_CROSSING", datetime.date(1991, 1, 1))
+    monkeypatch.setenv("SAFAR_EARLIEST_CROSSING", "1980-01-01")
+    assert env_date("SAFAR_EARLIEST_CROSSING", datetime.date(1991, 1, 1)) == datetime.date(
+        1980, 1, 1
+    )

@@ -526,3 +526,14 @@ def test_a_correction_started_before_another_is_refused_showing_what_changed_mea
     )
     assert response.status_code == 302
     assert Crossing.objects.get(pk=dushanbe_card.pk).purpose_id == "study"
+
+
+def test_the_form_stores_a_typed_card_number_in_its_one_spelling_and_refuses_dashes_only(
+    client, operator_du
+):
+    client.force_login(operator_du)
+    response = post_card(client, card_number="---", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "letter or digit" in " ".join(response.context["form"].errors["card_number"])
+    assert post_card(client, card_number="im-000 0001", save="1").status_code == 302
+    assert list(Crossing.objects.values_list("card_number", flat=True)) == ["IM0000001"]
