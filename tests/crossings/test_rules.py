@@ -314,3 +314,31 @@ def test_a_malformed_earliest_crossing_date_stops_the_process_with_its_name(monk
     assert env_date("SAFAR_EARLIEST_CROSSING", datetime.date(1991, 1, 1)) == datetime.date(
         1980, 1, 1
     )
+
+
+@pytest.mark.django_db
+def test_check_rules_lists_stored_crossings_that_break_a_rule_by_record_id_only():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from safar.crossings.models import Traveller
+
+    out = StringIO()
+    call_command("check-rules", stdout=out)
+    assert "keeps the registry's rules" in out.getvalue()
+    good = create_crossing(user=None, data=card("C1"))
+    foreigner = create_crossing(user=None, data=card("C2", passport_number="999", region=None))
+    Traveller.objects.filter(pk=foreigner.traveller_id).update(citizenship_id="UZB")
+    Crossing.objects.filter(pk=foreigner.pk).update(region_id="TJ-KT")
+    newborn = create_crossing(user=None, data=card("C3", passport_number="888"))
+    Crossing.objects.filter(pk=newborn.pk).update(crossed_on=datetime.date(1990, 5, 5))
+    out = StringIO()
+    with pytest.raises(SystemExit) as status:
+        call_command("check-rules", stdout=out)
+    report = out.getvalue()
+    assert status.value.code == 1
+    assert f"non-citizen: 1 crossings (#{foreigner.pk})" in report
+    assert f"on or after the date of crossing: 1 crossings (#{newborn.pk})" in report
+    assert f"SAFAR_EARLIEST_CROSSING: 1 crossings (#{newborn.pk})" in report
+    assert f"#{good.pk})" not in report and "888" not in report and "1990" not in report

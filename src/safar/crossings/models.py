@@ -63,6 +63,15 @@ class Traveller(models.Model):
         return rules.normalise_passport_number(value)
 
 
+# What `CrossingQuerySet.breaking` looks for: the rules (rules.py) a CHECK cannot hold.
+RULES_OUTSIDE_THE_DATABASE = {
+    "crossed_on": "date of crossing in the future or before SAFAR_EARLIEST_CROSSING",
+    "birth_date": "date of birth on or after the date of crossing",
+    "residence": "region or district of residence for a non-citizen",
+    "district_region": "district outside the region given",
+}
+
+
 class CrossingQuerySet(models.QuerySet):
     def exits(self):
         return self.filter(direction=Direction.EXIT)
@@ -75,6 +84,21 @@ class CrossingQuerySet(models.QuerySet):
 
     def in_period(self, start, end):
         return self.filter(crossed_on__gte=start, crossed_on__lte=end)
+
+    def breaking(self, rule: str, *, today, earliest):
+        """Stored crossings that break one of the rules the database cannot check (they span
+        the crossing and its traveller, or depend on today and a setting): `rule` is one of
+        RULES_OUTSIDE_THE_DATABASE. Rows written before the rules, or straight into the
+        database, may; every write path refuses them now."""
+        conditions = {
+            "crossed_on": models.Q(crossed_on__gt=today) | models.Q(crossed_on__lt=earliest),
+            "birth_date": models.Q(traveller__birth_date__gte=models.F("crossed_on")),
+            "residence": ~models.Q(traveller__citizenship_id=CITIZEN_COUNTRY)
+            & (models.Q(region__isnull=False) | models.Q(district__isnull=False)),
+            "district_region": models.Q(district__isnull=False, region__isnull=False)
+            & ~models.Q(district__region_id=models.F("region_id")),
+        }
+        return self.filter(conditions[rule])
 
     def visible_to(self, user):
         """Operators see their own centre's cards only; analysts and administrators see all."""
