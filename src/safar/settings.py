@@ -5,6 +5,7 @@ Every variable is parsed strictly: a malformed value stops the process with a me
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_date(name: str, default: date) -> date:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -188,6 +199,12 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+
+# The registry refuses crossings dated before this day (the import of old paper archives may need
+# an earlier one). It cannot go below 1900-01-01, which the database itself enforces.
+SAFAR_EARLIEST_CROSSING = env_date("SAFAR_EARLIEST_CROSSING", date(1991, 1, 1))
+if SAFAR_EARLIEST_CROSSING < date(1900, 1, 1):
+    raise ImproperlyConfigured("SAFAR_EARLIEST_CROSSING cannot be before 1900-01-01")
 
 TASKS = {
     "default": {

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safar.core.models import AuditEvent, BorderPoint
+from safar.crossings.rules import normalise_card_number
 
 from .models import Batch, Scan, Upload
 from .training import keep_training_samples
@@ -163,7 +164,11 @@ def record_reading(*, scan: Scan, reading: dict) -> Scan:
     scan.reading = reading
     scan.read_at = timezone.now()
     scan.status = Scan.Status.READ
-    scan.card_number = str(reading.get("values", {}).get("card_number") or "")[:16]
+    # The registry's spelling (safar.crossings.rules), so a scan finds the card stored as
+    # `IM0000001` whether it was read as `im0000001` or `IM-0000001`.
+    scan.card_number = normalise_card_number(
+        str(reading.get("values", {}).get("card_number") or "")
+    )[:16]
     scan.save(update_fields=["reading", "read_at", "status", "card_number"])
     if not scan.is_passport_page:
         # A passport page is not a card: counted only if it enters the queue without one.
@@ -200,7 +205,8 @@ def route_scan(*, scan: Scan) -> Scan:
         return queue_for_review(scan, Scan.ReviewReason.REFUSED)
     existing = Crossing.objects.filter(card_number=scan.card_number).first()
     if existing is not None:
-        if same_card(existing, reading["values"]):
+        values = {**reading["values"], "card_number": scan.card_number}
+        if same_card(existing, values):
             return _mark_duplicate(scan, existing)
         return queue_for_review(scan, Scan.ReviewReason.CONFLICT)
     try:
