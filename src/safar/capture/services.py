@@ -13,7 +13,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safar.core.models import AuditEvent, BorderPoint
-from safar.reading.limits import MAX_PAGE_PIXELS, PageTooLarge, UnreadableImage, check_pages
+from safar.reading.limits import (
+    MAX_PAGE_PIXELS,
+    MAX_PAGES,
+    PageTooLarge,
+    UnreadableImage,
+    check_pages,
+)
 
 from .models import Batch, Scan, Upload
 from .training import keep_training_samples
@@ -64,17 +70,26 @@ def check_page_pixels(content: bytes) -> None:
     try:
         check_pages(content)
     except PageTooLarge as exc:
-        raise UploadRefused(
-            _(
-                "A page of the file is too large to read (%(detail)s); at most %(mp)d million "
-                "pixels per page, e.g. an A4 page scanned at 600 dpi."
-            )
-            % {"detail": str(exc), "mp": MAX_PAGE_PIXELS // 1_000_000}
-        ) from None
+        raise UploadRefused(too_large_reason(exc)) from None
     except UnreadableImage:
         # Damaged, not too large: it is kept and becomes a scan an operator sees and rejects
         # (the pipeline's way with files it cannot open; station intake refuses them earlier).
         pass
+
+
+def too_large_reason(exc: PageTooLarge) -> str:
+    """What the sender is told about a page too large to decode (or a file of too many pages)."""
+    if exc.size is None:
+        return _("The file has more than %(count)d pages.") % {"count": MAX_PAGES}
+    return _(
+        "Page %(page)d is %(width)d × %(height)d pixels, too large to read: at most %(mp)d "
+        "million pixels per page (an A4 page scanned at 600 dpi has 35 million)."
+    ) % {
+        "page": exc.size.number,
+        "width": exc.size.width,
+        "height": exc.size.height,
+        "mp": MAX_PAGE_PIXELS // 1_000_000,
+    }
 
 
 def receive_upload(

@@ -33,7 +33,12 @@ class UnreadableImage(ValueError):
 
 
 class PageTooLarge(UnreadableImage):
-    """A page declares more pixels than MAX_PAGE_PIXELS; nothing of it was decoded."""
+    """A page declares more pixels than MAX_PAGE_PIXELS (`size` says which and how large), or
+    the file has more than MAX_PAGES pages (`size` None); nothing of it was decoded."""
+
+    def __init__(self, message: str, size: PageSize | None = None):
+        super().__init__(message)
+        self.size = size
 
 
 @dataclass(frozen=True)
@@ -68,7 +73,7 @@ def check_size(size: PageSize, max_pixels: int = MAX_PAGE_PIXELS) -> PageSize:
     if size.width <= 0 or size.height <= 0:
         raise UnreadableImage(f"page {size.number} has no size")
     if size.pixels > max_pixels:
-        raise PageTooLarge(too_large_message(size, max_pixels))
+        raise PageTooLarge(too_large_message(size, max_pixels), size)
     return size
 
 

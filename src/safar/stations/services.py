@@ -18,9 +18,10 @@ from safar.capture.services import (
     UploadRefused,
     clean_file_name,
     receive_upload,
+    too_large_reason,
 )
 from safar.core.models import AuditEvent, Office
-from safar.reading.limits import MAX_PAGE_PIXELS, PageTooLarge, UnreadableImage, check_pages
+from safar.reading.limits import PageTooLarge, UnreadableImage, check_pages
 
 from .models import RefusedUpload, Station
 
@@ -138,14 +139,7 @@ def _check(*, name: str, sha256: str, digest: str, length: int, spool) -> None:
         check_pages(data)
         readable = _readable(extension, data)
     except PageTooLarge as exc:
-        raise Refusal(
-            codes.TOO_MANY_PIXELS,
-            _(
-                "A page of the file is too large to read (%(detail)s); at most %(mp)d million "
-                "pixels per page, e.g. an A4 page scanned at 600 dpi."
-            )
-            % {"detail": str(exc), "mp": MAX_PAGE_PIXELS // 1_000_000},
-        ) from None
+        raise Refusal(codes.TOO_MANY_PIXELS, too_large_reason(exc)) from None
     except UnreadableImage:
         readable = False
     if not readable:
