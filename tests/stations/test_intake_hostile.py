@@ -9,8 +9,9 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from safar.capture.models import Upload
+from safar.capture.models import Scan, Upload
 from safar.stations.models import RefusedUpload
+from safar.stations.stats import intake_stats
 from tests.hostile import jpeg_bomb, pdf_bomb, png_bomb, tiff_bomb
 
 from .conftest import png_bytes, sha
@@ -117,3 +118,19 @@ def test_a_refused_file_with_a_nul_in_its_name_is_recorded_without_it(client, du
     response = post_file(client, du_station[1], b"plain text", name="notes\x00.txt")
     assert response.json()["code"] == "wrong_type"
     assert RefusedUpload.objects.get().original_name == "notes.txt"
+
+
+def test_a_page_the_worker_failed_on_is_counted_on_the_dashboard_and_in_the_stats(
+    client, analyst, du_station
+):
+    assert post_file(client, du_station[1], png_bytes(33)).status_code == 201
+    Scan.objects.create(
+        upload=Upload.objects.get(),
+        status=Scan.Status.FAILED,
+        problem="the page could not be read (MemoryError)",
+    )
+    assert intake_stats()["pages"] == {"failed": 1}
+    client.force_login(analyst)
+    response = client.get(reverse("stations:dashboard"))
+    [du] = [s for _centre, stations in response.context["centres"] for s in stations]
+    assert [(str(label), n) for label, n in du.pages] == [(str(Scan.Status.FAILED.label), 1)]
