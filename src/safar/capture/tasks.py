@@ -59,6 +59,7 @@ def process_upload(upload_id: int) -> int:
 
 
 def _split(upload: Upload) -> None:
+    """Pages and their scans, or the file marked unreadable (an operator sees it) or failed."""
     try:
         pages = list(
             split_pages(
@@ -68,6 +69,7 @@ def _split(upload: Upload) -> None:
                 stored_name=upload.file.name,
             )
         )
+        services.record_pages(upload=upload, pages=pages)
     except UnreadableFile as exc:
         logger.warning("upload %s could not be opened: %s", upload.pk, exc)
         services.record_unreadable_upload(upload=upload, problem=str(exc))
@@ -78,8 +80,6 @@ def _split(upload: Upload) -> None:
             upload=upload, problem=f"the file could not be split ({type(exc).__name__})"
         )
         _route_page_before(upload)
-        return
-    services.record_pages(upload=upload, pages=pages)
 
 
 def _route_page_before(upload: Upload) -> None:
