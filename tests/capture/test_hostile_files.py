@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.db import IntegrityError
 from django.urls import reverse
 
-from safar.capture import tasks
+from safar.capture import pairing, tasks
 from safar.capture.models import Batch, Scan, Upload
 from safar.capture.services import UploadRefused, receive_upload
 from safar.capture.tasks import MAX_ATTEMPTS, process_upload, read_scan
@@ -258,3 +258,23 @@ def test_a_name_of_control_characters_only_is_refused(centre_du, operator_du):
         receive_upload(
             content=png_of(page_image("x")), name="\x00\x01", centre=centre_du, user=operator_du
         )
+
+
+def test_a_passport_page_after_a_card_the_worker_failed_on_waits_for_an_operator_alone(
+    queued_tasks, centre_du, operator_du
+):
+    card, passport = two_page_upload(centre_du, operator_du)
+    Scan.objects.filter(pk=card.pk).update(
+        status=Scan.Status.FAILED, problem="the page could not be read (MemoryError)"
+    )
+    Scan.objects.filter(pk=passport.pk).update(
+        status=Scan.Status.READ,
+        reading={"passport_page": True, "mrz": {"valid": False, "lines": []}, "values": {}},
+    )
+    passport.refresh_from_db()
+    routed = pairing.route_page(scan=passport)
+    assert (routed.status, routed.review_reason) == (
+        Scan.Status.NEEDS_REVIEW,
+        Scan.ReviewReason.NO_CARD,
+    )
+    assert routed.card_scan_id is None
