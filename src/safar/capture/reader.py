@@ -30,6 +30,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from safar.reading.limits import PageTooLarge, check_pages
+
 from .models import Scan
 
 logger = logging.getLogger(__name__)
@@ -45,9 +47,11 @@ def card_template():
 
 
 def load_image(scan: Scan) -> np.ndarray:
-    """The page as a greyscale array. Raises OSError/ValueError when it cannot be decoded."""
+    """The page as a greyscale array. Raises OSError/ValueError when it cannot be decoded, and
+    PageTooLarge (a ValueError) before decoding a page that declares too many pixels."""
     with scan.image.open("rb") as handle:
         data = handle.read()
+    check_pages(data)
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -63,6 +67,8 @@ def read_page(scan: Scan) -> dict:
         return unreadable_reading(scan.problem or "no page image")
     try:
         image = load_image(scan)
+    except PageTooLarge as exc:
+        return unreadable_reading(str(exc))  # the page's size, no content
     except (OSError, ValueError) as exc:
         return unreadable_reading(f"the page image could not be decoded ({type(exc).__name__})")
     try:

@@ -81,7 +81,7 @@ def hello(request, station: Station):
 def held(request, station: Station, sha256: str):
     """Whether a file is already held: an agent asks before resending after a lost answer."""
     station.touch()
-    return JsonResponse({"sha256": sha256, "held": is_held(sha256)})
+    return JsonResponse({"sha256": sha256, "held": is_held(sha256, station=station)})
 
 
 @csrf_exempt
