@@ -2,14 +2,12 @@
 
 Python 3.11's `date.fromisoformat` also takes week dates (`2026-W01-1`), ordinal dates
 (`2026-335`) and compact forms (`20261201`); none of these is what a person meant by a date in
-Safar's boxes and JSON, so input goes through `parse_iso_date` instead.
+Safar's boxes and JSON, so input goes through `parse_iso_date` instead (plain Python, so that
+the pure libraries use it too; `safar.core.fields.IsoDateField` is the form field).
 """
 
 import re
 from datetime import date
-
-from django import forms
-from django.utils.translation import gettext_lazy as _
 
 ISO_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
@@ -23,18 +21,3 @@ def parse_iso_date(text: str) -> date:
         raise ValueError(f"expected a date as YYYY-MM-DD, got {text!r}")
     year, month, day = (int(part) for part in text.split("-"))
     return date(year, month, day)
-
-
-class IsoDateField(forms.DateField):
-    """A form field taking exactly YYYY-MM-DD (the value of an `<input type="date">`)."""
-
-    default_error_messages = {"invalid": _("Enter a date as YYYY-MM-DD.")}
-
-    def strptime(self, value: str, format: str) -> date:
-        # DateField tries each input format through strptime; ours is the strict parser.
-        return parse_iso_date(value.strip())
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("input_formats", ["YYYY-MM-DD"])
-        kwargs.setdefault("widget", forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-        super().__init__(**kwargs)

@@ -7,7 +7,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from safar.core.dates import IsoDateField, parse_iso_date
+from safar.core.dates import parse_iso_date
+from safar.core.fields import IsoDateField
 from safar.core.models import BorderPoint, Country
 from safar.crossings.models import Sex
 
