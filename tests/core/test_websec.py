@@ -3,11 +3,13 @@ throttling shared by every process and keyed on that address, strict dates, secu
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
 import uuid
 from datetime import date
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -16,6 +18,7 @@ from django.urls import reverse
 
 from safar.core.client_address import client_address, parse_networks
 from safar.core.dates import parse_iso_date
+from safar.reports.charts import Chart, render_svg
 from tests.conftest import make_user
 
 PASSWORD = "pw-Safar-2026"
@@ -281,3 +284,19 @@ def test_secure_cookies_turn_on_hsts_and_the_proxy_header_setting_is_read(tmp_pa
         [*SAFAR, "shell", "-c", code], capture_output=True, text=True, env=env, check=True
     ).stdout
     assert out.strip().splitlines()[-1] == "31536000 ('HTTP_X_FORWARDED_PROTO', 'https') True"
+
+
+INLINE_CODE = re.compile(r"<style|\sstyle=|<script(?![^>]*\ssrc=)|\son[a-z]+=", re.I)
+
+
+def test_no_template_or_chart_carries_inline_scripts_or_styles_the_policy_would_block():
+    package = Path(__file__).resolve().parents[2] / "src" / "safar"
+    offending = [
+        str(path.relative_to(package))
+        for path in package.rglob("templates/**/*.html")
+        if INLINE_CODE.search(path.read_text())
+    ]
+    assert offending == []
+    for columns in (True, False):
+        svg = render_svg(Chart(["a", "b"], ["n"], [[1], [2]], columns))
+        assert svg and not INLINE_CODE.search(svg)
