@@ -300,3 +300,42 @@ def test_no_template_or_chart_carries_inline_scripts_or_styles_the_policy_would_
     for columns in (True, False):
         svg = render_svg(Chart(["a", "b"], ["n"], [[1], [2]], columns))
         assert svg and not INLINE_CODE.search(svg)
+
+
+# -- the documented logs -------------------------------------------------------------------------------
+
+OPERATIONS = (Path(__file__).resolve().parents[2] / "docs" / "operations.md").read_text()
+
+
+def test_the_documented_gunicorn_access_log_leaves_out_query_strings():
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    log_format = re.search(r"--access-logformat '([^']+)'", OPERATIONS).group(1)
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": "/crossings/?q=400111222+Иванов",
+        "PATH_INFO": "/crossings/",
+        "QUERY_STRING": "q=400111222+Иванов",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "127.0.0.1",
+        "HTTP_REFERER": "https://safar.example.tj/crossings/?q=400111222",
+    }
+    response = SimpleNamespace(status="200 OK", sent=512, headers=[])
+    request = SimpleNamespace(headers=[("REFERER", environ["HTTP_REFERER"])])
+    atoms = Logger(Config()).atoms(response, request, environ, timedelta(milliseconds=12))
+    line = log_format % atoms
+    assert line.startswith('127.0.0.1 "GET /crossings/" 200 512')
+    assert "400111222" not in line and "Иванов" not in line
+
+
+def test_the_documented_nginx_access_log_leaves_out_query_strings_and_referers():
+    log_format = re.search(r"log_format safar_paths ((?:'[^']*'\s*)+);", OPERATIONS).group(1)
+    assert "$uri" in log_format
+    for variable in ("$request ", '$request"', "$request_uri", "$args", "$query_string", "$arg_"):
+        assert variable not in log_format, variable
+    assert "$http_referer" not in log_format
+    assert "access_log /var/log/nginx/safar.access.log safar_paths;" in OPERATIONS
