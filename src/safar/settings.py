@@ -152,6 +152,9 @@ else:
         "default": {
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "safar_cache",
+            # Beyond MAX_ENTRIES the table is culled, which would forget live counts: room for
+            # every address seen in a rate-limit window (expired rows go first anyway).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
 
