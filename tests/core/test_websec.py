@@ -7,6 +7,7 @@ import re
 import socket
 import subprocess
 import sys
+import time
 import uuid
 from datetime import date
 from pathlib import Path
@@ -141,6 +142,50 @@ def test_two_processes_share_one_count_in_the_database_cache(tmp_path):
     assert hits_in_a_process(env, "ratelimit:test:192.0.2.1", 20) == 0
     # The second process sees the first one's 20 hits: hits 31 … 40 are over the limit.
     assert hits_in_a_process(env, "ratelimit:test:192.0.2.1", 20) == 10
+
+
+@pytest.mark.django_db
+def test_concurrent_processes_lose_no_hit_in_the_database_cache(tmp_path):
+    """Four processes count 300 hits each on one key at the same moment: 1,200 in the table.
+    (On PostgreSQL the row is locked; on SQLite the transaction holds the write lock.)"""
+    from django.core.cache import cache
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor == "postgresql":
+        database_url = (
+            f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        )
+    else:
+        database_url = f"sqlite:///{tmp_path / 'shared.sqlite3'}"
+        subprocess.run(
+            [*SAFAR, "createcachetable"],
+            env={**os.environ, "SAFAR_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url},
+            check=True,
+        )
+    key = f"ratelimit:test:{uuid.uuid4()}"
+    start_at = time.time() + 6  # every process is up by then; they start counting together
+    code = (
+        "import time; from safar.core.ratelimit import hit; "
+        f"time.sleep(max(0, {start_at} - time.time())); "
+        f"[hit({key!r}, limit=100_000, window=300) for _ in range(300)]"
+    )
+    env = {**os.environ, "SAFAR_DATA_DIR": str(tmp_path), "DATABASE_URL": database_url}
+    env.pop("SAFAR_REDIS_URL", None)
+    workers = [
+        subprocess.Popen([*SAFAR, "shell", "-c", code], env=env, stderr=subprocess.PIPE)
+        for _ in range(4)
+    ]
+    assert [worker.wait(timeout=300) for worker in workers] == [0, 0, 0, 0]
+    if connection.vendor == "postgresql":
+        assert cache.get(key) == 1200
+    else:
+        check = f"from django.core.cache import cache; print(cache.get({key!r}))"
+        out = subprocess.run(
+            [*SAFAR, "shell", "-c", check], env=env, capture_output=True, text=True, check=True
+        ).stdout
+        assert out.strip().splitlines()[-1] == "1200"
 
 
 def redis_is_running() -> bool:

@@ -1,16 +1,16 @@
 """Fixed-window rate limits counted in the shared cache, per client address.
 
 The cache is Redis when SAFAR_REDIS_URL is set, otherwise a table in the database (settings.CACHES):
-either way every gunicorn worker and every machine counts into the same numbers. Redis counts
-exactly under any concurrency; the database cache serialises the count in a transaction (on
-SQLite fully, on PostgreSQL nearly: two workers racing on one key may each count once).
+either way every gunicorn worker and every machine counts into the same numbers. Redis's INCR is
+atomic; the database cache's incr is a read then a write, so there the count runs in a transaction
+that holds the row (SQLite: the write lock of the IMMEDIATE transaction; PostgreSQL: SELECT …
+FOR UPDATE), and no hit is lost to a concurrent one.
 """
 
-from contextlib import nullcontext
-
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.db import DatabaseCache
-from django.db import router, transaction
+from django.db import connections, router, transaction
 from django.http import HttpRequest
 
 from .client_address import client_address
@@ -20,14 +20,11 @@ def hit(key: str, *, limit: int, window: int, cache_alias: str = "default") -> b
     """Count one hit on `key`; True when it is over `limit` hits within the `window` seconds
     that began with the window's first hit."""
     cache = caches[cache_alias]
-    with _serialised(cache):
-        if cache.add(key, 1, window):
-            return False
-        try:
-            return cache.incr(key) > limit
-        except ValueError:  # expired between add and incr: this hit opens a new window
-            cache.add(key, 1, window)
-            return False
+    if not isinstance(cache, DatabaseCache):
+        return _count(cache, key, limit, window)
+    using = router.db_for_write(cache.cache_model_class)
+    with transaction.atomic(using=using):
+        return _count(cache, key, limit, window, lock=lambda: _lock_row(cache, key, using))
 
 
 def over_limit(request: HttpRequest, scope: str, *, limit: int, window: int) -> bool:
@@ -36,9 +33,27 @@ def over_limit(request: HttpRequest, scope: str, *, limit: int, window: int) -> 
     return hit(f"ratelimit:{scope}:{client_address(request)}", limit=limit, window=window)
 
 
-def _serialised(cache):
-    """A transaction around add+incr for the database cache (its incr is a read then a write);
-    nothing for Redis, whose INCR is atomic."""
-    if isinstance(cache, DatabaseCache):
-        return transaction.atomic(using=router.db_for_write(cache.cache_model_class))
-    return nullcontext()
+def _count(cache: BaseCache, key: str, limit: int, window: int, lock=None) -> bool:
+    if cache.add(key, 1, window):
+        return False
+    if lock is not None:
+        lock()
+    try:
+        return cache.incr(key) > limit
+    except ValueError:  # expired between add and incr: this hit opens a new window
+        cache.add(key, 1, window)
+        return False
+
+
+def _lock_row(cache: DatabaseCache, key: str, using: str) -> None:
+    """Hold the key's row until the transaction ends (PostgreSQL; SQLite's IMMEDIATE
+    transaction already holds the database's write lock)."""
+    connection = connections[using]
+    if connection.vendor != "postgresql":
+        return
+    table = connection.ops.quote_name(cache._table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE",
+            [cache.make_and_validate_key(key)],
+        )
