@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from safar.core import history
 from safar.core.models import AuditEvent, Role
 from safar.core.permissions import role_required
 
@@ -181,50 +182,27 @@ def detail(request, pk: int):
     )
 
 
-def described(changes: dict[str, list]) -> list[dict]:
-    """{field: [old, new]} (as audit events keep them) as labelled rows for a page."""
+def field_labels() -> dict:
     labels = {field.name: field.verbose_name for field in Crossing._meta.fields}
     labels.update({name: field.label for name, field in CrossingForm.base_fields.items()})
-    shown = {
-        "direction": dict(Direction.choices),
-        "sex": dict(Sex.choices),
-        "source": dict(Crossing.Source.choices),
-    }
-    rows = []
-    for field, values in sorted((changes or {}).items()):
-        old, new = values  # services record [old, new] for every changed field
-        names = shown.get(field, {})
-        rows.append(
-            {
-                "label": labels.get(field, field),
-                "old": names.get(old, old),
-                "new": names.get(new, new),
-            }
-        )
-    return rows
+    return labels
+
+
+CHOICE_NAMES = {
+    "direction": dict(Direction.choices),
+    "sex": dict(Sex.choices),
+    "source": dict(Crossing.Source.choices),
+}
+
+
+def described(changes: dict[str, list]) -> list[dict]:
+    """{field: [old, new]} (as audit events keep them) as labelled rows for a page."""
+    return history.described(changes, labels=field_labels(), choices=CHOICE_NAMES)
 
 
 def history_of(crossing: Crossing) -> list[dict]:
     """The record's changes, oldest first: who, when, and each field's old → new value."""
-    events = (
-        AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(crossing.pk))
-        .filter(
-            action__in=[
-                AuditEvent.Action.CREATE,
-                AuditEvent.Action.UPDATE,
-                AuditEvent.Action.DELETE,
-            ]
-        )
-        .select_related("user")
-        .order_by("at", "id")
-    )
-    return [
-        {
-            "event": event,
-            "changes": described(event.changes) if event.action == AuditEvent.Action.UPDATE else [],
-        }
-        for event in events
-    ]
+    return history.change_history(crossing, labels=field_labels(), choices=CHOICE_NAMES)
 
 
 @entry_roles
