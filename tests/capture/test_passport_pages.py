@@ -302,6 +302,24 @@ def test_running_the_tasks_again_changes_nothing(pipeline, centre_du, operator_d
     assert Upload.objects.get().status == Upload.Status.SPLIT
 
 
+def test_a_passport_page_keeps_which_of_its_mrz_fields_were_read_with_a_doubtful_letter():
+    """A worn letter of the surname passes every check digit: the page says the surname is
+    doubtful, so that it fills no card (reader.apply_mrz)."""
+    lines = mrz_synth._fill_checks(
+        [
+            "P<TJKRAHIMOV<<FARRUKH<<<<<<<<<<<<<<<<<<<<<<<",
+            "4123456780TJK9007140M3101010<<<<<<<<<<<<<<<<",
+        ],
+        "TD3",
+    )
+    worn = mrz_synth.render_page(
+        lines, np.random.default_rng(11), pitch=12.0, colour=False, worn=((0, 6, 0.5),)
+    )
+    mrz = reader.mrz_on_page(worn)
+    assert mrz["valid"] and mrz["fields"]["number"] == PASSPORT_NUMBER
+    assert "surname" in mrz["doubtful_fields"]
+
+
 def test_a_cards_own_box_rows_are_not_taken_for_a_passport():
     """read_mrz finds a zone of low confidence in a card's rows of boxes (a TD2 of chance
     letters on these torn cards, which do not align): such a page must stay a card in the queue,
