@@ -81,8 +81,11 @@ def round_trips(name: str) -> bool:
     return translit.to_cyrillic(translit.to_latin(name)).upper() == name or name.isascii()
 
 
-def mrz_lines(truth: dict, *, wrong_check_digit: bool = False) -> list[str]:
-    """The TD3 zone of the traveller's passport (check digits right unless spoiled)."""
+def mrz_lines(
+    truth: dict, *, wrong_check_digit: bool = False, nationality: str | None = None
+) -> list[str]:
+    """The TD3 zone of the traveller's passport (check digits right unless spoiled; a
+    `nationality` of its own, which no check digit covers, spoils it otherwise)."""
 
     def latin(name):
         return translit.to_latin(name).upper().replace(" ", "<")
@@ -92,7 +95,7 @@ def mrz_lines(truth: dict, *, wrong_check_digit: bool = False) -> list[str]:
     line2 = (
         PASSPORT_NUMBER
         + "0"
-        + truth["citizenship"]
+        + (nationality or truth["citizenship"])
         + BORN.strftime("%y%m%d")
         + "0"
         + truth["sex"]
@@ -257,6 +260,22 @@ def test_a_wrong_check_digit_shows_the_passport_but_fills_nothing(
     assert reverse("capture:page", args=[passport.pk]) in page
     assert passport.reading["mrz"]["lines"][1].replace("<", "&lt;") in page
     assert 'class="mrz-invalid"' in page and "Рақами назоратӣ нодуруст аст" in page
+
+
+def test_a_zone_whose_check_digits_agree_but_whose_nationality_is_no_country_fills_nothing(
+    pipeline, centre_du, operator_du, client
+):
+    content, truth = card_then_passport_pdf(nationality="RER")
+    card_scan, passport = upload_and_read(content, "rer.pdf", centre_du, operator_du, pipeline)
+    mrz = passport.reading["mrz"]
+    assert passport.is_passport_page and not mrz["valid"]
+    assert mrz["malformed_fields"] == ["nationality"]
+    assert card_scan.status == Scan.Status.NEEDS_REVIEW
+    assert card_scan.reading["passport"]["applied"] is False
+    assert not card_scan.reading["values"].get("passport_number")
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:review", args=[card_scan.pk])).content.decode()
+    assert 'class="mrz-invalid"' in page and "рамзи номаълуми кишвар" in page
 
 
 def test_another_travellers_passport_after_the_card_is_left_for_an_operator(

@@ -8,7 +8,8 @@ values can be kept with their crops for retraining. Shape of `Scan.reading`:
      "fields": {name: {"value", "confidence", "valid", "problem", "target", "crop"}},
      "values": {crossing field: value},      # what create_crossing would get
      "doubtful": [crossing field, …],        # what an operator must look at
-     "mrz": {"format", "valid", "lines", "fields", "doubtful_fields"} | null, "seconds": float}
+     "mrz": {"format", "valid", "lines", "fields", "doubtful_fields", "malformed_fields"} | null,
+     "seconds": float}
 
 A page on which no card is found but a passport's MRZ is (`mrz_on_page`) has
 `"passport_page": true` and its `"mrz"`, and no card values; the card scanned before it gets that
@@ -227,6 +228,7 @@ def mrz_on_page(image: np.ndarray) -> dict | None:
             "fields": dict(found.fields) if found.valid else {},
             # Read with a doubtful letter (no check digit vouches for it): not for filling a card.
             "doubtful_fields": list(found.doubtful_fields),
+            "malformed_fields": list(found.malformed_fields),
         }
     )
 
