@@ -110,10 +110,17 @@ def mrz_lines(
     return lines
 
 
-def passport_page(truth: dict, **spoil) -> Image.Image:
+def passport_page(truth: dict, *, worn=(), **spoil) -> Image.Image:
     rng = np.random.default_rng(11)
     page = mrz_synth.render_page(
-        mrz_lines(truth, **spoil), rng, pitch=14.0, skew=0.5, blur=0.3, noise=4.0, colour=False
+        mrz_lines(truth, **spoil),
+        rng,
+        pitch=14.0,
+        skew=0.5,
+        blur=0.3,
+        noise=4.0,
+        colour=False,
+        worn=worn,
     )
     return Image.fromarray(page)
 
@@ -260,6 +267,23 @@ def test_a_wrong_check_digit_shows_the_passport_but_fills_nothing(
     assert reverse("capture:page", args=[passport.pk]) in page
     assert passport.reading["mrz"]["lines"][1].replace("<", "&lt;") in page
     assert 'class="mrz-invalid"' in page and "Рақами назоратӣ нодуруст аст" in page
+
+
+def test_a_worn_letter_of_the_passports_surname_fills_the_checked_fields_but_not_the_name(
+    pipeline, centre_du, operator_du, client
+):
+    # The lower half of the surname's second letter rubbed out: no check digit covers it.
+    content, truth = card_then_passport_pdf(worn=((0, 6, 0.5),))
+    card_scan, passport = upload_and_read(content, "worn.pdf", centre_du, operator_du, pipeline)
+    mrz = passport.reading["mrz"]
+    assert mrz["valid"] and "surname" in mrz["doubtful_fields"]
+    note = card_scan.reading["passport"]
+    assert note["applied"] is True and "surname" not in note["filled"]
+    assert card_scan.reading["values"]["passport_number"] == PASSPORT_NUMBER
+    assert card_scan.reading["values"]["surname"] == truth["surname"]  # the card's, unchanged
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:review", args=[card_scan.pk])).content.decode()
+    assert 'class="mrz-doubtful"' in page and "бо шубҳа хонда шуданд" in page
 
 
 def test_a_zone_whose_check_digits_agree_but_whose_nationality_is_no_country_fills_nothing(
