@@ -9,9 +9,14 @@ from scans or photos in any 90° rotation. The pipeline (see docs/reading-mrz.md
    own OCR-B classifier (scripts/train_mrz.py);
 4. choose each character among those its field allows, repair failing check digits with the
    recogniser's second guesses, and keep the best reading over candidates and both orientations;
-5. only when that reading fails a check digit, ask for second opinions on the same crop: our
+   valid means every check digit agrees, the reading is confident and every field is well formed
+   (real dates, ICAO 9303 state and document codes, sex M/F/<);
+5. only when that reading is not valid, ask for second opinions on the same crop: our
    recogniser trained on other monospaced fonts too, then Tesseract, whose lines are kept only
-   where they make every check digit agree.
+   where they make every check digit agree and every field well formed;
+6. give each field no check digit protects (names, states, sex, document code) the confidence of
+   its least likely character by the less sure of the two recognisers; below FIELD_CONFIDENCE it
+   is listed in `doubtful_fields`, and the capture pipeline takes nothing from it.
 
 No Django here: this is a plain library that the capture pipeline calls.
 """
