@@ -17,7 +17,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safar.reading._mrz import second_opinion, synth
+from safar.reading._mrz import band, second_opinion, synth
 from safar.reading._mrz.decode import decode
 from safar.reading._mrz.layout import ALPHABET, check_digit, icao_codes, malformed_fields
 from safar.reading.mrz import (
@@ -370,3 +370,13 @@ def test_a_clean_specimen_has_no_doubtful_field():
         "surname",
         "given_names",
     }
+
+
+def test_a_letter_missing_the_lower_part_of_its_height_is_an_incomplete_glyph():
+    cells = np.zeros((5, 20, 20), np.float32)
+    cells[:, 3:12, 5:15] = 1.0  # five letters of the same height
+    cells[2, 7:12] = 0.0  # the third keeps only its top: an I worn into a T
+    cells = cells.reshape(5, -1)
+    assert band.incomplete_glyphs(cells, "ERIKS").tolist() == [False, False, True, False, False]
+    # A filler is lower than the letters by nature: not judged.
+    assert not band.incomplete_glyphs(cells, "ER<KS").any()
