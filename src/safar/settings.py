@@ -155,6 +155,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # One cache for every process (rate limits count across gunicorn workers and machines): Redis
 # when SAFAR_REDIS_URL is set, otherwise a table in the database (created after each `migrate`).
 REDIS_URL = os.environ.get("SAFAR_REDIS_URL", "")
+CACHES: dict[str, dict[str, object]]
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -51,7 +51,7 @@ def _lock_row(cache: DatabaseCache, key: str, using: str) -> None:
     connection = connections[using]
     if connection.vendor != "postgresql":
         return
-    table = connection.ops.quote_name(cache._table)
+    table = connection.ops.quote_name(cache._table)  # type: ignore[attr-defined]  # Django's own
     with connection.cursor() as cursor:
         cursor.execute(
             f"SELECT 1 FROM {table} WHERE cache_key = %s FOR UPDATE",

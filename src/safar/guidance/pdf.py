@@ -99,8 +99,11 @@ class _Flowables(HTMLParser):
 
     def __init__(self, styles, *, base_url: str = ""):
         super().__init__(convert_charrefs=True)
-        self.styles, self.out, self.base_url = styles, [], base_url
-        self.text, self.block, self.items, self.lists = "", None, [], []
+        self.styles, self.base_url = styles, base_url
+        self.out: list = []
+        self.text, self.block = "", None
+        self.items: list = []
+        self.lists: list = []
         self.rows: list[list[Paragraph]] | None = None  # the table being read
         self.head_rows = 0
         self.link: tuple[str, int] | None = None  # (address, where the link's words start)

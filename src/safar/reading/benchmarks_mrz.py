@@ -41,7 +41,7 @@ def synthetic_pages(count: int, seed: int = 2026, *, worn: bool = False):
     for i in range(count):
         fmt = formats[i % len(formats)]
         lines = synth.random_mrz(rng, fmt)
-        damage = ()
+        damage: tuple[tuple[int, int, float], ...] = ()
         if worn:
             row, first = (2, 0) if fmt == "TD1" else (0, 5)  # where the names begin
             letters = [pos for pos, ch in enumerate(lines[row]) if pos >= first and ch != "<"]
@@ -72,7 +72,7 @@ def judge(result: MrzResult, expected: list[str] | None) -> str:
         return "right"
     if [len(line) for line in result.lines] != [len(line) for line in expected]:
         return "wrong, trusted"
-    spans = unprotected_spans(result.lines, result.format)
+    spans = unprotected_spans(result.lines, result.format or "")
     for row, (got, want) in enumerate(zip(result.lines, expected, strict=True)):
         for pos, (a, b) in enumerate(zip(got, want, strict=True)):
             holders = [n for n, (line, s, e) in spans.items() if line == row and s <= pos < e]
@@ -99,7 +99,8 @@ def run(argv: list[str]) -> int:
         "--worn", action="store_true", help="rub out part of one letter of each page's names"
     )
     args = parser.parse_args(argv)
-    times, verdicts = [], Counter()
+    times: list[float] = []
+    verdicts: Counter[str] = Counter()
     if args.dir:
         truth = json.loads(args.truth.read_text())["lines"] if args.truth else {}
         items = [

@@ -94,10 +94,11 @@ def page_sizes(data: bytes):
 
 
 def _raster_sizes(data: bytes):
-    from PIL import JpegImagePlugin, PngImagePlugin, TiffImagePlugin
+    from PIL import ImageFile, JpegImagePlugin, PngImagePlugin, TiffImagePlugin
 
     # The plugin classes themselves, not Image.open: Image.open applies Pillow's own
     # decompression-bomb check, which raises without telling the size (and only from 179 Mpx).
+    plugin: type[ImageFile.ImageFile]
     if data.startswith(b"\x89PNG\r\n\x1a\n"):
         plugin = PngImagePlugin.PngImageFile
     elif data.startswith(b"\xff\xd8\xff"):
