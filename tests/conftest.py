@@ -5,11 +5,10 @@ import os
 
 import pytest
 import time_machine
-from hypothesis import settings as hypothesis_settings
 from django.contrib.auth.models import Group
+from hypothesis import settings as hypothesis_settings
 
 from safar.core.models import Office, Role, User
-
 
 # A loaded CI machine must not fail a property test on time: no deadlines there.
 hypothesis_settings.register_profile("ci", deadline=None, print_blob=True)

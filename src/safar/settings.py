@@ -91,7 +91,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "safar.core.middleware.TokenAuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -150,6 +149,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Failed logins: after 5 failures for one username from one address, that pair waits 15 minutes.
 AXES_FAILURE_LIMIT = env_int("SAFAR_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("SAFAR_LOGIN_COOLOFF_MINUTES", 15) / 60
+# API tokens (`safar api-token`) expire this many days after they are issued.
+SAFAR_API_TOKEN_DAYS = env_int("SAFAR_API_TOKEN_DAYS", 90)
+if SAFAR_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"SAFAR_API_TOKEN_DAYS must be 1 or more, got {SAFAR_API_TOKEN_DAYS}"
+    )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

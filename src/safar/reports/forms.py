@@ -9,6 +9,10 @@ from safar.core.models import BorderPoint, Country
 from safar.crossings.models import Sex
 
 ISO_DATE = ["%Y-%m-%d"]
+# The periods a report may cover: the arithmetic of a period (the day after its end) must stay
+# within Python's dates, and no crossing is older or younger than these.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2100, 12, 31)
 
 
 class CodeField(forms.ChoiceField):
@@ -69,6 +73,13 @@ class ReportForm(forms.Form):
 
     def clean(self):
         data = super().clean()
+        for name in ("from", "to"):
+            if data.get(name) and not EARLIEST <= data[name] <= LATEST:
+                self.add_error(
+                    name,
+                    _("Enter a date between %(first)s and %(last)s.")
+                    % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+                )
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:
             self.add_error("to", _("The end of the period is before its start."))
