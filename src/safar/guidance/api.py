@@ -104,7 +104,7 @@ class Problem(Schema):
 
 
 class CaseErrors(ErrorBody):
-    problems: list[Problem]
+    problems: list[Problem] = []
 
 
 @router.post(

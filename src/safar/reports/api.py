@@ -11,7 +11,8 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Query, Router, Schema
+from pydantic import create_model
 
 from safar.core.api import ERRORS, USER_AUTH, ApiError
 
@@ -36,12 +37,16 @@ class ReportList(Schema):
     reports: list[ReportInfo]
 
 
-class ReportData(Schema):
-    report: str
-    date_from: str = Field(alias="from")
-    to: str
-    columns: list[str]
-    rows: list[list[Any]]
+# The body's "from" is a Python keyword, so the schema is made rather than declared.
+ReportData = create_model(
+    "ReportData",
+    __base__=Schema,
+    report=(str, ...),
+    to=(str, ...),
+    columns=(list[str], ...),
+    rows=(list[list[Any]], ...),
+    **{"from": (str, ...)},
+)
 
 
 def _may_read(request: HttpRequest) -> None:
@@ -108,7 +113,10 @@ def _data(request: HttpRequest, code: str):
     )
 
 
-DATE = {"description": "A date as YYYY-MM-DD (1900-01-01 … 2100-12-31).", "example": "2024-01-01"}
+DATE = {
+    "description": "A date as YYYY-MM-DD (1900-01-01 … 2100-12-31).",
+    "example": "2024-01-01",
+}
 
 
 @router.get("/reports/{code}", response={200: ReportData, **ERRORS}, url_name="report")
