@@ -353,10 +353,13 @@ not_found.csrf_exempt = True  # type: ignore[attr-defined]
 def api_urlpatterns(api: NinjaAPI) -> tuple[list, str]:
     """The API's URLs with JSON 405s, and a JSON 404 for any other path under the API."""
     patterns, app_name, _namespace = api.urls
+    views = {
+        "openapi-view": docs_for_staff,
+        # ninja's root view only raises Http404 (an HTML page): keep its name, answer JSON.
+        "api-root": lambda view: not_found,
+    }
     wrapped = [
-        URLPattern(p.pattern, docs_for_staff(p.callback), p.default_args, p.name)
-        if p.name == "openapi-view"
-        else URLPattern(p.pattern, json_405(p.callback), p.default_args, p.name)
+        URLPattern(p.pattern, views.get(p.name, json_405)(p.callback), p.default_args, p.name)
         for p in patterns
     ]
     wrapped.append(re_path(r"^.*$", not_found, name="not_found"))
