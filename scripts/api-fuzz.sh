@@ -51,6 +51,7 @@ fuzz() {
     --workers 1 \
     --request-timeout 30 \
     --no-color \
+    --generation-database none \
     "$@"
 }
 status=0

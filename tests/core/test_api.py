@@ -375,3 +375,65 @@ def test_the_docs_page_is_for_signed_in_staff_only(client, analyst, administrato
     client.force_login(administrator)
     response = client.get("/api/docs")
     assert response.status_code == 200 and b"openapi.json" in response.content
+
+
+# --- the web session on the API, and the stream ---------------------------------------------------
+
+
+def test_a_session_must_carry_the_csrf_token_on_an_unsafe_method(rf, analyst):
+    from django.middleware.csrf import get_token
+
+    from safar.core.api import ApiError, SessionAuth
+
+    request = rf.post("/api/anything")
+    request.user = analyst
+    with pytest.raises(ApiError) as refused:
+        SessionAuth()(request)
+    assert (refused.value.status_code, refused.value.code) == (403, "csrf_failed")
+
+    token_source = rf.get("/")
+    secret = get_token(token_source)
+    request = rf.post("/api/anything", HTTP_X_CSRFTOKEN=secret)
+    request.COOKIES["csrftoken"] = token_source.META["CSRF_COOKIE"]
+    request.user = analyst
+    assert SessionAuth()(request) == analyst
+
+
+def test_a_session_without_a_login_is_not_asked_for_csrf(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    from safar.core.api import SessionAuth
+
+    request = rf.post("/api/anything")
+    request.user = AnonymousUser()
+    assert SessionAuth()(request) is None
+
+
+def test_an_upload_larger_than_djangos_in_memory_limit_is_streamed_and_stored(
+    client, offices_and_station, settings
+):
+    import io
+    import random
+
+    from PIL import Image
+
+    from safar.capture.models import Upload
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # reading request.body would now fail (413)
+    noise = Image.frombytes("L", (400, 400), random.Random(7).randbytes(160_000))
+    buffer = io.BytesIO()
+    noise.save(buffer, "PNG")
+    content = buffer.getvalue()
+    assert len(content) > settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    response = client.post(
+        "/api/stations/upload",
+        content,
+        content_type="application/octet-stream",
+        headers={
+            "Authorization": f"Station {offices_and_station[1]}",
+            "X-Safar-Filename": "big.png",
+            "X-Safar-SHA256": hashlib.sha256(content).hexdigest(),
+        },
+    )
+    assert response.status_code == 201, response.content
+    assert Upload.objects.get().sha256 == hashlib.sha256(content).hexdigest()
