@@ -322,7 +322,7 @@ def test_api_names_the_fields_that_are_wrong(client):
 
 def test_api_rejects_malformed_json(client):
     response = post_json(client, "{not json")
-    assert response.status_code == 400 and "not valid JSON" in response.json()["error"]["message"]
+    assert response.status_code == 400 and response.json()["error"]["code"] == "invalid_json"
 
 
 def test_api_rejects_get(client):
