@@ -13,12 +13,13 @@ export SAFAR_DATA_DIR ?= $(CURDIR)/var
 # The first Python of 3.12 or newer: on PATH, then under pyenv.
 PYTHON := $(shell scripts/find-python.sh)
 
-.PHONY: help setup system-deps run test test-postgres lint messages bench clean
+.PHONY: help setup system-deps run test test-slow test-postgres lint messages bench clean
 
 help:
 	@echo "make run    - install everything, load demo data and serve http://$(HOST):$(PORT)"
-	@echo "make test   - install everything and run the whole test suite"
-	@echo "make lint   - ruff and the migrations check"
+	@echo "make test   - install everything and run the test suite (all but the slow tests)"
+	@echo "make test-slow - the slow tests (training the character network, live servers)"
+	@echo "make lint   - ruff (lint and format), the migrations check and mypy"
 	@echo "make clean  - remove .venv and the data folder"
 
 system-deps:
@@ -50,12 +51,17 @@ run: setup
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+test-slow: setup
+	$(BIN)/pytest -m slow $(PYTEST_ARGS)
+
 test-postgres: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/safar} $(BIN)/pytest $(PYTEST_ARGS)
 
 lint: setup
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts
 	$(SAFAR) makemigrations --check --dry-run
+	$(BIN)/mypy
 
 clean:
 	rm -rf $(VENV) var

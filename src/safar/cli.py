@@ -3,6 +3,27 @@
 import os
 import sys
 
+NOT_SET_UP = "The database is not set up yet: run `safar migrate` first."
+EXIT_NOT_SET_UP = 2
+# What SQLite and PostgreSQL say when a table or column the code expects was never created.
+_MISSING_SCHEMA = ("no such table", "no such column", "does not exist")
+
+
+def missing_schema(error: BaseException | None) -> bool:
+    """True when `error`, or an error it was raised from, says a table or column is missing: the
+    database was not migrated (or not fully)."""
+    from django.db import OperationalError, ProgrammingError
+
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        if isinstance(error, OperationalError | ProgrammingError) and any(
+            words in str(error) for words in _MISSING_SCHEMA
+        ):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
+
 
 def main() -> None:
     if sys.argv[1:3] == ["station", "watch"]:
@@ -13,7 +34,14 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "safar.settings")
     from django.core.management import execute_from_command_line
 
-    execute_from_command_line(sys.argv)
+    try:
+        execute_from_command_line(sys.argv)
+    except Exception as error:
+        # Any command that touches the database: a clear instruction, not a traceback.
+        if not missing_schema(error):
+            raise
+        sys.stderr.write(NOT_SET_UP + "\n")
+        sys.exit(EXIT_NOT_SET_UP)
 
 
 if __name__ == "__main__":

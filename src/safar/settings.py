@@ -5,6 +5,7 @@ Every variable is parsed strictly: a malformed value stops the process with a me
 
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 
 import dj_database_url
@@ -34,6 +35,16 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be an integer, got {raw!r}") from None
+
+
+def env_date(name: str, default: date) -> date:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a date YYYY-MM-DD, got {raw!r}") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -73,6 +84,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_tasks_db",
     "safar.core",
     "safar.crossings",
@@ -91,6 +105,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "safar.core.two_factor.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -160,6 +176,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
 
+# Two-step sign-in (safar.core.two_factor): the name authenticator apps show for the account.
+OTP_TOTP_ISSUER = "Safar"
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_SECURE = env_bool("SAFAR_SECURE_COOKIES", False)
@@ -185,6 +204,12 @@ STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
+
+# The registry refuses crossings dated before this day (the import of old paper archives may need
+# an earlier one). It cannot go below 1900-01-01, which the database itself enforces.
+SAFAR_EARLIEST_CROSSING = env_date("SAFAR_EARLIEST_CROSSING", date(1991, 1, 1))
+if SAFAR_EARLIEST_CROSSING < date(1900, 1, 1):
+    raise ImproperlyConfigured("SAFAR_EARLIEST_CROSSING cannot be before 1900-01-01")
 
 TASKS = {
     "default": {

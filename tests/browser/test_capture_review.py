@@ -12,7 +12,7 @@ from tests.capture.world import VALUES, make_scan
 from tests.conftest import make_user
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+from playwright.sync_api import sync_playwright
 
 pytestmark = [
     pytest.mark.browser,

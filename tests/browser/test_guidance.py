@@ -9,8 +9,9 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright import sync_api
 
-sync_api = pytest.importorskip("playwright.sync_api")
+from .conftest import require_chromium
 
 pytestmark = [
     pytest.mark.browser,
@@ -60,8 +61,7 @@ def phone(live_server, guidance_data):
     it is flushed, keeps that switch away from serialized_rollback (with a module-wide browser,
     the next module's tests failed restoring the data).
     """
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium is not installed at {CHROMIUM}")
+    require_chromium()
     previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's loop beside the sync ORM
     with sync_api.sync_playwright() as playwright:

@@ -271,3 +271,107 @@ def test_a_confident_field_with_an_error_joins_the_tab_order(client, operator_du
     assert form.doubtful == ["border_point", "surname"]
     assert "tabindex" not in form.fields["border_point"].widget.attrs
     assert form.fields["border_point"].widget.attrs.get("autofocus")
+
+
+# -- handing a card over to its own centre ----------------------------------------------------
+
+
+@pytest.fixture
+def other_centres_card(centre_du):
+    """A good card read at Dushanbe whose border point is Khujand airport (Sughd's)."""
+    scan = make_scan(
+        centre_du, values={**VALUES, "border_point": "LBD"}, reason=Scan.ReviewReason.REFUSED
+    )
+    scan.problem = "refused: border_point"
+    scan.save(update_fields=["problem"])
+    return scan
+
+
+def hand_over_data(point="LBD", reason="The card is of Khujand airport"):
+    return {"hand_over": "1", "hand_over-border_point": point, "hand_over-reason": reason}
+
+
+def test_a_good_card_of_another_centres_border_point_is_handed_over_to_that_centres_queue(
+    client, operator_du, operator_su, other_centres_card, centre_du, centre_su
+):
+    scan = other_centres_card
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:review", args=[scan.pk])).content.decode()
+    assert '<details class="card hand-over" open>' in page  # offered at once
+    response = client.post(reverse("capture:review", args=[scan.pk]), hand_over_data())
+    assert response.status_code == 302
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.NEEDS_REVIEW
+    assert (scan.handed_to, scan.handed_from, scan.handed_over_by) == (
+        centre_su,
+        centre_du,
+        operator_du,
+    )
+    assert scan.handover_reason == "The card is of Khujand airport"
+    event = AuditEvent.objects.get(
+        object_type="capture.scan", object_id=str(scan.pk), changes__has_key="centre"
+    )
+    assert event.user == operator_du
+    assert event.changes == {
+        "centre": [centre_du.code, centre_su.code],
+        "reason": "The card is of Khujand airport",
+    }
+    # It left Dushanbe's queue ...
+    assert client.get(reverse("capture:review", args=[scan.pk])).status_code == 404
+    # ... and waits in Sughd's, saying where it came from; Sughd saves it.
+    client.force_login(operator_su)
+    response = client.get(reverse("capture:next"))
+    assert response.url == reverse("capture:review", args=[scan.pk])
+    page = client.get(response.url).content.decode()
+    handed = page.split('class="reason handed-over">')[1].split("</span>")[0]
+    assert str(centre_du) in handed and "The card is of Khujand airport" in handed
+    client.post(
+        reverse("capture:review", args=[scan.pk]), form_data(border_point="LBD", accept="1")
+    )
+    scan.refresh_from_db()
+    assert scan.status == Scan.Status.SAVED
+    assert Crossing.objects.get(card_number="AA0000123").border_point_id == "LBD"
+
+
+def test_a_hand_over_needs_a_reason_and_another_centres_border_point(
+    client, operator_du, other_centres_card
+):
+    scan = other_centres_card
+    client.force_login(operator_du)
+    url = reverse("capture:review", args=[scan.pk])
+    blank = client.post(url, hand_over_data(reason="  "))
+    assert blank.status_code == 200 and "reason" in blank.context["hand_over_form"].errors
+    own = client.post(url, hand_over_data(point="DYU"))
+    assert own.status_code == 200 and "border_point" in own.context["hand_over_form"].errors
+    scan.refresh_from_db()
+    assert scan.handed_to is None and scan.status == Scan.Status.NEEDS_REVIEW
+
+
+def test_a_scan_no_longer_waiting_is_not_handed_over(operator_du, other_centres_card):
+    services.scan_reject(scan=other_centres_card, operator=operator_du, reason="Blank page")
+    with pytest.raises(services.ScanNotWaiting):
+        services.scan_hand_over(
+            scan=other_centres_card, operator=operator_du, border_point="LBD", reason="Khujand"
+        )
+
+
+def test_the_database_refuses_a_hand_over_without_a_reason(other_centres_card, centre_su):
+    from django.db import IntegrityError, transaction
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Scan.objects.filter(pk=other_centres_card.pk).update(handed_to=centre_su)
+
+
+def test_the_passport_page_of_a_handed_over_card_goes_along(
+    operator_du, other_centres_card, centre_du, centre_su
+):
+    passport = make_scan(centre_du, values={**VALUES, "card_number": ""})
+    Scan.objects.filter(pk=passport.pk).update(
+        card_scan=other_centres_card, status=Scan.Status.SAVED
+    )
+    services.scan_hand_over(
+        scan=other_centres_card, operator=operator_du, border_point="LBD", reason="Khujand's card"
+    )
+    passport.refresh_from_db()
+    assert (passport.handed_to, passport.handed_from) == (centre_su, centre_du)
+    assert Scan.objects.visible_to(operator_du).filter(pk=passport.pk).count() == 0

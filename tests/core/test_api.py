@@ -437,3 +437,14 @@ def test_an_upload_larger_than_djangos_in_memory_limit_is_streamed_and_stored(
     )
     assert response.status_code == 201, response.content
     assert Upload.objects.get().sha256 == hashlib.sha256(content).hexdigest()
+
+
+def test_a_session_that_owes_its_second_factor_opens_no_report(administrator):
+    from django.test import Client as PlainClient
+
+    unverified = PlainClient()
+    unverified.force_login(administrator)  # Django's own: no second factor given
+    response = unverified.get("/api/reports/R01", YEAR)
+    assert_error_shape(response, 403, "two_factor_required")
+    assert unverified.get("/api/docs").status_code == 302
+    assert not AuditEvent.objects.filter(action="export").exists()

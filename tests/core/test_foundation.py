@@ -70,3 +70,27 @@ def test_an_operator_without_an_office_sees_no_cards_scans_or_uploads():
     assert Crossing.objects.visible_to(lost).query.is_empty()
     assert Scan.objects.visible_to(lost).query.is_empty()
     assert Upload.objects.visible_to(lost).query.is_empty()
+
+
+def test_the_organisations_safar_knows_come_with_kinds_regions_and_parents(db):
+    from safar.core.models import Office
+
+    msc = Office.objects.get(code="MSC-KH")
+    assert msc.kind == Office.Kind.MSC and msc.region_id == "TJ-SU"
+    assert msc.parent.code == "MS" and msc.parent.parent.code == "MOL"
+    assert set(Office.objects.filter(kind="msc").values_list("code", flat=True)) == {
+        "MSC-DU",
+        "MSC-KH",
+        "MSC-KU",
+        "MSC-BO",
+    }
+    kinds = set(Office.objects.values_list("kind", flat=True))
+    assert {
+        "ministry",
+        "border_centre",
+        "employment_office",
+        "embassy",
+        "international",
+        "legal_aid",
+    } <= kinds
+    assert Office.objects.get(code="ICC-DU").parent.code == "MS"

@@ -60,7 +60,7 @@ def test_good_rows_are_stored_with_their_cells_and_one_audit_event(tmp_path):
         [
             row(),
             row(card_number="K2", direction="entry", crossed_on="2025-06-01"),
-            row(card_number="K3", citizenship="UZB", passport_number="AA1234567"),
+            row(card_number="K3", citizenship="UZB", passport_number="AA1234567", region=""),
         ],
     )
     result = import_crossings(path)

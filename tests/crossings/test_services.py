@@ -129,3 +129,28 @@ def test_the_neighbours_are_found_in_date_then_recording_order(operator_du):
     )
     assert a.previous_crossing() is None and a.next_crossing() == c
     assert c.next_crossing() == b and b.previous_crossing() == c and b.next_crossing() is None
+
+
+@pytest.mark.django_db
+def test_a_correction_based_on_an_older_version_is_refused_with_the_changes_since(operator_du):
+    from safar.crossings.services import StaleCrossing
+
+    crossing = create_crossing(user=operator_du, data=card())
+    update_crossing(user=operator_du, crossing=crossing, data={"country": "KAZ"}, based_on=1)
+    update_crossing(user=operator_du, crossing=crossing, data={"sex": "F"}, based_on=2)
+    with pytest.raises(StaleCrossing) as stale:
+        update_crossing(user=operator_du, crossing=crossing, data={"purpose": "study"}, based_on=1)
+    assert stale.value.version == 3
+    assert stale.value.changes == {"country": ["RUS", "KAZ"], "sex": ["M", "F"]}
+    assert Crossing.objects.get(pk=crossing.pk).purpose_id == "work"
+    assert AuditEvent.objects.filter(action="update").count() == 2
+
+
+@pytest.mark.django_db
+def test_an_unchanged_correction_keeps_the_version_and_the_time_of_the_last_change(operator_du):
+    crossing = create_crossing(user=operator_du, data=card())
+    before = Crossing.objects.get(pk=crossing.pk)
+    update_crossing(user=operator_du, crossing=crossing, data=card(surname=" SAFAROV "), based_on=1)
+    after = Crossing.objects.get(pk=crossing.pk)
+    assert (after.version, after.updated_at, after.surname) == (1, before.updated_at, "Safarov")
+    assert not AuditEvent.objects.filter(action="update").exists()

@@ -222,12 +222,26 @@ def test_a_district_alone_brings_its_region(client, operator_du):
     assert (crossing.region_id, crossing.district_id) == ("TJ-SU", district.pk)
 
 
-def test_a_duplicate_card_number_names_the_record_that_holds_it(client, operator_du, sughd_card):
+def test_a_duplicate_card_number_names_the_record_of_the_operators_own_centre(
+    client, operator_du, dushanbe_card
+):
+    client.force_login(operator_du)
+    response = post_card(client, card_number="d-1", HTTP_ACCEPT_LANGUAGE="en")
+    message = " ".join(response.context["form"].errors["card_number"])
+    assert f"#{dushanbe_card.pk}" in message and "DYU" in message
+    assert "ИВАНОВ" not in message
+
+
+def test_another_centres_card_number_is_taken_without_revealing_its_date_or_border_point(
+    client, operator_du, sughd_card
+):
     client.force_login(operator_du)
     response = post_card(client, card_number="s1", HTTP_ACCEPT_LANGUAGE="en")
     message = " ".join(response.context["form"].errors["card_number"])
-    assert f"#{sughd_card.pk}" in message and "LBD" in message
-    assert "ИВАНОВ" not in message
+    assert "S1" in message and "already recorded" in message
+    assert f"#{sughd_card.pk}" not in message and "LBD" not in message
+    assert "2024" not in message and "01.08" not in message and "ИВАНОВ" not in message
+    assert Crossing.objects.filter(card_number="S1").count() == 1
 
 
 def test_analyst_may_not_enter_cards(client, analyst):
@@ -460,3 +474,66 @@ def test_the_record_page_speaks_the_chosen_language(
     html = client.get(reverse("crossings:detail", args=[dushanbe_card.pk])).content.decode()
     assert label.lower() in html.lower()
     assert date in html
+
+
+# -- two operators correcting one card ------------------------------------------------------------
+
+
+def as_shown(client, crossing) -> dict:
+    """What the correction page's form posts back when nothing is touched."""
+    form = client.get(reverse("crossings:edit", args=[crossing.pk])).context["form"]
+    return {name: form[name].value() or "" for name in form.fields}
+
+
+def test_saving_an_unchanged_correction_records_no_change(client, operator_du):
+    # Stored as an import would write it: names not in capitals, which the form writes.
+    crossing = create_crossing(
+        user=operator_du, data=service_data(surname="Ivanov", given_names="Ivan  Petrovich")
+    )
+    before = Crossing.objects.get(pk=crossing.pk)
+    client.force_login(operator_du)
+    response = client.post(
+        reverse("crossings:edit", args=[crossing.pk]), as_shown(client, crossing)
+    )
+    assert response.status_code == 302
+    after = Crossing.objects.get(pk=crossing.pk)
+    assert not AuditEvent.objects.filter(action="update").exists()
+    assert (after.updated_at, after.version, after.surname) == (before.updated_at, 1, "Ivanov")
+
+
+def test_a_correction_started_before_another_is_refused_showing_what_changed_meanwhile(
+    client, operator_du, administrator, dushanbe_card
+):
+    client.force_login(operator_du)
+    opened = as_shown(client, dushanbe_card)
+    assert opened["version"] == 1
+    update_crossing(user=administrator, crossing=dushanbe_card, data={"country": "KAZ"})
+    response = client.post(
+        reverse("crossings:edit", args=[dushanbe_card.pk]),
+        {**opened, "purpose": "study"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "nothing was saved" in " ".join(response.context["form"].non_field_errors())
+    assert [(c["old"], c["new"]) for c in response.context["changed_meanwhile"]] == [("RUS", "KAZ")]
+    assert "KAZ" in response.content.decode()
+    stored = Crossing.objects.get(pk=dushanbe_card.pk)
+    assert (stored.purpose_id, stored.country_id, stored.version) == ("work", "KAZ", 2)
+    # Opened again, the correction goes through.
+    again = as_shown(client, dushanbe_card)
+    response = client.post(
+        reverse("crossings:edit", args=[dushanbe_card.pk]), {**again, "purpose": "study"}
+    )
+    assert response.status_code == 302
+    assert Crossing.objects.get(pk=dushanbe_card.pk).purpose_id == "study"
+
+
+def test_the_form_stores_a_typed_card_number_in_its_one_spelling_and_refuses_dashes_only(
+    client, operator_du
+):
+    client.force_login(operator_du)
+    response = post_card(client, card_number="---", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "letter or digit" in " ".join(response.context["form"].errors["card_number"])
+    assert post_card(client, card_number="im-000 0001", save="1").status_code == 302
+    assert list(Crossing.objects.values_list("card_number", flat=True)) == ["IM0000001"]

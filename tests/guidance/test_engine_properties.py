@@ -155,3 +155,66 @@ def test_a_lone_stay_under_the_new_rule_overstays_by_its_days_beyond_90(entry, d
     exit_ = entry + timedelta(days=days - 1)
     (stay,) = check(Case(AS_OF, (Stay(entry, exit_),)), DEFAULT_RULES).stays
     assert stay.overstay_days == max(0, days - 90)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases, st.integers(0, 4), st.integers(0, 400), st.booleans())
+def test_an_exit_inside_a_stay_never_adds_overstay_or_a_ban(case, index, split, same_day):
+    """Splitting a stay by an exit (the next day, or re-entering the same day) keeps every day in
+    the window and the year but ends the continuous stay: it can only lower the overstay."""
+    if not case.stays:
+        return
+    index %= len(case.stays)
+    whole = case.stays[index]
+    end = whole.exit or case.as_of
+    if end <= whole.entry:
+        return
+    cut = whole.entry + timedelta(days=split % (end - whole.entry).days)
+    parts = (Stay(whole.entry, cut), Stay(cut if same_day else cut + timedelta(days=1), whole.exit))
+    split_case = Case(
+        case.as_of,
+        case.stays[:index] + parts + case.stays[index + 1 :],
+        case.permits,
+        case.offences,
+        case.removals,
+        case.convictions,
+    )
+    before, after = check(case, DEFAULT_RULES), check(split_case, DEFAULT_RULES)
+    assert sum(s.overstay_days for s in after.stays) <= sum(s.overstay_days for s in before.stays)
+    if whole.exit is not None:  # (an exit in a stay still going on may start a ban that day)
+        assert later_or_equal(before.entry_possible_from, after.entry_possible_from)
+
+
+@settings(max_examples=150, deadline=None)
+@given(cases)
+def test_the_ban_leaving_now_brings_is_the_ban_of_the_same_stay_closed_today(case):
+    """While the person is still in Russia, `ban_if_leaving_now` is exactly the overstay ban the
+    answer would show had they left on as_of; and a longer ban comes only later."""
+    result = check(case, DEFAULT_RULES)
+    if not case.stays or case.stays[-1].exit is not None:
+        assert result.current is None
+        return
+    closed = Case(
+        case.as_of,
+        (*case.stays[:-1], Stay(case.stays[-1].entry, case.as_of)),
+        case.permits,
+        case.offences,
+        case.removals,
+        case.convictions,
+    )
+    left_today = [
+        b
+        for b in check(closed, DEFAULT_RULES).bans
+        if b.ground == "overstay" and b.starts_on == case.as_of
+    ]
+    current = result.current
+    assert left_today == ([current.ban_if_leaving_now] if current.ban_if_leaving_now else [])
+    if current.overstay_days:
+        assert current.days_left is None
+    else:
+        assert current.ban_if_leaving_now is None and current.next_ban is None
+    if current.next_ban is not None:
+        assert current.next_ban.starts_on > case.as_of
+        now_years = current.ban_if_leaving_now.years if current.ban_if_leaving_now else 0
+        assert current.next_ban.years > now_years
+    assert result.verdict != "no_ban"

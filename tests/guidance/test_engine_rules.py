@@ -221,10 +221,92 @@ def test_days_count_entry_and_exit_days():
     assert [s.days for s in result.stays] == [1, 10]
 
 
-def test_same_day_exit_and_reentry_counts_the_day_once_and_keeps_the_run():
-    # 1 Jan–31 Mar is 90 days; re-entering on the exit day continues the run: 1 April is day 91.
+def test_same_day_exit_and_reentry_counts_the_day_once_and_the_year_total_binds():
+    # 1 Jan–31 Mar is 90 days; the exit ends the run, but 1 April is day 91 of the year.
     result = run(stays=[stay("2026-01-01", "2026-03-31"), stay("2026-03-31", "2026-04-01")])
     assert [s.overstay_days for s in result.stays] == [0, 1]
+
+
+def test_two_stays_separated_by_an_exit_on_consecutive_days_are_two_stays():
+    # 90 days to 31 December 2025, out and back on 1 January for 40 days: the departure ended the
+    # continuous stay (115-FZ art. 5(1)) and 2026 has 40 days: lawful, no ban (merged it was 130
+    # days in a row, 40 over, and a 3-year ban).
+    result = run(stays=[stay("2025-10-03", "2025-12-31"), stay("2026-01-01", "2026-02-09")])
+    assert [s.overstay_days for s in result.stays] == [0, 0]
+    assert result.bans == ()
+
+
+def test_a_same_day_exit_and_reentry_also_ends_the_continuous_stay():
+    result = run(stays=[stay("2025-10-03", "2025-12-31"), stay("2025-12-31", "2026-02-09")])
+    assert [s.overstay_days for s in result.stays] == [0, 0]
+    assert result.bans == ()
+
+
+def test_the_calendar_year_total_still_binds_across_an_exit():
+    # 60 days (1 Jan–1 Mar), out, back the next day for 70: 130 days in 2026, 40 over.
+    result = run(stays=[stay("2026-01-01", "2026-03-01"), stay("2026-03-02", "2026-05-10")])
+    assert [s.overstay_days for s in result.stays] == [0, 40]
+    assert bans_of(result) == [("overstay", "2026-05-10", "2029-05-10", 3, True)]
+
+
+def test_someone_still_in_russia_beyond_the_limit_is_told_the_ban_leaving_now_brings():
+    # In since 1 July 2026: the 90th day is 28 September; on 22 November 55 days over.
+    facts = {"as_of": AS_OF, "stays": [stay("2026-07-01")]}
+    result = answer(parse_case(facts, today=date(2026, 11, 22)), DEFAULT_RULES)
+    assert result["verdict"] == "ban_on_leaving"
+    assert result["bans"] == []  # the ban runs from departure: none exists yet
+    current = result["current_stay"]
+    assert current["overstay_days"] == 55 and current["days_left"] is None
+    assert current["ban_if_leaving_now"] == {
+        "ground": "overstay",
+        "basis": "114-FZ art. 27(1)(12)",
+        "mandatory": True,
+        "starts_on": "2026-11-22",
+        "ends_on": "2029-11-22",
+        "years": 3,
+    }
+    # The 181st day over (29 September + 180) is 28 March 2027: leaving then brings 5 years.
+    assert (current["next_ban"]["starts_on"], current["next_ban"]["years"]) == ("2027-03-28", 5)
+    english = result["explanation"]["en"]
+    assert "If you leave today, entry is banned for 3 years, until 22.11.2029" in english
+    assert "each further day" in english and "28.03.2027" in english
+    assert "no ground for an entry ban was found" not in english
+    assert "115-FZ art. 5(1)" in english and "114-FZ art. 27(1)(12)" in english
+    russian, tajik = result["explanation"]["ru"], result["explanation"]["tg"]
+    assert "до 22.11.2029 (п. 12 ч. 1 ст. 27 Федерального закона № 114-ФЗ)" in russian
+    assert (
+        "п. 1 ст. 5 Федерального закона № 115-ФЗ (в ред. Федерального закона № 260-ФЗ)" in russian
+    )
+    assert "22.11.2029" in tajik and "банди 12 қисми 1 моддаи 27 Қонуни федералии № 114-ФЗ" in tajik
+    assert "FZ" not in russian and "FZ" not in tajik
+
+
+def test_someone_less_than_30_days_over_is_told_the_last_day_to_leave_without_a_ban():
+    # In since 1 August 2026: last lawful day 29 October, 24 days over on 22 November; the 31st
+    # day over is 29 November.
+    result = run(stays=[stay("2026-08-01")])
+    assert result.verdict == "overstay"
+    assert result.current.ban_if_leaving_now is None
+    assert (result.current.next_ban.starts_on, result.current.next_ban.years) == (
+        date(2026, 11, 29),
+        3,
+    )
+    english = answer(
+        parse_case({"as_of": AS_OF, "stays": [stay("2026-08-01")]}, today=date(2026, 11, 22)),
+        DEFAULT_RULES,
+    )["explanation"]["en"]
+    assert "If you leave by 28.11.2026" in english
+
+
+def test_someone_within_the_limit_is_told_how_many_days_are_left():
+    result = run(stays=[stay("2026-10-01")])
+    assert result.verdict == "within_limit"
+    assert result.current.days_left == 37  # 29 December is the 90th day
+    english = answer(
+        parse_case({"as_of": AS_OF, "stays": [stay("2026-10-01")]}, today=date(2026, 11, 22)),
+        DEFAULT_RULES,
+    )["explanation"]["en"]
+    assert "After today you have 37 lawful days left." in english
 
 
 OTHER_EXAMPLES = [
@@ -409,7 +491,15 @@ def test_the_answer_has_exactly_the_documented_shape():
         "convictions": [{"on": "2020-05-05", "expunged_on": "2027-05-05"}],
     }
     result = answer(parse_case(facts, today=date(2026, 11, 22)), DEFAULT_RULES)
-    assert set(result) == {"entry_possible_from", "bans", "stays", "explanation"}
+    assert set(result) == {
+        "verdict",
+        "entry_possible_from",
+        "bans",
+        "stays",
+        "current_stay",
+        "explanation",
+    }
+    assert result["verdict"] == "banned" and result["current_stay"] is None
     assert result["entry_possible_from"] == "2028-05-01"
     assert result["stays"] == [
         {"entry": "2024-03-01", "exit": "2024-09-15", "days": 199, "overstay_days": 0}
@@ -439,3 +529,23 @@ def test_the_explanation_says_it_is_not_legal_advice_and_what_to_do_next():
     assert "not legal advice" in text["en"] and "01.05.2028" in text["en"]
     assert "МВД" in text["ru"] and "Вазорати корҳои дохилии" in text["tg"]
     assert "на 5 лет" in text["ru"]
+
+
+@pytest.mark.parametrize(
+    ("basis", "russian", "tajik"),
+    [
+        ("114-FZ art. 26(4)", "п. 4 ст. 26 Федерального закона № 114-ФЗ", "банди 4 моддаи 26"),
+        (
+            "114-FZ art. 27(1)(2), (3)",
+            "пп. 2, 3 ч. 1 ст. 27 Федерального закона № 114-ФЗ",
+            "бандҳои 2, 3 қисми 1 моддаи 27 Қонуни федералии № 114-ФЗ",
+        ),
+        ("Decree No. 12 of 14.01.2015", "Decree No. 12 of 14.01.2015", "Decree No. 12"),
+    ],
+)
+def test_a_rules_legal_basis_is_cited_the_way_each_language_cites_the_law(basis, russian, tajik):
+    from safar.guidance.bancheck.explain import cite
+
+    assert cite(basis, "en") == basis
+    assert cite(basis, "ru") == russian
+    assert cite(basis, "tg").startswith(tajik)

@@ -15,7 +15,14 @@ from pypdfium2 import PdfDocument
 
 from safar.core.models import AuditEvent, Role
 from safar.guidance.bancheck import DEFAULT_RULES
-from safar.guidance.models import Article, BanRule, HelpContact, StayLimitRule, current_rulebook
+from safar.guidance.models import (
+    Article,
+    ArticleVersion,
+    BanRule,
+    HelpContact,
+    StayLimitRule,
+    current_rulebook,
+)
 from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
@@ -57,7 +64,7 @@ def test_every_starter_article_exists_in_three_languages_with_sources():
         for lang in ("tg", "ru", "en"):
             assert len(getattr(article, f"body_{lang}")) > 500, (article.slug, lang)
         assert article.source_lines() and article.versions.count() == 1
-    cited = " ".join(a.sources for a in articles)
+    cited = " ".join(a.sources_en for a in articles)
     for law in ("115-FZ", "114-FZ", "109-FZ"):
         assert law in cited
 
@@ -69,7 +76,7 @@ def test_article_page_shows_last_checked_date_sources_and_uncertain_marker(clien
     assert "Миграционный учёт в течение 15 дней" in text
     assert "22.11.2026" in text
     assert '<mark class="uncertain"' in text
-    assert "109-FZ" in text
+    assert "109-ФЗ" in text
     assert "не юридическая консультация" in text
 
 
@@ -111,6 +118,71 @@ def test_the_leaflet_is_a_pdf_in_the_visitors_language(client):
     pdf = PdfDocument(response.content)
     text = "".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
     assert "Трудовой патент" in text and "не юридическая консультация" in text
+
+
+def leaflet_lines(client, slug, language):
+    in_language(client, language)
+    pdf = PdfDocument(client.get(reverse("guidance:article_pdf", args=[slug])).content)
+    text = "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
+    return [line.strip() for line in text.splitlines()]
+
+
+def test_the_leaflet_prints_a_table_as_a_table_one_row_a_line(client):
+    lines = leaflet_lines(client, "entry-bans", "en")
+    assert "Ground Length Kind" in lines
+    assert "Overstaying by more than 30 days 3 years from departure mandatory" in lines
+    assert "2 administrative offences within 3 years 3 years discretionary" in lines
+
+
+def test_the_leaflet_prints_a_link_with_its_address(client):
+    lines = leaflet_lines(client, "entry-bans", "en")
+    text = " ".join(lines)
+    assert "stay and entry-ban check (http://testserver/guide/calculator/)" in text
+
+
+def test_the_article_cites_its_sources_in_the_readers_language(client):
+    url = reverse("guidance:article", args=["registration"])
+    russian = in_language(client, "ru").get(url).content.decode()
+    assert "Федеральный закон от 18.07.2006 № 109-ФЗ" in russian and "Federal Law" not in russian
+    tajik = in_language(client, "tg").get(url).content.decode()
+    assert "Қонуни федералии № 109-ФЗ" in tajik and "Federal Law" not in tajik
+    assert "Federal Law No. 109-FZ" in in_language(client, "en").get(url).content.decode()
+    lines = leaflet_lines(client, "registration", "ru")
+    assert any(line.startswith("Федеральный закон от 18.07.2006") for line in lines)
+    assert not any("Federal Law" in line for line in lines)
+
+
+def test_sources_not_yet_translated_are_shown_in_english():
+    article = Article.objects.get(slug="registration")
+    article.sources_tg = ""
+    assert article.source_lines("tg") == article.source_lines("en")
+
+
+def test_the_data_migration_translates_the_starter_sources_an_editor_left_unchanged():
+    from django.apps import apps
+
+    from safar.guidance.seed import translate_sources
+
+    Article.objects.update(sources_tg="", sources_ru="")
+    Article.objects.filter(slug="work-patent").update(sources_en="Edited by an editor")
+    translate_sources(apps)
+    registration = Article.objects.get(slug="registration")
+    assert registration.sources_ru.startswith("Федеральный закон от 18.07.2006 № 109-ФЗ")
+    assert registration.sources_tg.startswith("Қонуни федералии № 109-ФЗ")
+    edited = Article.objects.get(slug="work-patent")
+    assert (edited.sources_tg, edited.sources_ru) == ("", "")
+
+
+def test_a_version_saved_before_sources_had_a_language_compares_with_a_later_one():
+    article = Article.objects.get(slug="registration")
+    old = article.versions.get(number=1)
+    old.content = {k: v for k, v in old.content.items() if not k.startswith("sources")} | {
+        "sources": article.sources_en
+    }
+    newer = ArticleVersion(article=article, number=2, content=article.snapshot())
+    changed = [name for name, _lines in newer.diff(old)]
+    assert "sources_en" not in changed
+    assert {"sources_tg", "sources_ru"} <= set(changed)
 
 
 def test_drafts_are_hidden_from_the_public_but_shown_to_editors(client, editor):
@@ -172,7 +244,7 @@ def test_editor_creates_a_new_article(client, editor):
         "position": 5,
         "last_checked_on": "2026-11-22",
         "published": "on",
-        "sources": "115-FZ art. 5",
+        "sources_en": "115-FZ art. 5",
         "note": "New",
         **{
             f"{p}_{lang}": f"{p} {lang}"
@@ -395,18 +467,20 @@ def test_cli_errors_name_the_line_of_broken_json(tmp_path):
         call_command("bancheck", str(path))
 
 
-def test_demo_loader_creates_the_editor_login():
-    from io import StringIO
+def test_the_demo_logins_every_app_registers_are_created_and_reset_safely_twice():
+    from django.utils.module_loading import autodiscover_modules
 
-    from safar.guidance.demo import load_demo_editor
-
-    out = StringIO()
-    load_demo_editor(out)
-    load_demo_editor(out)
+    from safar.core import demo
     from safar.core.models import User
 
-    user = User.objects.get(username="editor")
-    assert user.has_role(Role.EDITOR) and user.check_password("safar-editor")
+    autodiscover_modules("demo")
+    for _ in range(2):
+        for login in demo._users.values():
+            demo.ensure_user(login)
+    editor = User.objects.get(username="editor")
+    assert editor.has_role(Role.EDITOR) and editor.check_password("safar-editor")
+    assert User.objects.get(username="operator-du").office.code == "ICC-DU"
+    assert {"admin", "analyst", "operator-du", "operator-su", "editor"} <= set(demo._users)
 
 
 def test_the_guide_is_linked_for_everyone_from_the_staff_pages(client, operator_du):
@@ -422,3 +496,55 @@ def test_a_list_right_after_a_line_is_still_a_list():
         to_html("You must:\n- apply\n- pay")
         == "<p>You must:</p>\n<ul>\n<li>apply</li>\n<li>pay</li>\n</ul>"
     )
+
+
+def test_calculator_tells_someone_still_in_russia_beyond_the_limit_in_red_which_ban_leaving_brings(
+    client,
+):
+    in_language(client, "en")
+    data = calculator_data(stays=[{"entry": "2026-07-01", "exit": ""}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert (
+        '<p class="g-verdict g-bad">You are in Russia beyond the lawful stay: leaving now brings'
+        " an entry ban of 3 years, until 22.11.2029. Each further day moves its end a day later."
+        " Leaving on 28.03.2027 or later brings 5 years.</p>"
+    ) in text
+    assert "g-good" not in text and "No entry ban was found" not in text
+
+
+def test_calculator_warns_in_amber_someone_beyond_the_limit_before_a_ban_follows(client):
+    in_language(client, "ru")
+    data = calculator_data(stays=[{"entry": "2026-08-01", "exit": ""}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert '<p class="g-verdict g-amber">Вы находитесь в России сверх законного срока.' in text
+    assert "до 29.11.2026" in text and "на 3 года" in text
+
+
+def test_calculator_is_green_only_with_no_ban_and_says_how_many_days_are_left(client):
+    in_language(client, "en")
+    data = calculator_data(stays=[{"entry": "2026-10-01", "exit": ""}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert (
+        '<p class="g-verdict g-good">No entry ban was found. You have 37 lawful days left after'
+        " today (the last is 29.12.2026).</p>"
+    ) in text
+
+
+def test_calculator_shows_a_discretionary_ban_in_amber_not_green(client):
+    in_language(client, "en")
+    data = calculator_data(
+        offences=[
+            {"decided_on": "2026-01-10", "kind": "traffic"},
+            {"decided_on": "2026-06-10", "kind": "traffic"},
+        ]
+    )
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert '<p class="g-verdict g-amber">No mandatory entry ban was found, but' in text
+
+
+def test_calculator_cites_the_ban_rule_in_the_visitors_language(client):
+    in_language(client, "ru")
+    data = calculator_data(stays=[{"entry": "2025-01-10", "exit": "2025-05-10"}])
+    text = client.post(reverse("guidance:calculator"), data).content.decode()
+    assert "· п. 12 ч. 1 ст. 27 Федерального закона № 114-ФЗ</span>" in text
+    assert "114-FZ" not in text

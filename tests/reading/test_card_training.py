@@ -2,6 +2,7 @@
 
 import cv2
 import numpy as np
+import pytest
 
 from safar.reading.card import FieldReading, training_samples
 from safar.reading.training import box_crop, confirmed_masks
@@ -62,6 +63,7 @@ def test_the_numpy_network_computes_what_jax_trained(tmp_path):
     assert np.allclose(model.logits(glyphs, extras), expected, atol=1e-4)
 
 
+@pytest.mark.slow
 def test_training_writes_a_model_the_reader_loads(tmp_path):
     from safar.reading._characters import load_model
     from safar.reading.training import train

@@ -4,11 +4,11 @@ Needs `safar synth-cards` (the card reader's generator); without it the loader d
 
 import io
 import tempfile
-from importlib import import_module
 from pathlib import Path
 
 from django.core.management import call_command, get_commands
 
+from safar.core.demo import register_loader
 from safar.core.models import Office, User
 
 from .models import Upload
@@ -36,4 +36,4 @@ def load_demo_scans(stdout) -> None:
     stdout.write(f"Demo scans: {len(files)} synthetic cards queued for reading (ICC-DU).")
 
 
-import_module("safar.core.management.commands.load-demo").DEMO_LOADERS.append(load_demo_scans)
+register_loader(load_demo_scans, order=30)

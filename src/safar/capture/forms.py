@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from safar.core.models import BorderPoint
 from safar.crossings.forms import CARD_ORDER, CrossingForm
 
 from .models import Scan
@@ -66,6 +67,36 @@ class RejectForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reason"].widget.attrs.update({"autocomplete": "off", "list": "reject-reasons"})
+
+
+class HandOverForm(forms.Form):
+    """Hand a card of another centre's border point over to that centre's review queue."""
+
+    prefix = "hand_over"  # its inputs must not share ids with the card's and the rejection's
+    border_point = forms.ModelChoiceField(
+        BorderPoint.objects.select_related("centre").order_by("centre__code", "code"),
+        label=_("Border point on the card"),
+    )
+    reason = forms.CharField(label=_("Reason for handing over"), max_length=300)
+
+    def __init__(self, *args, scan: Scan, **kwargs):
+        point = (scan.reading or {}).get("values", {}).get("border_point")
+        kwargs.setdefault("initial", {"border_point": point})
+        super().__init__(*args, **kwargs)
+        own = scan.queue_centre
+        self.fields["border_point"].queryset = self.fields["border_point"].queryset.exclude(
+            centre=own
+        )
+        self.fields["border_point"].label_from_instance = lambda p: f"{p.code} · {p.centre}"
+        # Out of the Tab order, like the reject button: Tab walks the card's doubtful fields.
+        self.fields["reason"].widget.attrs.update({"autocomplete": "off", "tabindex": "-1"})
+        self.fields["border_point"].widget.attrs["tabindex"] = "-1"
+
+    @property
+    def suggested(self) -> bool:
+        """The reader's border point is another centre's: the hand-over is the likely action."""
+        point = self.initial.get("border_point")
+        return bool(point) and self.fields["border_point"].queryset.filter(pk=point).exists()
 
 
 class ReviewForm(CrossingForm):

@@ -62,9 +62,9 @@ def upload_path(instance: "Upload", filename: str) -> str:
 class UploadQuerySet(models.QuerySet):
     def visible_to(self, user):
         """An operator's own centre's files; administrators see every centre's."""
-        from safar.core.permissions import restrict_to_centre
+        from safar.core.permissions import restrict_to_scope
 
-        return restrict_to_centre(self, user, "batch__centre")
+        return restrict_to_scope(self, user, app="capture", organisation_field="batch__centre")
 
 
 class Upload(models.Model):
@@ -97,10 +97,19 @@ class Upload(models.Model):
 
 class ScanQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """An operator's own centre's scans; administrators see every centre's."""
-        from safar.core.permissions import restrict_to_centre
+        """An operator's own centre's scans, and those handed over to it (not those it handed
+        over); administrators see every centre's."""
+        from safar.core.roles import Scope, scope_in
 
-        return restrict_to_centre(self, user, "upload__batch__centre")
+        scope = scope_in(user, "capture")
+        if scope >= Scope.ALL:
+            return self
+        if scope < Scope.ORGANISATION or user.office_id is None:
+            return self.none()
+        return self.filter(
+            models.Q(handed_to__isnull=True, upload__batch__centre_id=user.office_id)
+            | models.Q(handed_to_id=user.office_id)
+        )
 
     def needing_review(self):
         return self.filter(status=Scan.Status.NEEDS_REVIEW)
@@ -190,6 +199,29 @@ class Scan(models.Model):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    # A card of another centre's border point, handed over to that centre's review queue by an
+    # operator (see services.scan_hand_over); the scan still counts for the centre that scanned it.
+    handed_to = models.ForeignKey(
+        Office,
+        verbose_name=_("handed over to"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handed_from = models.ForeignKey(
+        Office,
+        verbose_name=_("handed over from"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    handover_reason = models.CharField(_("reason for handing over"), max_length=300, blank=True)
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    handed_over_at = models.DateTimeField(_("handed over"), null=True, blank=True)
 
     objects = ScanQuerySet.as_manager()
 
@@ -197,6 +229,14 @@ class Scan(models.Model):
         verbose_name = _("scan")
         verbose_name_plural = _("scans")
         constraints = [
+            models.CheckConstraint(
+                condition=models.Q(handed_to__isnull=True)
+                | (
+                    models.Q(handed_from__isnull=False, handed_over_at__isnull=False)
+                    & ~models.Q(handover_reason="")
+                ),
+                name="scan_handed_over_with_reason",
+            ),
             models.UniqueConstraint(fields=["upload", "page"], name="scan_upload_page"),
             models.CheckConstraint(
                 condition=~models.Q(status="rejected") | ~models.Q(reject_reason=""),
@@ -211,6 +251,11 @@ class Scan(models.Model):
     @property
     def centre(self) -> Office:
         return self.upload.batch.centre
+
+    @property
+    def queue_centre(self) -> Office:
+        """The centre whose operators review the scan: the one it was handed over to, if any."""
+        return self.handed_to or self.upload.batch.centre
 
     @property
     def captured_on(self):

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safar.core.models import AuditEvent, BorderPoint
+from safar.crossings.rules import normalise_card_number
 
 from .models import Batch, Scan, Upload
 from .training import keep_training_samples
@@ -96,10 +97,8 @@ def upload_path_name(upload: Upload) -> str:
 
 def _enqueue_reading(upload_id: int) -> None:
     """Hand the file to the background readers (see safar.capture.tasks)."""
-    try:
-        from .tasks import process_upload
-    except ImportError:  # the reading pipeline is not installed yet
-        return
+    from .tasks import process_upload  # imported here: the tasks module imports this one
+
     process_upload.enqueue(upload_id)
 
 
@@ -165,7 +164,11 @@ def record_reading(*, scan: Scan, reading: dict) -> Scan:
     scan.reading = reading
     scan.read_at = timezone.now()
     scan.status = Scan.Status.READ
-    scan.card_number = str(reading.get("values", {}).get("card_number") or "")[:16]
+    # The registry's spelling (safar.crossings.rules), so a scan finds the card stored as
+    # `IM0000001` whether it was read as `im0000001` or `IM-0000001`.
+    scan.card_number = normalise_card_number(
+        str(reading.get("values", {}).get("card_number") or "")
+    )[:16]
     scan.save(update_fields=["reading", "read_at", "status", "card_number"])
     if not scan.is_passport_page:
         # A passport page is not a card: counted only if it enters the queue without one.
@@ -202,7 +205,8 @@ def route_scan(*, scan: Scan) -> Scan:
         return queue_for_review(scan, Scan.ReviewReason.REFUSED)
     existing = Crossing.objects.filter(card_number=scan.card_number).first()
     if existing is not None:
-        if same_card(existing, reading["values"]):
+        values = {**reading["values"], "card_number": scan.card_number}
+        if same_card(existing, values):
             return _mark_duplicate(scan, existing)
         return queue_for_review(scan, Scan.ReviewReason.CONFLICT)
     try:
@@ -277,6 +281,50 @@ def scan_reject(*, scan: Scan, operator, reason: str) -> Scan:
         action=AuditEvent.Action.UPDATE,
         obj=scan,
         changes={"status": [Scan.Status.NEEDS_REVIEW, Scan.Status.REJECTED]},
+    )
+    return scan
+
+
+@transaction.atomic
+def scan_hand_over(*, scan: Scan, operator, border_point: str, reason: str) -> Scan:
+    """Hand a scan in review over to the review queue of the centre that owns `border_point`
+    (the point read on the card, or as the operator corrected it), with the operator's reason.
+
+    The receiving centre's operators then see it, marked as handed over from this centre; its
+    passport pages go with it. Raises ValidationError for a missing reason or a point that is not
+    another centre's, ScanNotWaiting when the scan is no longer in review.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the scan is handed over.")})
+    point = BorderPoint.objects.select_related("centre").filter(pk=border_point).first()
+    if point is None:
+        raise ValidationError({"border_point": _("Choose the border point on the card.")})
+    scan = locked(scan)
+    if scan.status != Scan.Status.NEEDS_REVIEW:
+        raise ScanNotWaiting
+    giver = scan.queue_centre
+    if point.centre_id == giver.pk:
+        raise ValidationError(
+            {"border_point": _("This border point is of this centre: save the card here.")}
+        )
+    handed = {
+        "handed_to": point.centre,
+        "handed_from": giver,
+        "handover_reason": reason[:300],
+        "handed_over_by": operator,
+        "handed_over_at": timezone.now(),
+    }
+    for name, value in handed.items():
+        setattr(scan, name, value)
+    scan.save(update_fields=list(handed))
+    # The passport pages scanned after the card are compared with it: they go along.
+    Scan.objects.filter(card_scan=scan).update(**handed)
+    AuditEvent.record(
+        user=operator,
+        action=AuditEvent.Action.UPDATE,
+        obj=scan,
+        changes={"centre": [giver.code, point.centre.code], "reason": reason[:300]},
     )
     return scan
 

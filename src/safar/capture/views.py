@@ -1,7 +1,7 @@
 """Capture pages: the overview, the web upload and the operators' review queue.
 
 Nothing here reads an image: reading runs in the task workers. Every view goes through the
-helpers in safar.core.permissions (an operator sees their own centre's scans only), and the
+helpers in safar.capture.access (an operator sees their own centre's scans only), and the
 page image and crops are served by views that check the same permission (they are personal
 data, never public media URLs).
 """
@@ -18,16 +18,12 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
 from safar.core.models import AuditEvent, Office, Role
-from safar.core.permissions import (
-    get_scan_for_user,
-    role_required,
-    visible_scans,
-    visible_uploads,
-)
+from safar.core.permissions import role_required
 from safar.crossings.views import save_or_report
 
 from . import services
-from .forms import COMMON_REJECT_REASONS, RejectForm, ReviewForm, UploadForm
+from .access import get_scan_for_user, visible_scans, visible_uploads
+from .forms import COMMON_REJECT_REASONS, HandOverForm, RejectForm, ReviewForm, UploadForm
 from .models import Scan
 
 capture_roles = role_required(Role.OPERATOR)
@@ -133,7 +129,15 @@ def review(request, pk: int):
         return redirect(f"{reverse('capture:next')}?after={scan.pk}")
     form = ReviewForm(request.POST or None, scan=scan, user=request.user)
     reject_form = RejectForm()
-    if request.method == "POST" and "reject" in request.POST:
+    hand_over_form = HandOverForm(scan=scan)
+    if request.method == "POST" and "hand_over" in request.POST:
+        hand_over_form = HandOverForm(request.POST, scan=scan)
+        if hand_over_form.is_valid():
+            handed = hand_over(request, scan, hand_over_form)
+            if handed is not None:
+                return handed
+        form = ReviewForm(scan=scan, user=request.user)
+    elif request.method == "POST" and "reject" in request.POST:
         reject_form = RejectForm(request.POST)
         if reject_form.is_valid():
             return reject(request, scan, reject_form.cleaned_data["reason"])
@@ -161,6 +165,7 @@ def review(request, pk: int):
             "scan": scan,
             "form": form,
             "reject_form": reject_form,
+            "hand_over_form": hand_over_form,
             "reject_reasons": COMMON_REJECT_REASONS,
             "upcoming": upcoming,
             "waiting": visible_scans(request.user).needing_review().count(),
@@ -216,6 +221,30 @@ def reject(request, scan: Scan, reason: str):
         messages.info(request, _("This scan was handled meanwhile."))
     else:
         messages.success(request, _("Scan %(id)d rejected.") % {"id": scan.pk})
+    return redirect(f"{reverse('capture:next')}?after={scan.pk}")
+
+
+def hand_over(request, scan: Scan, form: HandOverForm):
+    """Hand the scan to its border point's centre; None (errors on the form) when refused."""
+    point = form.cleaned_data["border_point"]
+    try:
+        services.scan_hand_over(
+            scan=scan,
+            operator=request.user,
+            border_point=point.pk,
+            reason=form.cleaned_data["reason"],
+        )
+    except ValidationError as refused:
+        for field, errors in refused.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+    except services.ScanNotWaiting:
+        messages.info(request, _("This scan was handled meanwhile."))
+    else:
+        messages.success(
+            request,
+            _("Scan %(id)d handed over to %(centre)s.") % {"id": scan.pk, "centre": point.centre},
+        )
     return redirect(f"{reverse('capture:next')}?after={scan.pk}")
 
 

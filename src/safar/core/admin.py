@@ -39,8 +39,8 @@ class NamedAdmin(admin.ModelAdmin):
 
 @admin.register(models.Office)
 class OfficeAdmin(NamedAdmin):
-    list_display = ("code", "kind", "name_tg", "name_ru", "name_en")
-    list_filter = ("kind",)
+    list_display = ("code", "kind", "name_tg", "name_ru", "name_en", "region", "parent")
+    list_filter = ("kind", "region")
 
 
 @admin.register(models.Region)

@@ -32,7 +32,8 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, APIKeyHeader
 
-from .models import ApiToken
+from .models import ApiToken, Role
+from .roles import requires_two_factor
 
 logger = logging.getLogger("safar.api")
 
@@ -247,7 +248,23 @@ class HeaderSchemeAuth(APIKeyHeader):
         raise NotImplementedError
 
 
-class TokenAuth(HeaderSchemeAuth):
+class RoleCheck:
+    """For a way of signing in: a user it finds who fails `allowed` is refused with a 403 before
+    the request's parameters are read, so a user without the role learns nothing more."""
+
+    def __init__(self, allowed: Callable[[Any], bool] | None = None, message: Any = "") -> None:
+        self.allowed, self.forbidden_message = allowed, message
+        super().__init__()
+
+    def admit(self, user: Any) -> Any:
+        if user is not None and self.allowed is not None and not self.allowed(user):
+            raise ApiError(
+                403, "forbidden", str(self.forbidden_message or _("You may not do this."))
+            )
+        return user
+
+
+class TokenAuth(RoleCheck, HeaderSchemeAuth):
     """`Authorization: Token …`: an API token; its user is request.user for this request only."""
 
     scheme = "Token"
@@ -262,10 +279,10 @@ class TokenAuth(HeaderSchemeAuth):
             return None
         request.user = token.user
         request.api_token = token  # type: ignore[attr-defined]
-        return token.user
+        return self.admit(token.user)
 
 
-class SessionAuth(APIKeyCookie):
+class SessionAuth(RoleCheck, APIKeyCookie):
     """The web session; an unsafe method must also carry the CSRF token, as a form would."""
 
     param_name = settings.SESSION_COOKIE_NAME
@@ -280,13 +297,25 @@ class SessionAuth(APIKeyCookie):
         return request.COOKIES.get(self.param_name, "")
 
     def authenticate(self, request: HttpRequest, key: str | None):
-        return request.user if request.user.is_authenticated else None
+        user = request.user
+        if not user.is_authenticated:
+            return None
+        # The two-factor middleware leaves /api/ to this layer: a session that still owes its
+        # second factor opens no more of the API than of the pages.
+        if requires_two_factor(user) and not getattr(user, "is_verified", lambda: False)():
+            raise ApiError(
+                403, "two_factor_required", _("Complete the sign-in with your second factor.")
+            )
+        return self.admit(user)
 
 
-token_auth = TokenAuth()
-session_auth = SessionAuth()
-# A signed-in user (scripts: a token). The token comes first: a token request is the token's user.
-USER_AUTH = [token_auth, session_auth]
+def user_auth(allowed: Callable[[Any], bool] | None = None, message: Any = "") -> list:
+    """A signed-in user, by API token or web session (the token first: a token request is the
+    token's user), who passes `allowed` (403 `message` otherwise)."""
+    return [TokenAuth(allowed, message), SessionAuth(allowed, message)]
+
+
+USER_AUTH = user_auth()
 
 
 # --- the API ---------------------------------------------------------------------------------
@@ -337,10 +366,18 @@ def json_405(view: Callable) -> Callable:
     return wrapped
 
 
+def is_staff(user) -> bool:
+    """Staff who may browse the API's docs: admin-site staff and administrators, signed in with
+    their second factor where they owe one."""
+    if not (user.is_active and (user.is_staff or user.has_role(Role.ADMINISTRATOR))):
+        return False
+    return not requires_two_factor(user) or getattr(user, "is_verified", lambda: False)()
+
+
 def docs_for_staff(view: Callable) -> Callable:
     """The browsable docs page for signed-in staff; the OpenAPI document itself is public (it
     describes the API, and a client reads it before it has a session)."""
-    return user_passes_test(lambda user: user.is_active and user.is_staff)(view)
+    return user_passes_test(is_staff)(view)
 
 
 def not_found(request, *args, **kwargs) -> JsonResponse:
@@ -362,5 +399,5 @@ def api_urlpatterns(api: NinjaAPI) -> tuple[list, str]:
         URLPattern(p.pattern, views.get(p.name, json_405)(p.callback), p.default_args, p.name)
         for p in patterns
     ]
-    wrapped.append(re_path(r"^.*$", not_found, name="not_found"))
+    wrapped.append(re_path(r"^.*$", not_found))
     return wrapped, app_name

@@ -1,8 +1,47 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+def _is_administrator(user) -> bool:
+    return user.is_authenticated and user.has_role("administrator")
+
+
+def _has_no_role(user) -> bool:
+    return user.is_authenticated and not user.is_superuser and not user.role_names()
+
+
+def _admin_context(request) -> dict:
+    from .models import AuditEvent
+
+    return {"recent_events": AuditEvent.objects.select_related("user")[:8]}
 
 
 class CoreConfig(AppConfig):
     name = "safar.core"
     label = "core"
     verbose_name = _("Core: offices, users, reference data, audit")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
+        from .navigation import HomeSection, Link, register
+        from .roles import sync_roles
+
+        post_migrate.connect(sync_roles, dispatch_uid="safar.core.roles.sync_roles")
+
+        register(
+            # A context keeps "Home" apart from the admin's own word.
+            Link(
+                "home",
+                "home",
+                pgettext_lazy("site navigation", "Home"),
+                allowed=lambda user: user.is_authenticated,
+                order=0,
+            ),
+            Link("admin", "admin:index", _("Administration"), allowed=_is_administrator, order=90),
+            HomeSection(
+                "core/home_admin.html", allowed=_is_administrator, order=80, context=_admin_context
+            ),
+            HomeSection("core/home_no_role.html", allowed=_has_no_role, order=99),
+        )

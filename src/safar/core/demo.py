@@ -1,28 +1,80 @@
-"""Demo users for `make run`. Each app adds its own demo data through `safar load-demo`."""
+"""Demo logins and demo data for `make run`, registered by each app the same way.
+
+Each app's `demo.py` module (found by `safar load-demo`) registers its demo users and a loader:
+
+    from safar.core.demo import DemoUser, register_loader, register_users
+
+    register_users(DemoUser("analyst", "safar-analyst", "DIR", ("analyst",), "the reports"))
+    register_loader(load_demo_crossings, order=10)
+
+Users are created (or reset to their demo password) first, then loaders run by `order`; every
+loader must be safe to run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from django.contrib.auth.models import Group
+from django.utils.module_loading import autodiscover_modules
 
-from .models import Office, Role, User
+from .models import Office, User
+from .roles import ADMINISTRATOR
 
-# (username, password, office code, roles) — printed by `safar load-demo`; for demos only.
-DEMO_USERS = (
-    ("admin", "safar-admin", "DIR", (Role.ADMINISTRATOR,)),
-    ("analyst", "safar-analyst", "DIR", (Role.ANALYST,)),
-    ("operator-du", "safar-operator", "ICC-DU", (Role.OPERATOR,)),
-    ("operator-su", "safar-operator", "ICC-SU", (Role.OPERATOR,)),
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    password: str
+    organisation: str
+    roles: tuple[str, ...]
+    description: str
+
+
+_users: dict[str, DemoUser] = {}
+_loaders: list[tuple[int, Callable]] = []
+
+
+def register_users(*users: DemoUser) -> None:
+    for user in users:
+        _users[user.username] = user
+
+
+def register_loader(loader: Callable, *, order: int = 50) -> None:
+    """`loader(stdout)` adds an app's demo data; loaders run in `order`, lowest first."""
+    if all(existing is not loader for _order, existing in _loaders):
+        _loaders.append((order, loader))
+
+
+register_users(
+    DemoUser(
+        "admin",
+        "safar-admin",
+        "DIR",
+        (ADMINISTRATOR,),
+        "administrator: everything, and the admin at /admin/ (two-step sign-in)",
+    ),
 )
 
 
-def ensure_demo_users() -> list[tuple[str, str, str]]:
-    """Create the demo users if missing (passwords are reset to the demo ones); return logins."""
-    logins = []
-    for username, password, office_code, roles in DEMO_USERS:
-        user, _ = User.objects.get_or_create(username=username)
-        user.office = Office.objects.get(code=office_code)
-        user.is_staff = Role.ADMINISTRATOR in roles
-        user.is_superuser = Role.ADMINISTRATOR in roles
-        user.set_password(password)
-        user.save()
-        user.groups.set(Group.objects.filter(name__in=[str(r) for r in roles]))
-        logins.append((username, password, ", ".join(str(r.label) for r in roles)))
-    return logins
+def ensure_user(demo: DemoUser) -> User:
+    """Create the demo user if missing and reset its password, organisation and roles."""
+    user, _created = User.objects.get_or_create(username=demo.username)
+    user.office = Office.objects.get(code=demo.organisation)
+    is_admin = ADMINISTRATOR in demo.roles
+    user.is_staff = user.is_superuser = is_admin
+    user.set_password(demo.password)
+    user.save()
+    user.groups.set(Group.objects.filter(name__in=demo.roles))
+    return user
+
+
+def load_demo(stdout) -> list[DemoUser]:
+    """Every app's demo users and data; returns the demo logins to print."""
+    autodiscover_modules("demo")
+    for demo in _users.values():
+        ensure_user(demo)
+    for _order, loader in sorted(_loaders, key=lambda item: item[0]):
+        loader(stdout)
+    return list(_users.values())

@@ -32,19 +32,47 @@ class TranslatedName(models.Model):
 
 
 class Office(TranslatedName):
+    """An organisation Safar knows: the Ministry and its services and centres, whose staff log
+    in, and the outside organisations staff refer people to (some of which log in with limited
+    rights). Reference data (core/data/reference.json), editable by administrators."""
+
     class Kind(models.TextChoices):
+        MINISTRY = "ministry", _("Ministry of Labour")
+        SERVICE = "service", _("Migration Service")
         DIRECTORATE = "directorate", _("Information Directorate")
         BORDER_CENTRE = "border_centre", _("Centre for immigration control")
         MSC = "msc", _("Migrant Support Centre")
-        MINISTRY = "ministry", _("Ministry of Labour")
+        EMPLOYMENT_OFFICE = "employment_office", _("employment centre")
+        TRAINING_CENTRE = "training_centre", _("vocational training centre")
+        LEGAL_AID = "legal_aid", _("legal aid provider")
+        NGO = "ngo", _("non-governmental organisation")
+        EMBASSY = "embassy", _("embassy or consulate")
+        INTERNATIONAL = "international", _("international organisation")
+        AGENCY = "agency", _("private employment agency")
 
     code = models.CharField(_("code"), max_length=16, unique=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    region = models.ForeignKey(
+        "Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("part of"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
 
     class Meta:
         ordering = ["code"]
-        verbose_name = _("office")
-        verbose_name_plural = _("offices")
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
 
 
 class Role(models.TextChoices):

@@ -1,4 +1,7 @@
-"""Permission checks in one place: every view asks these helpers, never the roles directly."""
+"""Building blocks for the apps' permission checks: the role decorator and row scoping.
+
+Each app keeps its own checks beside its models (crossings/access.py, capture/access.py, …);
+every view of the app asks those, never the roles directly."""
 
 from functools import wraps
 
@@ -6,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from .models import Role
+from .roles import Scope, scope_in
 
 
 def role_required(*roles: str):
@@ -26,135 +30,18 @@ def role_required(*roles: str):
     return decorator
 
 
-def sees_all_centres(user) -> bool:
-    return user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST)
-
-
-def restrict_to_centre(queryset, user, centre_field: str):
-    """The rows a user may read: all for analysts and administrators, their own centre's for
-    everyone else, and none for a user without an office (never "all" by omission)."""
-    if sees_all_centres(user):
+def restrict_to_scope(
+    queryset, user, *, app: str, organisation_field: str, region_field: str | None = None
+):
+    """The rows of `queryset` the user may read in `app`: all for a scope of ALL, the rows of
+    the user's region or organisation for the narrower scopes, and none for a user without a
+    scope there or without an organisation (never "all" by omission)."""
+    scope = scope_in(user, app)
+    if scope >= Scope.ALL:
         return queryset
-    if user.office_id is None:
-        return queryset.none()
-    return queryset.filter(**{f"{centre_field}_id": user.office_id})
-
-
-def border_centre_of(user):
-    """The border centre whose cards an operator may see, or None for users who see all centres."""
-    if user.is_superuser or user.has_role(Role.ADMINISTRATOR) or user.has_role(Role.ANALYST):
-        return None
-    return user.office
-
-
-# The roles that may open the crossing registry at all; anyone else logged in gets 403.
-REGISTRY_ROLES = (Role.OPERATOR, Role.ANALYST, Role.ADMINISTRATOR)
-
-
-def can_use_registry(user) -> bool:
-    return user.is_authenticated and any(user.has_role(role) for role in REGISTRY_ROLES)
-
-
-def require_registry_access(user) -> None:
-    """Raise 403 unless the user holds a role that may read the crossing registry."""
-    if not can_use_registry(user):
-        raise PermissionDenied
-
-
-def can_enter_crossings(user) -> bool:
-    """Operators enter and correct cards of their own centre; administrators of every centre."""
-    if user.has_role(Role.ADMINISTRATOR):
-        return True
-    return user.has_role(Role.OPERATOR) and user.office_id is not None
-
-
-def can_delete_crossings(user) -> bool:
-    return user.has_role(Role.ADMINISTRATOR)
-
-
-def border_points_for_user(user):
-    """The border points whose cards the user may enter: an operator's centre's, or all."""
-    from .models import BorderPoint
-
-    if not can_enter_crossings(user):
-        return BorderPoint.objects.none()
-    centre = border_centre_of(user)
-    if centre is not None:
-        return BorderPoint.objects.filter(centre=centre)
-    return BorderPoint.objects.all() if sees_all_centres(user) else BorderPoint.objects.none()
-
-
-def visible_crossings(user):
-    """Crossings the user may read; 403 for users without a registry role."""
-    from safar.crossings.models import Crossing
-
-    require_registry_access(user)
-    centre = border_centre_of(user)
-    if centre is not None:
-        return Crossing.objects.filter(border_point__centre=centre)
-    if sees_all_centres(user):
-        return Crossing.objects.all()
-    # An operator not attached to any office sees nothing rather than everything.
-    return Crossing.objects.none()
-
-
-def get_crossing_for_user(user, pk):
-    """The crossing if the user may read it; 404 when it is another centre's (its existence is
-    not revealed), 403 when the user holds no registry role."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(
-        visible_crossings(user).select_related(
-            "border_point",
-            "traveller",
-            "traveller__citizenship",
-            "purpose",
-            "country",
-            "region",
-            "district",
-        ),
-        pk=pk,
-    )
-
-
-def get_crossing_for_edit(user, pk):
-    """The crossing if the user may correct it (read access and the right to enter cards)."""
-    crossing = get_crossing_for_user(user, pk)
-    if not can_enter_crossings(user):
-        raise PermissionDenied
-    return crossing
-
-
-def get_crossing_for_delete(user, pk):
-    crossing = get_crossing_for_user(user, pk)
-    if not can_delete_crossings(user):
-        raise PermissionDenied
-    return crossing
-
-
-# -- card capture (scans, their page images and crops) ---------------------------------------
-
-
-def visible_scans(user):
-    """Scans the user may review: an operator's own centre's, an administrator's every centre's;
-    403 for anyone else (analysts see capture counts in R12, not the scanned cards)."""
-    from safar.capture.models import Scan
-
-    if not can_enter_crossings(user):
-        raise PermissionDenied
-    return Scan.objects.visible_to(user)
-
-
-def visible_uploads(user):
-    from safar.capture.models import Upload
-
-    if not can_enter_crossings(user):
-        raise PermissionDenied
-    return Upload.objects.visible_to(user)
-
-
-def get_scan_for_user(user, pk):
-    """The scan if the user may review it; 404 when it is another centre's."""
-    from django.shortcuts import get_object_or_404
-
-    return get_object_or_404(visible_scans(user).select_related("upload__batch__centre"), pk=pk)
+    office = getattr(user, "office", None)
+    if scope >= Scope.REGION and region_field and office is not None and office.region_id:
+        return queryset.filter(**{f"{region_field}_id": office.region_id})
+    if scope >= Scope.ORGANISATION and office is not None:
+        return queryset.filter(**{f"{organisation_field}_id": office.pk})
+    return queryset.none()

@@ -12,11 +12,18 @@ def load_reference(apps) -> None:
     """Create or update offices, regions, countries, border points, purposes and role groups."""
     data = json.loads((DATA_DIR / "reference.json").read_text(encoding="utf-8"))
     Office = apps.get_model("core", "Office")
-    for row in data["offices"]:
-        Office.objects.update_or_create(code=row["code"], defaults=row)
     Region = apps.get_model("core", "Region")
     for row in data["regions"]:
         Region.objects.update_or_create(code=row["code"], defaults=row)
+    # Parents come first in the file; region and parent are optional (older files lack them).
+    has_links = any(f.name == "parent" for f in Office._meta.get_fields())
+    for row in data["offices"]:
+        row = dict(row)
+        region, parent = row.pop("region", None), row.pop("parent", None)
+        if has_links:
+            row["region_id"] = region
+            row["parent"] = Office.objects.get(code=parent) if parent else None
+        Office.objects.update_or_create(code=row["code"], defaults=row)
     Purpose = apps.get_model("core", "Purpose")
     for row in data["purposes"]:
         Purpose.objects.update_or_create(code=row["code"], defaults=row)

@@ -5,7 +5,8 @@ registry already holds crossings, so `safar load-demo` stays safe to run again.
 """
 
 from datetime import date
-from importlib import import_module
+
+from safar.core.demo import DemoUser, register_loader, register_users
 
 DEMO_CROSSINGS = 30_000
 DEMO_SEED = 2026
@@ -26,4 +27,27 @@ def load_demo_crossings(stdout) -> None:
     )
 
 
-import_module("safar.core.management.commands.load-demo").DEMO_LOADERS.append(load_demo_crossings)
+register_users(
+    DemoUser(
+        "analyst",
+        "safar-analyst",
+        "DIR",
+        ("analyst",),
+        "analyst: the twelve reports, all centres, border stations dashboard",
+    ),
+    DemoUser(
+        "operator-du",
+        "safar-operator",
+        "ICC-DU",
+        ("operator",),
+        "operator of the Dushanbe centre (DYU, KRM): cards and scans",
+    ),
+    DemoUser(
+        "operator-su",
+        "safar-operator",
+        "ICC-SU",
+        ("operator",),
+        "operator of the Sughd centre (LBD, FTH): cards and scans",
+    ),
+)
+register_loader(load_demo_crossings, order=10)

@@ -14,8 +14,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from safar.core.models import BorderPoint, Country, District, Purpose, Region
-from safar.core.permissions import border_points_for_user
 
+from . import rules
+from .access import border_points_for_user
 from .models import CITIZEN_COUNTRY, Crossing, Direction, Sex
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d.%m.%Y", "%d%m%Y"]
@@ -72,19 +73,11 @@ class CodeField(forms.ModelChoiceField):
         return value
 
 
-def normalise_code(value: str) -> str:
-    """Card and passport numbers: no spaces, upper-case (the card is written in capitals)."""
-    return "".join(value.split()).upper()
-
-
-def normalise_name(value: str) -> str:
-    return " ".join(value.split()).upper()
-
-
 class CrossingForm(forms.Form):
     """One migration card. `user` limits the border points; `instance` is the record corrected."""
 
-    card_number = forms.CharField(label=_("card number"), max_length=16)
+    # Longer than a stored number: spaces and dashes typed in are dropped before the rules count.
+    card_number = forms.CharField(label=_("card number"), max_length=32)
     # A blank first choice: a skipped field must be an error, never a silent default.
     direction = forms.ChoiceField(label=_("direction"), choices=BLANK + Direction.choices)
     crossed_on = forms.DateField(label=_("date of crossing"), input_formats=DATE_INPUT_FORMATS)
@@ -94,7 +87,7 @@ class CrossingForm(forms.Form):
     sex = forms.ChoiceField(label=_("sex"), choices=BLANK + Sex.choices)
     birth_date = forms.DateField(label=_("date of birth"), input_formats=DATE_INPUT_FORMATS)
     citizenship = CodeField(Country.objects.all(), label=_("citizenship"))
-    passport_number = forms.CharField(label=_("passport number"), max_length=20)
+    passport_number = forms.CharField(label=_("passport number"), max_length=32)
     purpose = CodeField(Purpose.objects.all(), label=_("purpose of travel"), case="lower")
     country = CodeField(
         Country.objects.all(),
@@ -138,48 +131,55 @@ class CrossingForm(forms.Form):
         )
         for name in CODE_FIELDS:
             self.fields[name].widget.attrs["list"] = f"codes-{name}"
+        if instance is not None:
+            # The version the correction starts from, sent back to refuse a stale save.
+            self.fields["version"] = forms.IntegerField(
+                widget=forms.HiddenInput, required=False, min_value=1, initial=instance.version
+            )
 
     # -- single fields ---------------------------------------------------------------------------
 
     def clean_card_number(self):
-        number = normalise_code(self.cleaned_data["card_number"])
-        holder = Crossing.objects.filter(card_number=number).select_related("border_point")
+        number = rules.normalise_card_number(self.cleaned_data["card_number"])
+        refusal = rules.card_number_refusal(number)
+        if refusal is not None:
+            raise forms.ValidationError(refusal.message, code=refusal.code, params=refusal.params)
+        holder = Crossing.objects.filter(card_number=number)
         if self.instance is not None:
             holder = holder.exclude(pk=self.instance.pk)
         holder = holder.first()
-        if holder is not None:
-            # Say which record holds it, without revealing the traveller (it may be another centre's).
+        if holder is None:
+            return number
+        if not Crossing.objects.visible_to(self.user).filter(pk=holder.pk).exists():
+            # Another centre's record: that the number is taken, nothing about the record.
             raise forms.ValidationError(
-                _(
-                    "Card number %(number)s is already recorded: record #%(id)s, %(date)s, "
-                    "border point %(point)s."
-                ),
+                _("Card number %(number)s is already recorded by another centre."),
                 code="duplicate",
-                params={
-                    "number": number,
-                    "id": holder.pk,
-                    "point": holder.border_point_id,
-                    "date": date_format(holder.crossed_on, "SHORT_DATE_FORMAT"),
-                },
+                params={"number": number},
             )
-        return number
+        # The operator's own centre: say which record holds it (they may open it).
+        raise forms.ValidationError(
+            _(
+                "Card number %(number)s is already recorded: record #%(id)s, %(date)s, "
+                "border point %(point)s."
+            ),
+            code="duplicate",
+            params={
+                "number": number,
+                "id": holder.pk,
+                "point": holder.border_point_id,
+                "date": date_format(holder.crossed_on, "SHORT_DATE_FORMAT"),
+            },
+        )
 
     def clean_passport_number(self):
-        return normalise_code(self.cleaned_data["passport_number"])
+        return rules.normalise_passport_number(self.cleaned_data["passport_number"])
 
     def clean_surname(self):
-        return normalise_name(self.cleaned_data["surname"])
+        return rules.normalise_name(self.cleaned_data["surname"])
 
     def clean_given_names(self):
-        return normalise_name(self.cleaned_data["given_names"])
-
-    def clean_crossed_on(self):
-        day = self.cleaned_data["crossed_on"]
-        if day > timezone.localdate():
-            raise forms.ValidationError(
-                _("The date of crossing cannot be in the future."), code="future"
-            )
-        return day
+        return rules.normalise_name(self.cleaned_data["given_names"])
 
     def clean_border_point(self):
         point = self.cleaned_data["border_point"]
@@ -194,33 +194,28 @@ class CrossingForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        crossed_on, birth_date = data.get("crossed_on"), data.get("birth_date")
-        if crossed_on and birth_date and birth_date >= crossed_on:
-            self.add_error(
-                "birth_date",
-                forms.ValidationError(
-                    _("The date of birth must be before the date of crossing."), code="birth_order"
-                ),
-            )
-        citizenship = data.get("citizenship")
-        region, district = data.get("region"), data.get("district")
-        if citizenship is not None and citizenship.pk != CITIZEN_COUNTRY:
-            message = _("Region and district of residence are only for citizens of Tajikistan.")
-            if region is not None:
-                self.add_error("region", forms.ValidationError(message, code="not_citizen"))
-            if district is not None:
-                self.add_error("district", forms.ValidationError(message, code="not_citizen"))
-        elif district is not None:
-            if region is None:
-                # The district names its region; saving the operator a field.
-                data["region"] = district.region
-            elif district.region_id != region.pk:
+        citizenship, district = data.get("citizenship"), data.get("district")
+        if (
+            district is not None
+            and data.get("region") is None
+            and citizenship is not None
+            and citizenship.pk == CITIZEN_COUNTRY
+        ):
+            # The district names its region; saving the operator a field.
+            data["region"] = district.region
+        values = {name: value.pk if hasattr(value, "pk") else value for name, value in data.items()}
+        refused = rules.refusals(
+            values,
+            today=timezone.localdate(),
+            earliest=rules.earliest_crossing(),
+            district_region=district.region_id if district is not None else None,
+        )
+        for name, refusal in refused.items():
+            if name not in self.errors:
                 self.add_error(
-                    "district",
+                    name,
                     forms.ValidationError(
-                        _("District %(district)s is not in region %(region)s."),
-                        code="wrong_region",
-                        params={"district": district.pk, "region": region.pk},
+                        refusal.message, code=refusal.code, params=refusal.params
                     ),
                 )
         return data
@@ -228,6 +223,7 @@ class CrossingForm(forms.Form):
     def service_data(self) -> dict:
         """The clean values in the shape the crossing services take (codes, not objects)."""
         data = dict(self.cleaned_data)
+        data.pop("version", None)
         for name in CODE_FIELDS:
             value = data.get(name)
             data[name] = value.pk if value is not None else None
@@ -290,8 +286,9 @@ class SearchForm(forms.Form):
         text = self.cleaned_data.get("q", "").strip()
         if not text:
             return queryset.none()
-        code = normalise_code(text)
-        condition = Q(card_number=code) | Q(traveller__passport_number=code)
+        condition = Q(card_number=rules.normalise_card_number(text)) | Q(
+            traveller__passport_number=rules.normalise_passport_number(text)
+        )
         words = text.split()
         if all(len(word) >= 2 for word in words):
             by_name = Q()

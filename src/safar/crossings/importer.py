@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from safar.core.models import AuditEvent, BorderPoint, Country, District, Purpose, Region
 
+from . import rules
 from .aggregates import FACT_FIELDS, apply_delta, new_delta, traveller_contributions
 from .bulk import (
     indexes_deferred,
@@ -51,11 +52,12 @@ REQUIRED = (
 OPTIONAL = ("surname", "given_names", "district")
 EXPECTED_HEADER = ",".join(REQUIRED)
 CHUNK_SIZE = 250_000
-CARD_RE = re.compile(r"[A-Za-z0-9-]{1,16}")
-PASSPORT_RE = re.compile(r"[A-Z0-9]{1,20}")
+# From safar.crossings.rules: the fast path accepts only values already in their stored form.
+CARD_RE = rules.CARD_NUMBER_RE
+PASSPORT_RE = rules.PASSPORT_NUMBER_RE
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-EARLIEST_CROSSING = date(1991, 1, 1)
-EARLIEST_BIRTH = date(1900, 1, 1)
+EARLIEST_BIRTH = rules.EARLIEST_BIRTH
+CITIZEN = rules.CITIZEN_COUNTRY
 
 
 class ImportFileError(Exception):
@@ -126,6 +128,7 @@ class _Checker:
         self.regions = set(Region.objects.values_list("code", flat=True))
         self.districts = dict(District.objects.values_list("code", "region_id"))
         self.today = timezone.localdate()
+        self.earliest = rules.earliest_crossing()
         self.dates: dict[str, date | None] = {}
         # For the fast path: each code as written in the usual spellings → the stored code.
         self.fast = {
@@ -187,17 +190,23 @@ class _Checker:
                 and purpose
                 and country
                 and (region or not region_text)
-                and EARLIEST_CROSSING <= crossed_on <= self.today
-                and EARLIEST_BIRTH <= birth <= crossed_on
+                and self.earliest <= crossed_on <= self.today
+                and EARLIEST_BIRTH <= birth < crossed_on
                 and CARD_RE.fullmatch(card)
                 and PASSPORT_RE.fullmatch(passport)
+                and (citizenship == CITIZEN or not region_text)
             ):
                 at_surname, at_given, at_district = self.optional_at
                 surname = fields[at_surname].strip() if at_surname is not None else ""
                 given = fields[at_given].strip() if at_given is not None else ""
                 district_text = fields[at_district] if at_district is not None else ""
                 district = fast["district"].get(district_text) if district_text else None
-                if len(surname) <= 100 and len(given) <= 100 and (district or not district_text):
+                if (
+                    len(surname) <= 100
+                    and len(given) <= 100
+                    and (district or not district_text)
+                    and (citizenship == CITIZEN or not district_text)
+                ):
                     if district is None:
                         return (
                             card,
@@ -244,35 +253,33 @@ class _Checker:
         """
         if len(fields) != self.width:
             return f"expected {self.width} values, found {len(fields)}"
-        card = fields[0].strip()
-        if not CARD_RE.fullmatch(card):
-            return "card_number: 1 to 16 letters, digits or dashes"
+        card = rules.normalise_card_number(fields[0])
+        if refusal := rules.card_number_refusal(card):
+            return f"card_number: {refusal.reason}"
         direction = fields[1].strip().lower()
         if direction != "exit" and direction != "entry":
             return f"direction: {_show(fields[1])} is not entry or exit"
         crossed_on = self.date(fields[2].strip())
         if crossed_on is None:
             return f"crossed_on: {_show(fields[2])} is not a date (YYYY-MM-DD)"
-        if crossed_on > self.today:
-            return f"crossed_on: {crossed_on} is in the future"
-        if crossed_on < EARLIEST_CROSSING:
-            return f"crossed_on: {crossed_on} is before {EARLIEST_CROSSING}"
+        if refusal := rules.crossing_date_refusal(
+            crossed_on, today=self.today, earliest=self.earliest
+        ):
+            return f"crossed_on: {refusal.reason}"
         bp = fields[3].strip().upper()
         if bp not in self.border_points:
             return f"border_point: unknown code {_show(fields[3])}"
         citizenship = fields[4].strip().upper()
         if citizenship not in self.countries:
             return f"citizenship: unknown country code {_show(fields[4])}"
-        passport = Traveller.normalize_passport(fields[5])
-        if not PASSPORT_RE.fullmatch(passport):
-            return "passport_number: 1 to 20 letters or digits"
+        passport = rules.normalise_passport_number(fields[5])
+        if refusal := rules.passport_number_refusal(passport):
+            return f"passport_number: {refusal.reason}"
         birth = self.date(fields[6].strip())
         if birth is None:
             return "birth_date: not a date (YYYY-MM-DD)"
-        if birth > crossed_on:
-            return "birth_date: after the date of crossing"
-        if birth < EARLIEST_BIRTH:
-            return f"birth_date: before {EARLIEST_BIRTH}"
+        if refusal := rules.birth_date_refusal(birth, crossed_on=crossed_on):
+            return f"birth_date: {refusal.reason}"
         sex = fields[7].strip().upper()
         if sex != "M" and sex != "F":
             return f"sex: {_show(fields[7])} is not M or F"
@@ -310,14 +317,19 @@ class _Checker:
             return "surname or given_names: longer than 100 characters"
         district = fields[at["district"]].strip().upper() or None if "district" in at else None
         region = values[10]
+        in_region = None
         if district is not None:
             in_region = self.districts.get(district)
             if in_region is None:
                 return f"district: unknown code {_show(fields[at['district']])}"
-            if region is None:
-                region = in_region
-            elif region != in_region:
-                return f"district: {district} is not in region {region}"
+        refused = rules.residence_refusals(
+            citizenship=values[4], region=region, district=district, district_region=in_region
+        )
+        for name in ("region", "district"):
+            if name in refused:
+                return f"{name}: {refused[name].reason}"
+        if region is None:
+            region = in_region
         return (*values[:10], region, surname, given, district)
 
 

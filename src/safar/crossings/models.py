@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from safar.core.models import BorderPoint, Country, District, Purpose, Region
 
-CITIZEN_COUNTRY = "TJK"
+from . import rules
+from .rules import CITIZEN_COUNTRY
 
 
 class Direction(models.TextChoices):
@@ -41,6 +43,10 @@ class Traveller(models.Model):
                 fields=["citizenship", "passport_number", "birth_date"],
                 name="traveller_identity_unique",
             ),
+            models.CheckConstraint(
+                condition=models.Q(birth_date__gte=rules.EARLIEST_BIRTH),
+                name="traveller_birth_date_plausible",
+            ),
         ]
         indexes = [models.Index(fields=["passport_number"])]
 
@@ -54,7 +60,16 @@ class Traveller(models.Model):
     @staticmethod
     def normalize_passport(value: str) -> str:
         """One spelling per passport: upper case, no spaces (keys the traveller's identity)."""
-        return "".join(value.split()).upper()
+        return rules.normalise_passport_number(value)
+
+
+# What `CrossingQuerySet.breaking` looks for: the rules (rules.py) a CHECK cannot hold.
+RULES_OUTSIDE_THE_DATABASE = {
+    "crossed_on": "date of crossing in the future or before SAFAR_EARLIEST_CROSSING",
+    "birth_date": "date of birth on or after the date of crossing",
+    "residence": "region or district of residence for a non-citizen",
+    "district_region": "district outside the region given",
+}
 
 
 class CrossingQuerySet(models.QuerySet):
@@ -70,11 +85,28 @@ class CrossingQuerySet(models.QuerySet):
     def in_period(self, start, end):
         return self.filter(crossed_on__gte=start, crossed_on__lte=end)
 
+    def breaking(self, rule: str, *, today, earliest):
+        """Stored crossings that break one of the rules the database cannot check (they span
+        the crossing and its traveller, or depend on today and a setting): `rule` is one of
+        RULES_OUTSIDE_THE_DATABASE. Rows written before the rules, or straight into the
+        database, may; every write path refuses them now."""
+        conditions = {
+            "crossed_on": models.Q(crossed_on__gt=today) | models.Q(crossed_on__lt=earliest),
+            "birth_date": models.Q(traveller__birth_date__gte=models.F("crossed_on")),
+            "residence": ~models.Q(traveller__citizenship_id=CITIZEN_COUNTRY)
+            & (models.Q(region__isnull=False) | models.Q(district__isnull=False)),
+            "district_region": models.Q(district__isnull=False, region__isnull=False)
+            & ~models.Q(district__region_id=models.F("region_id")),
+        }
+        return self.filter(conditions[rule])
+
     def visible_to(self, user):
         """Operators see their own centre's cards only; analysts and administrators see all."""
-        from safar.core.permissions import restrict_to_centre
+        from safar.core.permissions import restrict_to_scope
 
-        return restrict_to_centre(self, user, "border_point__centre")
+        return restrict_to_scope(
+            self, user, app="crossings", organisation_field="border_point__centre"
+        )
 
 
 class Crossing(models.Model):
@@ -157,6 +189,10 @@ class Crossing(models.Model):
         db_index=False,
     )
     updated_at = models.DateTimeField(_("last changed"), auto_now=True)
+    # Counts the corrections: a correction names the version it was made on, and one made on an
+    # older version is refused (two operators must not silently overwrite each other). The
+    # database fills it in for the import's bulk inserts.
+    version = models.PositiveIntegerField(_("version"), default=1, db_default=1)
 
     objects = CrossingQuerySet.as_manager()
 
@@ -175,6 +211,23 @@ class Crossing(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(sex__in=["M", "F"]), name="crossing_sex_valid"
+            ),
+            # The stored spelling (rules.normalise_card_number): upper case, no separators, not
+            # empty. With the unique constraint above, `im0000001` and `IM0000001` cannot both
+            # be stored. (Latin letters and digits only is the rules' job: a pattern match
+            # is spelled differently in SQLite and PostgreSQL.)
+            models.CheckConstraint(
+                condition=models.Q(card_number=Upper("card_number"))
+                & ~models.Q(card_number="")
+                & ~models.Q(card_number__contains="-")
+                & ~models.Q(card_number__contains=" "),
+                name="crossing_card_number_normalised",
+            ),
+            # A floor only: the configurable SAFAR_EARLIEST_CROSSING (not earlier) and "not in
+            # the future" (not a constant) are the rules' job.
+            models.CheckConstraint(
+                condition=models.Q(crossed_on__gte=rules.EARLIEST_CROSSING_FLOOR),
+                name="crossing_date_plausible",
             ),
         ]
 

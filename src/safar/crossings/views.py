@@ -1,6 +1,6 @@
 """Crossing registry pages: hand entry, search, a record with its history, correction, deletion.
 
-Every view reads through the helpers in safar.core.permissions and writes through
+Every view reads through the helpers in safar.crossings.access and writes through
 safar.crossings.services, which record the audit trail and keep the report aggregates exact.
 """
 
@@ -16,17 +16,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safar.core.models import AuditEvent, Role
-from safar.core.permissions import (
+from safar.core.permissions import role_required
+
+from . import services
+from .access import (
     can_delete_crossings,
     can_enter_crossings,
     get_crossing_for_delete,
     get_crossing_for_edit,
     get_crossing_for_user,
-    role_required,
+    sees_all_centres,
     visible_crossings,
 )
-
-from . import services
 from .forms import CrossingForm, SearchForm
 from .models import Crossing, Direction, Sex
 
@@ -118,6 +119,7 @@ def search(request):
             "form": form,
             "page": page,
             "query_string": urlencode({"q": request.GET.get("q", "")}),
+            "sees_all_centres": sees_all_centres(request.user),
         },
     )
 
@@ -147,8 +149,8 @@ def detail(request, pk: int):
     )
 
 
-def history_of(crossing: Crossing) -> list[dict]:
-    """The record's changes, oldest first: who, when, and each field's old → new value."""
+def described(changes: dict[str, list]) -> list[dict]:
+    """{field: [old, new]} (as audit events keep them) as labelled rows for a page."""
     labels = {field.name: field.verbose_name for field in Crossing._meta.fields}
     labels.update({name: field.label for name, field in CrossingForm.base_fields.items()})
     shown = {
@@ -156,6 +158,22 @@ def history_of(crossing: Crossing) -> list[dict]:
         "sex": dict(Sex.choices),
         "source": dict(Crossing.Source.choices),
     }
+    rows = []
+    for field, values in sorted((changes or {}).items()):
+        old, new = values  # services record [old, new] for every changed field
+        names = shown.get(field, {})
+        rows.append(
+            {
+                "label": labels.get(field, field),
+                "old": names.get(old, old),
+                "new": names.get(new, new),
+            }
+        )
+    return rows
+
+
+def history_of(crossing: Crossing) -> list[dict]:
+    """The record's changes, oldest first: who, when, and each field's old → new value."""
     events = (
         AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(crossing.pk))
         .filter(
@@ -168,22 +186,13 @@ def history_of(crossing: Crossing) -> list[dict]:
         .select_related("user")
         .order_by("at", "id")
     )
-    history = []
-    for event in events:
-        changes = []
-        if event.action == AuditEvent.Action.UPDATE:
-            for field, values in sorted((event.changes or {}).items()):
-                old, new = values  # services record [old, new] for every changed field
-                names = shown.get(field, {})
-                changes.append(
-                    {
-                        "label": labels.get(field, field),
-                        "old": names.get(old, old),
-                        "new": names.get(new, new),
-                    }
-                )
-        history.append({"event": event, "changes": changes})
-    return history
+    return [
+        {
+            "event": event,
+            "changes": described(event.changes) if event.action == AuditEvent.Action.UPDATE else [],
+        }
+        for event in events
+    ]
 
 
 @entry_roles
@@ -192,17 +201,40 @@ def edit(request, pk: int):
     """Correct a record; the same checks as entry, written through update_crossing."""
     crossing = get_crossing_for_edit(request.user, pk)
     form = CrossingForm(request.POST or None, user=request.user, instance=crossing)
+    changed_meanwhile = None
     if request.method == "POST" and form.is_valid():
-        saved = save_or_report(
-            form,
-            lambda data: services.update_crossing(user=request.user, crossing=crossing, data=data),
-        )
-        if saved is not None:
-            messages.success(
-                request, _("Card %(number)s corrected.") % {"number": saved.card_number}
+        try:
+            saved = save_or_report(
+                form,
+                lambda data: services.update_crossing(
+                    user=request.user,
+                    crossing=crossing,
+                    data=data,
+                    based_on=form.cleaned_data.get("version"),
+                ),
             )
-            return redirect("crossings:detail", pk=saved.pk)
-    return render(request, "crossings/edit.html", {"form": form, "crossing": crossing})
+        except services.StaleCrossing as stale:
+            # Saving would undo the other correction: nothing is saved, the page shows it.
+            form.add_error(
+                None,
+                _(
+                    "Someone else corrected this card after you opened it; nothing was saved. "
+                    "Their changes are listed below: open the card again and repeat your "
+                    "correction."
+                ),
+            )
+            changed_meanwhile = described(stale.changes)
+        else:
+            if saved is not None:
+                messages.success(
+                    request, _("Card %(number)s corrected.") % {"number": saved.card_number}
+                )
+                return redirect("crossings:detail", pk=saved.pk)
+    return render(
+        request,
+        "crossings/edit.html",
+        {"form": form, "crossing": crossing, "changed_meanwhile": changed_meanwhile},
+    )
 
 
 @role_required(Role.ADMINISTRATOR)

@@ -2,9 +2,39 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
+def _is_editor(user) -> bool:
+    return user.is_authenticated and user.has_role("editor")
+
+
 class GuidanceConfig(AppConfig):
     name = "safar.guidance"
     label = "guidance"
     verbose_name = _("Guidance for migrants: articles, stay calculator, ban rules")
     # Its JSON endpoints, mounted at /api/ by safar.api.
     api_router = "safar.guidance.api:router"
+
+    def ready(self) -> None:
+        from safar.core.navigation import HomeSection, Link, register
+        from safar.core.roles import Scope, grant
+
+        grant(
+            "editor",
+            app="guidance",
+            scope=Scope.ALL,
+            permissions=(
+                "guidance.view_article",
+                "guidance.add_article",
+                "guidance.change_article",
+            ),
+        )
+
+        register(
+            Link(
+                "guidance",
+                "guidance:editor_list",
+                _("Guidance articles"),
+                allowed=_is_editor,
+                order=60,
+            ),
+            HomeSection("guidance/home_section.html", allowed=_is_editor, order=70),
+        )

@@ -27,7 +27,7 @@ class ArticleForm(forms.ModelForm):
             "last_checked_on": DATE_WIDGET,
             **{f"summary_{lang}": forms.Textarea(attrs={"rows": 3}) for lang in ("tg", "ru", "en")},
             **{f"body_{lang}": forms.Textarea(attrs={"rows": 18}) for lang in ("tg", "ru", "en")},
-            "sources": forms.Textarea(attrs={"rows": 5}),
+            **{f"sources_{lang}": forms.Textarea(attrs={"rows": 4}) for lang in ("tg", "ru", "en")},
         }
 
 

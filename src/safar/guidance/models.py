@@ -60,8 +60,21 @@ class Article(models.Model):
     body_tg = models.TextField(_("text (Tajik)"))
     body_ru = models.TextField(_("text (Russian)"))
     body_en = models.TextField(_("text (English)"))
-    sources = models.TextField(
-        _("legal sources"), blank=True, help_text=_("One source a line: the law, article and date.")
+    # The legal sources as the reader's language cites them (one a line: the law, article, date).
+    sources_tg = models.TextField(
+        _("legal sources (Tajik)"),
+        blank=True,
+        help_text=_("One source a line: the law, article and date."),
+    )
+    sources_ru = models.TextField(
+        _("legal sources (Russian)"),
+        blank=True,
+        help_text=_("One source a line: the law, article and date."),
+    )
+    sources_en = models.TextField(
+        _("legal sources (English)"),
+        blank=True,
+        help_text=_("One source a line: the law, article and date."),
     )
     last_checked_on = models.DateField(_("last checked on"))
     published = models.BooleanField(_("published"), default=True)
@@ -75,8 +88,11 @@ class Article(models.Model):
         "slug",
         "topic",
         "position",
-        *(f"{part}_{lang}" for part in ("title", "summary", "body") for lang in LANGUAGE_CODES),
-        "sources",
+        *(
+            f"{part}_{lang}"
+            for part in ("title", "summary", "body", "sources")
+            for lang in LANGUAGE_CODES
+        ),
         "last_checked_on",
         "published",
     )
@@ -123,8 +139,11 @@ class Article(models.Model):
     def has_uncertain_facts(self) -> bool:
         return any("??" in getattr(self, f"body_{lang}") for lang in LANGUAGE_CODES)
 
-    def source_lines(self) -> list[str]:
-        return [line.strip(" -*") for line in self.sources.splitlines() if line.strip(" -*")]
+    def source_lines(self, language: str | None = None) -> list[str]:
+        """The legal sources in the language (the English ones when not yet translated)."""
+        language = language or _active_language()
+        text = getattr(self, f"sources_{language}", "") or self.sources_en
+        return [line.strip(" -*") for line in text.splitlines() if line.strip(" -*")]
 
     def snapshot(self) -> dict:
         values = {name: getattr(self, name) for name in self.CONTENT_FIELDS}
@@ -169,7 +188,7 @@ class ArticleVersion(models.Model):
         before = older.content if older else {}
         changes = []
         for name in Article.CONTENT_FIELDS:
-            old, new = str(before.get(name, "")), str(self.content.get(name, ""))
+            old, new = _saved(before, name), _saved(self.content, name)
             if old == new:
                 continue
             lines = [
@@ -179,6 +198,14 @@ class ArticleVersion(models.Model):
             ]
             changes.append((name, lines))
         return changes
+
+
+def _saved(content: dict, name: str) -> str:
+    """A field of a version's snapshot; versions saved before the sources had a language kept
+    the English ones as "sources"."""
+    if name == "sources_en" and name not in content:
+        return str(content.get("sources", ""))
+    return str(content.get(name, ""))
 
 
 class HelpContact(TranslatedName):

@@ -8,6 +8,10 @@ File layout::
     last_checked_on: 2026-11-22
     sources:
     Federal Law 109-FZ of 18.07.2006, art. 20
+    sources tg:
+    Қонуни федералии № 109-ФЗ аз 18.07.2006, моддаи 20
+    sources ru:
+    Федеральный закон от 18.07.2006 № 109-ФЗ, ст. 20
     --- tg
     title: …
     summary: …
@@ -37,7 +41,7 @@ def parse_article(path: Path) -> dict:
     lines = head.splitlines()
     for number, line in enumerate(lines, start=1):
         if line.startswith("sources:"):
-            values["sources"] = "\n".join(lines[number:]).strip()
+            values.update(_sources(lines[number:]))
             break
         key, sep, value = line.partition(":")
         if not sep:
@@ -62,12 +66,34 @@ def parse_article(path: Path) -> dict:
     return values
 
 
+def _sources(lines: list[str]) -> dict[str, str]:
+    """The lines after "sources:": English, then "sources tg:" and "sources ru:" blocks."""
+    found: dict[str, list[str]] = {"sources_en": []}
+    key = "sources_en"
+    for line in lines:
+        if line.startswith("sources ") and line.endswith(":"):
+            key = f"sources_{line.removeprefix('sources ').removesuffix(':').strip()}"
+            found[key] = []
+        else:
+            found[key].append(line)
+    return {name: "\n".join(text).strip() for name, text in found.items()}
+
+
+def _for_model(values: dict, fields: set[str]) -> dict:
+    """The values the model of this point in the migrations has: before the sources had a
+    language the English ones went into "sources"."""
+    if "sources" in fields:
+        values = {**values, "sources": values.get("sources_en", "")}
+    return {name: value for name, value in values.items() if name in fields}
+
+
 def seed_articles(apps, schema_editor=None) -> None:
     """Create the starter articles that do not exist yet, each with its first version."""
     Article = apps.get_model("guidance", "Article")
     ArticleVersion = apps.get_model("guidance", "ArticleVersion")
+    fields = {field.name for field in Article._meta.get_fields()}
     for path in sorted(ARTICLES_DIR.glob("*.md")):
-        values = parse_article(path)
+        values = _for_model(parse_article(path), fields)
         if Article.objects.filter(slug=values["slug"]).exists():
             continue
         text = " ".join(
@@ -78,3 +104,14 @@ def seed_articles(apps, schema_editor=None) -> None:
         ArticleVersion.objects.create(
             article=article, number=1, note="Starter text", content=content
         )
+
+
+def translate_sources(apps, schema_editor=None) -> None:
+    """Give the starter articles their sources in Tajik and Russian, where an editor has not
+    changed the English ones since (an edited list is left for the editor to translate)."""
+    Article = apps.get_model("guidance", "Article")
+    for path in sorted(ARTICLES_DIR.glob("*.md")):
+        values = parse_article(path)
+        Article.objects.filter(
+            slug=values["slug"], sources_en=values.get("sources_en", ""), sources_tg=""
+        ).update(sources_tg=values.get("sources_tg", ""), sources_ru=values.get("sources_ru", ""))

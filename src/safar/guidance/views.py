@@ -19,7 +19,7 @@ from safar.core.models import Role
 from safar.core.permissions import role_required
 
 from .bancheck import check
-from .bancheck.explain import explain
+from .bancheck.explain import cite, explain
 from .forms import ArticleForm, Calculator
 from .models import Article, ArticleVersion, BanRule, HelpContact, Topic, current_rulebook
 from .pdf import article_leaflet
@@ -107,11 +107,17 @@ def calculator(request):
         if not context["invalid"]:
             result = check(form.case, current_rulebook())
             labels = dict(BanRule.Ground.choices)
+            language = (get_language() or "tg")[:2]
             context.update(
                 result=result,
-                explanation=explain(result, (get_language() or "tg")[:2]),
+                explanation=explain(result, language),
                 bans=[
-                    {"ban": ban, "label": labels.get(ban.ground, ban.ground)} for ban in result.bans
+                    {
+                        "ban": ban,
+                        "label": labels.get(ban.ground, ban.ground),
+                        "basis": cite(ban.basis, language),
+                    }
+                    for ban in result.bans
                 ],
                 stays=[_stay_view(stay, result.as_of) for stay in result.stays],
             )

@@ -11,17 +11,22 @@ from typing import Any
 from django.http import HttpRequest, JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Query, Router, Schema
 from pydantic import create_model
 
-from safar.core.api import ERRORS, USER_AUTH, ApiError
+from safar.core.api import ERRORS, ApiError, user_auth
 
 from . import exports
 from .access import can_read_reports
 from .forms import ReportForm
 from .standard import REPORTS, get_report
 
-router = Router(tags=["reports"], auth=USER_AUTH)
+# Analysts and administrators: a user without the role is refused (403) before the parameters
+# are looked at.
+router = Router(
+    tags=["reports"], auth=user_auth(can_read_reports, gettext_lazy("You may not read reports."))
+)
 
 
 class ReportInfo(Schema):
@@ -49,13 +54,7 @@ ReportData = create_model(
 )
 
 
-def _may_read(request: HttpRequest) -> None:
-    if not can_read_reports(request.user):
-        raise ApiError(403, "forbidden", _("You may not read reports."))
-
-
 def _list(request: HttpRequest):
-    _may_read(request)
     return JsonResponse(
         {
             "reports": [
@@ -85,7 +84,6 @@ def report_list_slash(request: HttpRequest):
 
 
 def _data(request: HttpRequest, code: str):
-    _may_read(request)
     report = get_report(code)
     if report is None:
         raise ApiError(404, "not_found", _("No such report: %(code)s.") % {"code": code})

@@ -8,3 +8,21 @@ class StationsConfig(AppConfig):
     verbose_name = _("Border stations")
     # Its JSON endpoints, mounted at /api/ by safar.api.
     api_router = "safar.stations.api:router"
+
+    def ready(self) -> None:
+        from safar.core.navigation import Link, register
+        from safar.core.roles import Scope, grant
+
+        grant("analyst", app="stations", scope=Scope.ALL, permissions=("stations.view_station",))
+        from safar.reports.access import can_read_reports
+
+        # The stations dashboard is for those who read the reports: analysts and administrators.
+        register(
+            Link(
+                "stations",
+                "stations:dashboard",
+                _("Border stations"),
+                allowed=can_read_reports,
+                order=50,
+            ),
+        )

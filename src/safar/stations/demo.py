@@ -1,8 +1,7 @@
 """Demo stations for `make run`: one scanner station per border centre, so that the stations
 dashboard has rows. No token is printed: `safar station token DU-1` issues one when wanted."""
 
-from importlib import import_module
-
+from safar.core.demo import register_loader
 from safar.core.models import Office
 
 from .models import Station
@@ -21,4 +20,4 @@ def load_demo_stations(stdout) -> None:
         stdout.write(f"Demo stations: {created} registered (tokens: safar station token NAME).")
 
 
-import_module("safar.core.management.commands.load-demo").DEMO_LOADERS.append(load_demo_stations)
+register_loader(load_demo_stations, order=20)

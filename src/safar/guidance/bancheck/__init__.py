@@ -5,7 +5,7 @@
 """
 
 from .case import Case, InvalidCase, Problem, case_to_json, parse_case
-from .engine import Ban, Result, StayResult, add_years, check
+from .engine import Ban, CurrentStay, Result, StayResult, Verdict, add_years, check
 from .explain import explanations
 from .rules import DEFAULT_RULES, BanRule, RuleBook, StayLimit
 
@@ -13,16 +13,19 @@ from .rules import DEFAULT_RULES, BanRule, RuleBook, StayLimit
 def result_to_json(result: Result) -> dict:
     """The answer exactly as the API and the CLI print it."""
     return {
+        "verdict": result.verdict,
         "entry_possible_from": (
             result.entry_possible_from.isoformat() if result.entry_possible_from else None
         ),
         "bans": [ban.as_json() for ban in result.bans],
         "stays": [stay.as_json() for stay in result.stays],
+        "current_stay": result.current.as_json() if result.current else None,
         "explanation": explanations(result),
     }
 
 
 def answer(case: Case, rules: RuleBook) -> dict:
+    """The JSON answer to one case under a rule book."""
     return result_to_json(check(case, rules))
 
 
@@ -31,12 +34,14 @@ __all__ = [
     "Ban",
     "BanRule",
     "Case",
+    "CurrentStay",
     "InvalidCase",
     "Problem",
     "Result",
     "RuleBook",
     "StayLimit",
     "StayResult",
+    "Verdict",
     "add_years",
     "answer",
     "case_to_json",

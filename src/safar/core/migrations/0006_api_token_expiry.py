@@ -7,7 +7,7 @@ import safar.core.models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0004_administrator_permissions"),
+        ("core", "0005_organisations"),
     ]
 
     operations = [

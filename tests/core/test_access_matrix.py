@@ -1,0 +1,204 @@
+"""Every role against every page and API endpoint: the status each may get, in one table.
+
+The table lists every named URL of the project (the admin and the sign-in pages aside). A view
+added without a row here makes `test_every_url_is_in_the_access_table` fail, so nobody can add
+a page without deciding who may open it; each row is then requested by every role and the status
+compared with the table.
+
+The world: a crossing and a scan of the Dushanbe centre, a published guide article, and one user
+per role: operators of Dushanbe (the record's centre) and of Sughd (another centre), an analyst,
+an administrator, a guide editor, and a signed-in user without any role.
+"""
+
+import datetime
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from safar.capture.models import Scan
+from safar.core.models import Office, Role
+from safar.crossings import services
+from safar.guidance.models import Article
+from tests.capture.world import make_scan
+from tests.conftest import make_user
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ("anonymous", "outsider", "operator_du", "operator_su", "analyst", "admin", "editor")
+LOGIN = 302  # an anonymous visitor is sent to the login page
+
+# url name → (args needed, {role: status}); a role not listed gets DEFAULT of its row.
+PUBLIC = dict.fromkeys(ROLES, 200)
+
+
+def row(
+    *,
+    anonymous=LOGIN,
+    outsider=403,
+    operator_du=403,
+    operator_su=403,
+    analyst=403,
+    admin=200,
+    editor=403,
+):
+    return {
+        "anonymous": anonymous,
+        "outsider": outsider,
+        "operator_du": operator_du,
+        "operator_su": operator_su,
+        "analyst": analyst,
+        "admin": admin,
+        "editor": editor,
+    }
+
+
+SIGNED_IN = row(outsider=200, operator_du=200, operator_su=200, analyst=200, editor=200)
+OPERATORS = row(operator_du=200, operator_su=200)
+OWN_CENTRE = row(operator_du=200, operator_su=404)
+REGISTRY_RECORD = row(operator_du=200, operator_su=404, analyst=200)
+REGISTRY = row(operator_du=200, operator_su=200, analyst=200)
+ANALYSTS = row(analyst=200)
+EDITORS = row(editor=200)
+API_ANALYSTS = row(anonymous=401, analyst=200)
+API_POST_ONLY = dict.fromkeys(ROLES, 405)
+STAFF_PAGE = {**dict.fromkeys(ROLES, LOGIN), "admin": 200}
+
+TABLE = {
+    "home": ((), SIGNED_IN),
+    "crossings:search": ((), REGISTRY),
+    "crossings:enter": ((), OPERATORS),
+    "crossings:detail": (("crossing",), REGISTRY_RECORD),
+    "crossings:edit": (("crossing",), OWN_CENTRE),
+    "crossings:delete": (("crossing",), row()),
+    "capture:overview": ((), OPERATORS),
+    "capture:upload": ((), row(operator_du=405, operator_su=405, admin=405)),  # POST only
+    "capture:next": ((), row(operator_du=302, operator_su=302, admin=302)),
+    "capture:review": (("scan",), OWN_CENTRE),
+    "capture:page": (("scan",), OWN_CENTRE),
+    "capture:crop": (("scan", "surname"), OWN_CENTRE),
+    "reports:index": ((), ANALYSTS),
+    "reports:report": (("R01",), ANALYSTS),
+    "reports:download": (("R01", "csv"), ANALYSTS),
+    "api:reports": ((), API_ANALYSTS),
+    "api:report_list_slash": ((), API_ANALYSTS),  # /api/reports/ (with the slash)
+    "api:report": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
+    "api:report_data_slash": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
+    "stations:dashboard": ((), ANALYSTS),
+    "api:hello": ((), API_POST_ONLY),
+    "api:upload": ((), API_POST_ONLY),
+    "api:held": (("0" * 64,), dict.fromkeys(ROLES, 401)),  # station tokens only
+    "guidance:index": ((), PUBLIC),
+    "guidance:calculator": ((), PUBLIC),
+    "guidance:article": (("article",), PUBLIC),
+    "guidance:article_pdf": (("article",), PUBLIC),
+    "api:bancheck": ((), API_POST_ONLY),
+    "api:openapi-json": ((), PUBLIC),  # the API's description: no secrets, read before a login
+    "api:openapi-view": ((), STAFF_PAGE),  # the browsable docs: staff only
+    "api:api-root": ((), dict.fromkeys(ROLES, 404)),
+    "guidance:editor_list": ((), EDITORS),
+    "guidance:editor_new": ((), EDITORS),
+    "guidance:editor_edit": (("article",), EDITORS),
+    "guidance:editor_history": (("article",), EDITORS),
+    "guidance:editor_diff": (("article", 1), EDITORS),
+}
+
+# Pages every signed-in user reaches by design, and Django's own machinery.
+UNCHECKED_NAMESPACES = {"admin"}
+UNCHECKED_NAMES = {
+    "login",
+    "logout",
+    "set_language",
+    "two_factor_enrol",
+    "two_factor_verify",
+    "two_factor_recovery",
+}
+
+
+def url_names(resolver=None, namespace=""):
+    resolver = resolver or get_resolver()
+    for entry in resolver.url_patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            if entry.namespace in UNCHECKED_NAMESPACES:
+                continue
+            yield from url_names(entry, inner)
+        elif isinstance(entry, URLPattern) and entry.name:
+            yield f"{namespace}{entry.name}"
+
+
+def test_every_url_is_in_the_access_table():
+    names = set(url_names()) - UNCHECKED_NAMES
+    assert names - set(TABLE) == set(), "a view without a row in the access table"
+    assert set(TABLE) - names == set(), "a row for a view that no longer exists"
+
+
+@pytest.fixture
+def world(db):
+    users = {
+        "outsider": make_user("outsider", None),
+        "operator_du": make_user("operator-du", "ICC-DU", Role.OPERATOR),
+        "operator_su": make_user("operator-su", "ICC-SU", Role.OPERATOR),
+        "analyst": make_user("analyst", "DIR", Role.ANALYST),
+        "admin": make_user("admin", "DIR", Role.ADMINISTRATOR),
+        "editor": make_user("editor", "DIR", Role.EDITOR),
+    }
+    crossing = services.create_crossing(
+        user=users["operator_du"],
+        data={
+            "card_number": "AA0000777",
+            "direction": "exit",
+            "crossed_on": datetime.date(2026, 11, 2),
+            "border_point": "DYU",
+            "citizenship": "TJK",
+            "passport_number": "400100200",
+            "birth_date": datetime.date(1991, 4, 5),
+            "sex": "M",
+            "surname": "KARIMOV",
+            "given_names": "ALI",
+            "purpose": "work",
+            "country": "RUS",
+            "region": "TJ-DU",
+        },
+    )
+    scan = make_scan(Office.objects.get(code="ICC-DU"))
+    assert scan.status == Scan.Status.NEEDS_REVIEW
+    article = Article.objects.filter(published=True).first()
+    objects = {"crossing": crossing.pk, "scan": scan.pk, "article": article.slug}
+    return users, objects
+
+
+def test_each_role_gets_the_status_the_table_gives_on_every_page(world, client, time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 22, 12, tzinfo=datetime.UTC))
+    users, objects = world
+    wrong = []
+    for name, (args, expected) in TABLE.items():
+        url = reverse(name, args=[objects.get(arg, arg) for arg in args])
+        for role in ROLES:
+            client.logout()
+            if role != "anonymous":
+                client.force_login(users[role])
+            status = client.get(url).status_code
+            if status != expected[role]:
+                wrong.append(f"{role:12} {name:28} {url}: {status}, table says {expected[role]}")
+    assert not wrong, "\n".join(wrong)
+
+
+def test_migrate_gives_each_role_the_permissions_its_apps_declare(db):
+    from django.contrib.auth.models import Group
+
+    def perms(role):
+        group = Group.objects.get(name=role)
+        return {f"{p.content_type.app_label}.{p.codename}" for p in group.permissions.all()}
+
+    assert {"crossings.add_crossing", "capture.change_scan"} <= perms("operator")
+    assert "crossings.delete_crossing" not in perms("operator")
+    assert {"crossings.view_crossing", "reports.view_cell"} <= perms("analyst")
+    assert "crossings.add_crossing" not in perms("analyst")
+    assert perms("editor") == {
+        "guidance.view_article",
+        "guidance.add_article",
+        "guidance.change_article",
+    }
+    assert {"crossings.delete_crossing", "reports.view_cell", "guidance.change_article"} <= perms(
+        "administrator"
+    )
