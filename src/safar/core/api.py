@@ -24,7 +24,7 @@ from django.contrib.auth.decorators import user_passes_test
 from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.urls import URLPattern, re_path
+from django.urls import URLPattern, URLResolver, re_path
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -137,13 +137,13 @@ def validation_fields(errors: list[dict]) -> dict[str, list[str]]:
     return fields
 
 
-def _on_validation_error(request, exc: ValidationError) -> HttpResponse:
+def _on_validation_error(request: HttpRequest, exc: Any) -> HttpResponse:
     return error_response(
         400, "invalid", _("The request has errors."), validation_fields(exc.errors)
     )
 
 
-def _on_http_error(request, exc: HttpError) -> HttpResponse:
+def _on_http_error(request: HttpRequest, exc: Any) -> HttpResponse:
     if isinstance(exc, ApiError):
         return exc.response()
     if isinstance(exc, AuthenticationError):
@@ -159,15 +159,15 @@ def _on_http_error(request, exc: HttpError) -> HttpResponse:
     return error_response(exc.status_code, codes.get(exc.status_code, "error"), str(exc))
 
 
-def _on_not_found(request, exc: Http404) -> HttpResponse:
+def _on_not_found(request: HttpRequest, exc: Any) -> HttpResponse:
     return error_response(404, "not_found", _("Not found."))
 
 
-def _on_too_big(request, exc: RequestDataTooBig) -> HttpResponse:
+def _on_too_big(request: HttpRequest, exc: Any) -> HttpResponse:
     return error_response(413, "too_large", _("The request body is too large."))
 
 
-def _on_server_error(request, exc: Exception) -> HttpResponse:
+def _on_server_error(request: HttpRequest, exc: Any) -> HttpResponse:
     # Logged with its traceback for the operators; the client gets the shape and no details.
     logger.exception("API error on %s %s", request.method, request.path)
     return error_response(500, "server_error", _("The server failed; the error was logged."))
@@ -282,6 +282,15 @@ class TokenAuth(RoleCheck, HeaderSchemeAuth):
         return self.admit(token.user)
 
 
+def _no_response(request: HttpRequest) -> HttpResponse:
+    return HttpResponse()
+
+
+def _csrf_refused(request: HttpRequest) -> bool:
+    """Whether Django's CSRF check refuses this request (the same check a form's POST gets)."""
+    return CsrfViewMiddleware(_no_response).process_view(request, _no_response, (), {}) is not None
+
+
 class SessionAuth(RoleCheck, APIKeyCookie):
     """The web session; an unsafe method must also carry the CSRF token, as a form would."""
 
@@ -291,8 +300,7 @@ class SessionAuth(RoleCheck, APIKeyCookie):
         if not request.user.is_authenticated:
             return None
         if request.method not in ("GET", "HEAD", "OPTIONS", "TRACE"):
-            reason = CsrfViewMiddleware(lambda r: None).process_view(request, None, (), {})
-            if reason is not None:
+            if _csrf_refused(request):
                 raise ApiError(403, "csrf_failed", _("The CSRF token is missing or wrong."))
         return request.COOKIES.get(self.param_name, "")
 
@@ -395,9 +403,11 @@ def api_urlpatterns(api: NinjaAPI) -> tuple[list, str]:
         # ninja's root view only raises Http404 (an HTML page): keep its name, answer JSON.
         "api-root": lambda view: not_found,
     }
-    wrapped = [
-        URLPattern(p.pattern, views.get(p.name, json_405)(p.callback), p.default_args, p.name)
-        for p in patterns
-    ]
+    wrapped: list[URLPattern | URLResolver] = []
+    for p in patterns:
+        if isinstance(p, URLPattern):
+            wrap = views.get(p.name or "", json_405)
+            p = URLPattern(p.pattern, wrap(p.callback), p.default_args, p.name)
+        wrapped.append(p)
     wrapped.append(re_path(r"^.*$", not_found))
     return wrapped, app_name

@@ -332,16 +332,17 @@ class ApiToken(models.Model):
     def revoke(self, *, by=None) -> bool:
         """Revoke for good and audit it; False when it was already revoked (nothing changes)."""
         with transaction.atomic():
+            now = timezone.now()
             revoked = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
-                revoked_at=timezone.now()
+                revoked_at=now
             )
             if not revoked:
                 return False
-            self.refresh_from_db(fields=["revoked_at"])
+            self.revoked_at = now
             AuditEvent.record(
                 user=by,
                 action=AuditEvent.Action.UPDATE,
                 obj=self,
-                changes={"revoked_at": [None, self.revoked_at.isoformat()]},
+                changes={"revoked_at": [None, now.isoformat()]},
             )
         return True

@@ -43,7 +43,7 @@ class ReportList(Schema):
 
 
 # The body's "from" is a Python keyword, so the schema is made rather than declared.
-ReportData = create_model(
+ReportData = create_model(  # type: ignore[call-overload]  # "from" passed as **kwargs
     "ReportData",
     __base__=Schema,
     report=(str, ...),
