@@ -189,16 +189,6 @@ def test_an_edge_date_on_a_report_is_a_400_naming_the_field(client, analyst, cod
     assert set(assert_error_shape(response, 400, "invalid")["fields"]) == {"from", "to"}
 
 
-def test_the_first_and_last_days_a_report_takes_answer_200(client, analyst):
-    auth = token_header(analyst)
-    assert (
-        client.get(
-            "/api/reports/R05", {"from": "1900-01-01", "to": "2100-12-31"}, **auth
-        ).status_code
-        == 200
-    )
-
-
 # --- the URLs of today keep working ---------------------------------------------------------------
 
 

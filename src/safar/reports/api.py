@@ -112,7 +112,7 @@ def _data(request: HttpRequest, code: str):
 
 
 DATE = {
-    "description": "A date as YYYY-MM-DD (1900-01-01 … 2100-12-31).",
+    "description": "A date as YYYY-MM-DD, within the period reports cover.",
     "example": "2024-01-01",
 }
 
