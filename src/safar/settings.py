@@ -3,6 +3,7 @@
 Every variable is parsed strictly: a malformed value stops the process with a message naming it.
 """
 
+import ipaddress
 import os
 import secrets
 from datetime import date
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -88,6 +90,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
+    # The API's docs page from ninja's own template and static files, not a CDN (CSP: self only).
+    "ninja",
     "safar.core",
     "safar.crossings",
     "safar.reports",
@@ -98,6 +102,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Serves collected static files from STATIC_ROOT, in `make run` and behind gunicorn alike.
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -107,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safar.core.two_factor.TwoFactorMiddleware",
+    "safar.core.middleware.NoStoreMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -147,6 +153,39 @@ if _default_db["ENGINE"] == "django.db.backends.sqlite3":
 DATABASES = {"default": _default_db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# One cache for every process (rate limits count across gunicorn workers and machines): Redis
+# when SAFAR_REDIS_URL is set, otherwise a table in the database (created after each `migrate`).
+REDIS_URL = os.environ.get("SAFAR_REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "safar",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "safar_cache",
+            # Beyond MAX_ENTRIES the table is culled, which would forget live counts: room for
+            # every address seen in a rate-limit window (expired rows go first anyway).
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
+
+# The reverse proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed; for the
+# documented nginx on the same machine, 127.0.0.1. See safar.core.client_address.
+SAFAR_TRUSTED_PROXIES = env_list("SAFAR_TRUSTED_PROXIES", [])
+for _proxy in SAFAR_TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"SAFAR_TRUSTED_PROXIES: {_proxy!r} is not an IP address or CIDR range"
+        ) from None
+
 AUTH_USER_MODEL = "core.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -175,6 +214,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_VERBOSE = False
+# The client behind nginx, not nginx's 127.0.0.1 (which would lock a username for everyone).
+AXES_CLIENT_IP_CALLABLE = "safar.core.client_address.client_address"
+# Failures are counted in the database (django-axes' default handler): one count for all workers.
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 
 # Two-step sign-in (safar.core.two_factor): the name authenticator apps show for the account.
 OTP_TOTP_ISSUER = "Safar"
@@ -183,6 +226,26 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
 SESSION_COOKIE_SECURE = env_bool("SAFAR_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# Behind a TLS-terminating proxy, the header it sets to "https" (nginx: X-Forwarded-Proto); only
+# meaningful when the proxy always sets it and nothing else can reach the server.
+_proto_header = os.environ.get("SAFAR_FORWARDED_PROTO_HEADER", "").strip()
+if _proto_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proto_header.upper().replace("-", "_"), "https")
+# Served over HTTPS (secure cookies): browsers are told to use HTTPS only, for a year by default.
+SECURE_HSTS_SECONDS = (
+    env_int("SAFAR_HSTS_SECONDS", 365 * 24 * 60 * 60) if SESSION_COOKIE_SECURE else 0
+)
+
+# Content Security Policy: the pages load scripts, styles and images from this site only, and
+# carry no inline scripts or styles (Django's CSP middleware sends the header).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 LANGUAGE_CODE = "tg"
 LANGUAGES = [

@@ -117,3 +117,28 @@ def test_a_passport_is_the_travellers_when_a_name_read_with_confidence_agrees():
     assert not confirms_traveller(reading(other, [], MRZ), MRZ)
     # A doubtful name confirms nothing, even when it agrees.
     assert not confirms_traveller(reading(CARD, ["surname", "given_names"], MRZ), MRZ)
+
+
+def test_a_doubtful_letter_in_the_mrzs_name_leaves_the_cards_doubtful_name_to_an_operator():
+    # The MRZ reader was unsure of a letter of the surname (no check digit covers a name).
+    mrz = {**MRZ, "doubtful_fields": ["surname"]}
+    r = reading({**CARD, "surname": "РАҲИМОБ"}, ["surname", "passport_number"], mrz)
+    filled = apply_mrz(r, mrz)
+    assert r["values"]["surname"] == "РАҲИМОБ" and "surname" not in filled
+    assert r["doubtful"] == ["surname"] and r["confident"] is False
+    # What the check digits vouch for is still taken.
+    assert r["values"]["passport_number"] == "400123456"
+
+
+def test_a_confident_card_value_that_disagrees_with_a_doubtful_mrz_value_goes_to_an_operator():
+    mrz = {**MRZ, "doubtful_fields": ["nationality"]}
+    r = reading({**CARD, "citizenship": "UZB"}, [], mrz)
+    apply_mrz(r, mrz)
+    assert r["values"]["citizenship"] == "UZB" and r["doubtful"] == ["citizenship"]
+
+
+def test_a_doubtful_mrz_field_is_not_offered_as_a_starting_value_for_an_unread_card():
+    mrz = {**MRZ, "doubtful_fields": ["nationality", "sex"]}
+    r = {"aligned": False, "confident": False, "values": {}, "doubtful": [], "fields": {}}
+    assert sorted(apply_mrz(r, mrz)) == ["birth_date", "passport_number"]
+    assert "citizenship" not in r["values"] and "sex" not in r["values"]

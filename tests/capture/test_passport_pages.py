@@ -81,8 +81,11 @@ def round_trips(name: str) -> bool:
     return translit.to_cyrillic(translit.to_latin(name)).upper() == name or name.isascii()
 
 
-def mrz_lines(truth: dict, *, wrong_check_digit: bool = False) -> list[str]:
-    """The TD3 zone of the traveller's passport (check digits right unless spoiled)."""
+def mrz_lines(
+    truth: dict, *, wrong_check_digit: bool = False, nationality: str | None = None
+) -> list[str]:
+    """The TD3 zone of the traveller's passport (check digits right unless spoiled; a
+    `nationality` of its own, which no check digit covers, spoils it otherwise)."""
 
     def latin(name):
         return translit.to_latin(name).upper().replace(" ", "<")
@@ -92,7 +95,7 @@ def mrz_lines(truth: dict, *, wrong_check_digit: bool = False) -> list[str]:
     line2 = (
         PASSPORT_NUMBER
         + "0"
-        + truth["citizenship"]
+        + (nationality or truth["citizenship"])
         + BORN.strftime("%y%m%d")
         + "0"
         + truth["sex"]
@@ -107,10 +110,17 @@ def mrz_lines(truth: dict, *, wrong_check_digit: bool = False) -> list[str]:
     return lines
 
 
-def passport_page(truth: dict, **spoil) -> Image.Image:
+def passport_page(truth: dict, *, worn=(), **spoil) -> Image.Image:
     rng = np.random.default_rng(11)
     page = mrz_synth.render_page(
-        mrz_lines(truth, **spoil), rng, pitch=14.0, skew=0.5, blur=0.3, noise=4.0, colour=False
+        mrz_lines(truth, **spoil),
+        rng,
+        pitch=14.0,
+        skew=0.5,
+        blur=0.3,
+        noise=4.0,
+        colour=False,
+        worn=worn,
     )
     return Image.fromarray(page)
 
@@ -259,6 +269,39 @@ def test_a_wrong_check_digit_shows_the_passport_but_fills_nothing(
     assert 'class="mrz-invalid"' in page and "Рақами назоратӣ нодуруст аст" in page
 
 
+def test_a_worn_letter_of_the_passports_surname_fills_the_checked_fields_but_not_the_name(
+    pipeline, centre_du, operator_du, client
+):
+    # The lower half of the surname's second letter rubbed out: no check digit covers it.
+    content, truth = card_then_passport_pdf(worn=((0, 6, 0.5),))
+    card_scan, passport = upload_and_read(content, "worn.pdf", centre_du, operator_du, pipeline)
+    mrz = passport.reading["mrz"]
+    assert mrz["valid"] and "surname" in mrz["doubtful_fields"]
+    note = card_scan.reading["passport"]
+    assert note["applied"] is True and "surname" not in note["filled"]
+    assert card_scan.reading["values"]["passport_number"] == PASSPORT_NUMBER
+    assert card_scan.reading["values"]["surname"] == truth["surname"]  # the card's, unchanged
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:review", args=[card_scan.pk])).content.decode()
+    assert 'class="mrz-doubtful"' in page and "бо шубҳа хонда шуданд" in page
+
+
+def test_a_zone_whose_check_digits_agree_but_whose_nationality_is_no_country_fills_nothing(
+    pipeline, centre_du, operator_du, client
+):
+    content, truth = card_then_passport_pdf(nationality="RER")
+    card_scan, passport = upload_and_read(content, "rer.pdf", centre_du, operator_du, pipeline)
+    mrz = passport.reading["mrz"]
+    assert passport.is_passport_page and not mrz["valid"]
+    assert mrz["malformed_fields"] == ["nationality"]
+    assert card_scan.status == Scan.Status.NEEDS_REVIEW
+    assert card_scan.reading["passport"]["applied"] is False
+    assert not card_scan.reading["values"].get("passport_number")
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:review", args=[card_scan.pk])).content.decode()
+    assert 'class="mrz-invalid"' in page and "рамзи номаълуми кишвар" in page
+
+
 def test_another_travellers_passport_after_the_card_is_left_for_an_operator(
     pipeline, centre_du, operator_du
 ):
@@ -300,6 +343,24 @@ def test_running_the_tasks_again_changes_nothing(pipeline, centre_du, operator_d
             read_scan.call(scan.pk)
     assert state() == before
     assert Upload.objects.get().status == Upload.Status.SPLIT
+
+
+def test_a_passport_page_keeps_which_of_its_mrz_fields_were_read_with_a_doubtful_letter():
+    """A worn letter of the surname passes every check digit: the page says the surname is
+    doubtful, so that it fills no card (reader.apply_mrz)."""
+    lines = mrz_synth._fill_checks(
+        [
+            "P<TJKRAHIMOV<<FARRUKH<<<<<<<<<<<<<<<<<<<<<<<",
+            "4123456780TJK9007140M3101010<<<<<<<<<<<<<<<<",
+        ],
+        "TD3",
+    )
+    worn = mrz_synth.render_page(
+        lines, np.random.default_rng(11), pitch=12.0, colour=False, worn=((0, 6, 0.5),)
+    )
+    mrz = reader.mrz_on_page(worn)
+    assert mrz["valid"] and mrz["fields"]["number"] == PASSPORT_NUMBER
+    assert "surname" in mrz["doubtful_fields"]
 
 
 def test_a_cards_own_box_rows_are_not_taken_for_a_passport():

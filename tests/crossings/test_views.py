@@ -2,6 +2,7 @@
 (LBD, FTH) centres, an analyst, an administrator and a user without a role; three cards."""
 
 import datetime
+import re
 
 import pytest
 from django.urls import reverse
@@ -275,16 +276,16 @@ def test_operator_search_finds_only_own_centres_cards(
     client, operator_du, dushanbe_card, sughd_card
 ):
     client.force_login(operator_du)
-    response = client.get(reverse("crossings:search"), {"q": "400111222"})
+    response = search(client, "400111222")
     assert [c.card_number for c in response.context["page"]] == ["D1"]
-    assert client.get(reverse("crossings:search"), {"q": "S1"}).context["page"].paginator.count == 0
+    assert search(client, "S1").context["page"].paginator.count == 0
 
 
 def test_analyst_searches_every_centre_but_may_not_correct(
     client, analyst, dushanbe_card, sughd_card
 ):
     client.force_login(analyst)
-    response = client.get(reverse("crossings:search"), {"q": "400111222"})
+    response = search(client, "400111222")
     assert [c.card_number for c in response.context["page"]] == ["S1", "D1"]
     assert client.get(reverse("crossings:detail", args=[sughd_card.pk])).status_code == 200
     assert client.get(reverse("crossings:edit", args=[sughd_card.pk])).status_code == 403
@@ -311,17 +312,22 @@ def test_operator_without_an_office_sees_no_cards(client, dushanbe_card):
     from tests.conftest import make_user
 
     client.force_login(make_user("drifter", None, "operator"))
-    assert client.get(reverse("crossings:search"), {"q": "D1"}).context["page"].paginator.count == 0
+    assert search(client, "D1").context["page"].paginator.count == 0
     assert client.get(reverse("crossings:detail", args=[dushanbe_card.pk])).status_code == 404
 
 
 # -- search ---------------------------------------------------------------------------------------
 
 
+def search(client, query: str):
+    """Search as the page does: post the query, follow to the results page."""
+    return client.post(reverse("crossings:search"), {"q": query}, follow=True)
+
+
 @pytest.mark.parametrize("query", ["иванов", "Иванов", "ИВАН иванов", "D1", "d1", "400 111 222"])
 def test_search_by_name_in_any_case_card_or_passport_number(client, analyst, dushanbe_card, query):
     client.force_login(analyst)
-    page = client.get(reverse("crossings:search"), {"q": query}).context["page"]
+    page = search(client, query).context["page"]
     assert [c.card_number for c in page] == ["D1"]
 
 
@@ -339,7 +345,7 @@ def test_search_by_latin_name_ignores_case(client, analyst, operator_du):
         ),
     )
     client.force_login(analyst)
-    page = client.get(reverse("crossings:search"), {"q": "MÜLLER anna"}).context["page"]
+    page = search(client, "MÜLLER anna").context["page"]
     assert [c.card_number for c in page] == ["L1"]
 
 
@@ -350,10 +356,10 @@ def test_search_results_are_paginated(client, analyst, operator_du):
             data=service_data(card_number=f"P{number:03}", passport_number=f"9000{number:03}"),
         )
     client.force_login(analyst)
-    first = client.get(reverse("crossings:search"), {"q": "иванов"})
+    first = search(client, "иванов")
     assert first.context["page"].paginator.count == 30
     assert len(first.context["page"].object_list) == 25
-    second = client.get(reverse("crossings:search"), {"q": "иванов", "page": 2})
+    second = client.get(first.redirect_chain[-1][0] + "&page=2")
     assert len(second.context["page"].object_list) == 5
 
 
@@ -361,8 +367,8 @@ def test_every_search_for_a_person_is_recorded_with_who_and_what(
     client, operator_du, dushanbe_card
 ):
     client.force_login(operator_du)
-    client.get(reverse("crossings:search"), {"q": "400111222"})
-    client.get(reverse("crossings:search"), {"q": "Иванов"})
+    search(client, "400111222")
+    search(client, "Иванов")
     events = AuditEvent.objects.filter(action="search", user=operator_du).order_by("id")
     assert [e.query for e in events] == [{"q": "400111222"}, {"q": "Иванов"}]
 
@@ -371,6 +377,45 @@ def test_an_empty_search_records_nothing(client, operator_du):
     client.force_login(operator_du)
     client.get(reverse("crossings:search"))
     assert not AuditEvent.objects.filter(action="search").exists()
+
+
+def test_a_search_keeps_the_passport_number_and_the_name_out_of_every_url(
+    client, analyst, dushanbe_card
+):
+    client.force_login(analyst)
+    for query in ("400111222", "Иванов"):
+        response = search(client, query)
+        assert [c.card_number for c in response.context["page"]] == ["D1"]
+        urls = [url for url, _status in response.redirect_chain]
+        urls += re.findall(r'(?:href|action|value)="([^"]*[/?][^"]*)"', response.content.decode())
+        assert urls and not [url for url in urls if query in url or "400" in url]
+
+
+def test_a_search_by_get_shows_the_empty_form_and_records_nothing(client, analyst, dushanbe_card):
+    client.force_login(analyst)
+    response = client.get(reverse("crossings:search"), {"q": "400111222"})
+    assert response.status_code == 200 and response.context["page"] is None
+    assert not AuditEvent.objects.filter(action="search").exists()
+
+
+def test_the_results_page_can_be_opened_again_and_searched_anew(client, analyst, dushanbe_card):
+    client.force_login(analyst)
+    results_url = search(client, "400111222").redirect_chain[-1][0]
+    search(client, "nobody-by-this-name")
+    # Back to the first results (the back button) shows them again, without a second audit entry.
+    again = client.get(results_url)
+    assert [c.card_number for c in again.context["page"]] == ["D1"]
+    assert again.context["form"]["q"].value() == "400111222"
+    assert AuditEvent.objects.filter(action="search").count() == 2
+
+
+def test_another_users_results_address_shows_nothing(client, analyst, operator_du, dushanbe_card):
+    client.force_login(analyst)
+    results_url = search(client, "400111222").redirect_chain[-1][0]
+    client.force_login(operator_du)
+    response = client.get(results_url)
+    assert response.context["page"] is None
+    assert "400111222" not in response.content.decode()
 
 
 # -- record, history, correction, deletion ----------------------------------------------------------

@@ -9,6 +9,7 @@ import shutil
 import time
 import zlib
 from datetime import date
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,10 +17,18 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from safar.reading._mrz import second_opinion, synth
+from safar.reading._mrz import band, second_opinion, synth
 from safar.reading._mrz.decode import decode
-from safar.reading._mrz.layout import ALPHABET, check_digit
-from safar.reading.mrz import UnreadableImage, parse_date, parse_fields, read_mrz
+from safar.reading._mrz.layout import ALPHABET, check_digit, icao_codes, malformed_fields
+from safar.reading.mrz import (
+    FIELD_CONFIDENCE,
+    UnreadableImage,
+    parse_date,
+    parse_fields,
+    read_mrz,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
 
 TODAY = date(2026, 11, 22)
 ERIKSSON_TD3 = [
@@ -31,6 +40,13 @@ ERIKSSON_TD1 = [
     "7408122F1204159UTO<<<<<<<<<<<6",
     "ERIKSSON<<ANNA<MARIA<<<<<<<<<<",
 ]
+
+
+def with_text(lines, fmt, line, start, text):
+    """`lines` with `text` written at (line, start) and every check digit made to agree again."""
+    rows = list(lines)
+    rows[line] = rows[line][:start] + text + rows[line][start + len(text) :]
+    return synth._fill_checks(rows, fmt)
 
 
 def page(lines, *, seed=1, **kwargs):
@@ -256,6 +272,9 @@ def test_command_prints_one_json_object_per_file(tmp_path, capsys):
         "fields": {},
         "checks": {},
         "confidence": 0.0,
+        "malformed_fields": [],
+        "field_confidence": {},
+        "doubtful_fields": [],
         "error": second["error"],
     }
 
@@ -267,3 +286,97 @@ def test_command_fails_for_a_missing_file_after_reading_the_others(tmp_path, cap
         call_command("read-mrz", str(good), str(tmp_path / "missing.png"), "--format", "json")
     results = json.loads(capsys.readouterr().out)
     assert [r["valid"] for r in results] == [True, False]
+
+
+def test_the_specimens_fields_are_well_formed():
+    assert malformed_fields(ERIKSSON_TD3, "TD3") == []
+    assert malformed_fields(ERIKSSON_TD1, "TD1") == []
+
+
+@pytest.mark.parametrize(
+    ("line", "start", "text", "field"),
+    [
+        (1, 13, "<<<365", "birth_date"),  # the garbage date of a misread visa
+        (1, 13, "740231", "birth_date"),  # 31 February
+        (1, 21, "121304", "expiry_date"),  # month 13
+        (1, 10, "RER", "nationality"),  # PER misread: no such state
+        (0, 2, "UTX", "issuing_state"),
+        (0, 0, "T", "document_type"),  # I misread as T
+        (0, 1, "7", "document_type"),
+        (1, 20, "X", "sex"),  # the MRZ writes an unspecified sex as <
+        (0, 30, "<<<<<<<<<<<<KKKKK", "name"),  # letters after the filler tail
+    ],
+)
+def test_a_field_no_document_could_hold_is_malformed_even_when_check_digits_agree(
+    line, start, text, field
+):
+    lines = with_text(ERIKSSON_TD3, "TD3", line, start, text)
+    assert malformed_fields(lines, "TD3") == [field]
+
+
+def test_icao_codes_are_the_iso_countries_and_the_special_codes_of_9303():
+    codes = icao_codes()
+    for code in ("TJK", "RUS", "D<<", "GBN", "UNO", "XXA", "XXX", "EUE", "XOM", "UTO"):
+        assert code in codes
+    assert "DEU" not in codes and "RER" not in codes and "SI<" not in codes
+    # Every country of the reference data (core/data/countries.csv) is one, Germany as D<<.
+    countries = (ROOT / "src/safar/core/data/countries.csv").read_text().splitlines()[1:]
+    assert {row.split(",")[0] for row in countries} - {"DEU"} <= codes
+
+
+def test_a_visa_whose_date_field_is_garbage_is_not_valid_though_its_check_digits_agree():
+    visa = ["V<UTOERIKSSON<<ANNA<MARIA<<<<<<<<<<<<<<<<<<<", ERIKSSON_TD3[1][:28] + "<" * 16]
+    lines = with_text(visa, "MRV-A", 1, 13, "<<<365")
+    result = read_mrz(page(lines, pitch=12), today=TODAY)
+    assert (result.format, result.lines) == ("MRV-A", lines)
+    assert all(result.checks.values())
+    assert not result.valid and result.malformed_fields == ["birth_date"]
+
+
+@pytest.mark.parametrize(
+    ("line", "start", "text", "field"),
+    [(1, 10, "RER", "nationality"), (1, 20, "X", "sex"), (0, 0, "T", "document_type")],
+)
+def test_a_reading_with_an_unknown_state_a_sex_x_or_a_wrong_document_code_is_not_valid(
+    line, start, text, field
+):
+    lines = with_text(ERIKSSON_TD3, "TD3", line, start, text)
+    result = read_mrz(page(lines, pitch=12), today=TODAY)
+    # Read as printed where it matters (a second opinion, asked for an invalid reading, may
+    # misread a name letter elsewhere), every check digit agreeing: still not valid.
+    assert result.lines[1] == lines[1] and result.lines[0][:5] == lines[0][:5]
+    assert all(result.checks.values())
+    assert not result.valid and field in result.malformed_fields
+
+
+def test_a_worn_letter_in_the_surname_is_doubtful_while_the_checked_fields_stay_trusted():
+    # The lower half of the R of ERIKSSON rubbed out: what is read there, no check digit checks.
+    result = read_mrz(page(ERIKSSON_TD3, pitch=12, worn=((0, 6, 0.5),)), today=TODAY)
+    assert result.valid
+    assert "surname" in result.doubtful_fields
+    assert result.field_confidence["surname"] < FIELD_CONFIDENCE
+    assert (result.fields["number"], result.fields["birth_date"]) == ("L898902C3", "1974-08-12")
+
+
+def test_a_clean_specimen_has_no_doubtful_field():
+    result = read_mrz(page(ERIKSSON_TD3, pitch=12), today=TODAY)
+    assert result.valid and result.lines == ERIKSSON_TD3
+    assert result.doubtful_fields == []
+    assert set(result.field_confidence) == {
+        "document_type",
+        "issuing_state",
+        "nationality",
+        "sex",
+        "surname",
+        "given_names",
+    }
+
+
+def test_a_letter_missing_the_lower_part_of_its_height_is_an_incomplete_glyph():
+    cells = np.zeros((5, 20, 20), np.float32)
+    cells[:, 3:12, 5:15] = 1.0  # five letters of the same height
+    cells[2, 7:12] = 0.0  # the third keeps only its top: an I worn into a T
+    cells = cells.reshape(5, -1)
+    assert band.incomplete_glyphs(cells, "ERIKS").tolist() == [False, False, True, False, False]
+    # A filler is lower than the letters by nature: not judged.
+    assert not band.incomplete_glyphs(cells, "ER<KS").any()

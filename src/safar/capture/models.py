@@ -73,7 +73,13 @@ class Upload(models.Model):
         SPLIT = "split", _("pages extracted")
         FAILED = "failed", _("could not be opened")
 
-    sha256 = models.CharField(max_length=64, unique=True)
+    # Stored once per border centre (see docs/capture.md, "One file, one centre"): the same bytes
+    # from another centre are that centre's own upload, never a link into this one's queue.
+    sha256 = models.CharField(max_length=64)
+    # The batch's centre, kept on the row so that the database can hold the rule above.
+    centre = models.ForeignKey(
+        Office, verbose_name=_("border centre"), on_delete=models.PROTECT, related_name="+"
+    )
     batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="uploads")
     file = models.FileField(upload_to=upload_path, max_length=200)
     original_name = models.CharField(_("file name"), max_length=255)
@@ -84,15 +90,25 @@ class Upload(models.Model):
     )
     error = models.TextField(_("error"), blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    # Splits started: a worker killed while splitting (out of memory) leaves no other trace.
+    attempts = models.PositiveSmallIntegerField(default=0)
 
     objects = UploadQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("uploaded file")
         verbose_name_plural = _("uploaded files")
+        constraints = [
+            models.UniqueConstraint(fields=["sha256", "centre"], name="upload_sha256_centre"),
+        ]
 
     def __str__(self) -> str:
         return self.original_name
+
+    def save(self, *args, **kwargs):
+        if self.centre_id is None and self.batch_id is not None:
+            self.centre_id = self.batch.centre_id
+        super().save(*args, **kwargs)
 
 
 class ScanQuerySet(models.QuerySet):
@@ -141,6 +157,9 @@ class Scan(models.Model):
         NEEDS_REVIEW = "needs_review", _("needs review")
         SAVED = "saved", _("saved")
         REJECTED = "rejected", _("rejected")
+        # The worker failed on the page (a bug, or it ran out of memory): `problem` says why;
+        # `safar capture-requeue --failed` tries again once the cause is fixed.
+        FAILED = "failed", _("failed")
 
     class ReviewReason(models.TextChoices):
         """Why a scan waits for an operator; shown in the queue."""
@@ -194,6 +213,9 @@ class Scan(models.Model):
     auto_accepted = models.BooleanField(_("saved without review"), default=False)
     corrected_fields = models.JSONField(_("corrected fields"), default=list, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    # Readings started: a worker killed mid-page (out of memory) cannot mark the scan itself,
+    # so the next attempt past MAX_ATTEMPTS marks it `failed` instead of trying for ever.
+    attempts = models.PositiveSmallIntegerField(default=0)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -241,6 +263,10 @@ class Scan(models.Model):
             models.CheckConstraint(
                 condition=~models.Q(status="rejected") | ~models.Q(reject_reason=""),
                 name="scan_rejected_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="failed") | ~models.Q(problem=""),
+                name="scan_failed_has_problem",
             ),
         ]
         indexes = [models.Index(fields=["status", "created_at"], name="scan_queue")]

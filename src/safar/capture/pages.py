@@ -15,8 +15,10 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
+from safar.reading.limits import PDF_DPI, UnreadableImage, check_pages
+
 # Scanned cards are read at 200–600 dpi; 300 keeps boxes and handwriting sharp at a modest size.
-PDF_RENDER_DPI = 300
+PDF_RENDER_DPI = PDF_DPI
 # A batch is at most a few hundred cards; a larger file is refused rather than filling the disk.
 MAX_PAGES = 500
 
@@ -37,7 +39,13 @@ def page_name(sha256: str, number: int) -> str:
 
 
 def split_pages(*, path: str, sha256: str, extension: str, stored_name: str) -> Iterator[Page]:
-    """The pages of one stored file, writing each page image once. Raises UnreadableFile."""
+    """The pages of one stored file, writing each page image once. Raises UnreadableFile, also
+    when a page is too large to decode (its size is read from the header before anything is
+    decoded: intake refuses such files, so this guards files stored before that check)."""
+    with open(path, "rb") as handle:
+        header_problem = _header_problem(handle.read())
+    if header_problem:
+        raise UnreadableFile(header_problem)
     if extension in (".png", ".jpg", ".jpeg"):
         yield Page(1, stored_name)
     elif extension in (".tif", ".tiff"):
@@ -46,6 +54,15 @@ def split_pages(*, path: str, sha256: str, extension: str, stored_name: str) -> 
         yield from _pdf_pages(path, sha256)
     else:
         raise UnreadableFile(f"unsupported file type {extension}")
+
+
+def _header_problem(data: bytes) -> str:
+    """Why the file's pages cannot be decoded safely, from its header; "" when they can."""
+    try:
+        check_pages(data)
+    except UnreadableImage as exc:  # PageTooLarge among them; the message names sizes only
+        return str(exc)
+    return ""
 
 
 def _store_png(name: str, image: Image.Image) -> str:

@@ -76,6 +76,8 @@ def route_passport_page(passport: Scan) -> Scan:
     card = services.locked(before) if isinstance(before, Scan) else None  # the earlier first
     if card is not None and card.is_passport_page:
         card = None  # two passport pages in a row: the second has no card
+    if card is not None and card.status == Scan.Status.FAILED:
+        card = None  # the worker failed on the card: an operator sees the passport page alone
     passport = services.locked(passport)
     if passport.status != Scan.Status.READ:
         return passport

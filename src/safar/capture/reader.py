@@ -8,7 +8,8 @@ values can be kept with their crops for retraining. Shape of `Scan.reading`:
      "fields": {name: {"value", "confidence", "valid", "problem", "target", "crop"}},
      "values": {crossing field: value},      # what create_crossing would get
      "doubtful": [crossing field, …],        # what an operator must look at
-     "mrz": {"format", "valid", "lines", "fields"} | null, "seconds": float}
+     "mrz": {"format", "valid", "lines", "fields", "doubtful_fields", "malformed_fields"} | null,
+     "seconds": float}
 
 A page on which no card is found but a passport's MRZ is (`mrz_on_page`) has
 `"passport_page": true` and its `"mrz"`, and no card values; the card scanned before it gets that
@@ -30,6 +31,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
 
+from safar.reading.limits import PageTooLarge, check_pages
+
 from .models import Scan
 
 logger = logging.getLogger(__name__)
@@ -45,9 +48,11 @@ def card_template():
 
 
 def load_image(scan: Scan) -> np.ndarray:
-    """The page as a greyscale array. Raises OSError/ValueError when it cannot be decoded."""
+    """The page as a greyscale array. Raises OSError/ValueError when it cannot be decoded, and
+    PageTooLarge (a ValueError) before decoding a page that declares too many pixels."""
     with scan.image.open("rb") as handle:
         data = handle.read()
+    check_pages(data)
     try:
         with Image.open(io.BytesIO(data)) as image:
             image.load()
@@ -63,6 +68,8 @@ def read_page(scan: Scan) -> dict:
         return unreadable_reading(scan.problem or "no page image")
     try:
         image = load_image(scan)
+    except PageTooLarge as exc:
+        return unreadable_reading(str(exc))  # the page's size, no content
     except (OSError, ValueError) as exc:
         return unreadable_reading(f"the page image could not be decoded ({type(exc).__name__})")
     try:
@@ -225,6 +232,9 @@ def mrz_on_page(image: np.ndarray) -> dict | None:
             "valid": bool(found.valid),
             "lines": list(found.lines),
             "fields": dict(found.fields) if found.valid else {},
+            # Read with a doubtful letter (no check digit vouches for it): not for filling a card.
+            "doubtful_fields": list(found.doubtful_fields),
+            "malformed_fields": list(found.malformed_fields),
         }
     )
 
@@ -250,15 +260,18 @@ MRZ_UNCHECKED = {
 
 
 def apply_mrz(reading: dict, mrz: dict | None = None) -> list[str]:
-    """Let a valid MRZ (every check digit right) fill the identity fields of the card: the one on
-    the card's page, or `mrz` from the passport page scanned after it. Returns the crossing
-    fields whose value changed."""
+    """Let a valid MRZ (every check digit right, every field well formed) fill the identity fields
+    of the card: the one on the card's page, or `mrz` from the passport page scanned after it.
+    A field the MRZ reader found doubtful fills nothing: a card field doubtful on both sides stays
+    for an operator (while a confident one that disagrees with it still goes to one). Returns the
+    crossing fields whose value changed."""
     mrz = reading.get("mrz") if mrz is None else mrz
     if not mrz or not mrz.get("valid"):
         return []
+    fields, trusted = mrz["fields"], confident_fields(mrz)
     if not reading.get("aligned"):
-        return prefill_from_mrz(reading, mrz["fields"])
-    fields, values = mrz["fields"], reading["values"]
+        return prefill_from_mrz(reading, trusted)
+    values = reading["values"]
     before = dict(values)
     doubtful = set(reading["doubtful"])
     for source, target in MRZ_CHECKED.items():
@@ -266,17 +279,27 @@ def apply_mrz(reading: dict, mrz: dict | None = None) -> list[str]:
             values[target] = fields[source]
             doubtful.discard(target)
     for source, target in MRZ_UNCHECKED.items():
-        value = mrz_value(fields, source, values.get(target))
-        if not value:
+        if not mrz_value(fields, source, values.get(target)):
             continue
-        if target in doubtful:
+        if target not in doubtful:
+            if not agrees(values.get(target), fields, source):
+                doubtful.add(target)
+        elif value := mrz_value(trusted, source, values.get(target)):
             values[target] = value
             doubtful.discard(target)
-        elif not agrees(values.get(target), fields, source):
-            doubtful.add(target)
     reading["doubtful"] = [name for name in values if name in doubtful]
     reading["confident"] = bool(reading["aligned"] and not doubtful)
     return [name for name in values if values[name] != before.get(name)]
+
+
+def confident_fields(mrz: dict) -> dict:
+    """The MRZ's fields without those read with a doubtful letter (and their transliterations)."""
+    doubtful = set(mrz.get("doubtful_fields", []))
+    return {
+        name: value
+        for name, value in mrz["fields"].items()
+        if name not in doubtful and name.removesuffix("_cyrillic") not in doubtful
+    }
 
 
 def confirms_traveller(reading: dict, mrz: dict) -> bool:

@@ -1,6 +1,7 @@
 """Workflows of the capture pipeline."""
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from pathlib import PurePath
@@ -13,6 +14,13 @@ from django.utils.translation import gettext as _
 
 from safar.core.models import AuditEvent, BorderPoint
 from safar.crossings.rules import normalise_card_number
+from safar.reading.limits import (
+    MAX_PAGE_PIXELS,
+    MAX_PAGES,
+    PageTooLarge,
+    UnreadableImage,
+    check_pages,
+)
 
 from .models import Batch, Scan, Upload
 from .training import keep_training_samples
@@ -44,29 +52,75 @@ def _sniff_extension(content: bytes) -> str | None:
     return None
 
 
+def clean_file_name(name: str) -> str:
+    """The file name as it is kept and shown: its last path part, without control or format
+    characters (a NUL, a line break, a right-to-left override that would disguise the
+    extension), spaces collapsed, at most 255 characters."""
+    kept = "".join(
+        " " if ch.isspace() else ch
+        for ch in str(name)
+        if ch.isspace() or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+    )
+    return " ".join(PurePath(kept.replace("\\", "/")).name.split())[:255]
+
+
+def check_page_pixels(content: bytes) -> None:
+    """Refuse a file any page of which is too large to decode, from its header alone (a few
+    hundred bytes can declare billions of pixels; see safar.reading.limits). Raises
+    UploadRefused."""
+    try:
+        check_pages(content)
+    except PageTooLarge as exc:
+        raise UploadRefused(too_large_reason(exc)) from None
+    except UnreadableImage:
+        # Damaged, not too large: it is kept and becomes a scan an operator sees and rejects
+        # (the pipeline's way with files it cannot open; station intake refuses them earlier).
+        pass
+
+
+def too_large_reason(exc: PageTooLarge) -> str:
+    """What the sender is told about a page too large to decode (or a file of too many pages)."""
+    if exc.size is None:
+        return _("The file has more than %(count)d pages.") % {"count": MAX_PAGES}
+    return _(
+        "Page %(page)d is %(width)d × %(height)d pixels, too large to read: at most %(mp)d "
+        "million pixels per page (an A4 page scanned at 600 dpi has 35 million)."
+    ) % {
+        "page": exc.size.number,
+        "width": exc.size.width,
+        "height": exc.size.height,
+        "mp": MAX_PAGE_PIXELS // 1_000_000,
+    }
+
+
 def receive_upload(
     *, content: bytes, name: str, centre, station=None, user=None, sha256: str | None = None
 ) -> Received:
-    """Store a scanned file once and hand it to the readers.
+    """Store a scanned file once per centre and hand it to the readers.
 
-    `sha256`, when the sender gives it, must match the content. A file already held is
-    acknowledged without a second copy (created=False). Raises UploadRefused with the reason.
+    `sha256`, when the sender gives it, must match the content. A file this centre already holds
+    is acknowledged without a second copy (created=False); another centre's copy of the same
+    bytes is neither used nor revealed. Every page's size is checked from the header before
+    anything is stored (a file whose pages are too large is refused), and control characters
+    are taken out of the name. Raises UploadRefused with the reason.
     """
     digest = hashlib.sha256(content).hexdigest()
     if sha256 is not None and sha256.lower() != digest:
         raise UploadRefused(_("The file's SHA-256 does not match: it was damaged on the way."))
-    existing = Upload.objects.filter(sha256=digest).first()
+    existing = Upload.objects.filter(sha256=digest, centre=centre).first()
     if existing is not None:
         return Received(existing, False)
     if len(content) > MAX_UPLOAD_BYTES:
         raise UploadRefused(
             _("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20}
         )
+    name = clean_file_name(name)
     if PurePath(name).suffix.lower() not in ACCEPTED_EXTENSIONS:
         raise UploadRefused(_("Only PNG, JPEG, TIFF and PDF files are accepted."))
     extension = _sniff_extension(content)
     if extension is None:
         raise UploadRefused(_("The file is not a readable PNG, JPEG, TIFF or PDF."))
+    check_page_pixels(content)
     try:
         with transaction.atomic():
             batch, _created = Batch.objects.get_or_create(
@@ -77,8 +131,9 @@ def receive_upload(
             )
             upload = Upload(
                 sha256=digest,
+                centre=centre,
                 batch=batch,
-                original_name=PurePath(name).name[:255],
+                original_name=name,
                 extension=extension,
                 size=len(content),
             )
@@ -87,7 +142,7 @@ def receive_upload(
             transaction.on_commit(lambda: _enqueue_reading(upload.pk))
     except IntegrityError:
         # The same file arrived twice at once: the other request stored it.
-        return Received(Upload.objects.get(sha256=digest), False)
+        return Received(Upload.objects.get(sha256=digest, centre=centre), False)
     return Received(upload, True)
 
 
@@ -150,6 +205,63 @@ def record_unreadable_upload(*, upload: Upload, problem: str) -> Scan:
         upload=upload, page=1, defaults={"problem": problem}
     )
     return scan
+
+
+def start_attempt(item: Upload | Scan) -> int:
+    """Count one more start of work on an upload or scan, committed at once (before the work,
+    so a worker killed mid-way leaves the count); return the new count."""
+    from django.db.models import F
+
+    type(item).objects.filter(pk=item.pk).update(attempts=F("attempts") + 1)
+    item.refresh_from_db(fields=["attempts"])
+    return item.attempts
+
+
+@transaction.atomic
+def record_failed_upload(*, upload: Upload, problem: str) -> Upload:
+    """The worker failed on the file as a whole: `failed` with the reason, shown with the file;
+    `safar capture-requeue --failed` splits it again."""
+    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.FAILED, error=problem)
+    upload.refresh_from_db(fields=["status", "error"])
+    return upload
+
+
+@transaction.atomic
+def record_failed_scan(*, scan: Scan, problem: str) -> Scan:
+    """The worker failed on the page: `failed` with the reason, for the scans page (a scan no
+    longer received or read — handled meanwhile — is returned as it is)."""
+    scan = locked(scan)
+    if scan.status not in (Scan.Status.RECEIVED, Scan.Status.READ):
+        return scan
+    scan.status = Scan.Status.FAILED
+    scan.problem = problem[:1000]
+    scan.save(update_fields=["status", "problem"])
+    return scan
+
+
+@transaction.atomic
+def retry_failed_scan(*, scan: Scan) -> Scan:
+    """A failed scan back to where it failed (`received`, or `read` when its reading is kept),
+    its attempts counted afresh; the caller queues `read_scan`."""
+    scan = locked(scan)
+    if scan.status != Scan.Status.FAILED:
+        return scan
+    scan.status = Scan.Status.READ if scan.read_at else Scan.Status.RECEIVED
+    scan.problem = ""
+    scan.attempts = 0
+    scan.save(update_fields=["status", "problem", "attempts"])
+    return scan
+
+
+@transaction.atomic
+def retry_failed_upload(*, upload: Upload) -> bool:
+    """A file the worker failed to split (it has no pages) back to `received`; the caller
+    queues `process_upload`. A file that could not be opened has its page in review: False."""
+    return bool(
+        Upload.objects.filter(pk=upload.pk, status=Upload.Status.FAILED, scans__isnull=True).update(
+            status=Upload.Status.RECEIVED, error="", attempts=0
+        )
+    )
 
 
 @transaction.atomic

@@ -28,6 +28,7 @@ from .models import Scan
 
 capture_roles = role_required(Role.OPERATOR)
 RECENT_UPLOADS = 30
+RECENT_FAILED = 30
 
 
 def upload_centre(user) -> Office | None:
@@ -49,12 +50,20 @@ def overview(request):
     )
     counts = scans.status_counts()
     by_upload = Scan.objects.filter(upload__in=uploads).counts_by_upload()
+    # Pages the worker failed on, with the reason: visible here, never stuck out of sight.
+    failed = (
+        scans.filter(status=Scan.Status.FAILED)
+        .select_related("upload")
+        .order_by("-created_at", "-id")[:RECENT_FAILED]
+    )
     return render(
         request,
         "capture/overview.html",
         {
             "counts": [(status, label, counts[status]) for status, label in Scan.Status.choices],
             "waiting": counts[Scan.Status.NEEDS_REVIEW],
+            "failed": failed,
+            "failed_count": counts[Scan.Status.FAILED],
             "uploads": [
                 (u, [by_upload.get(u.pk, {}).get(status, 0) for status in Scan.Status.values])
                 for u in uploads

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -17,13 +18,20 @@ def _admin_context(request) -> dict:
     return {"recent_events": AuditEvent.objects.select_related("user")[:8]}
 
 
+def create_cache_table(sender, using: str = "default", **kwargs) -> None:
+    """The database cache's table (settings.CACHES), made by every `migrate`, test databases
+    included; `createcachetable` leaves an existing table alone."""
+    from django.core.management import call_command
+
+    call_command("createcachetable", database=using, verbosity=0)
+
+
 class CoreConfig(AppConfig):
     name = "safar.core"
     label = "core"
     verbose_name = _("Core: offices, users, reference data, audit")
 
     def ready(self) -> None:
-        from django.db.models.signals import post_migrate
 
         from .navigation import HomeSection, Link, register
         from .roles import sync_roles
@@ -45,3 +53,5 @@ class CoreConfig(AppConfig):
             ),
             HomeSection("core/home_no_role.html", allowed=_has_no_role, order=99),
         )
+
+        post_migrate.connect(create_cache_table, sender=self, dispatch_uid="safar-cache-table")

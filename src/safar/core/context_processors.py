@@ -2,6 +2,7 @@ from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 
 from .navigation import links_for
+from .roles import requires_two_factor
 
 
 def optional_url(name: str) -> str | None:
@@ -17,6 +18,8 @@ def navigation(request):
     (composed from what each app registered in safar.core.navigation)."""
     user = getattr(request, "user", None)
     links = links_for(user) if user is not None and user.is_authenticated else []
+    if links and requires_two_factor(user) and not getattr(user, "is_verified", lambda: True)():
+        links = []  # every page but the sign-in steps is closed until the code is given
     # The current section: the longest link that starts the current path.
     path = getattr(request, "path", "")
     current = max((url for _key, url, _label in links if path.startswith(url)), key=len, default="")

@@ -4,6 +4,7 @@ Every view reads through the helpers in safar.crossings.access and writes throug
 safar.crossings.services, which record the audit trail and keep the report aggregates exact.
 """
 
+import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -15,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from safar.core import history
 from safar.core.models import AuditEvent, Role
 from safar.core.permissions import role_required
 
@@ -93,35 +95,66 @@ def save_or_report(form: CrossingForm, save):
     return None
 
 
+# The last searches a session can page through; older ones must be typed again.
+SEARCHES_KEPT = 20
+
+
 @registry_roles
+@require_http_methods(["GET", "POST"])
 def search(request):
-    """Find cards by card number, passport number or name; every search is audited."""
-    form = SearchForm(request.GET or None)
-    page = None
-    if form.is_valid() and form.cleaned_data["q"].strip():
-        query = form.cleaned_data["q"].strip()
-        AuditEvent.record(
-            user=request.user,
-            action=AuditEvent.Action.SEARCH,
-            object_type=OBJECT_TYPE,
-            query={"q": query},
-        )
-        found = (
-            form.filter(visible_crossings(request.user))
-            .select_related("border_point", "traveller", "country")
-            .order_by("-crossed_on", "-id")
-        )
-        page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    """Find cards by card number, passport number or name; every search is audited.
+
+    The query is posted (with CSRF), kept in the session under a random id, and the results
+    page is `?s=<id>`: passport numbers and names never appear in a URL, so never in a browser's
+    history, a Referer or an access log, while the back button and paging work as for any page.
+    """
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid() and form.cleaned_data["q"].strip():
+            query = form.cleaned_data["q"].strip()
+            AuditEvent.record(
+                user=request.user,
+                action=AuditEvent.Action.SEARCH,
+                object_type=OBJECT_TYPE,
+                query={"q": query},
+            )
+            return redirect(
+                f"{reverse('crossings:search')}?{urlencode({'s': remember(request, query)})}"
+            )
+        return render(request, "crossings/search.html", {"form": form, "page": None})
+    search_id = request.GET.get("s", "")
+    query = request.session.get("searches", {}).get(search_id) if search_id else None
+    if query is None:
+        if search_id:
+            messages.info(request, _("That search is no longer available; search again."))
+        return render(request, "crossings/search.html", {"form": SearchForm(), "page": None})
+    form = SearchForm({"q": query})
+    form.is_valid()  # it was valid when it was posted
+    found = (
+        form.filter(visible_crossings(request.user))
+        .select_related("border_point", "traveller", "country")
+        .order_by("-crossed_on", "-id")
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "crossings/search.html",
         {
             "form": form,
             "page": page,
-            "query_string": urlencode({"q": request.GET.get("q", "")}),
+            "query_string": urlencode({"s": search_id}),
             "sees_all_centres": sees_all_centres(request.user),
         },
     )
+
+
+def remember(request, query: str) -> str:
+    """Keep `query` in the session under a new random id (the last SEARCHES_KEPT); the id."""
+    searches = request.session.get("searches", {})
+    search_id = secrets.token_urlsafe(9)
+    searches[search_id] = query
+    request.session["searches"] = dict(list(searches.items())[-SEARCHES_KEPT:])
+    return search_id
 
 
 @registry_roles
@@ -149,50 +182,27 @@ def detail(request, pk: int):
     )
 
 
-def described(changes: dict[str, list]) -> list[dict]:
-    """{field: [old, new]} (as audit events keep them) as labelled rows for a page."""
+def field_labels() -> dict:
     labels = {field.name: field.verbose_name for field in Crossing._meta.fields}
     labels.update({name: field.label for name, field in CrossingForm.base_fields.items()})
-    shown = {
-        "direction": dict(Direction.choices),
-        "sex": dict(Sex.choices),
-        "source": dict(Crossing.Source.choices),
-    }
-    rows = []
-    for field, values in sorted((changes or {}).items()):
-        old, new = values  # services record [old, new] for every changed field
-        names = shown.get(field, {})
-        rows.append(
-            {
-                "label": labels.get(field, field),
-                "old": names.get(old, old),
-                "new": names.get(new, new),
-            }
-        )
-    return rows
+    return labels
+
+
+CHOICE_NAMES = {
+    "direction": dict(Direction.choices),
+    "sex": dict(Sex.choices),
+    "source": dict(Crossing.Source.choices),
+}
+
+
+def described(changes: dict[str, list]) -> list[dict]:
+    """{field: [old, new]} (as audit events keep them) as labelled rows for a page."""
+    return history.described(changes, labels=field_labels(), choices=CHOICE_NAMES)
 
 
 def history_of(crossing: Crossing) -> list[dict]:
     """The record's changes, oldest first: who, when, and each field's old → new value."""
-    events = (
-        AuditEvent.objects.filter(object_type=OBJECT_TYPE, object_id=str(crossing.pk))
-        .filter(
-            action__in=[
-                AuditEvent.Action.CREATE,
-                AuditEvent.Action.UPDATE,
-                AuditEvent.Action.DELETE,
-            ]
-        )
-        .select_related("user")
-        .order_by("at", "id")
-    )
-    return [
-        {
-            "event": event,
-            "changes": described(event.changes) if event.action == AuditEvent.Action.UPDATE else [],
-        }
-        for event in events
-    ]
+    return history.change_history(crossing, labels=field_labels(), choices=CHOICE_NAMES)
 
 
 @entry_roles

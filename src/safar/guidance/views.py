@@ -7,7 +7,6 @@ service does not need to keep.
 from datetime import date
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 
 from safar.core.models import Role
 from safar.core.permissions import role_required
+from safar.core.ratelimit import over_limit
 
 from .bancheck import check
 from .bancheck.explain import cite, explain
@@ -25,7 +25,7 @@ from .models import Article, ArticleVersion, BanRule, HelpContact, Topic, curren
 from .pdf import article_leaflet
 from .services import StaleArticle, latest_version_number, save_article
 
-# The public API: at most this many checks per address per minute (per server process).
+# The public API: at most this many checks per client address per minute (all processes).
 API_RATE_LIMIT = 30
 API_RATE_WINDOW = 60
 API_MAX_BYTES = 64 * 1024
@@ -150,15 +150,9 @@ def _stay_view(stay, as_of: date) -> dict:
 
 
 def _rate_limited(request) -> bool:
-    """A fixed window per client address, in the cache (shared when the cache is shared)."""
-    key = f"guidance:bancheck:{request.META.get('REMOTE_ADDR', '')}"
-    if cache.add(key, 1, API_RATE_WINDOW):
-        return False
-    try:
-        return cache.incr(key) > API_RATE_LIMIT
-    except ValueError:  # expired between add and incr
-        cache.add(key, 1, API_RATE_WINDOW)
-        return False
+    """Whether this client address (behind a trusted proxy, the forwarded one) has made more
+    than API_RATE_LIMIT checks in the current window; counted in the shared cache."""
+    return over_limit(request, "bancheck", limit=API_RATE_LIMIT, window=API_RATE_WINDOW)
 
 
 # --- editors ---------------------------------------------------------------------------------

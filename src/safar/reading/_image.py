@@ -7,12 +7,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-PDF_DPI = 300
+from .limits import (
+    PDF_DPI,
+    PageSize,
+    PageTooLarge,
+    UnreadableImage,
+    check_pages,
+    check_size,
+    pdf_pixels,
+)
+
+__all__ = ["PDF_DPI", "PageTooLarge", "UnreadableImage", "load_pages"]
+
 MAX_SIDE = 2600  # pixels kept on the longer side of a page: ≥ 12 px/mm for an A5 card
-
-
-class UnreadableImage(ValueError):
-    """The file is not an image or PDF the reader can open."""
 
 
 def _as_bytes(source) -> tuple[bytes | None, np.ndarray | None]:
@@ -57,6 +64,8 @@ def _pdf_pages(data: bytes, first_only: bool) -> list[np.ndarray]:
     out = []
     try:
         for i in range(1 if first_only else len(pdf)):
+            # The page's size from its box, before anything is drawn (safar.reading.limits).
+            check_size(PageSize(i + 1, *pdf_pixels(*pdf.get_page_size(i))))
             bitmap = pdf[i].render(scale=PDF_DPI / 72, grayscale=True)
             out.append(
                 _limit(
@@ -70,7 +79,7 @@ def _pdf_pages(data: bytes, first_only: bool) -> list[np.ndarray]:
     return out
 
 
-def _decode(data: bytes) -> list[np.ndarray]:
+def _decode(data: bytes, pages: int) -> list[np.ndarray]:
     if data.startswith(b"\xff\xd8\xff"):
         # JPEG can be decoded at 1/2 or 1/4 size directly, which is much faster than resizing.
         header = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_8)
@@ -83,18 +92,28 @@ def _decode(data: bytes) -> list[np.ndarray]:
         elif side >= 2 * MAX_SIDE * 0.9:
             flag = cv2.IMREAD_REDUCED_GRAYSCALE_2
         return [_limit(cv2.imdecode(np.frombuffer(data, np.uint8), flag))]
-    ok, pages = cv2.imdecodemulti(np.frombuffer(data, np.uint8), cv2.IMREAD_GRAYSCALE)
-    if not ok or not pages:
-        raise UnreadableImage("not a readable PNG, JPEG, TIFF or PDF")
-    return [_limit(_to_grey(p)) for p in pages]
+    buffer = np.frombuffer(data, np.uint8)
+    out = []
+    for index in range(pages):
+        # One page at a time, shrunk before the next is decoded: a TIFF of hundreds of large
+        # pages never has more than one of them in memory at full size.
+        ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE, None, (index, index + 1))
+        if not ok or not decoded:
+            raise UnreadableImage("not a readable PNG, JPEG, TIFF or PDF")
+        out.append(_limit(_to_grey(decoded[0])))
+    return out
 
 
 def load_pages(source, *, first_only: bool = False) -> list[np.ndarray]:
-    """Every page of a scan as a grey uint8 array (a PDF is rendered at 300 dpi)."""
+    """Every page of a scan as a grey uint8 array (a PDF is rendered at 300 dpi).
+
+    The pages' sizes are read from the file's header first: a page over MAX_PAGE_PIXELS raises
+    PageTooLarge before anything is decoded (see safar.reading.limits).
+    """
     data, array = _as_bytes(source)
     if array is not None:
         return [_limit(_to_grey(array))]
     if data.startswith(b"%PDF-"):
-        return _pdf_pages(data, first_only)
-    pages = _decode(data)
-    return pages[:1] if first_only else pages
+        return _pdf_pages(data, first_only)  # each page's size checked before it is rendered
+    sizes = check_pages(data)
+    return _decode(data, 1 if first_only else len(sizes))

@@ -9,9 +9,14 @@ from scans or photos in any 90° rotation. The pipeline (see docs/reading-mrz.md
    own OCR-B classifier (scripts/train_mrz.py);
 4. choose each character among those its field allows, repair failing check digits with the
    recogniser's second guesses, and keep the best reading over candidates and both orientations;
-5. only when that reading fails a check digit, ask for second opinions on the same crop: our
+   valid means every check digit agrees, the reading is confident and every field is well formed
+   (real dates, ICAO 9303 state and document codes, sex M/F/<);
+5. only when that reading is not valid, ask for second opinions on the same crop: our
    recogniser trained on other monospaced fonts too, then Tesseract, whose lines are kept only
-   where they make every check digit agree.
+   where they make every check digit agree and every field well formed;
+6. give each field no check digit protects (names, states, sex, document code) the confidence of
+   its least likely character by the less sure of the two recognisers; below FIELD_CONFIDENCE it
+   is listed in `doubtful_fields`, and the capture pipeline takes nothing from it.
 
 No Django here: this is a plain library that the capture pipeline calls.
 """
@@ -36,6 +41,9 @@ NO_MRZ_CONFIDENCE = 0.5  # below this, what was "read" is text or pattern, not a
 # Second opinions cost 0.1–0.4 s: only for a zone that reads like a document's. Real documents'
 # zones, valid or not, read at 0.74–1.00; a card's rows of boxes at 0.51–0.72 (see capture/reader).
 SECOND_OPINION_CONFIDENCE = 0.7
+# A field no check digit protects is doubtful when one of its characters reads below this (chosen
+# on synthetic pages, see docs/reading-mrz.md "Doubtful fields").
+FIELD_CONFIDENCE = 0.5
 
 
 class UnreadableImage(ValueError):
@@ -52,6 +60,12 @@ class MrzResult:
     fields: dict[str, str | None] = field(default_factory=dict)
     checks: dict[str, bool] = field(default_factory=dict)
     confidence: float = 0.0
+    # Fields no real document could hold (an unknown state, 31 February, sex "X" …): not valid.
+    malformed_fields: list[str] = field(default_factory=list)
+    # Each field no check digit protects, with its least likely character's probability; those
+    # below FIELD_CONFIDENCE are `doubtful_fields`, for a person to read off the document.
+    field_confidence: dict[str, float] = field(default_factory=dict)
+    doubtful_fields: list[str] = field(default_factory=list)
     error: str | None = None
     reader: str | None = (
         None  # whose reading when not the OCR-B recogniser's: "monospace", "tesseract"
@@ -103,7 +117,14 @@ def _with_second_opinion(reading: band_mod.Reading, crop: np.ndarray) -> band_mo
     if decoded is None:
         return reading
     confidence = band_mod.agreement(reading.probs, decoded.lines)
-    return band_mod.Reading(reading.format, decoded, confidence, reading.probs, reader="tesseract")
+    return band_mod.Reading(
+        reading.format,
+        decoded,
+        confidence,
+        reading.probs,
+        reader="tesseract",
+        features=reading.features,
+    )
 
 
 def load_grey(image: str | Path | bytes | np.ndarray) -> np.ndarray:
@@ -134,14 +155,22 @@ def load_grey(image: str | Path | bytes | np.ndarray) -> np.ndarray:
 
 def _result(reading: band_mod.Reading, today: date) -> MrzResult:
     lines = reading.decoded.lines
+    fields = parse_fields(lines, reading.format, today=today)
+    malformed = reading.malformed
+    if fields["birth_date"] is None and "birth_date" not in malformed:
+        malformed.append("birth_date")
+    confidence = {name: round(value, 4) for name, value in reading.field_confidence().items()}
     return MrzResult(
         format=reading.format,
         lines=lines,
-        valid=reading.valid,
-        fields=parse_fields(lines, reading.format, today=today),
+        valid=reading.valid and not malformed,
+        fields=fields,
         checks=dict(reading.decoded.checks),
         confidence=round(reading.confidence, 4),
         reader=reading.reader,
+        malformed_fields=malformed,
+        field_confidence=confidence,
+        doubtful_fields=[name for name, value in confidence.items() if value < FIELD_CONFIDENCE],
     )
 
 

@@ -6,6 +6,7 @@ scripts for tooltips); both renderers draw the same `Chart`, built from a report
 
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.utils.formats import number_format
 from django.utils.html import escape
@@ -37,8 +38,9 @@ class Chart:
     values: list[list[int]]  # values[category][series]
     columns: bool = False
 
-    @property
+    @cached_property
     def peak(self) -> int:
+        """The largest value; worked out once (the renderers scale every bar by it)."""
         return max((v for row in self.values for v in row), default=0)
 
 
@@ -120,7 +122,7 @@ def _open_svg(width: int, height: int, font_size: int) -> str:
     return (
         f'<svg class="report-chart" xmlns="http://www.w3.org/2000/svg" role="img" '
         f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'style="max-width:100%;height:auto" font-size="{font_size}" '
+        f'font-size="{font_size}" '
         f'font-family="DejaVu Sans, sans-serif">'
     )
 
@@ -145,6 +147,7 @@ def _svg_bars(chart: Chart) -> str:
     group_h = bar_h * len(chart.series) + gap
     height = top + group_h * len(chart.categories)
     width = label_w + bar_w + 90
+    peak = chart.peak
     parts = [_open_svg(width, height, 12), *_legend(chart, 0)]
     for c, (label, row) in enumerate(zip(chart.categories, chart.values, strict=True)):
         y0 = top + c * group_h
@@ -156,7 +159,7 @@ def _svg_bars(chart: Chart) -> str:
         for s, value in enumerate(row):
             if value <= 0:
                 continue
-            w = bar_w * value / chart.peak
+            w = bar_w * value / peak
             y = y0 + s * bar_h
             colour = PALETTE[s % len(PALETTE)]
             parts.append(
@@ -177,17 +180,18 @@ def _svg_columns(chart: Chart) -> str:
     bar = max(slot / (len(chart.series) + 1), 1)
     every = max(1, round(n / 12))  # at most about twelve labels under the axis
     height = top + plot_h + 30
+    peak = chart.peak
     parts = [
         _open_svg(width, height, 11),
         *_legend(chart, 0),
-        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{_n(chart.peak)}</text>',
+        f'<text x="{left - 4}" y="{top + 10}" text-anchor="end">{_n(peak)}</text>',
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width}" y2="{top + plot_h}" '
         f'stroke="#d5dbe3"/>',
     ]
     for c, (label, row) in enumerate(zip(chart.categories, chart.values, strict=True)):
         x0 = left + c * slot
         for s, value in enumerate(row):
-            h = plot_h * value / chart.peak
+            h = plot_h * value / peak
             colour = PALETTE[s % len(PALETTE)]
             parts.append(
                 f'<rect x="{x0 + s * bar:.1f}" y="{top + plot_h - h:.1f}" '

@@ -3,16 +3,28 @@
 from datetime import date
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from safar.core.dates import parse_iso_date
+from safar.core.fields import IsoDateField
 from safar.core.models import BorderPoint, Country
 from safar.crossings.models import Sex
 
-ISO_DATE = ["%Y-%m-%d"]
-# The periods a report may cover: the arithmetic of a period (the day after its end) must stay
-# within Python's dates, and no crossing is older or younger than these.
-EARLIEST = date(1900, 1, 1)
-LATEST = date(2100, 12, 31)
+
+def report_days(today: date) -> tuple[date, date]:
+    """The first and last day a report period may include: from the earliest crossing the
+    registry can hold (SAFAR_EARLIEST_CROSSING, 1 January 1991) to the end of the current year
+    (so that "this year" is a valid period; later days hold no crossings).
+
+    Bounding the period keeps a report's cost and its month-by-month chart proportionate, and
+    keeps date arithmetic clear of year 1 and year 9999.
+    """
+    earliest = getattr(settings, "SAFAR_EARLIEST_CROSSING", date(1991, 1, 1))
+    if isinstance(earliest, str):
+        earliest = parse_iso_date(earliest)
+    return earliest, date(today.year, 12, 31)
 
 
 class CodeField(forms.ChoiceField):
@@ -55,30 +67,26 @@ class ReportForm(forms.Form):
     def __init__(self, report, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
+        self.first_day, self.last_day = report_days(timezone.localdate())
         # "from" is a Python keyword, so the fields are added here rather than declared.
-        self.fields["from"] = forms.DateField(
-            label=_("From"),
-            input_formats=ISO_DATE,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
-        )
-        self.fields["to"] = forms.DateField(
-            label=_("To"),
-            input_formats=ISO_DATE,
-            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
-        )
+        self.fields["from"] = IsoDateField(label=_("From"))
+        self.fields["to"] = IsoDateField(label=_("To"))
+        for name in ("from", "to"):
+            self.fields[name].widget.attrs.update(
+                min=self.first_day.isoformat(), max=self.last_day.isoformat()
+            )
         for name in report.FILTERS:
             self.fields[name] = FILTER_FIELDS[name]()
 
     def clean(self):
         data = super().clean()
         for name in ("from", "to"):
-            if data.get(name) and not EARLIEST <= data[name] <= LATEST:
+            day = data.get(name)
+            if day and not self.first_day <= day <= self.last_day:
                 self.add_error(
                     name,
-                    _("Enter a date between %(first)s and %(last)s.")
-                    % {"first": EARLIEST.isoformat(), "last": LATEST.isoformat()},
+                    _("Enter a date from %(first)s to %(last)s.")
+                    % {"first": self.first_day.isoformat(), "last": self.last_day.isoformat()},
                 )
         start, end = data.get("from"), data.get("to")
         if start and end and start > end:

@@ -160,8 +160,9 @@ def hello(request: HttpRequest):
 @router.get("/stations/held/{sha256}", response={200: Held, **ERRORS}, url_name="held")
 def held(request: HttpRequest, sha256: str):
     """Whether a file is already held: an agent asks before resending after a lost answer."""
-    request.auth.touch()
-    return JsonResponse({"sha256": sha256, "held": is_held(sha256)})
+    station: Station = request.auth
+    station.touch()
+    return JsonResponse({"sha256": sha256, "held": is_held(sha256, station=station)})
 
 
 @router.post(

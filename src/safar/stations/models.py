@@ -133,6 +133,7 @@ class RefusedUpload(models.Model):
         CORRUPT = "corrupt", _("corrupt or unreadable")
         HASH_MISMATCH = "hash_mismatch", _("damaged on the way")
         EMPTY = "empty", _("empty file")
+        TOO_MANY_PIXELS = "too_many_pixels", _("pages too large to read")
 
     station = models.ForeignKey(
         Station, on_delete=models.CASCADE, related_name="refusals", verbose_name=_("station")

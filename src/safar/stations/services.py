@@ -4,7 +4,6 @@ import hashlib
 import io
 import re
 import tempfile
-import warnings
 from dataclasses import dataclass
 from pathlib import PurePath
 from typing import BinaryIO
@@ -17,9 +16,12 @@ from safar.capture.services import (
     ACCEPTED_EXTENSIONS,
     MAX_UPLOAD_BYTES,
     UploadRefused,
+    clean_file_name,
     receive_upload,
+    too_large_reason,
 )
 from safar.core.models import AuditEvent, Office
+from safar.reading.limits import PageTooLarge, UnreadableImage, check_pages
 
 from .models import RefusedUpload, Station
 
@@ -48,9 +50,11 @@ class IntakeResult:
     created: bool
 
 
-def is_held(sha256: str) -> bool:
-    """Whether intake already holds a file with this SHA-256 (lets an agent skip a resend)."""
-    return Upload.objects.filter(sha256=sha256).exists()
+def is_held(sha256: str, *, station: Station) -> bool:
+    """Whether intake already holds this file from the station's centre (lets an agent skip a
+    resend). Another centre's copy does not count and is not revealed: files are de-duplicated
+    per centre (docs/capture.md)."""
+    return Upload.objects.filter(sha256=sha256, centre=station.centre_id).exists()
 
 
 def intake_file(
@@ -61,12 +65,14 @@ def intake_file(
     The bytes are hashed as they arrive and spooled to disk beyond 1 MB. A file already held is
     acknowledged without a second copy; otherwise it is checked (size, type, readable) and handed
     to capture's receive_upload, which stores it in the station's batch of the day and queues it
-    for reading. Raises Refusal (recorded as a RefusedUpload) or IncompleteBody.
+    for reading. Control characters are taken out of the name (kept and refused alike). Raises
+    Refusal (recorded as a RefusedUpload) or IncompleteBody.
     """
+    name = clean_file_name(name)
     with tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES) as spool:
         digest = _spool_body(body, length, spool)
         if digest == sha256:
-            held = Upload.objects.filter(sha256=digest).first()
+            held = Upload.objects.filter(sha256=digest, centre=station.centre_id).first()
             if held is not None:
                 return IntakeResult(held, False)
         try:
@@ -127,33 +133,66 @@ def _check(*, name: str, sha256: str, digest: str, length: int, spool) -> None:
     if PurePath(name).suffix.lower() not in ACCEPTED_EXTENSIONS:
         raise Refusal(codes.WRONG_TYPE, _("Only PNG, JPEG, TIFF and PDF files are accepted."))
     spool.seek(0)
-    if not _readable(PurePath(name).suffix.lower(), spool):
+    extension = PurePath(name).suffix.lower()
+    data = spool.read()
+    try:
+        check_pages(data)
+        readable = _readable(extension, data)
+    except PageTooLarge as exc:
+        raise Refusal(codes.TOO_MANY_PIXELS, too_large_reason(exc)) from None
+    except UnreadableImage:
+        readable = False
+    if not readable:
         raise Refusal(
             codes.CORRUPT,
             _("The file cannot be opened: it is damaged or not really a %(type)s.")
-            % {"type": PurePath(name).suffix.lstrip(".").upper()},
+            % {"type": extension.lstrip(".").upper()},
         )
 
 
-def _readable(extension: str, spool) -> bool:
-    """Open the file the way the readers will, so a truncated or damaged scan is refused now,
-    while the station still has it, rather than failing later in the pipeline."""
-    data = spool.read()
+def _readable(extension: str, data: bytes) -> bool:
+    """Check the file the way the readers will open it, so a truncated or damaged scan is
+    refused now, while the station still has it, rather than failing later in the pipeline —
+    without decoding whole pages in the request (their sizes are checked before this): a PNG's
+    chunks and checksums, a JPEG decoded at 1/8 of its size, a TIFF's strips within the file."""
     if extension == ".pdf":
         return _readable_pdf(data)
     from PIL import Image
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                image.verify()
-            with Image.open(io.BytesIO(data)) as image:
-                image.load()
-    except Exception:  # Pillow raises many types for damaged files; all mean "cannot read"
-        return False
     expected = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".tif": "TIFF", ".tiff": "TIFF"}
-    return image.format == expected.get(extension)
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != expected.get(extension):
+                return False
+            if image.format == "TIFF":
+                return _tiff_strips_inside(image, len(data))
+            if image.format == "JPEG":
+                image.draft("L", (max(1, image.width // 8), max(1, image.height // 8)))
+                image.load()  # at 1/8 scale: every byte is read, 1/64 of the pixels are made
+                return True
+            image.verify()  # PNG: every chunk and its checksum, up to IEND
+    except Exception:  # noqa: BLE001 - Pillow raises many types for damaged files
+        return False
+    return True
+
+
+def _tiff_strips_inside(image, size: int) -> bool:
+    """Whether every page's image data (strips or tiles) lies inside the file: a TIFF cut short
+    points past its end. Read from each page's directory, nothing decoded."""
+    page = 0
+    while True:
+        tags = image.tag_v2
+        offsets = _as_tuple(tags.get(273) or tags.get(324))  # StripOffsets, TileOffsets
+        counts = _as_tuple(tags.get(279) or tags.get(325))  # StripByteCounts, TileByteCounts
+        if not offsets or len(offsets) != len(counts):
+            return False
+        if any(o + c > size for o, c in zip(offsets, counts, strict=True)):
+            return False
+        page += 1
+        try:
+            image.seek(page)
+        except EOFError:
+            return True
 
 
 def _readable_pdf(data: bytes) -> bool:
@@ -169,6 +208,12 @@ def _readable_pdf(data: bytes) -> bool:
         return len(document) > 0
     finally:
         document.close()
+
+
+def _as_tuple(value) -> tuple:
+    if value is None:
+        return ()
+    return tuple(value) if isinstance(value, tuple | list) else (value,)
 
 
 def _record_refusal(

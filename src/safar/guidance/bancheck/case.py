@@ -8,6 +8,8 @@ English message for the JSON answer.
 from dataclasses import dataclass
 from datetime import date
 
+from safar.core.dates import parse_iso_date
+
 from .rules import OFFENCE_KINDS, PERMIT_KINDS, REMOVAL_KINDS
 
 EARLIEST = date(1950, 1, 1)
@@ -98,7 +100,7 @@ class _Reader:
             self.fail(where, "invalid_date", f"Expected a date as YYYY-MM-DD, got {raw!r}.")
             return None
         try:
-            value = date.fromisoformat(raw)
+            value = parse_iso_date(raw)
         except ValueError:
             self.fail(where, "invalid_date", f"{raw!r} is not a real date (YYYY-MM-DD).")
             return None

@@ -21,6 +21,8 @@ _BLAS = ThreadpoolController()
 
 MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "mrz_ocrb_mlp.npz"
 MONO_MODEL_PATH = MODEL_PATH.with_name("mrz_mono_mlp.npz")
+# The recogniser that checks a reading's letters: indexed by "was it read by the mono model?".
+OTHER_MODEL = {False: MONO_MODEL_PATH, True: MODEL_PATH}
 
 
 @cache

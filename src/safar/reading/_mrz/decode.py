@@ -113,3 +113,13 @@ def _satisfies(chars, check, combo) -> bool:
     for line, pos, ch in saved:
         chars[line][pos] = ch
     return ok
+
+
+def chosen_probabilities(probs: list[np.ndarray], lines: list[str], fmt: str) -> list[np.ndarray]:
+    """Per line, the probability of each character of `lines` among those its position allows
+    (as the decoder weighed it: an "0" in a name is evidence for "O")."""
+    masked = [_masked(p, allowed) for p, allowed in zip(probs, allowed_chars(fmt), strict=True)]
+    return [
+        np.array([m[pos, ALPHABET.index(ch)] for pos, ch in enumerate(line)])
+        for m, line in zip(masked, lines, strict=True)
+    ]

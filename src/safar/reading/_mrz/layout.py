@@ -4,7 +4,11 @@ Positions are (line, start, end) with `end` exclusive. Character classes restric
 recogniser may answer at a position: "9" digits only, "A" letters and filler, "X" anything.
 """
 
+import re
 from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
 
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
 DIGITS = "0123456789"
@@ -137,3 +141,79 @@ def allowed_chars(fmt: str) -> list[list[str]]:
         allowed[check.line][check.pos] = DIGITS + ("<" if check.optional else "")
     allowed[0][1] = ALPHABET  # the document code's second character is the issuer's choice (C1)
     return allowed
+
+
+# What a well-formed MRZ holds beyond its check digits (ICAO 9303 Parts 3-7). Check digits catch
+# most misreads of what they protect, but a garbage line can pass them by chance, and they protect
+# neither the document code, the states nor the sex: these rules catch what they let through.
+ICAO_CODES_PATH = Path(__file__).resolve().parent.parent / "data" / "icao_codes.txt"
+DOCUMENT_CODES = "PIAC"  # passports, identity cards; visas (V) are told apart by `format_for`
+SEXES = "MF<"  # X is written in the visual zone only; the MRZ writes "unspecified" as <
+_NAME = re.compile(r"[A-Z]+(<{1,2}[A-Z]+)*<*")  # components, "<" within, "<<" between surname …
+
+
+@cache
+def icao_codes() -> frozenset[str]:
+    """The issuing state and nationality codes an MRZ may carry, as written (`D<<` for Germany)."""
+    lines = ICAO_CODES_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.split()[0] for line in lines if line and not line.startswith("#"))
+
+
+def malformed_fields(lines: list[str], fmt: str) -> list[str]:
+    """The fields of `lines` (an MRZ of format `fmt`) that no real document could hold: a document
+    code of the wrong kind, an unknown state, a date that does not exist, a sex other than M, F or
+    <, a name with letters after its filler tail."""
+    raw = {f.name: lines[f.line][f.start : f.end] for f in LAYOUTS[fmt][0]}
+    bad = []
+    code = raw["document_type"]
+    first = "V" if fmt.startswith("MRV") else DOCUMENT_CODES
+    if code[0] not in first or code[1] not in LETTERS:
+        bad.append("document_type")
+    for name in ("issuing_state", "nationality"):
+        if raw[name] not in icao_codes():
+            bad.append(name)
+    for name in ("birth_date", "expiry_date"):
+        if not is_real_date(raw[name]):
+            bad.append(name)
+    if raw["sex"] not in SEXES:
+        bad.append("sex")
+    if not _NAME.fullmatch(raw["name"]):
+        bad.append("name")
+    return bad
+
+
+def unprotected_spans(lines: list[str], fmt: str) -> dict[str, tuple[int, int, int]]:
+    """(line, start, end) of each field of the parsed result that no check digit protects: the
+    document code, issuing state, nationality, sex, surname and given names (and a visa's optional
+    data). A misread letter there passes every check digit, so each needs its own confidence.
+    The name splits at its first "<<" (the separator goes with the surname, the filler tail with
+    the given names)."""
+    fields = {f.name: f for f in LAYOUTS[fmt][0]}
+    spans = {
+        name: (fields[name].line, fields[name].start, fields[name].end)
+        for name in ("document_type", "issuing_state", "nationality", "sex")
+    }
+    name = fields["name"]
+    text = lines[name.line][name.start : name.end]
+    split = text.find("<<")
+    split = len(text) if split < 0 else split + 2
+    spans["surname"] = (name.line, name.start, name.start + split)
+    spans["given_names"] = (name.line, name.start + split, name.end)
+    if fmt.startswith("MRV"):
+        optional = fields["optional_data"]
+        spans["optional_data"] = (optional.line, optional.start, optional.end)
+    return spans
+
+
+def is_real_date(yymmdd: str) -> bool:
+    """Whether YYMMDD is a day of the calendar in one of the two centuries it may mean."""
+    if len(yymmdd) != 6 or not yymmdd.isdigit():
+        return False
+    yy, mm, dd = int(yymmdd[:2]), int(yymmdd[2:4]), int(yymmdd[4:])
+    for year in (1900 + yy, 2000 + yy):
+        try:
+            date(year, mm, dd)
+        except ValueError:
+            continue
+        return True
+    return False

@@ -4,8 +4,9 @@ Tesseract (Debian's `tesseract-ocr`, its English model, restricted to the MRZ al
 some fonts and blurs our small OCR-B recogniser was not trained for, but costs a few hundred ms of
 CPU and gives no per-character probabilities. So it is asked only when our best reading of a
 zone fails a check digit, and its lines are taken only where they make *every* check digit agree
-and fit the layout (digits in dates, M/F/X/< for sex …): the check digits are the arbiter, so it
-can never make a valid reading worse. Without the `tesseract` command there is no second opinion.
+and fit the layout (digits in dates, M/F/X/< for sex …) and leave every field well formed (real
+dates, known states …): the check digits are the arbiter, so it can never make a valid reading
+worse. Without the `tesseract` command there is no second opinion.
 """
 
 import itertools
@@ -17,7 +18,7 @@ import cv2
 import numpy as np
 
 from .decode import Decoded, check_ok
-from .layout import ALPHABET, LAYOUTS, SHAPES, allowed_chars
+from .layout import ALPHABET, LAYOUTS, SHAPES, allowed_chars, malformed_fields
 
 TIMEOUT_SECONDS = 20
 # Tesseract's usual confusions between letters and digits, settled by the field's type as our own
@@ -72,7 +73,8 @@ def tesseract_lines(crop: np.ndarray) -> list[str]:
 
 def improve(lines: list[str], fmt: str, crop: np.ndarray) -> Decoded | None:
     """Our `lines` of format `fmt` with the fewest of them replaced by lines of Tesseract's reading
-    of `crop` (in the same order) such that every check digit agrees; None when none does."""
+    of `crop` (in the same order) such that every check digit agrees and every field is well
+    formed (`layout.malformed_fields`); None when none does."""
     n_lines, width = SHAPES[fmt]
     allowed = allowed_chars(fmt)
     theirs = [line for line in tesseract_lines(crop) if len(line) == width]
@@ -90,7 +92,7 @@ def improve(lines: list[str], fmt: str, crop: np.ndarray) -> Decoded | None:
             for i, (line, j) in enumerate(zip(lines, choice, strict=True))
         ]
         checks = {check.name: check_ok(candidate, check) for check in LAYOUTS[fmt][1]}
-        if all(checks.values()):
+        if all(checks.values()) and not malformed_fields(candidate, fmt):
             return Decoded(lines=candidate, checks=checks, logprob=0.0, repaired=0)
     return None
 

@@ -133,9 +133,11 @@ def render_block(
     line_gap: float = 1.75,
     ink: int = 20,
     font_path: Path = OCRB_PATH,
+    worn: tuple[tuple[int, int, float], ...] = (),
 ) -> np.ndarray:
     """The MRZ lines in a monospaced font (OCR-B by default), black on white, `pitch` pixels per
-    character (grey uint8)."""
+    character (grey uint8). Each (line, position, fraction) of `worn` rubs out that share of the
+    character's height from below, as wear or a fold does to a passport page."""
     size = max(6, round(pitch / advance(font_path)))
     f = font(size, font_path)
     width = max(len(line) for line in lines)
@@ -145,6 +147,12 @@ def render_block(
     draw = ImageDraw.Draw(img)
     for i, line in enumerate(lines):
         draw.text((pitch, pitch * 0.5 + i * pitch * line_gap), line, font=f, fill=ink)
+    for i, pos, fraction in worn:
+        _, top, _, bottom = f.getbbox(lines[i])
+        y = pitch * 0.5 + i * pitch * line_gap
+        x = pitch + pos * size * advance(font_path)
+        box = (x, y + bottom - fraction * (bottom - top), x + size * advance(font_path), y + bottom)
+        draw.rectangle(box, fill=255)
     return np.asarray(img)
 
 
@@ -160,12 +168,14 @@ def render_page(
     colour: bool = True,
     other_text: bool = True,
     font_path: Path = OCRB_PATH,
+    worn: tuple[tuple[int, int, float], ...] = (),
 ) -> np.ndarray:
     """A document page with a photo box, printed labels, a patterned background and the MRZ at the
     bottom; then skewed by `skew` degrees, turned by `rotation` (a multiple of 90), blurred and
-    noised. The MRZ is in OCR-B unless `font_path` names another monospaced font. Returns BGR
-    uint8 (or grey when `colour` is false)."""
-    block = render_block(lines, pitch, font_path=font_path)
+    noised. The MRZ is in OCR-B unless `font_path` names another monospaced font; `worn`
+    characters are partly rubbed out (see `render_block`). Returns BGR uint8 (or grey when
+    `colour` is false)."""
+    block = render_block(lines, pitch, font_path=font_path, worn=worn)
     bh, bw = block.shape
     page_w = round(bw * 1.08)
     page_h = round(page_w * 0.7)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("capture", "0005_passport_pages"),
+        ("capture", "0008_upload_unique_per_centre"),
         ("core", "0004_administrator_permissions"),
         ("crossings", "0002_foreign_keys_without_own_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
