@@ -90,6 +90,8 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_tasks_db",
+    # The API's docs page from ninja's own template and static files, not a CDN (CSP: self only).
+    "ninja",
     "safar.core",
     "safar.crossings",
     "safar.reports",
@@ -108,7 +110,6 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "safar.core.middleware.TokenAuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "safar.core.two_factor.TwoFactorMiddleware",
     "safar.core.middleware.NoStoreMiddleware",
@@ -204,6 +205,12 @@ LOGOUT_REDIRECT_URL = "login"
 # Failed logins: after 5 failures for one username from one address, that pair waits 15 minutes.
 AXES_FAILURE_LIMIT = env_int("SAFAR_LOGIN_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("SAFAR_LOGIN_COOLOFF_MINUTES", 15) / 60
+# API tokens (`safar api-token`) expire this many days after they are issued.
+SAFAR_API_TOKEN_DAYS = env_int("SAFAR_API_TOKEN_DAYS", 90)
+if SAFAR_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured(
+        f"SAFAR_API_TOKEN_DAYS must be 1 or more, got {SAFAR_API_TOKEN_DAYS}"
+    )
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"

@@ -61,6 +61,7 @@ ANALYSTS = row(analyst=200)
 EDITORS = row(editor=200)
 API_ANALYSTS = row(anonymous=401, analyst=200)
 API_POST_ONLY = dict.fromkeys(ROLES, 405)
+STAFF_PAGE = {**dict.fromkeys(ROLES, LOGIN), "admin": 200}
 
 TABLE = {
     "home": ((), SIGNED_IN),
@@ -78,17 +79,22 @@ TABLE = {
     "reports:index": ((), ANALYSTS),
     "reports:report": (("R01",), ANALYSTS),
     "reports:download": (("R01", "csv"), ANALYSTS),
-    "reports_api:list": ((), API_ANALYSTS),
-    "reports_api:report": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
+    "api:reports": ((), API_ANALYSTS),
+    "api:report_list_slash": ((), API_ANALYSTS),  # /api/reports/ (with the slash)
+    "api:report": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
+    "api:report_data_slash": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
     "stations:dashboard": ((), ANALYSTS),
-    "stations:hello": ((), API_POST_ONLY),
-    "stations:upload": ((), API_POST_ONLY),
-    "stations:held": (("0" * 64,), dict.fromkeys(ROLES, 401)),
+    "api:hello": ((), API_POST_ONLY),
+    "api:upload": ((), API_POST_ONLY),
+    "api:held": (("0" * 64,), dict.fromkeys(ROLES, 401)),  # station tokens only
     "guidance:index": ((), PUBLIC),
     "guidance:calculator": ((), PUBLIC),
     "guidance:article": (("article",), PUBLIC),
     "guidance:article_pdf": (("article",), PUBLIC),
-    "guidance:api_bancheck": ((), API_POST_ONLY),
+    "api:bancheck": ((), API_POST_ONLY),
+    "api:openapi-json": ((), PUBLIC),  # the API's description: no secrets, read before a login
+    "api:openapi-view": ((), STAFF_PAGE),  # the browsable docs: staff only
+    "api:api-root": ((), dict.fromkeys(ROLES, 404)),
     "guidance:editor_list": ((), EDITORS),
     "guidance:editor_new": ((), EDITORS),
     "guidance:editor_edit": (("article",), EDITORS),

@@ -93,7 +93,7 @@ def test_a_malformed_trusted_proxy_stops_the_settings_with_its_name(tmp_path):
 
 def post_check(client, **extra):
     return client.post(
-        reverse("guidance:api_bancheck"),
+        reverse("api:bancheck"),
         json.dumps({"as_of": "2026-11-22"}),
         content_type="application/json",
         **extra,
@@ -276,7 +276,7 @@ def test_a_real_iso_date_is_read_and_an_impossible_one_refused():
 @pytest.mark.django_db
 def test_the_ban_check_api_refuses_a_week_date(client):
     response = client.post(
-        reverse("guidance:api_bancheck"),
+        reverse("api:bancheck"),
         json.dumps({"as_of": "2026-W01-1"}),
         content_type="application/json",
     )

@@ -88,7 +88,7 @@ def test_bad_parameters_give_400_naming_the_field(client, administrator, query, 
     client.force_login(administrator)
     response = client.get(URL, query)
     assert response.status_code == 400
-    assert list(response.json()["errors"]) == [field]
+    assert list(response.json()["error"]["fields"]) == [field]
     assert not AuditEvent.objects.filter(action="export").exists()
 
 
@@ -96,7 +96,7 @@ def test_an_unknown_border_point_is_named(client, analyst):
     client.force_login(analyst)
     response = client.get("/api/reports/R03", {**YEAR, "border_point": "XXX"})
     assert response.status_code == 400
-    assert "XXX" in response.json()["errors"]["border_point"][0]
+    assert "XXX" in response.json()["error"]["fields"]["border_point"][0]
 
 
 def test_an_unknown_report_is_404(client, analyst):

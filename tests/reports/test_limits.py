@@ -68,7 +68,7 @@ def test_the_api_refuses_a_thousand_year_period_at_once_with_json(client, analys
     # It took a gunicorn worker 120 s before; refused by the form, it is the cost of a request.
     assert time.perf_counter() - started < 10
     assert response.status_code == 400 and response["Content-Type"] == "application/json"
-    assert set(response.json()["errors"]) == {"from", "to"}
+    assert set(response.json()["error"]["fields"]) == {"from", "to"}
 
 
 @pytest.mark.parametrize("edge", ["0001-01-01", "9999-12-31"])
@@ -76,7 +76,7 @@ def test_edge_dates_on_the_api_are_a_400_naming_the_field(client, analyst, edge)
     client.force_login(analyst)
     response = client.get("/api/reports/R01", {"from": edge, "to": edge})
     assert response.status_code == 400
-    assert set(response.json()["errors"]) == {"from", "to"}
+    assert set(response.json()["error"]["fields"]) == {"from", "to"}
 
 
 def test_edge_dates_on_the_page_are_errors_on_the_form(client, analyst):

@@ -3,7 +3,6 @@
 from urllib.parse import quote
 
 import pytest
-from django.urls import reverse
 
 from safar.capture.models import Batch, Upload
 from safar.core.models import ApiToken
@@ -16,7 +15,7 @@ def post_file(client, token, content, name="scan-0001.png", digest=None, scheme=
     # The test client leaves out Content-Length for an empty body; HTTP clients send 0.
     extra = {} if content else {"CONTENT_LENGTH": "0"}
     return client.post(
-        reverse("stations:upload"),
+        "/api/stations/upload",
         data=content,
         **extra,
         content_type="application/octet-stream",
@@ -110,20 +109,20 @@ def test_a_file_whose_hash_does_not_match_is_refused_as_damaged(client, du_stati
 
 def test_a_request_without_name_or_hash_names_the_missing_fields(client, du_station):
     response = client.post(
-        reverse("stations:upload"),
+        "/api/stations/upload",
         data=png_bytes(10),
         content_type="application/octet-stream",
         headers={"Authorization": f"Station {du_station[1]}", "X-Safar-SHA256": "not-a-hash"},
     )
     assert response.status_code == 400
-    assert set(response.json()["fields"]) == {"X-Safar-Filename", "X-Safar-SHA256"}
+    assert set(response.json()["error"]["fields"]) == {"X-Safar-Filename", "X-Safar-SHA256"}
     assert not RefusedUpload.objects.exists()
 
 
 def test_a_file_name_with_a_folder_is_a_bad_request(client, du_station):
     response = post_file(client, du_station[1], png_bytes(11), name="../../etc/passwd.png")
     assert response.status_code == 400
-    assert "X-Safar-Filename" in response.json()["fields"]
+    assert "X-Safar-Filename" in response.json()["error"]["fields"]
 
 
 def test_a_non_ascii_file_name_arrives_intact(client, du_station):
@@ -134,7 +133,7 @@ def test_a_non_ascii_file_name_arrives_intact(client, du_station):
 @pytest.mark.parametrize("header", ["", "Station ", "Station wrong-token", "Bearer x"])
 def test_an_upload_without_a_valid_station_token_is_refused(client, du_station, header):
     response = client.post(
-        reverse("stations:upload"),
+        "/api/stations/upload",
         data=png_bytes(13),
         content_type="application/octet-stream",
         headers={
@@ -155,8 +154,8 @@ def test_a_revoked_station_token_no_longer_uploads(client, du_station):
 
 def test_a_station_token_is_not_an_api_token(client, du_station):
     _station, token = du_station
-    # core's middleware answers the Token scheme, and knows nothing of station tokens.
-    response = client.get("/api/", headers={"Authorization": f"Token {token}"})
+    # The API's TokenAuth answers the Token scheme, and knows nothing of station tokens.
+    response = client.get("/api/reports", headers={"Authorization": f"Token {token}"})
     assert response.status_code == 401
     assert post_file(client, token, png_bytes(15), scheme="Token").status_code == 401
     assert not Upload.objects.exists()
@@ -178,7 +177,7 @@ def test_tokens_are_stored_only_as_hashes(du_station):
 def test_hello_records_the_reported_queue_and_returns_the_rules(client, du_station):
     station, token = du_station
     response = client.post(
-        reverse("stations:hello"),
+        "/api/stations/hello",
         data={"queued": 7},
         content_type="application/json",
         headers={"Authorization": f"Station {token}"},
@@ -193,19 +192,19 @@ def test_hello_records_the_reported_queue_and_returns_the_rules(client, du_stati
 
 def test_hello_with_a_bad_report_names_the_field(client, du_station):
     response = client.post(
-        reverse("stations:hello"),
+        "/api/stations/hello",
         data={"queued": -3},
         content_type="application/json",
         headers={"Authorization": f"Station {du_station[1]}"},
     )
     assert response.status_code == 400
-    assert "queued" in response.json()["fields"]
+    assert "queued" in response.json()["error"]["fields"]
 
 
 def test_held_tells_whether_a_file_is_already_stored(client, du_station):
     _station, token = du_station
     auth = {"Authorization": f"Station {token}"}
-    url = reverse("stations:held", args=[sha(png_bytes(17))])
+    url = f"/api/stations/held/{sha(png_bytes(17))}"
     assert client.get(url, headers=auth).json()["held"] is False
     post_file(client, token, png_bytes(17))
     assert client.get(url, headers=auth).json()["held"] is True
@@ -214,6 +213,6 @@ def test_held_tells_whether_a_file_is_already_stored(client, du_station):
 
 def test_upload_needs_post(client, du_station):
     response = client.get(
-        reverse("stations:upload"), headers={"Authorization": f"Station {du_station[1]}"}
+        "/api/stations/upload", headers={"Authorization": f"Station {du_station[1]}"}
     )
     assert response.status_code == 405

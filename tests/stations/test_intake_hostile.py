@@ -36,7 +36,7 @@ def test_a_file_declaring_a_page_too_large_to_decode_is_refused_at_once_with_its
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "too_many_pixels" and body["refused"] is True
-    assert " × " in body["error"]  # the page size, in the station's language
+    assert " × " in body["error"]["message"]  # the page size, in the station's language
     assert not Upload.objects.exists()
     refusal = RefusedUpload.objects.get()
     assert (refusal.code, refusal.original_name, refusal.size) == (
@@ -85,7 +85,7 @@ def test_a_file_held_by_another_centre_is_stored_for_this_one_and_not_revealed(
     client, du_station, su_station
 ):
     content = png_bytes(31)
-    url = reverse("stations:held", args=[sha(content)])
+    url = reverse("api:held", args=[sha(content)])
     assert post_file(client, du_station[1], content, name="du.png").status_code == 201
     su_auth = {"Authorization": f"Station {su_station[1]}"}
     assert client.get(url, headers=su_auth).json()["held"] is False

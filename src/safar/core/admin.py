@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import models
 
@@ -88,5 +89,46 @@ class AuditEventAdmin(admin.ModelAdmin):
 
 @admin.register(models.ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin):
-    list_display = ("user", "prefix", "created_at", "last_used_at", "revoked_at")
-    readonly_fields = ("user", "key_hash", "prefix", "created_at", "last_used_at")
+    """Tokens are issued by `safar api-token USERNAME` (the raw token is printed once, and never
+    passes through a web page); here they are listed and revoked, for good, with an audit event."""
+
+    list_display = ("user", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("user__username", "prefix")
+    readonly_fields = (
+        "user",
+        "prefix",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    )
+    fields = readonly_fields
+    actions = ["revoke"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A token is revoked, not deleted: its audit events keep naming it.
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # The change page is read-only; revoking is the list's action.
+        return False
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("core.view_apitoken") or request.user.has_perm(
+            "core.change_apitoken"
+        )
+
+    def has_revoke_permission(self, request):
+        return request.user.has_perm("core.change_apitoken")
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = sum(token.revoke(by=request.user) for token in queryset)
+        self.message_user(
+            request,
+            ngettext("%(n)d token revoked.", "%(n)d tokens revoked.", revoked) % {"n": revoked},
+        )

@@ -2,10 +2,11 @@
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -249,13 +250,29 @@ def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+# A token's last use is written at most this often: a script polling the API every second
+# would otherwise write a row per request for a timestamp nobody reads to the second.
+TOKEN_USE_RECORD_SECONDS = 60
+
+
+def default_token_expiry():
+    """SAFAR_API_TOKEN_DAYS (default 90) from now."""
+    return timezone.now() + timedelta(days=settings.SAFAR_API_TOKEN_DAYS)
+
+
 class ApiTokenQuerySet(models.QuerySet):
-    def active(self):
-        return self.filter(revoked_at__isnull=True, user__is_active=True)
+    def active(self, *, now=None):
+        """Tokens that open the API at `now`: not revoked, not expired, of an active user."""
+        return self.filter(
+            revoked_at__isnull=True,
+            user__is_active=True,
+            expires_at__gt=now or timezone.now(),
+        )
 
 
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only its SHA-256 is stored; the raw token is shown once."""
+    """A bearer token for the JSON API only. Only its SHA-256 is stored; the raw token is
+    shown once. It expires (SAFAR_API_TOKEN_DAYS), and a revoked token stays revoked."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -266,6 +283,7 @@ class ApiToken(models.Model):
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires"), default=default_token_expiry)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
@@ -274,26 +292,57 @@ class ApiToken(models.Model):
     class Meta:
         verbose_name = _("API token")
         verbose_name_plural = _("API tokens")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(expires_at__gt=models.F("created_at")),
+                name="apitoken_expires_after_creation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.prefix}…"
 
     @classmethod
-    def issue(cls, user) -> tuple["ApiToken", str]:
+    def issue(cls, user, *, expires_at=None) -> tuple["ApiToken", str]:
         # Hex, not URL-safe base64: a prefix never starts with "-", so it can be given to
         # `--revoke PREFIX` on the command line.
         raw = secrets.token_hex(32)
-        token = cls.objects.create(user=user, key_hash=hash_token(raw), prefix=raw[:8])
+        token = cls.objects.create(
+            user=user,
+            key_hash=hash_token(raw),
+            prefix=raw[:8],
+            expires_at=expires_at or default_token_expiry(),
+        )
         return token, raw
 
     @classmethod
-    def authenticate(cls, raw: str):
-        token = cls.objects.active().select_related("user").filter(key_hash=hash_token(raw)).first()
+    def authenticate(cls, raw: str, *, now) -> "ApiToken | None":
+        """The active token with this raw value, its use recorded; None for any other."""
+        token = (
+            cls.objects.active(now=now).select_related("user").filter(key_hash=hash_token(raw))
+        ).first()
         if token is None:
             return None
-        cls.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
-        return token.user
+        stale = now - timedelta(seconds=TOKEN_USE_RECORD_SECONDS)
+        if token.last_used_at is None or token.last_used_at < stale:
+            cls.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token
 
-    def revoke(self) -> None:
-        self.revoked_at = timezone.now()
-        self.save(update_fields=["revoked_at"])
+    def revoke(self, *, by=None) -> bool:
+        """Revoke for good and audit it; False when it was already revoked (nothing changes)."""
+        with transaction.atomic():
+            now = timezone.now()
+            revoked = ApiToken.objects.filter(pk=self.pk, revoked_at__isnull=True).update(
+                revoked_at=now
+            )
+            if not revoked:
+                return False
+            self.revoked_at = now
+            AuditEvent.record(
+                user=by,
+                action=AuditEvent.Action.UPDATE,
+                obj=self,
+                changes={"revoked_at": [None, now.isoformat()]},
+            )
+        return True

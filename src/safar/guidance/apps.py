@@ -10,6 +10,8 @@ class GuidanceConfig(AppConfig):
     name = "safar.guidance"
     label = "guidance"
     verbose_name = _("Guidance for migrants: articles, stay calculator, ban rules")
+    # Its JSON endpoints, mounted at /api/ by safar.api.
+    api_router = "safar.guidance.api:router"
 
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register

@@ -14,5 +14,4 @@ urlpatterns = [
     path("guide/edit/<slug:slug>/history/<int:number>/", views.editor_diff, name="editor_diff"),
     path("guide/<slug:slug>/", views.article_detail, name="article"),
     path("guide/<slug:slug>/leaflet.pdf", views.article_pdf, name="article_pdf"),
-    path("api/bancheck", views.api_bancheck, name="api_bancheck"),
 ]

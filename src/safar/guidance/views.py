@@ -4,23 +4,21 @@ Nothing a visitor types into the calculator is stored or logged: it is personal 
 service does not need to keep.
 """
 
-import json
 from datetime import date
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from safar.core.models import Role
 from safar.core.permissions import role_required
 from safar.core.ratelimit import over_limit
 
-from .bancheck import InvalidCase, answer, check, parse_case
+from .bancheck import check
 from .bancheck.explain import cite, explain
 from .forms import ArticleForm, Calculator
 from .models import Article, ArticleVersion, BanRule, HelpContact, Topic, current_rulebook
@@ -155,34 +153,6 @@ def _rate_limited(request) -> bool:
     """Whether this client address (behind a trusted proxy, the forwarded one) has made more
     than API_RATE_LIMIT checks in the current window; counted in the shared cache."""
     return over_limit(request, "bancheck", limit=API_RATE_LIMIT, window=API_RATE_WINDOW)
-
-
-def _error(status: int, message: str, problems=()) -> JsonResponse:
-    return JsonResponse(
-        {"error": message, "problems": [p.as_json() for p in problems]},
-        status=status,
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
-@csrf_exempt  # a public JSON endpoint: no cookies, no session, nothing to forge
-@require_POST
-def api_bancheck(request):
-    if _rate_limited(request):
-        response = _error(429, "Too many checks from this address; try again in a minute.")
-        response["Retry-After"] = str(API_RATE_WINDOW)
-        return response
-    if len(request.body) > API_MAX_BYTES:
-        return _error(413, f"The request is larger than {API_MAX_BYTES} bytes.")
-    try:
-        data = json.loads(request.body.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return _error(400, f"The body is not valid JSON: {exc}")
-    try:
-        case = parse_case(data, today=today())
-    except InvalidCase as invalid:
-        return _error(400, "The input has errors.", invalid.problems)
-    return JsonResponse(answer(case, current_rulebook()), json_dumps_params={"ensure_ascii": False})
 
 
 # --- editors ---------------------------------------------------------------------------------

@@ -18,6 +18,8 @@ class ReportsConfig(AppConfig):
     name = "safar.reports"
     label = "reports"
     verbose_name = _("Standard reports")
+    # Its JSON endpoints, mounted at /api/ by safar.api.
+    api_router = "safar.reports.api:router"
 
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register

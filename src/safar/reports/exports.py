@@ -44,9 +44,18 @@ def file_name(report, date_from: date, date_to: date, fmt: str) -> str:
 
 
 def record_export(
-    *, user, report, date_from: date, date_to: date, filters: dict, fmt: str, via: str
+    *,
+    user,
+    report,
+    date_from: date,
+    date_to: date,
+    filters: dict,
+    fmt: str,
+    via: str,
+    token: str = "",
 ) -> AuditEvent:
-    """Who exported which report, for which period and filters, in which format, and how."""
+    """Who exported which report, for which period and filters, in which format, and how
+    (`token`: the prefix of the API token used, so a token's reads can be told apart)."""
     return AuditEvent.record(
         user=user,
         action=AuditEvent.Action.EXPORT,
@@ -58,6 +67,7 @@ def record_export(
             **filters,
             "format": fmt,
             "via": via,
+            **({"token": token} if token else {}),
         },
     )
 

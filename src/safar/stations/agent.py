@@ -179,6 +179,13 @@ class Outcome:
     message: str = ""
 
 
+def _message(payload: dict) -> str:
+    """The reason in an error body: `{"error": {"message": …}}`, or an older server's
+    `{"error": "…"}`."""
+    error = payload.get("error", "")
+    return str(error.get("message", "")) if isinstance(error, dict) else str(error)
+
+
 class Client:
     """The intake API as the agent sees it. Network trouble and 5xx answers become "retry"."""
 
@@ -245,9 +252,7 @@ class Client:
         if answer.status_code == 200 and payload.get("status") == "already_held":
             return Outcome("held")
         if 400 <= answer.status_code < 500 and payload.get("refused"):
-            return Outcome(
-                "refused", code=str(payload.get("code", "")), message=str(payload.get("error", ""))
-            )
+            return Outcome("refused", code=str(payload.get("code", "")), message=_message(payload))
         # A malformed request or an unexpected answer: keep the file and try again later.
         return Outcome("retry", message=f"HTTP {answer.status_code}")
 

@@ -6,6 +6,8 @@ class StationsConfig(AppConfig):
     name = "safar.stations"
     label = "stations"
     verbose_name = _("Border stations")
+    # Its JSON endpoints, mounted at /api/ by safar.api.
+    api_router = "safar.stations.api:router"
 
     def ready(self) -> None:
         from safar.core.navigation import Link, register

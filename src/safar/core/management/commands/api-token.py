@@ -1,11 +1,13 @@
 """`safar api-token USERNAME`: issue an API token; `--list` and `--revoke PREFIX` manage them.
 
 The raw token is printed once, on the last line, and never stored: the database keeps its
-SHA-256 only (core.models.ApiToken), so a lost token is revoked and a new one issued.
+SHA-256 only (core.models.ApiToken), so a lost token is revoked and a new one issued. A token
+opens the JSON API only (/api/), and expires SAFAR_API_TOKEN_DAYS (default 90) days after issue.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from safar.core.models import ApiToken, AuditEvent, User
 
@@ -46,7 +48,10 @@ class Command(BaseCommand):
                 obj=token,
                 changes={"user": [None, user.username], "prefix": [None, token.prefix]},
             )
-        self.stderr.write(f"Token {token.prefix}… for {user.username}; it is shown only once:")
+        self.stderr.write(
+            f"Token {token.prefix}… for {user.username}, valid until "
+            f"{token.expires_at:%Y-%m-%d %H:%M}; it is shown only once:"
+        )
         self.stdout.write(raw)
 
     def list_tokens(self, user) -> None:
@@ -54,7 +59,12 @@ class Command(BaseCommand):
         if not tokens:
             self.stdout.write(f"{user.username} has no API tokens.")
         for token in tokens:
-            state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}" if token.revoked_at else "active"
+            if token.revoked_at:
+                state = f"revoked {token.revoked_at:%Y-%m-%d %H:%M}"
+            elif token.expires_at <= timezone.now():
+                state = f"expired {token.expires_at:%Y-%m-%d %H:%M}"
+            else:
+                state = f"active until {token.expires_at:%Y-%m-%d %H:%M}"
             used = f"{token.last_used_at:%Y-%m-%d %H:%M}" if token.last_used_at else "never"
             self.stdout.write(
                 f"{token.prefix}  created {token.created_at:%Y-%m-%d %H:%M}  "
@@ -74,12 +84,5 @@ class Command(BaseCommand):
                 f"--revoke: {len(matches)} active tokens start with {prefix!r}; "
                 "give more characters"
             )
-        with transaction.atomic():
-            matches[0].revoke()
-            AuditEvent.record(
-                user=None,
-                action=AuditEvent.Action.UPDATE,
-                obj=matches[0],
-                changes={"revoked_at": [None, matches[0].revoked_at.isoformat()]},
-            )
+        matches[0].revoke(by=None)
         self.stdout.write(f"Revoked token {matches[0].prefix}… of {user.username}.")
