@@ -11,6 +11,8 @@ or repeated in the file with different data, it is a conflict and goes to the re
 
 import csv
 import gc
+import logging
+import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -19,7 +21,7 @@ from datetime import date
 from operator import itemgetter
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from safar.core.models import AuditEvent, BorderPoint, Country, District, Purpose, Region
@@ -56,10 +58,29 @@ PASSPORT_RE = re.compile(r"[A-Z0-9]{1,20}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EARLIEST_CROSSING = date(1991, 1, 1)
 EARLIEST_BIRTH = date(1900, 1, 1)
+# A rejects file starts with these two columns; imported again (fixed), they are skipped.
+REJECTS_COLUMNS = ("line", "reason")
+# A value starting with one of these is a formula to a spreadsheet: in the rejects file it gets
+# a leading apostrophe (shown as text), which an import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+log = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
     """The file cannot be imported at all (wrong header, empty, unreadable): nothing stored."""
+
+
+class ImportStopped(ImportFileError):
+    """The file could not be read to its end (a broken line): the import stopped there.
+
+    The rows before that line were checked and stored (`result` holds the counts); the message
+    says how many, and that the rest of the file was not read.
+    """
+
+    def __init__(self, message: str, result: "ImportResult"):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
@@ -71,6 +92,8 @@ class ImportResult:
     conflicts: int = 0
     rejects_path: Path | None = None
     problems: list[tuple[int, str]] = field(default_factory=list)
+    # False when the import stopped before the end of the file (a broken line, an error).
+    finished: bool = False
 
     @property
     def rows(self) -> int:
@@ -93,12 +116,15 @@ def rejects_path_for(path: Path) -> Path:
 
 
 def _parse_header(path: Path, first: list[str] | None) -> tuple[str, ...]:
+    """The file's columns (without a rejects file's line and reason), or ImportFileError."""
     if first is None or not any(value.strip() for value in first):
         raise ImportFileError(
             f"{path}: the file is empty; the first line must be the header "
             f"{EXPECTED_HEADER} (optionally followed by {','.join(OPTIONAL)})"
         )
     header = tuple(value.strip().lower() for value in first)
+    if header[: len(REJECTS_COLUMNS)] == REJECTS_COLUMNS:
+        header = header[len(REJECTS_COLUMNS) :]
     extra = header[len(REQUIRED) :]
     if (
         header[: len(REQUIRED)] != REQUIRED
@@ -335,13 +361,13 @@ def _show(value: str) -> str:
 
 
 class _Import:
-    def __init__(self, path: Path, header: tuple[str, ...], user, on_problem):
+    def __init__(self, path: Path, header: tuple[str, ...], user, on_problem, result: ImportResult):
         self.path = path
         self.header = header
         self.user = user
         self.on_problem = on_problem
         self.checker = _Checker(header)
-        self.result = ImportResult(path=path)
+        self.result = result
         # Which optional columns take part in "same data" (absent columns say nothing).
         self.compare_names = "surname" in header, "given_names" in header, "district" in header
         self.rejects_file = None
@@ -359,11 +385,11 @@ class _Import:
             self.on_problem(line, reason)
         if self.rejects_writer is None:
             self.result.rejects_path = rejects_path_for(self.path)
-            self.rejects_file = open(self.result.rejects_path, "w", newline="", encoding="utf-8")
+            self.rejects_file = _open_private(self.result.rejects_path)
             self.rejects_writer = csv.writer(self.rejects_file, lineterminator="\n")
             # Line and reason first: a row with too few or too many values keeps them all.
-            self.rejects_writer.writerow(("line", "reason", *self.header))
-        self.rejects_writer.writerow((line, reason, *fields))
+            self.rejects_writer.writerow((*REJECTS_COLUMNS, *self.header))
+        self.rejects_writer.writerow((line, reason, *map(escape_formula, fields)))
 
     def close(self) -> None:
         if self.rejects_file is not None:
@@ -569,6 +595,28 @@ class _Import:
         return out
 
 
+def _open_private(path: Path):
+    """`path` opened for writing as text, readable and writable by its owner only: a rejects
+    file holds whole rows of personal data (names, passport numbers, dates of birth). Never
+    through a symbolic link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file was already there
+    return os.fdopen(fd, "w", newline="", encoding="utf-8")
+
+
+def escape_formula(value: str) -> str:
+    """A value a spreadsheet would take for a formula (`=`, `+`, `-`, `@`…) with an apostrophe
+    before it, so that opening the rejects file runs nothing; `unescape_formula` undoes it."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unescape_formula(value: str) -> str:
+    """`escape_formula` undone: a value read back from a (fixed) rejects file."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 # Facts in a traveller's order: date, then id.
 _in_order = itemgetter(1, 0)
 
@@ -582,10 +630,18 @@ def _user_id(user) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
-def _records(reader) -> Iterator[tuple[int, list[str]]]:
+def _records(reader, skip: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """(line number, values) of the rows that are not blank; the first `skip` values (a rejects
+    file's line and reason) left out, and values escaped as text in a rejects file restored."""
     for fields in reader:
+        if skip:
+            fields = fields[skip:]
         # The first value (the card number) is almost never blank: test it before the rest.
         if fields and (fields[0].strip() or any(value.strip() for value in fields)):
+            # One search of the joined row is cheaper than a test per value; rare rows with
+            # an apostrophe anywhere (O'Neil) take the test per value.
+            if "'" in ",".join(fields):
+                fields = [unescape_formula(value) for value in fields]
             yield reader.line_num, fields
 
 
@@ -599,49 +655,119 @@ def import_crossings(
 ) -> ImportResult:
     """Import a crossings CSV file (see the module docstring); returns the counts.
 
-    Raises ImportFileError, with nothing stored, when the file is empty or its header is wrong.
-    `on_problem(line, reason)` is called for every rejected row as it is found.
+    Raises ImportFileError, with nothing stored, when the file is empty or its header is wrong;
+    ImportStopped (an ImportFileError) when a line further on cannot be read: the rows before
+    it are stored and the message says how many. Every import, finished or not, leaves one
+    audit event with the counts. `on_problem(line, reason)` is called for every rejected row as
+    it is found. A rejects file (fixed) can be imported as it is: its line and reason columns
+    are skipped.
     """
     path = Path(path)
     _tune_connection()
-    stale = rejects_path_for(path)
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
+        result = ImportResult(path=path)
+        stopped: str | None = "error"
         try:
-            header = _parse_header(path, next(reader, None))
-        except UnicodeDecodeError:
-            raise ImportFileError(f"{path}: not UTF-8 text") from None
-        stale.unlink(missing_ok=True)
-        job = _Import(path, header, user, on_problem)
-        bar = _progress_bar(path, progress)
-        try:
-            with _cycle_collector_paused(), _first_load_indexes_deferred():
-                _read_and_store(job, _records_or_error(path, reader), chunk_size, bar)
+            stopped = _import_file(path, fh, result, user, chunk_size, progress, on_problem)
+        except ImportFileError as exc:
+            stopped = str(exc).removeprefix(f"{path}: ").split("\n")[0]
+            raise
+        except BaseException as exc:
+            # An error of the program or the database: its type only (its text may quote data).
+            stopped = f"error: {type(exc).__name__}"
+            raise
         finally:
-            bar.close()
-            job.close()
-    result = job.result
-    AuditEvent.record(
-        user=user,
-        action=AuditEvent.Action.IMPORT,
-        object_type=Crossing._meta.label_lower,
-        query={
-            "file": path.name,
-            "stored": result.stored,
-            "already_present": result.already_present,
-            "rejected": result.rejected,
-            "conflicts": result.conflicts,
-        },
-    )
+            result.finished = stopped is None
+            _audit(user, path, result, stopped)
+    if stopped is not None:
+        raise ImportStopped(_stopped_message(path, stopped, result), result)
     return result
 
 
-def _read_and_store(
-    job: _Import, records: Iterator[tuple[int, list[str]]], chunk_size: int, bar
-) -> None:
+def _import_file(
+    path: Path, fh, result: ImportResult, user, chunk_size: int, progress: bool, on_problem
+) -> str | None:
+    """Import the open file into `result`; None when it was read to its end, else why not."""
+    reader = csv.reader(fh)
+    try:
+        first = next(reader, None)
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: not UTF-8 text") from None
+    header = _parse_header(path, first)
+    skip = len(first) - len(header) if first is not None else 0
+    rejects_path_for(path).unlink(missing_ok=True)  # a stale one from an earlier run
+    job = _Import(path, header, user, on_problem, result)
+    bar = _progress_bar(path, progress)
+    try:
+        with _cycle_collector_paused(), _first_load_indexes_deferred():
+            return _read_and_store(job, reader, skip, chunk_size, bar)
+    finally:
+        bar.close()
+        job.close()
+
+
+def _audit(user, path: Path, result: ImportResult, stopped: str | None) -> None:
+    """The import's audit event: the file name and the counts, and why it stopped early.
+
+    Written in its own short transaction; when the database refuses even that (the error that
+    stopped the import may be the database's), the failure is logged and the import's own
+    error, not this one, reaches the caller."""
+    query = {
+        "file": path.name,
+        "stored": result.stored,
+        "already_present": result.already_present,
+        "rejected": result.rejected,
+        "conflicts": result.conflicts,
+        "finished": result.finished,
+    }
+    if stopped is not None:
+        query["stopped"] = stopped
+    try:
+        with transaction.atomic():
+            AuditEvent.record(
+                user=user,
+                action=AuditEvent.Action.IMPORT,
+                object_type=Crossing._meta.label_lower,
+                query=query,
+            )
+    except DatabaseError:
+        log.exception("the audit event of the import of %s could not be written", path.name)
+
+
+def _stopped_message(path: Path, reason: str, result: ImportResult) -> str:
+    """What happened to a file that could not be read to its end, with the exact counts."""
+    text = (
+        f"{path}: {reason}; the import stopped there and the rest of the file was not read. "
+        f"Before it: {result.stored:,} rows stored, {result.already_present:,} already "
+        f"present, {result.rejected:,} rejected, {result.conflicts:,} conflicts"
+    )
+    if result.rejects_path is not None:
+        text += f" (see {result.rejects_path})"
+    return (
+        text + ". Correct that line and import the file again: the rows already stored will "
+        "count as already present."
+    )
+
+
+def _read_and_store(job: _Import, reader, skip: int, chunk_size: int, bar) -> str | None:
+    """Check and store the file's rows chunk by chunk. Returns None at the end of the file, or
+    why it stopped early (a line that cannot be read): the rows before that line are stored
+    first, so that the counts say exactly what happened."""
     chunk: list = []
     read = 0
-    for line, fields in records:
+    stopped = None
+    records = _records(reader, skip)
+    while True:
+        try:
+            line, fields = next(records)
+        except StopIteration:
+            break
+        except UnicodeDecodeError:
+            stopped = f"line {reader.line_num + 1}: not UTF-8 text"
+            break
+        except csv.Error as exc:
+            stopped = f"line {reader.line_num}: {exc}"
+            break
         read += 1
         checked = job.checker.check(fields)
         if isinstance(checked, str):
@@ -655,6 +781,7 @@ def _read_and_store(
     if chunk:
         job.store(chunk)
     bar.update(read)
+    return stopped
 
 
 def _deferrable_indexes() -> list[tuple]:
@@ -702,20 +829,6 @@ def _cycle_collector_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def _records_or_error(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
-    try:
-        yield from _records(reader)
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            f"{path}: not UTF-8 text after line {reader.line_num} "
-            "(the rows before it were imported)"
-        ) from None
-    except csv.Error as exc:
-        raise ImportFileError(
-            f"{path}, line {reader.line_num}: {exc} (the rows before it were imported)"
-        ) from None
 
 
 def _tune_connection() -> None:
