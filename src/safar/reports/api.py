@@ -66,7 +66,11 @@ def report_data(request, code: str):
         return JsonResponse({"errors": errors}, status=400)
     start, end = form.period
     result = report.run(start, end, **form.filters)
-    exports.record_export(
+    response = JsonResponse(
+        exports.as_json(report, start, end, result), json_dumps_params={"ensure_ascii": False}
+    )
+    return exports.record_export_after(
+        response,
         user=request.user,
         report=report,
         date_from=start,
@@ -74,7 +78,4 @@ def report_data(request, code: str):
         filters=form.filters,
         fmt="json",
         via="api",
-    )
-    return JsonResponse(
-        exports.as_json(report, start, end, result), json_dumps_params={"ensure_ascii": False}
     )
