@@ -12,6 +12,7 @@ from django.db import connection
 from safar.core.models import AuditEvent
 from safar.crossings import importer
 from safar.crossings.aggregates import compare_with_rebuild
+from safar.crossings.benchmarks import write_unsorted
 from safar.crossings.importer import EXPECTED_HEADER, ImportFileError, import_crossings
 from safar.crossings.models import Crossing, Traveller
 from safar.crossings.synthetic import write_csv
@@ -344,9 +345,7 @@ def test_the_command_says_how_many_rows_were_stored_when_a_line_cannot_be_read(t
 
 
 @pytest.mark.django_db
-def test_an_import_that_fails_still_leaves_an_audit_event_with_its_counts(
-    tmp_path, monkeypatch
-):
+def test_an_import_that_fails_still_leaves_an_audit_event_with_its_counts(tmp_path, monkeypatch):
     path = write(tmp_path / "fails.csv", good_rows(6))
     real = importer.apply_delta
     calls = []
@@ -422,3 +421,49 @@ def test_the_rejects_file_is_readable_by_its_owner_only(tmp_path):
     finally:
         os.umask(old)
     assert rejects_path.stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chunk_size", [700, 100_000])
+def test_an_unsorted_skewed_dirty_file_leaves_cells_equal_to_a_recomputation(
+    tmp_path, monkeypatch, chunk_size
+):
+    # A file as another system may export it: shuffled, a few travellers with many crossings,
+    # untidy and bad rows, repeated and conflicting card numbers. 700 rows per run: the sorted
+    # runs go through temporary files (in a private folder, removed afterwards).
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    ordered = tmp_path / "ordered.csv"
+    write_csv(ordered, 6000, seed=5, start=date(2023, 1, 1), end=date(2025, 12, 31))
+    path = tmp_path / "unsorted.csv"
+    rows = write_unsorted(ordered, path, seed=5)
+    first = import_crossings(path, chunk_size=chunk_size)
+    assert first.rows == rows and first.rejected > 0 and first.conflicts > 0
+    assert first.stored == Crossing.objects.count() > 5500
+    assert compare_with_rebuild() == []
+    assert not list(tmp_path.glob("safar-import-*"))
+    again = import_crossings(path, chunk_size=chunk_size)
+    assert again.stored == 0 and again.already_present == first.stored + first.already_present
+    assert compare_with_rebuild() == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("chunk_size", [2, 100])
+def test_in_an_unsorted_file_the_first_occurrence_of_a_card_number_wins(tmp_path, chunk_size):
+    path = write(
+        tmp_path / "repeats.csv",
+        [
+            row(card_number="K1", crossed_on="2025-06-01"),
+            # Months earlier: the file is not in date order, the rest is sorted by date.
+            row(card_number="K2", crossed_on="2024-01-01", direction="entry"),
+            row(card_number="K3", crossed_on="2024-03-01"),
+            # Sorted by date this row would come first; it repeats K1, so it is compared.
+            row(card_number="K1", crossed_on="2024-01-05"),
+            row(card_number="K3", crossed_on="2024-03-01"),
+        ],
+    )
+    result = import_crossings(path, chunk_size=chunk_size)
+    assert (result.stored, result.already_present, result.conflicts) == (3, 1, 1)
+    assert Crossing.objects.get(card_number="K1").crossed_on == date(2025, 6, 1)
+    [conflict] = rejects(path)
+    assert conflict["line"] == "5" and "crossed_on" in conflict["reason"]
+    assert compare_with_rebuild() == []

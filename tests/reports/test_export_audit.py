@@ -4,7 +4,8 @@ reports answer while an import holds the database's write lock."""
 import logging
 
 import pytest
-from django.db import OperationalError, connection
+from django.core.signals import request_finished
+from django.db import OperationalError, close_old_connections, connection
 from django.test import RequestFactory
 
 from safar.core.models import AuditEvent
@@ -37,6 +38,16 @@ class Statements:
         ]
 
 
+def close(response) -> None:
+    """Close the response as the WSGI server does after its last byte (keeping the test's
+    database connection, as Django's test client does)."""
+    request_finished.disconnect(close_old_connections)
+    try:
+        response.close()
+    finally:
+        request_finished.connect(close_old_connections)
+
+
 def get(analyst, path):
     request = RequestFactory().get(path, YEAR)
     request.user = analyst
@@ -59,7 +70,7 @@ def test_a_report_export_writes_nothing_until_its_answer_has_been_sent(
     assert response.status_code == 200 and statements.writes() == []
     assert not AuditEvent.objects.filter(action="export").exists()
     # The server closes the response after its last byte: then the event is written.
-    response.close()
+    close(response)
     event = AuditEvent.objects.get(action="export")
     assert (event.user, event.object_id, event.query["via"]) == (analyst, "R01", via)
 
@@ -75,6 +86,6 @@ def test_an_export_whose_audit_cannot_be_written_is_still_answered_and_logged(
     response = views.download(get(analyst, "/reports/R01/"), code="R01", fmt="csv")
     assert response.status_code == 200 and response.content.startswith(b"border_point")
     with connection.execute_wrapper(locked), caplog.at_level(logging.ERROR):
-        response.close()
+        close(response)
     assert not AuditEvent.objects.filter(action="export").exists()
     assert "export audit event not written" in caplog.text and "R01" in caplog.text
