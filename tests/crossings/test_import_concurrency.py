@@ -73,3 +73,12 @@ def test_another_writer_gets_its_turn_while_a_big_import_runs(tmp_path, referenc
     between = [n for n in stored_seen if 0 < n < ROWS]
     assert len(set(between)) >= 3, stored_seen
     assert max(waits) < 10, max(waits)
+    # The other writer's commits made the import plan its chunks again under the lock; the
+    # cells still equal a recomputation.
+    check = subprocess.run(
+        [sys.executable, "-m", "safar.cli", "check-aggregates"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -457,36 +457,70 @@ class _Import:
                 for pk, citizenship, passport, birth in cursor.fetchall()
             }
 
-    def store(self, chunk: list[tuple[int, list[str], tuple]]) -> None:
-        with transaction.atomic():
-            stored = self.stored_data([row[0] for _line, _fields, row in chunk])
-            # The chunk's first row of each new card number (its data compared only when the
-            # number comes again, which is rare).
-            first: dict[str, tuple] = {}
-            new: list[tuple] = []
-            for line, fields, row in chunk:
-                known = stored.get(row[0])
-                if known is None:
-                    earlier = first.setdefault(row[0], row)
-                    if earlier is row:
-                        new.append(row)
-                        continue
-                    known = self.same_data(earlier)
-                if known == self.same_data(row):
-                    self.result.already_present += 1
-                else:
-                    self.reject(
-                        line,
-                        fields,
-                        "conflict: card number already stored with "
-                        f"different data ({_differences(known, self.same_data(row))})",
-                        conflict=True,
-                    )
-            if new:
-                self.insert(new)
-            self.result.stored += len(new)
+    def store(self, chunk: list[tuple[int, list[str], tuple]]) -> float:
+        """Store a chunk in one transaction; returns the seconds the transaction took.
 
-    def insert(self, rows: list[tuple]) -> None:
+        On SQLite (one writer at a time) the chunk's plan — the stored cards, travellers and
+        history read, the new rows and the cell difference computed — is made before the write
+        transaction, so that the transaction only writes and other writers wait less. When
+        another connection committed anything meanwhile (`PRAGMA data_version` changed), the
+        plan is made again inside the transaction, as on PostgreSQL, where the travellers'
+        rows are locked (`existing_travellers`) instead.
+        """
+        plan = version = None
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            version = _data_version()
+            plan = self.plan(chunk)
+        started = time.perf_counter()
+        with transaction.atomic():
+            if plan is None or _data_version() != version:
+                plan = self.plan(chunk)
+            self.write(plan)
+        seconds = time.perf_counter() - started
+        self.result.stored += plan.stored
+        self.result.already_present += plan.present
+        for line, fields, reason in plan.conflicts:
+            self.reject(line, fields, reason, conflict=True)
+        return seconds
+
+    def plan(self, chunk: list[tuple[int, list[str], tuple]]) -> "_Plan":
+        """What storing the chunk writes, from what is stored now (reads only)."""
+        stored = self.stored_data([row[0] for _line, _fields, row in chunk])
+        # The chunk's first row of each new card number (its data compared only when the
+        # number comes again, which is rare).
+        first: dict[str, tuple] = {}
+        new: list[tuple] = []
+        plan = _Plan()
+        for line, fields, row in chunk:
+            known = stored.get(row[0])
+            if known is None:
+                earlier = first.setdefault(row[0], row)
+                if earlier is row:
+                    new.append(row)
+                    continue
+                known = self.same_data(earlier)
+            if known == self.same_data(row):
+                plan.present += 1
+            else:
+                reason = (
+                    "conflict: card number already stored with "
+                    f"different data ({_differences(known, self.same_data(row))})"
+                )
+                plan.conflicts.append((line, fields, reason))
+        if new:
+            self.plan_insert(new, plan)
+        plan.stored = len(new)
+        return plan
+
+    def write(self, plan: "_Plan") -> None:
+        """The plan's travellers, crossings and cell difference, inside the transaction."""
+        if not plan.stored:
+            return
+        insert_travellers(plan.travellers)
+        insert_crossings(plan.crossings, source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
+        apply_delta(plan.delta)
+
+    def plan_insert(self, rows: list[tuple], plan: "_Plan") -> None:
         # Each row's traveller identity (citizenship, passport, birth date), and each identity's
         # first new day.
         keys = [(row[4], row[5], row[6]) for row in rows]
@@ -501,7 +535,7 @@ class _Import:
         history = self.history({pk: first_day[key] for key, pk in existing.items()})
         new_keys = [key for key in first_day if key not in existing]
         ids = dict(zip(new_keys, reserve_ids(Traveller, len(new_keys)), strict=True))
-        insert_travellers([(pk, *key) for key, pk in ids.items()])
+        plan.travellers = [(pk, *key) for key, pk in ids.items()]
         ids.update(existing)
         crossings = []
         added: dict[tuple, list] = {}
@@ -529,7 +563,7 @@ class _Import:
                 added[key] = [facts]
             else:
                 group.append(facts)
-        insert_crossings(crossings, source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
+        plan.crossings = crossings
         delta = new_delta()
         for key, facts in added.items():
             old = history.get(ids[key])
@@ -540,7 +574,7 @@ class _Import:
                 traveller_contributions(key[0], key[2], facts, delta, 1)
             else:
                 self.count_returning(key, facts, old, delta)
-        apply_delta(delta)
+        plan.delta = delta
 
     @staticmethod
     def count_returning(key: tuple, added: list, old: list, delta) -> None:
@@ -600,6 +634,25 @@ class _Import:
                     found = out[traveller_id] = []
                 found.append(tuple(facts))
         return out
+
+
+@dataclass
+class _Plan:
+    """What storing one chunk writes: counted, refused, and the rows and cells to insert."""
+
+    stored: int = 0
+    present: int = 0
+    conflicts: list[tuple[int, list[str], str]] = field(default_factory=list)
+    travellers: list[tuple] = field(default_factory=list)
+    crossings: list[tuple] = field(default_factory=list)
+    delta: dict = field(default_factory=dict)
+
+
+def _data_version() -> int:
+    """SQLite's count of commits by other connections, as this connection sees it."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return cursor.fetchone()[0]
 
 
 def _open_private(path: Path):
@@ -877,9 +930,7 @@ class _Loader:
         if not self.pending:
             return
         chunk, self.pending = self.pending, []
-        started = time.perf_counter()
-        self.job.store(chunk)
-        elapsed = max(time.perf_counter() - started, 1e-3)
+        elapsed = max(self.job.store(chunk), 1e-3)  # the write transaction's seconds
         # The next chunk fills the time at this chunk's rate, growing or shrinking at most
         # twofold at a time (one slow chunk on a busy machine does not swing it too far).
         fit = int(len(chunk) * self.seconds / elapsed)
