@@ -469,3 +469,18 @@ def test_in_an_unsorted_file_the_first_occurrence_of_a_card_number_wins(tmp_path
     [conflict] = rejects(path)
     assert conflict["line"] == "5" and "crossed_on" in conflict["reason"]
     assert compare_with_rebuild() == []
+
+
+@pytest.mark.django_db
+def test_a_file_holding_an_unsorted_file_twice_stores_each_row_once(tmp_path, monkeypatch):
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+    ordered = tmp_path / "ordered.csv"
+    write_csv(ordered, 300, seed=6, start=date(2024, 1, 1), end=date(2025, 12, 31))
+    header, *lines = ordered.read_text().splitlines(keepends=True)
+    lines.reverse()  # out of date order: sorted in runs, the second copy spilled as repeats
+    path = tmp_path / "twice.csv"
+    path.write_text(header + "".join(lines) * 2)
+    result = import_crossings(path, chunk_size=50)
+    assert (result.stored, result.already_present, result.conflicts) == (300, 300, 0)
+    assert compare_with_rebuild() == []
+    assert not list(tmp_path.glob("safar-import-*"))

@@ -829,8 +829,8 @@ def _read_and_store(
     Rows are stored in date order: while the file comes in that order they go straight to the
     database; from the first row out of order (see `_Loader.in_order`), that row, the rows not
     yet stored and the rest of the file are sorted by date (see `_DateSorter`) and stored from
-    the sorted runs. Rejected rows are written as they
-    are found, in file order; conflicts when their chunk is stored.
+    the sorted runs. Rejected rows are written as they are found, in file order; conflicts when
+    their chunk is stored.
     """
     loader = _Loader(job, chunk_size, seconds, bar)
     sorter: _DateSorter | None = None
@@ -955,6 +955,7 @@ class _DateSorter:
         self.run_rows = max(1, run_rows)
         self.run: list[tuple[str, str, list[str]]] = []
         self.repeats: list[tuple[int, list[str]]] = []
+        self.repeats_file: Path | None = None  # older repeats, when there are many
         self.folder: str | None = None
         self.files: list[Path] = []
 
@@ -966,6 +967,15 @@ class _DateSorter:
 
     def repeat(self, line: int, fields: list[str]) -> None:
         self.repeats.append((line, fields))
+        if len(self.repeats) >= self.run_rows:  # a file holding another file twice
+            if self.repeats_file is None:
+                self.repeats_file = self._new_file(name="repeats.csv")
+                self.files.pop()  # not a run to merge
+            with open(self.repeats_file, "a", newline="", encoding="utf-8") as fh:
+                csv.writer(fh, lineterminator="\n").writerows(
+                    (line, *fields) for line, fields in self.repeats
+                )
+            self.repeats = []
 
     def take(self, rows: list[tuple[int, list[str], tuple]]) -> None:
         """Rows checked already, in file order (those a loader had not stored yet)."""
@@ -985,10 +995,10 @@ class _DateSorter:
             writer.writerows((day, line, *fields) for day, line, fields in self.run)
         self.run = []
 
-    def _new_file(self) -> Path:
+    def _new_file(self, name: str = "") -> Path:
         if self.folder is None:
             self.folder = tempfile.mkdtemp(prefix="safar-import-")  # mode 0700
-        path = Path(self.folder) / f"run-{len(self.files)}.csv"
+        path = Path(self.folder) / (name or f"run-{len(self.files)}.csv")
         self.files.append(path)
         return path
 
@@ -1010,6 +1020,10 @@ class _DateSorter:
                 for handle in handles:
                     handle.close()
         self.run = []
+        if self.repeats_file is not None:
+            with open(self.repeats_file, newline="", encoding="utf-8") as fh:
+                for row in csv.reader(fh):
+                    yield int(row[0]), row[1:]
         yield from self.repeats
 
     def close(self) -> None:
