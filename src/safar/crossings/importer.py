@@ -30,7 +30,13 @@ from django.utils import timezone
 
 from safar.core.models import AuditEvent, BorderPoint, Country, District, Purpose, Region
 
-from .aggregates import FACT_FIELDS, apply_delta, new_delta, traveller_contributions
+from .aggregates import (
+    FACT_FIELDS,
+    apply_delta,
+    new_delta,
+    stage_delta,
+    traveller_contributions,
+)
 from .bulk import (
     indexes_deferred,
     insert_crossings,
@@ -518,7 +524,7 @@ class _Import:
             return
         insert_travellers(plan.travellers)
         insert_crossings(plan.crossings, source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
-        apply_delta(plan.delta)
+        apply_delta(plan.delta, staged=plan.staged)
 
     def plan_insert(self, rows: list[tuple], plan: "_Plan") -> None:
         # Each row's traveller identity (citizenship, passport, birth date), and each identity's
@@ -575,6 +581,7 @@ class _Import:
             else:
                 self.count_returning(key, facts, old, delta)
         plan.delta = delta
+        plan.staged = stage_delta(delta)
 
     @staticmethod
     def count_returning(key: tuple, added: list, old: list, delta) -> None:
@@ -646,6 +653,8 @@ class _Plan:
     travellers: list[tuple] = field(default_factory=list)
     crossings: list[tuple] = field(default_factory=list)
     delta: dict = field(default_factory=dict)
+    # The cells of `delta` are in the temporary table already (aggregates.stage_delta).
+    staged: bool = False
 
 
 def _data_version() -> int:
