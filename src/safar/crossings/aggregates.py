@@ -202,11 +202,12 @@ def expand_to_cells(delta: dict, iso: bool = False) -> dict:
     return {ident: n for ident, n in cells.items() if n}
 
 
-def apply_delta(delta: dict, *, bulk_threshold: int | None = None) -> int:
+def apply_delta(delta: dict, *, bulk_threshold: int | None = None, staged: bool = False) -> int:
     """Add a day-grain difference to the cells at every grain; returns how many day keys changed.
 
     Small differences (one card) are expanded to month and year grain here and upserted row by
-    row; big ones (an import chunk) go through a temporary table.
+    row; big ones (an import chunk) go through a temporary table. `staged`: `stage_delta(delta)`
+    filled that table already (before the write transaction), only the upsert is left.
     """
     changed = sum(1 for n in delta.values() if n)
     if not changed:
@@ -214,7 +215,9 @@ def apply_delta(delta: dict, *, bulk_threshold: int | None = None) -> int:
     if bulk_threshold is None:
         bulk_threshold = BULK_THRESHOLD
     with transaction.atomic(), connection.cursor() as cursor:
-        if changed > bulk_threshold:
+        if staged:
+            _apply_staged(cursor)
+        elif changed > bulk_threshold:
             _apply_bulk(cursor, delta)
         else:
             # Sorted, so concurrent writers on PostgreSQL lock rows in one order (no deadlock).
@@ -256,7 +259,24 @@ _TEMP_COLUMNS = (
 )
 
 
+def stage_delta(delta: dict) -> bool:
+    """Expand a big difference (more than BULK_THRESHOLD day keys) to the cells and put them in
+    the connection's temporary table, for `apply_delta(delta, staged=True)`; False (nothing
+    staged) for a small one. This part needs no write lock: on SQLite the temporary tables are
+    the connection's own, so the importer does it before its write transaction."""
+    if sum(1 for n in delta.values() if n) <= BULK_THRESHOLD:
+        return False
+    with connection.cursor() as cursor:
+        _stage(cursor, delta)
+    return True
+
+
 def _apply_bulk(cursor, delta: dict) -> None:
+    _stage(cursor, delta)
+    _apply_staged(cursor)
+
+
+def _stage(cursor, delta: dict) -> None:
     sqlite = connection.vendor == "sqlite"
     cells = expand_to_cells(delta, iso=sqlite)
     cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS safar_cell_delta ({_TEMP_COLUMNS})")
@@ -266,6 +286,10 @@ def _apply_bulk(cursor, delta: dict) -> None:
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
         [(*ident, n) for ident, n in cells.items()],
     )
+
+
+def _apply_staged(cursor) -> None:
+    """Upsert the staged cells (in index order), delete those that reached 0, clear the table."""
     # In index order: PostgreSQL locks rows in one order, so concurrent writers cannot
     # deadlock; SQLite walks its unique index forwards instead of jumping around it.
     order = f" ORDER BY {_Q_IDENTITY}"

@@ -36,11 +36,12 @@ _EXTRA = ("source", "created_by_id", "created_at", "updated_at")
 
 
 def reserve_ids(model, count: int) -> list[int]:
-    """`count` fresh, increasing primary keys for `model`; call inside the write transaction.
+    """`count` fresh, increasing primary keys for `model`.
 
-    SQLite: the next ids after both the largest id and the AUTOINCREMENT counter (the write
-    lock is held from BEGIN IMMEDIATE, so nobody else takes them). PostgreSQL: from the
-    table's sequence, safe alongside concurrent writers.
+    SQLite: the next ids after both the largest id and the AUTOINCREMENT counter; free while
+    the write lock is held (from BEGIN IMMEDIATE), or, read before it, as long as no other
+    connection commits (the importer checks `PRAGMA data_version` under the lock). PostgreSQL:
+    from the table's sequence, safe alongside concurrent writers.
     """
     if count <= 0:
         return []

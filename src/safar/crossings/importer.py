@@ -11,21 +11,33 @@ or repeated in the file with different data, it is a conflict and goes to the re
 
 import csv
 import gc
+import heapq
+import logging
+import os
 import re
+import shutil
+import tempfile
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from operator import itemgetter
 from pathlib import Path
 
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from safar.core.models import AuditEvent, BorderPoint, Country, District, Purpose, Region
 
 from . import rules
-from .aggregates import FACT_FIELDS, apply_delta, new_delta, traveller_contributions
+from .aggregates import (
+    FACT_FIELDS,
+    apply_delta,
+    new_delta,
+    stage_delta,
+    traveller_contributions,
+)
 from .bulk import (
     indexes_deferred,
     insert_crossings,
@@ -51,17 +63,39 @@ REQUIRED = (
 )
 OPTIONAL = ("surname", "given_names", "district")
 EXPECTED_HEADER = ",".join(REQUIRED)
+# At most this many rows per write transaction (and per sorted run of an unsorted file) …
 CHUNK_SIZE = 250_000
+# … and at most about this much work: other writers wait for the import between its chunks.
+TRANSACTION_SECONDS = 2.0
 # From safar.crossings.rules: the fast path accepts only values already in their stored form.
 CARD_RE = rules.CARD_NUMBER_RE
 PASSPORT_RE = rules.PASSPORT_NUMBER_RE
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
 EARLIEST_BIRTH = rules.EARLIEST_BIRTH
 CITIZEN = rules.CITIZEN_COUNTRY
+# A rejects file starts with these two columns; imported again (fixed), they are skipped.
+REJECTS_COLUMNS = ("line", "reason")
+# A value starting with one of these is a formula to a spreadsheet: in the rejects file it gets
+# a leading apostrophe (shown as text), which an import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+log = logging.getLogger(__name__)
 
 
 class ImportFileError(Exception):
     """The file cannot be imported at all (wrong header, empty, unreadable): nothing stored."""
+
+
+class ImportStopped(ImportFileError):
+    """The file could not be read to its end (a broken line): the import stopped there.
+
+    The rows before that line were checked and stored (`result` holds the counts); the message
+    says how many, and that the rest of the file was not read.
+    """
+
+    def __init__(self, message: str, result: "ImportResult"):
+        super().__init__(message)
+        self.result = result
 
 
 @dataclass
@@ -73,6 +107,8 @@ class ImportResult:
     conflicts: int = 0
     rejects_path: Path | None = None
     problems: list[tuple[int, str]] = field(default_factory=list)
+    # False when the import stopped before the end of the file (a broken line, an error).
+    finished: bool = False
 
     @property
     def rows(self) -> int:
@@ -95,12 +131,15 @@ def rejects_path_for(path: Path) -> Path:
 
 
 def _parse_header(path: Path, first: list[str] | None) -> tuple[str, ...]:
+    """The file's columns (without a rejects file's line and reason), or ImportFileError."""
     if first is None or not any(value.strip() for value in first):
         raise ImportFileError(
             f"{path}: the file is empty; the first line must be the header "
             f"{EXPECTED_HEADER} (optionally followed by {','.join(OPTIONAL)})"
         )
     header = tuple(value.strip().lower() for value in first)
+    if header[: len(REJECTS_COLUMNS)] == REJECTS_COLUMNS:
+        header = header[len(REJECTS_COLUMNS) :]
     extra = header[len(REQUIRED) :]
     if (
         header[: len(REQUIRED)] != REQUIRED
@@ -347,13 +386,13 @@ def _show(value: str) -> str:
 
 
 class _Import:
-    def __init__(self, path: Path, header: tuple[str, ...], user, on_problem):
+    def __init__(self, path: Path, header: tuple[str, ...], user, on_problem, result: ImportResult):
         self.path = path
         self.header = header
         self.user = user
         self.on_problem = on_problem
         self.checker = _Checker(header)
-        self.result = ImportResult(path=path)
+        self.result = result
         # Which optional columns take part in "same data" (absent columns say nothing).
         self.compare_names = "surname" in header, "given_names" in header, "district" in header
         self.rejects_file = None
@@ -371,11 +410,11 @@ class _Import:
             self.on_problem(line, reason)
         if self.rejects_writer is None:
             self.result.rejects_path = rejects_path_for(self.path)
-            self.rejects_file = open(self.result.rejects_path, "w", newline="", encoding="utf-8")
+            self.rejects_file = _open_private(self.result.rejects_path)
             self.rejects_writer = csv.writer(self.rejects_file, lineterminator="\n")
             # Line and reason first: a row with too few or too many values keeps them all.
-            self.rejects_writer.writerow(("line", "reason", *self.header))
-        self.rejects_writer.writerow((line, reason, *fields))
+            self.rejects_writer.writerow((*REJECTS_COLUMNS, *self.header))
+        self.rejects_writer.writerow((line, reason, *map(escape_formula, fields)))
 
     def close(self) -> None:
         if self.rejects_file is not None:
@@ -436,36 +475,70 @@ class _Import:
                 for pk, citizenship, passport, birth in cursor.fetchall()
             }
 
-    def store(self, chunk: list[tuple[int, list[str], tuple]]) -> None:
-        with transaction.atomic():
-            stored = self.stored_data([row[0] for _line, _fields, row in chunk])
-            # The chunk's first row of each new card number (its data compared only when the
-            # number comes again, which is rare).
-            first: dict[str, tuple] = {}
-            new: list[tuple] = []
-            for line, fields, row in chunk:
-                known = stored.get(row[0])
-                if known is None:
-                    earlier = first.setdefault(row[0], row)
-                    if earlier is row:
-                        new.append(row)
-                        continue
-                    known = self.same_data(earlier)
-                if known == self.same_data(row):
-                    self.result.already_present += 1
-                else:
-                    self.reject(
-                        line,
-                        fields,
-                        "conflict: card number already stored with "
-                        f"different data ({_differences(known, self.same_data(row))})",
-                        conflict=True,
-                    )
-            if new:
-                self.insert(new)
-            self.result.stored += len(new)
+    def store(self, chunk: list[tuple[int, list[str], tuple]]) -> float:
+        """Store a chunk in one transaction; returns the seconds the transaction took.
 
-    def insert(self, rows: list[tuple]) -> None:
+        On SQLite (one writer at a time) the chunk's plan — the stored cards, travellers and
+        history read, the new rows and the cell difference computed — is made before the write
+        transaction, so that the transaction only writes and other writers wait less. When
+        another connection committed anything meanwhile (`PRAGMA data_version` changed), the
+        plan is made again inside the transaction, as on PostgreSQL, where the travellers'
+        rows are locked (`existing_travellers`) instead.
+        """
+        plan = version = None
+        if connection.vendor == "sqlite" and not connection.in_atomic_block:
+            version = _data_version()
+            plan = self.plan(chunk)
+        started = time.perf_counter()
+        with transaction.atomic():
+            if plan is None or _data_version() != version:
+                plan = self.plan(chunk)
+            self.write(plan)
+        seconds = time.perf_counter() - started
+        self.result.stored += plan.stored
+        self.result.already_present += plan.present
+        for line, fields, reason in plan.conflicts:
+            self.reject(line, fields, reason, conflict=True)
+        return seconds
+
+    def plan(self, chunk: list[tuple[int, list[str], tuple]]) -> "_Plan":
+        """What storing the chunk writes, from what is stored now (reads only)."""
+        stored = self.stored_data([row[0] for _line, _fields, row in chunk])
+        # The chunk's first row of each new card number (its data compared only when the
+        # number comes again, which is rare).
+        first: dict[str, tuple] = {}
+        new: list[tuple] = []
+        plan = _Plan()
+        for line, fields, row in chunk:
+            known = stored.get(row[0])
+            if known is None:
+                earlier = first.setdefault(row[0], row)
+                if earlier is row:
+                    new.append(row)
+                    continue
+                known = self.same_data(earlier)
+            if known == self.same_data(row):
+                plan.present += 1
+            else:
+                reason = (
+                    "conflict: card number already stored with "
+                    f"different data ({_differences(known, self.same_data(row))})"
+                )
+                plan.conflicts.append((line, fields, reason))
+        if new:
+            self.plan_insert(new, plan)
+        plan.stored = len(new)
+        return plan
+
+    def write(self, plan: "_Plan") -> None:
+        """The plan's travellers, crossings and cell difference, inside the transaction."""
+        if not plan.stored:
+            return
+        insert_travellers(plan.travellers)
+        insert_crossings(plan.crossings, source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
+        apply_delta(plan.delta, staged=plan.staged)
+
+    def plan_insert(self, rows: list[tuple], plan: "_Plan") -> None:
         # Each row's traveller identity (citizenship, passport, birth date), and each identity's
         # first new day.
         keys = [(row[4], row[5], row[6]) for row in rows]
@@ -480,7 +553,7 @@ class _Import:
         history = self.history({pk: first_day[key] for key, pk in existing.items()})
         new_keys = [key for key in first_day if key not in existing]
         ids = dict(zip(new_keys, reserve_ids(Traveller, len(new_keys)), strict=True))
-        insert_travellers([(pk, *key) for key, pk in ids.items()])
+        plan.travellers = [(pk, *key) for key, pk in ids.items()]
         ids.update(existing)
         crossings = []
         added: dict[tuple, list] = {}
@@ -508,7 +581,7 @@ class _Import:
                 added[key] = [facts]
             else:
                 group.append(facts)
-        insert_crossings(crossings, source=Crossing.Source.IMPORT, user_id=_user_id(self.user))
+        plan.crossings = crossings
         delta = new_delta()
         for key, facts in added.items():
             old = history.get(ids[key])
@@ -519,7 +592,8 @@ class _Import:
                 traveller_contributions(key[0], key[2], facts, delta, 1)
             else:
                 self.count_returning(key, facts, old, delta)
-        apply_delta(delta)
+        plan.delta = delta
+        plan.staged = stage_delta(delta)
 
     @staticmethod
     def count_returning(key: tuple, added: list, old: list, delta) -> None:
@@ -581,6 +655,49 @@ class _Import:
         return out
 
 
+@dataclass
+class _Plan:
+    """What storing one chunk writes: counted, refused, and the rows and cells to insert."""
+
+    stored: int = 0
+    present: int = 0
+    conflicts: list[tuple[int, list[str], str]] = field(default_factory=list)
+    travellers: list[tuple] = field(default_factory=list)
+    crossings: list[tuple] = field(default_factory=list)
+    delta: dict = field(default_factory=dict)
+    # The cells of `delta` are in the temporary table already (aggregates.stage_delta).
+    staged: bool = False
+
+
+def _data_version() -> int:
+    """SQLite's count of commits by other connections, as this connection sees it."""
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA data_version")
+        return cursor.fetchone()[0]
+
+
+def _open_private(path: Path):
+    """`path` opened for writing as text, readable and writable by its owner only: a rejects
+    file holds whole rows of personal data (names, passport numbers, dates of birth). Never
+    through a symbolic link."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
+    os.fchmod(fd, 0o600)  # also when the file was already there
+    return os.fdopen(fd, "w", newline="", encoding="utf-8")
+
+
+def escape_formula(value: str) -> str:
+    """A value a spreadsheet would take for a formula (`=`, `+`, `-`, `@`…) with an apostrophe
+    before it, so that opening the rejects file runs nothing; `unescape_formula` undoes it."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unescape_formula(value: str) -> str:
+    """`escape_formula` undone: a value read back from a (fixed) rejects file."""
+    if value.startswith("'") and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
 # Facts in a traveller's order: date, then id.
 _in_order = itemgetter(1, 0)
 
@@ -594,10 +711,18 @@ def _user_id(user) -> int | None:
     return user.pk if user is not None and user.is_authenticated else None
 
 
-def _records(reader) -> Iterator[tuple[int, list[str]]]:
+def _records(reader, skip: int = 0) -> Iterator[tuple[int, list[str]]]:
+    """(line number, values) of the rows that are not blank; the first `skip` values (a rejects
+    file's line and reason) left out, and values escaped as text in a rejects file restored."""
     for fields in reader:
+        if skip:
+            fields = fields[skip:]
         # The first value (the card number) is almost never blank: test it before the rest.
         if fields and (fields[0].strip() or any(value.strip() for value in fields)):
+            # One search of the joined row is cheaper than a test per value; rare rows with
+            # an apostrophe anywhere (O'Neil) take the test per value.
+            if "'" in ",".join(fields):
+                fields = [unescape_formula(value) for value in fields]
             yield reader.line_num, fields
 
 
@@ -606,67 +731,326 @@ def import_crossings(
     *,
     user=None,
     chunk_size: int = CHUNK_SIZE,
+    transaction_seconds: float = TRANSACTION_SECONDS,
     progress: bool = False,
     on_problem: Callable[[int, str], None] | None = None,
 ) -> ImportResult:
     """Import a crossings CSV file (see the module docstring); returns the counts.
 
-    Raises ImportFileError, with nothing stored, when the file is empty or its header is wrong.
-    `on_problem(line, reason)` is called for every rejected row as it is found.
+    Raises ImportFileError, with nothing stored, when the file is empty or its header is wrong;
+    ImportStopped (an ImportFileError) when a line further on cannot be read: the rows before
+    it are stored and the message says how many. Every import, finished or not, leaves one
+    audit event with the counts. `on_problem(line, reason)` is called for every rejected row as
+    it is found. A rejects file (fixed) can be imported as it is: its line and reason columns
+    are skipped.
     """
     path = Path(path)
     _tune_connection()
-    stale = rejects_path_for(path)
     with open(path, newline="", encoding="utf-8-sig") as fh:
-        reader = csv.reader(fh)
+        result = ImportResult(path=path)
+        stopped: str | None = "error"
         try:
-            header = _parse_header(path, next(reader, None))
-        except UnicodeDecodeError:
-            raise ImportFileError(f"{path}: not UTF-8 text") from None
-        stale.unlink(missing_ok=True)
-        job = _Import(path, header, user, on_problem)
-        bar = _progress_bar(path, progress)
-        try:
-            with _cycle_collector_paused(), _first_load_indexes_deferred():
-                _read_and_store(job, _records_or_error(path, reader), chunk_size, bar)
+            stopped = _import_file(
+                path, fh, result, user, chunk_size, transaction_seconds, progress, on_problem
+            )
+        except ImportFileError as exc:
+            stopped = str(exc).removeprefix(f"{path}: ").split("\n")[0]
+            raise
+        except BaseException as exc:
+            # An error of the program or the database: its type only (its text may quote data).
+            stopped = f"error: {type(exc).__name__}"
+            raise
         finally:
-            bar.close()
-            job.close()
-    result = job.result
-    AuditEvent.record(
-        user=user,
-        action=AuditEvent.Action.IMPORT,
-        object_type=Crossing._meta.label_lower,
-        query={
-            "file": path.name,
-            "stored": result.stored,
-            "already_present": result.already_present,
-            "rejected": result.rejected,
-            "conflicts": result.conflicts,
-        },
-    )
+            result.finished = stopped is None
+            _audit(user, path, result, stopped)
+    if stopped is not None:
+        raise ImportStopped(_stopped_message(path, stopped, result), result)
     return result
 
 
+def _import_file(
+    path: Path,
+    fh,
+    result: ImportResult,
+    user,
+    chunk_size: int,
+    seconds: float,
+    progress: bool,
+    on_problem,
+) -> str | None:
+    """Import the open file into `result`; None when it was read to its end, else why not."""
+    reader = csv.reader(fh)
+    try:
+        first = next(reader, None)
+    except UnicodeDecodeError:
+        raise ImportFileError(f"{path}: not UTF-8 text") from None
+    header = _parse_header(path, first)
+    skip = len(first) - len(header) if first is not None else 0
+    rejects_path_for(path).unlink(missing_ok=True)  # a stale one from an earlier run
+    job = _Import(path, header, user, on_problem, result)
+    bar = _progress_bar(path, progress)
+    try:
+        with _cycle_collector_paused(), _first_load_indexes_deferred():
+            return _read_and_store(job, reader, skip, chunk_size, seconds, bar)
+    finally:
+        bar.close()
+        job.close()
+
+
+def _audit(user, path: Path, result: ImportResult, stopped: str | None) -> None:
+    """The import's audit event: the file name and the counts, and why it stopped early.
+
+    Written in its own short transaction; when the database refuses even that (the error that
+    stopped the import may be the database's), the failure is logged and the import's own
+    error, not this one, reaches the caller."""
+    query = {
+        "file": path.name,
+        "stored": result.stored,
+        "already_present": result.already_present,
+        "rejected": result.rejected,
+        "conflicts": result.conflicts,
+        "finished": result.finished,
+    }
+    if stopped is not None:
+        query["stopped"] = stopped
+    try:
+        with transaction.atomic():
+            AuditEvent.record(
+                user=user,
+                action=AuditEvent.Action.IMPORT,
+                object_type=Crossing._meta.label_lower,
+                query=query,
+            )
+    except DatabaseError:
+        log.exception("the audit event of the import of %s could not be written", path.name)
+
+
+def _stopped_message(path: Path, reason: str, result: ImportResult) -> str:
+    """What happened to a file that could not be read to its end, with the exact counts."""
+    text = (
+        f"{path}: {reason}; the import stopped there and the rest of the file was not read. "
+        f"Before it: {result.stored:,} rows stored, {result.already_present:,} already "
+        f"present, {result.rejected:,} rejected, {result.conflicts:,} conflicts"
+    )
+    if result.rejects_path is not None:
+        text += f" (see {result.rejects_path})"
+    return (
+        text + ". Correct that line and import the file again: the rows already stored will "
+        "count as already present."
+    )
+
+
 def _read_and_store(
-    job: _Import, records: Iterator[tuple[int, list[str]]], chunk_size: int, bar
-) -> None:
-    chunk: list = []
-    read = 0
-    for line, fields in records:
-        read += 1
-        checked = job.checker.check(fields)
-        if isinstance(checked, str):
-            job.reject(line, fields, checked)
+    job: _Import, reader, skip: int, chunk_size: int, seconds: float, bar
+) -> str | None:
+    """Check and store the file's rows. Returns None at the end of the file, or why it stopped
+    early (a line that cannot be read): the rows before that line are stored first, so that the
+    counts say exactly what happened.
+
+    Rows are stored in date order: while the file comes in that order they go straight to the
+    database; from the first row out of order (see `_Loader.in_order`), that row, the rows not
+    yet stored and the rest of the file are sorted by date (see `_DateSorter`) and stored from
+    the sorted runs. Rejected rows are written as they are found, in file order; conflicts when
+    their chunk is stored.
+    """
+    loader = _Loader(job, chunk_size, seconds, bar)
+    sorter: _DateSorter | None = None
+    seen: set[int] = set()  # hashes of the good rows' card numbers
+    stopped = None
+    records = _records(reader, skip)
+    try:
+        while True:
+            try:
+                line, fields = next(records)
+            except StopIteration:
+                break
+            except UnicodeDecodeError:
+                stopped = f"line {reader.line_num + 1}: not UTF-8 text"
+                break
+            except csv.Error as exc:
+                stopped = f"line {reader.line_num}: {exc}"
+                break
+            checked = job.checker.check(fields)
+            if isinstance(checked, str):
+                job.reject(line, fields, checked)
+                bar.update(1)
+                continue
+            card = hash(checked[0])
+            repeated = card in seen
+            seen.add(card)
+            if sorter is None:
+                if loader.in_order(checked[2]):
+                    loader.add(line, fields, checked)
+                    continue
+                sorter = _DateSorter(chunk_size)
+                sorter.take(loader.take_pending())
+            if repeated:
+                # The card number came before: this row is compared with its first occurrence
+                # (which wins), so it is stored after every row that is not a repeat.
+                sorter.repeat(line, fields)
+            else:
+                sorter.add(checked[2], line, fields)
+        if sorter is not None:
+            for line, fields in sorter.rows():
+                checked = job.checker.check(fields)
+                if isinstance(checked, str):  # cannot happen: it was checked before
+                    job.reject(line, fields, checked)
+                else:
+                    loader.add(line, fields, checked)
+        loader.flush()
+    finally:
+        if sorter is not None:
+            sorter.close()
+    return stopped
+
+
+class _Loader:
+    """Stores rows in chunks, each in one short write transaction.
+
+    A chunk holds as many rows as the last ones stored at a rate that fills `seconds` (at most
+    `max_rows`): on SQLite one writer holds the database at a time, and the web's writers
+    wait for the import (20 s at most, the busy timeout) between its chunks, so no chunk may
+    take long, whatever the machine's load. Between chunks the next rows are read and
+    checked, outside any transaction, and other writers get their turn.
+    """
+
+    FIRST_ROWS = 5_000
+    FEWEST_ROWS = 2_000
+    # A file "in date order" may have the rows of a few weeks in any order.
+    SLACK = timedelta(days=31)
+
+    def __init__(self, job: _Import, max_rows: int, seconds: float, bar):
+        self.job = job
+        self.max_rows = max(1, max_rows)
+        self.seconds = seconds
+        self.bar = bar
+        self.size = min(self.max_rows, self.FIRST_ROWS)
+        self.pending: list[tuple[int, list[str], tuple]] = []
+        # The latest date stored so far, and the latest of the rows waiting to be stored.
+        self.stored_up_to = date.min
+        self.pending_up_to = date.min
+
+    def in_order(self, day: date) -> bool:
+        """Whether a row of this day keeps the file in date order: not before a day stored
+        already, nor weeks before the rows waiting to be stored."""
+        return day >= self.stored_up_to and day + self.SLACK >= self.pending_up_to
+
+    def add(self, line: int, fields: list[str], checked: tuple) -> None:
+        self.pending.append((line, fields, checked))
+        if checked[2] > self.pending_up_to:
+            self.pending_up_to = checked[2]
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def take_pending(self) -> list[tuple[int, list[str], tuple]]:
+        """The rows waiting to be stored, handed over (to be sorted) instead."""
+        pending, self.pending = self.pending, []
+        return pending
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        chunk, self.pending = self.pending, []
+        elapsed = max(self.job.store(chunk), 1e-3)  # the write transaction's seconds
+        # The next chunk fills the time at this chunk's rate, growing or shrinking at most
+        # twofold at a time (one slow chunk on a busy machine does not swing it too far).
+        fit = int(len(chunk) * self.seconds / elapsed)
+        fewest = min(self.FEWEST_ROWS, self.max_rows)
+        self.size = max(fewest, min(self.max_rows, self.size * 2, max(self.size // 2, fit)))
+        self.stored_up_to = max(self.stored_up_to, max(row[2][2] for row in chunk))
+        self.bar.update(len(chunk))
+
+
+class _DateSorter:
+    """The rows of a file that does not come in date order, given back sorted by date (then
+    line): runs of `run_rows` rows sorted in memory and written to temporary files, merged.
+
+    In date order, each chunk touches the report cells of a few weeks, not of every day of the
+    file, and a returning traveller's new crossings mostly come after the stored ones; an
+    unsorted million rows took twice as long without it. Rows repeating an earlier card number
+    come after all the others, in file order. The temporary files (whole rows of personal
+    data) are in a private directory, removed by `close`.
+    """
+
+    def __init__(self, run_rows: int):
+        self.run_rows = max(1, run_rows)
+        self.run: list[tuple[str, str, list[str]]] = []
+        self.repeats: list[tuple[int, list[str]]] = []
+        self.repeats_file: Path | None = None  # older repeats, when there are many
+        self.folder: str | None = None
+        self.files: list[Path] = []
+
+    def add(self, day: date, line: int, fields: list[str]) -> None:
+        # Zero-padded line numbers sort as text, so the merge compares (day, line) in C.
+        self.run.append((day.isoformat(), f"{line:012d}", fields))
+        if len(self.run) >= self.run_rows:
+            self._spill()
+
+    def repeat(self, line: int, fields: list[str]) -> None:
+        self.repeats.append((line, fields))
+        if len(self.repeats) >= self.run_rows:  # a file holding another file twice
+            if self.repeats_file is None:
+                self.repeats_file = self._new_file(name="repeats.csv")
+                self.files.pop()  # not a run to merge
+            with open(self.repeats_file, "a", newline="", encoding="utf-8") as fh:
+                csv.writer(fh, lineterminator="\n").writerows(
+                    (line, *fields) for line, fields in self.repeats
+                )
+            self.repeats = []
+
+    def take(self, rows: list[tuple[int, list[str], tuple]]) -> None:
+        """Rows checked already, in file order (those a loader had not stored yet)."""
+        cards: set[str] = set()
+        for line, fields, checked in rows:
+            if checked[0] in cards:
+                self.repeat(line, fields)
+            else:
+                cards.add(checked[0])
+                self.add(checked[2], line, fields)
+
+    def _spill(self) -> None:
+        self.run.sort(key=itemgetter(0))  # stable: lines stay in order within a day
+        path = self._new_file()
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.writer(fh, lineterminator="\n")
+            writer.writerows((day, line, *fields) for day, line, fields in self.run)
+        self.run = []
+
+    def _new_file(self, name: str = "") -> Path:
+        if self.folder is None:
+            self.folder = tempfile.mkdtemp(prefix="safar-import-")  # mode 0700
+        path = Path(self.folder) / (name or f"run-{len(self.files)}.csv")
+        self.files.append(path)
+        return path
+
+    def rows(self) -> Iterator[tuple[int, list[str]]]:
+        """(line, values) in date order, then the repeats in file order."""
+        if not self.files:
+            self.run.sort(key=itemgetter(0))
+            for _day, line, fields in self.run:
+                yield int(line), fields
         else:
-            chunk.append((line, fields, checked))
-        if len(chunk) >= chunk_size:
-            job.store(chunk)
-            bar.update(read)
-            chunk, read = [], 0
-    if chunk:
-        job.store(chunk)
-    bar.update(read)
+            if self.run:
+                self._spill()
+            handles = [open(path, newline="", encoding="utf-8") for path in self.files]
+            try:
+                merged = heapq.merge(*(csv.reader(h) for h in handles), key=itemgetter(0, 1))
+                for row in merged:
+                    yield int(row[1]), row[2:]
+            finally:
+                for handle in handles:
+                    handle.close()
+        self.run = []
+        if self.repeats_file is not None:
+            with open(self.repeats_file, newline="", encoding="utf-8") as fh:
+                for row in csv.reader(fh):
+                    yield int(row[0]), row[1:]
+        yield from self.repeats
+
+    def close(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self.folder = None
 
 
 def _deferrable_indexes() -> list[tuple]:
@@ -714,20 +1098,6 @@ def _cycle_collector_paused():
     finally:
         if enabled:
             gc.enable()
-
-
-def _records_or_error(path: Path, reader) -> Iterator[tuple[int, list[str]]]:
-    try:
-        yield from _records(reader)
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            f"{path}: not UTF-8 text after line {reader.line_num} "
-            "(the rows before it were imported)"
-        ) from None
-    except csv.Error as exc:
-        raise ImportFileError(
-            f"{path}, line {reader.line_num}: {exc} (the rows before it were imported)"
-        ) from None
 
 
 def _tune_connection() -> None:

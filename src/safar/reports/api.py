@@ -96,7 +96,11 @@ def _data(request: HttpRequest, code: str):
     start, end = form.period
     result = report.run(start, end, **form.filters)
     token = getattr(request, "api_token", None)
-    exports.record_export(
+    response = JsonResponse(
+        exports.as_json(report, start, end, result), json_dumps_params={"ensure_ascii": False}
+    )
+    return exports.record_export_after(
+        response,
         user=request.user,
         report=report,
         date_from=start,
@@ -105,9 +109,6 @@ def _data(request: HttpRequest, code: str):
         fmt="json",
         via="api",
         token=token.prefix if token else "",
-    )
-    return JsonResponse(
-        exports.as_json(report, start, end, result), json_dumps_params={"ensure_ascii": False}
     )
 
 

@@ -6,9 +6,12 @@ active language, localised dates, the title, period and filters above the table.
 
 import csv
 import io
+import logging
 from datetime import date
 from functools import cache
 
+from django.db import DatabaseError, transaction
+from django.http import HttpResponseBase
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -17,6 +20,8 @@ from safar.core.models import AuditEvent
 from .charts import Chart, build_chart
 from .columns import NUMERIC, Display
 from .result import ReportResult
+
+log = logging.getLogger(__name__)
 
 FORMATS = {
     "json": "application/json",
@@ -53,23 +58,51 @@ def record_export(
     fmt: str,
     via: str,
     token: str = "",
-) -> AuditEvent:
+) -> AuditEvent | None:
     """Who exported which report, for which period and filters, in which format, and how
-    (`token`: the prefix of the API token used, so a token's reads can be told apart)."""
-    return AuditEvent.record(
-        user=user,
-        action=AuditEvent.Action.EXPORT,
-        object_type="report",
-        object_id=report.CODE,
-        query={
-            "from": date_from.isoformat(),
-            "to": date_to.isoformat(),
-            **filters,
-            "format": fmt,
-            "via": via,
-            **({"token": token} if token else {}),
-        },
-    )
+    (`token`: the prefix of the API token used, so a token's reads can be told apart).
+
+    Written in a short transaction of its own, after the report was read (never inside the
+    read): a report answers even while an import holds the database's write lock, and the
+    event waits for the lock (SQLite's busy timeout) only after the answer is out. When the
+    database refuses the write even then, the event is logged in full (a report code, a period,
+    filter codes: no personal data) and None returned, so the export itself never fails on it.
+    """
+    query = {
+        "from": date_from.isoformat(),
+        "to": date_to.isoformat(),
+        **filters,
+        "format": fmt,
+        "via": via,
+        **({"token": token} if token else {}),
+    }
+    try:
+        with transaction.atomic():
+            return AuditEvent.record(
+                user=user,
+                action=AuditEvent.Action.EXPORT,
+                object_type="report",
+                object_id=report.CODE,
+                query=query,
+            )
+    except DatabaseError:
+        log.exception(
+            "export audit event not written: user %s, report %s, %s",
+            getattr(user, "pk", None),
+            report.CODE,
+            query,
+        )
+        return None
+
+
+def record_export_after(response: HttpResponseBase, **details) -> HttpResponseBase:
+    """Record the export (`record_export(**details)`) once `response` has been sent.
+
+    The WSGI server closes a response after its last byte; closing runs the response's
+    resource closers, and this adds one. The report is read and sent without a write.
+    """
+    response._resource_closers.append(lambda: record_export(**details))
+    return response
 
 
 def render(

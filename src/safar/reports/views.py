@@ -90,7 +90,12 @@ def download(request, code: str, fmt: str):
     start, end = form.period
     result = report.run(start, end, **form.filters)
     body = exports.render(fmt, report, start, end, form.filters, result)
-    exports.record_export(
+    response = HttpResponse(body, content_type=exports.FORMATS[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="{exports.file_name(report, start, end, fmt)}"'
+    )
+    return exports.record_export_after(
+        response,
         user=request.user,
         report=report,
         date_from=start,
@@ -99,8 +104,3 @@ def download(request, code: str, fmt: str):
         fmt=fmt,
         via="web",
     )
-    response = HttpResponse(body, content_type=exports.FORMATS[fmt])
-    response["Content-Disposition"] = (
-        f'attachment; filename="{exports.file_name(report, start, end, fmt)}"'
-    )
-    return response

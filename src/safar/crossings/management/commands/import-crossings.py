@@ -5,7 +5,13 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from safar.crossings.importer import CHUNK_SIZE, EXPECTED_HEADER, ImportFileError, import_crossings
+from safar.crossings.importer import (
+    CHUNK_SIZE,
+    EXPECTED_HEADER,
+    TRANSACTION_SECONDS,
+    ImportFileError,
+    import_crossings,
+)
 
 SHOWN_PROBLEMS = 20
 
@@ -22,7 +28,14 @@ class Command(BaseCommand):
             "--chunk-size",
             type=int,
             default=CHUNK_SIZE,
-            help="rows per transaction (default %(default)s)",
+            help="at most this many rows per transaction (default %(default)s)",
+        )
+        parser.add_argument(
+            "--transaction-seconds",
+            type=float,
+            default=TRANSACTION_SECONDS,
+            help="about this much work per transaction, so that other writers (the web) get "
+            "their turn between chunks (default %(default)s)",
         )
         parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
@@ -40,6 +53,7 @@ class Command(BaseCommand):
             result = import_crossings(
                 options["file"],
                 chunk_size=options["chunk_size"],
+                transaction_seconds=options["transaction_seconds"],
                 progress=not options["no_progress"] and sys.stderr.isatty(),
                 on_problem=on_problem,
             )

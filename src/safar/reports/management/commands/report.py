@@ -81,6 +81,15 @@ class Command(BaseCommand):
         start, end = form.period
         result = report.run(start, end, **form.filters)
         body = exports.render(fmt, report, start, end, form.filters, result)
+        if out is None:
+            self.stdout.write(body.decode(), ending="\n" if fmt == "json" else "")
+        else:
+            try:
+                out.write_bytes(body)
+            except OSError as exc:
+                raise CommandError(f"--out: cannot write {out}: {exc.strerror}") from None
+            self.stderr.write(f"{report.CODE}: {len(result.rows)} rows written to {out}")
+        # After the report is out, in its own short transaction (see record_export).
         exports.record_export(
             user=None,
             report=report,
@@ -90,11 +99,3 @@ class Command(BaseCommand):
             fmt=fmt,
             via="cli",
         )
-        if out is None:
-            self.stdout.write(body.decode(), ending="\n" if fmt == "json" else "")
-            return
-        try:
-            out.write_bytes(body)
-        except OSError as exc:
-            raise CommandError(f"--out: cannot write {out}: {exc.strerror}") from None
-        self.stderr.write(f"{report.CODE}: {len(result.rows)} rows written to {out}")
