@@ -11,10 +11,10 @@ from safar.core.permissions import role_required
 
 from . import exports
 from .access import REPORT_ROLES
-from .charts import build_chart, render_svg
-from .columns import NUMERIC, Display
+from .charts import render_svg
 from .forms import ReportForm
 from .standard import REPORTS, get_report
+from .tables import compare, grid_of, year_earlier
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "pdf")
 
@@ -29,7 +29,9 @@ def _report_or_404(code: str):
 def _bound_form(request, report) -> ReportForm:
     """The filter form; without a period in the query, the current calendar year."""
     data = request.GET.copy()
-    if not data.get("from") and not data.get("to"):
+    if getattr(report, "AS_OF", False) and not data.get("to"):
+        data["to"] = timezone.localdate().isoformat()
+    elif not data.get("from") and not data.get("to"):
         year = timezone.localdate().year
         data["from"], data["to"] = date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()
     return ReportForm(report, data)
@@ -53,21 +55,24 @@ def report_page(request, code: str):
     if form.is_valid():
         start, end = form.period
         result = report.run(start, end, **form.filters)
-        display = Display()
+        doc = exports.report_document(report, start, end, form.filters, result)
+        grid = doc.grid
+        # The same period a year earlier, for the totals' comparison (cells: as cheap again).
+        earlier = report.run(year_earlier(start), year_earlier(end), **form.filters)
         context.update(
             result=result,
-            header=[(report.LABELS[name], name in NUMERIC) for name in result.columns],
-            rows=[
-                list(
-                    zip(
-                        display.row(result.columns, row),
-                        [name in NUMERIC for name in result.columns],
-                        strict=True,
-                    )
-                )
-                for row in result.rows
-            ],
-            chart=render_svg(build_chart(report.CHART, result, display)),
+            grid=grid,
+            header=list(zip(grid.header, grid.numeric, strict=True)),
+            rows=[list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
+            totals=list(zip(grid.totals, grid.numeric, strict=True)),
+            changes=compare(grid, grid_of(report, earlier)),
+            earlier=(year_earlier(start), year_earlier(end)),
+            chart=render_svg(
+                doc.chart,
+                title=doc.heading,
+                summary=f"{doc.period}. {doc.filters}.",
+            ),
+            empty=doc.empty,
             query=_query(form),
         )
     return render(request, "reports/report.html", context)
@@ -89,7 +94,7 @@ def download(request, code: str, fmt: str):
         )
     start, end = form.period
     result = report.run(start, end, **form.filters)
-    body = exports.render(fmt, report, start, end, form.filters, result)
+    body = exports.render(fmt, report, start, end, form.filters, result, user=request.user)
     exports.record_export(
         user=request.user,
         report=report,
