@@ -78,6 +78,8 @@ TABLE = {
     "reports:index": ((), ANALYSTS),
     "reports:report": (("R01",), ANALYSTS),
     "reports:download": (("R01", "csv"), ANALYSTS),
+    "reports:pivot": ((), ANALYSTS),
+    "reports:pivot_download": (("csv",), ANALYSTS),
     "reports_api:list": ((), API_ANALYSTS),
     "reports_api:report": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
     "stations:dashboard": ((), ANALYSTS),

@@ -3,20 +3,28 @@
 from datetime import date
 from urllib.parse import urlencode
 
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from safar.core.models import AuditEvent
 from safar.core.permissions import role_required
 
 from . import exports
 from .access import REPORT_ROLES
-from .charts import render_svg
+from .charts import build_chart, render_svg
+from .columns import LABELS, Display
 from .forms import ReportForm
+from .models import PivotView
+from .pivot import chart_spec, run_pivot
+from .pivot_form import PivotForm, SaveViewForm
 from .standard import REPORTS, get_report
-from .tables import compare, grid_of, year_earlier
+from .tables import compare, cross_table, grid_of, long_table, year_earlier
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "pdf")
+PIVOT_FORMATS = DOWNLOAD_FORMATS
 
 
 def _report_or_404(code: str):
@@ -107,5 +115,144 @@ def download(request, code: str, fmt: str):
     response = HttpResponse(body, content_type=exports.FORMATS[fmt])
     response["Content-Disposition"] = (
         f'attachment; filename="{exports.file_name(report, start, end, fmt)}"'
+    )
+    return response
+
+
+# --- the pivot -------------------------------------------------------------------------------
+
+
+def _pivot_form(data) -> PivotForm:
+    """The pivot form; without a period, the current calendar year; without rows, border
+    points by direction."""
+    data = data.copy()
+    if not data.get("from") and not data.get("to"):
+        year = timezone.localdate().year
+        data["from"], data["to"] = date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()
+    data.setdefault("measure", "crossings")
+    if not data.get("rows"):
+        data["rows"], data["columns"] = "border_point", data.get("columns") or "direction"
+    return PivotForm(data)
+
+
+def _pivot_query(form: PivotForm) -> dict[str, str]:
+    measure, rows, columns = form.choice
+    start, end = form.period
+    return {
+        "measure": measure,
+        "rows": rows,
+        "columns": columns or "",
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        **form.filters,
+    }
+
+
+def _pivot_document(form: PivotForm, result) -> exports.Document:
+    from .pivot import MEASURES
+
+    measure, rows, columns = form.choice
+    display = Display()
+    across = f" × {LABELS[columns]}" if columns else ""
+    grid = (
+        cross_table(result, rows, columns, display=display)
+        if columns
+        else long_table(result, display=display)
+    )
+    series = len({row[1] for row in result.rows}) if columns else 0
+    return exports.Document(
+        code="",
+        title=f"{MEASURES[measure].label}: {LABELS[rows]}{across}",
+        description=str(_("Pivot over the aggregate cells.")),
+        period=exports.describe_period(*form.period),
+        filters=exports.describe_filters(None, form.filters, display),
+        grid=grid,
+        chart=build_chart(chart_spec(rows, columns, series), result, display),
+    )
+
+
+@role_required(*REPORT_ROLES)
+def pivot(request):
+    """Rows and columns chosen among the cells' dimensions, with totals, chart and downloads;
+    an analyst saves views by name (POST action=save) and deletes them (POST action=delete)."""
+    views = PivotView.objects.filter(owner=request.user)
+    if request.method == "POST":
+        return _pivot_post(request, views)
+    form = _pivot_form(request.GET)
+    context = {"form": form, "views": views, "save_form": SaveViewForm(), "formats": PIVOT_FORMATS}
+    if form.is_valid():
+        result = run_pivot(*form.choice, *form.period, **form.filters)
+        doc = _pivot_document(form, result)
+        grid = doc.grid
+        context.update(
+            result=result,
+            doc=doc,
+            grid=grid,
+            header=list(zip(grid.header, grid.numeric, strict=True)),
+            rows=[list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
+            totals=list(zip(grid.totals, grid.numeric, strict=True)),
+            chart=render_svg(doc.chart, title=doc.title, summary=f"{doc.period}. {doc.filters}."),
+            empty=doc.empty,
+            query=urlencode(_pivot_query(form)),
+            query_items=sorted(_pivot_query(form).items()),
+        )
+    return render(request, "reports/pivot.html", context)
+
+
+def _pivot_post(request, views):
+    action = request.POST.get("action")
+    if action == "delete":
+        get_object_or_404(views, pk=request.POST.get("view")).delete()
+        return redirect("reports:pivot")
+    if action != "save":
+        return HttpResponseBadRequest(_("Unknown action."))
+    form, save_form = _pivot_form(request.POST), SaveViewForm(request.POST)
+    if not (form.is_valid() and save_form.is_valid()):
+        context = {"form": form, "views": views, "save_form": save_form}
+        return render(request, "reports/pivot.html", context, status=400)
+    measure, rows, columns = form.choice
+    start, end = form.period
+    PivotView.objects.update_or_create(
+        owner=request.user,
+        name=save_form.cleaned_data["name"],
+        defaults={
+            "measure": measure,
+            "rows": rows,
+            "columns": columns or "",
+            "date_from": start,
+            "date_to": end,
+            "filters": form.filters,
+        },
+    )
+    return redirect(f"{reverse('reports:pivot')}?{urlencode(_pivot_query(form))}")
+
+
+@role_required(*REPORT_ROLES)
+def pivot_download(request, fmt: str):
+    """The pivot as CSV (long form, codes), XLSX or PDF (the table with totals); audited."""
+    if fmt not in PIVOT_FORMATS:
+        raise Http404
+    form = _pivot_form(request.GET)
+    if not form.is_valid():
+        context = {"form": form, "views": PivotView.objects.filter(owner=request.user)}
+        return render(request, "reports/pivot.html", context, status=400)
+    result = run_pivot(*form.choice, *form.period, **form.filters)
+    if fmt == "csv":
+        body = exports.to_csv(result)
+    elif fmt == "xlsx":
+        body = exports.xlsx_of(_pivot_document(form, result))
+    else:
+        body = exports.pdf_of(_pivot_document(form, result), user=request.user)
+    AuditEvent.record(
+        user=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="report",
+        object_id="pivot",
+        query={**_pivot_query(form), "format": fmt, "via": "web"},
+    )
+    start, end = form.period
+    response = HttpResponse(body, content_type=exports.FORMATS[fmt])
+    response["Content-Disposition"] = (
+        f'attachment; filename="pivot_{start:%Y%m%d}-{end:%Y%m%d}.{fmt}"'
     )
     return response
