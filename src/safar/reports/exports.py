@@ -184,7 +184,7 @@ def xlsx_of(doc: Document) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = (doc.code or doc.title)[:31]
+    sheet.title = doc.code or "pivot"
     sheet.append([doc.heading])
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([doc.period])
