@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from .columns import LABELS, NUMERIC, Display
 from .result import ReportResult
+from .tables import display_sort_key
 
 PALETTE = ("#0b6e4f", "#e07a1f", "#3c6fb4", "#b3261e", "#7a5195", "#5b6776")
 MAX_CATEGORIES = 12
@@ -96,7 +97,9 @@ def build_chart(spec: ChartSpec, result: ReportResult, display: Display) -> Char
             series_seen.append(key)
         totals[row[cat_i]][key] += row[_count_index(cols)]
     keys = names if spec.values else sorted(series_seen)
-    categories = _keep_largest(list(totals), totals, spec)
+    # Categories in the order of the table: by name in the active language (months by date).
+    ordered = sorted(totals, key=display_sort_key(spec.category, display))
+    categories = _keep_largest(ordered, totals, spec)
     values = []
     for cat in categories:
         if cat is _OTHER:
@@ -192,6 +195,7 @@ def _open_svg(width: int, height: int, font_size: int, alternative: str) -> str:
 
 
 LEGEND_ROW = 20
+PAD = 6
 
 
 def _legend_rows(chart: Chart, width: int) -> list[list[tuple[int, str, str, float]]]:
@@ -229,12 +233,13 @@ def _svg_bars(chart: Chart, alternative: str = "") -> str:
     label_w = int(min(max(longest + 12, 80), 260))
     width = label_w + bar_w + value_w
     legend = _legend_rows(chart, width)
-    top = LEGEND_ROW * len(legend) + (4 if legend else 0)
+    # Room above the first line of text (its ascent) so that nothing sticks out of the box.
+    top = PAD + LEGEND_ROW * len(legend)
     group_h = bar_h * len(chart.series) + gap
-    height = top + group_h * len(chart.categories)
+    height = top + group_h * len(chart.categories) + PAD
     peak = chart.peak
     colours = chart.colours
-    parts = [_open_svg(width, height, 12, alternative), *_legend(legend)]
+    parts = [_open_svg(width, height, 12, alternative), *_legend(legend, PAD)]
     for c, (label, row) in enumerate(zip(chart.categories, chart.values, strict=True)):
         y0 = top + c * group_h
         parts.append(
@@ -264,7 +269,7 @@ def _svg_columns(chart: Chart, alternative: str = "") -> str:
     ticks = [0, peak // 2, peak] if peak >= 2 else [0, peak]
     left = int(max(text_width(_n(peak), 11) + 10, 40))
     legend = _legend_rows(chart, width)
-    top = LEGEND_ROW * len(legend) + 12
+    top = PAD + LEGEND_ROW * len(legend) + 12
     n = len(chart.categories)
     slot = (width - left - right) / n
     bar = max(slot / (len(chart.series) + 1), 1)
@@ -272,7 +277,7 @@ def _svg_columns(chart: Chart, alternative: str = "") -> str:
     every = max(1, -(-int(widest + 8) // max(int(slot), 1)))  # labels never overlap
     height = top + plot_h + 30
     colours = chart.colours
-    parts = [_open_svg(width, height, 11, alternative), *_legend(legend)]
+    parts = [_open_svg(width, height, 11, alternative), *_legend(legend, PAD)]
     for tick in ticks:
         y = top + plot_h - plot_h * tick / peak
         parts.append(
