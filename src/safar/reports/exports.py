@@ -229,7 +229,7 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
     """Title, description, period, filters, the chart and the table with its totals; every
     page's foot says when and by whom it was generated, and "page n of m"."""
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -241,6 +241,10 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
     title = ParagraphStyle(
         "title", parent=body, fontName="DejaVuSans-Bold", fontSize=14, leading=18, spaceAfter=4
     )
+    # A table too wide for a portrait page turns the page rather than squeezing its columns.
+    widths, wide = _pdf_widths(doc.grid, 170 * mm, 257 * mm)
+    pagesize = landscape(A4) if wide else A4
+    usable = (257 if wide else 170) * mm
     story = [
         Paragraph(_escape(doc.heading), title),
         Paragraph(_escape(doc.description), body),
@@ -249,7 +253,7 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
         Spacer(1, 4 * mm),
     ]
     if doc.chart.categories and doc.chart.peak > 0:
-        story += [pdf_chart(doc.chart, width=170 * mm), Spacer(1, 4 * mm)]
+        story += [pdf_chart(doc.chart, width=usable), Spacer(1, 4 * mm)]
     grid = doc.grid
     if not grid.rows:
         story.append(Paragraph(_escape(doc.empty), body))
@@ -264,7 +268,7 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
         header = [Paragraph(_escape(str(h)), cell_bold) for h in grid.header]
         rows = [line(row, cell) for row in grid.rows]
         total = line(grid.totals, cell_bold)
-        table = Table([header, *rows, total], repeatRows=1, colWidths=_pdf_widths(grid, 170 * mm))
+        table = Table([header, *rows, total], repeatRows=1, colWidths=widths)
         numeric = [i for i, flag in enumerate(grid.numeric) if flag]
         style = [
             ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
@@ -288,7 +292,7 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
     out = io.BytesIO()
     SimpleDocTemplate(
         out,
-        pagesize=A4,
+        pagesize=pagesize,
         title=doc.heading,
         author=footer,
         leftMargin=20 * mm,
@@ -304,13 +308,37 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _pdf_widths(grid: Grid, width: float) -> list[float]:
-    """Count columns as narrow as their numbers allow, names sharing what is left."""
-    count_w = min(22 * 2.835, width / max(len(grid.header), 1))
-    numbers = sum(grid.numeric)
-    names = len(grid.numeric) - numbers
-    name_w = (width - numbers * count_w) / max(names, 1)
-    return [count_w if numeric else name_w for numeric in grid.numeric]
+def _pdf_widths(grid: Grid, portrait: float, wide: float) -> tuple[list[float], bool]:
+    """Column widths measured in the font itself: count columns as wide as their widest number
+    or header word, name columns sharing the rest (at least their longest word). True when only
+    a landscape page holds them; beyond that, every column shrinks in proportion."""
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def width_of(text) -> float:
+        # Table cells pad 6 points on each side; 2 more for rounding.
+        return stringWidth(str(text), "DejaVuSans-Bold", 8) + 14
+
+    def longest_word(text) -> float:
+        return max((width_of(word) for word in str(text).split()), default=8)
+
+    need = []
+    for i, numeric in enumerate(grid.numeric):
+        values = [row[i] for row in grid.rows] + [grid.totals[i]] if grid.rows else []
+        if numeric:
+            widest = max((width_of(_pdf_value(True, v)) for v in values), default=8)
+            need.append(max(widest, longest_word(grid.header[i])))
+        else:
+            texts = [grid.header[i], *values]
+            words = max(longest_word(t) for t in texts)
+            need.append(max(words, min(max(width_of(t) for t in texts), 160)))
+    turn = sum(need) > portrait
+    room = wide if turn else portrait
+    total = sum(need)
+    if total > room:
+        return [w * room / total for w in need], turn
+    names = [i for i, numeric in enumerate(grid.numeric) if not numeric] or [0]
+    spare = (room - total) / len(names)
+    return [w + spare if i in names else w for i, w in enumerate(need)], turn
 
 
 def _numbered_canvas_class():
