@@ -87,7 +87,7 @@ def cube_for(measure: Measure, dims: list[str]) -> str:
     unknown = [d for d in dims if d not in measure.dimensions]
     if unknown:
         raise PivotError(unknown[0])
-    cubes = {measure.dimensions[d][0] for d in dims} - {None}
+    cubes = {cube for d in dims if (cube := measure.dimensions[d][0]) is not None}
     if len(cubes) > 1:
         raise PivotError("cubes")
     return cubes.pop() if cubes else measure.default_cube
@@ -109,8 +109,17 @@ def run_pivot(
     by = [measure.dimensions[d][1] for d in dims]
     # Month needs every count in its month: never year cells.
     spans = (decompose_by_month if "month" in dims else decompose)(date_from, date_to)
-    where = {name: value for name, value in filters.items() if value}
-    counts = sum_cells(cube, spans, by, **where)
+    unknown = set(filters) - set(PIVOT_FILTERS)
+    if unknown:
+        raise TypeError(f"unexpected filters: {', '.join(sorted(unknown))}")
+    counts = sum_cells(
+        cube,
+        spans,
+        by,
+        border_point=filters.get("border_point") or None,
+        sex=filters.get("sex") or None,
+        country=filters.get("country") or None,
+    )
     totals: dict[tuple, int] = defaultdict(int)
     for key, total in counts.items():
         totals[tuple(f"{v:%Y-%m}" if isinstance(v, date) else v for v in key)] += total

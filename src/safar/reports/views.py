@@ -171,6 +171,12 @@ def _pivot_document(form: PivotForm, result) -> exports.Document:
     )
 
 
+def _run_pivot(form: PivotForm):
+    measure, rows, columns = form.choice
+    start, end = form.period
+    return run_pivot(measure, rows, columns, start, end, **form.filters)
+
+
 @role_required(*REPORT_ROLES)
 def pivot(request):
     """Rows and columns chosen among the cells' dimensions, with totals, chart and downloads;
@@ -181,7 +187,7 @@ def pivot(request):
     form = _pivot_form(request.GET)
     context = {"form": form, "views": views, "save_form": SaveViewForm(), "formats": PIVOT_FORMATS}
     if form.is_valid():
-        result = run_pivot(*form.choice, *form.period, **form.filters)
+        result = _run_pivot(form)
         doc = _pivot_document(form, result)
         grid = doc.grid
         context.update(
@@ -236,7 +242,7 @@ def pivot_download(request, fmt: str):
     if not form.is_valid():
         context = {"form": form, "views": PivotView.objects.filter(owner=request.user)}
         return render(request, "reports/pivot.html", context, status=400)
-    result = run_pivot(*form.choice, *form.period, **form.filters)
+    result = _run_pivot(form)
     if fmt == "csv":
         body = exports.to_csv(result)
     elif fmt == "xlsx":
