@@ -149,6 +149,7 @@ def test_r11_asks_only_for_the_as_of_date(client, analyst, time_machine):
     assert form["to"].label == "As of"
     assert form.period == (date(2024, 6, 30), date(2024, 6, 30))
     assert page.context["grid"].rows == [["Russian Federation", 1, 1]]
+    assert "Compared with the same day a year earlier" in page.content.decode()
     page = client.get("/reports/R11/", {"to": "2024-06-15"}, HTTP_ACCEPT_LANGUAGE="en")
     assert page.context["grid"].totals[-1] == 1
     assert 'type="date"' in page.content.decode() and 'name="from"' in page.content.decode()

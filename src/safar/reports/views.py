@@ -75,6 +75,7 @@ def report_page(request, code: str):
             totals=list(zip(grid.totals, grid.numeric, strict=True)),
             changes=compare(grid, grid_of(report, earlier)),
             earlier=(year_earlier(start), year_earlier(end)),
+            as_of=getattr(report, "AS_OF", False),
             chart=render_svg(
                 doc.chart,
                 title=doc.heading,
