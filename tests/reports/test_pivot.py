@@ -172,3 +172,24 @@ def test_the_database_refuses_a_view_with_the_same_rows_and_columns(analyst):
             date_from=YEAR[0],
             date_to=YEAR[1],
         )
+
+
+def test_for_all_crossings_the_country_filter_is_named_citizenship(client, analyst):
+    client.force_login(analyst)
+    page = client.get("/reports/pivot/", {"measure": "crossings"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["form"]["country"].label == "Citizenship"
+    page = client.get("/reports/pivot/", {"measure": "exits"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.context["form"]["country"].label == "Country"
+
+
+def test_citizens_exits_open_at_countries_by_sex(client, analyst, world):
+    client.force_login(analyst)
+    page = client.get("/reports/pivot/", {**QUERY, "measure": "exits"})
+    assert page.context["form"].choice == ("exits", "country", "sex")
+    assert page.context["grid"].totals[-1] == 2
+
+
+def test_an_unknown_measure_is_an_error_not_a_silent_default(client, analyst):
+    client.force_login(analyst)
+    page = client.get("/reports/pivot/", {"measure": "visas"})
+    assert "measure" in page.context["form"].errors and "result" not in page.context

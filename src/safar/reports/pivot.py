@@ -33,6 +33,8 @@ class Measure:
     # dimension → (cube that holds it, the cell column it is in); None = any cube of the measure.
     dimensions: dict[str, tuple[str | None, str]]
     default_cube: str
+    # Rows and columns shown before the analyst chooses.
+    default_view: tuple[str, str]
 
 
 MEASURES: dict[str, Measure] = {
@@ -47,6 +49,7 @@ MEASURES: dict[str, Measure] = {
             "sex": (None, "sex"),
         },
         default_cube="flow",
+        default_view=("border_point", "direction"),
     ),
     "exits": Measure(
         label=_("Citizens' exits"),
@@ -61,6 +64,7 @@ MEASURES: dict[str, Measure] = {
             "region": ("exit_geo", "key"),
         },
         default_cube="exit_geo",
+        default_view=("country", "sex"),
     ),
 }
 

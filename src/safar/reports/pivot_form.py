@@ -38,6 +38,9 @@ class PivotForm(forms.Form):
             )
         for name in PIVOT_FILTERS:
             self.fields[name] = FILTER_FIELDS[name]()
+        if self.data.get("measure", "crossings") == "crossings":
+            # In the flow cube a crossing's country is the traveller's citizenship.
+            self.fields["country"].label = LABELS["citizenship"]
 
     def clean(self):
         data = super().clean()

@@ -18,7 +18,7 @@ from .charts import build_chart, render_svg
 from .columns import LABELS, Display
 from .forms import ReportForm
 from .models import PivotView
-from .pivot import chart_spec, run_pivot
+from .pivot import MEASURES, chart_spec, run_pivot
 from .pivot_form import PivotForm, SaveViewForm
 from .standard import REPORTS, get_report
 from .tables import compare, cross_table, grid_of, long_table, year_earlier
@@ -124,15 +124,16 @@ def download(request, code: str, fmt: str):
 
 
 def _pivot_form(data) -> PivotForm:
-    """The pivot form; without a period, the current calendar year; without rows, border
-    points by direction."""
+    """The pivot form; without a period, the current calendar year; without rows, the measure's
+    default view (border points × direction, countries × sex)."""
     data = data.copy()
     if not data.get("from") and not data.get("to"):
         year = timezone.localdate().year
         data["from"], data["to"] = date(year, 1, 1).isoformat(), date(year, 12, 31).isoformat()
-    data.setdefault("measure", "crossings")
-    if not data.get("rows"):
-        data["rows"], data["columns"] = "border_point", data.get("columns") or "direction"
+    if not data.get("measure"):
+        data["measure"] = "crossings"
+    if not data.get("rows") and data["measure"] in MEASURES:
+        data["rows"], data["columns"] = MEASURES[data["measure"]].default_view
     return PivotForm(data)
 
 
@@ -150,8 +151,6 @@ def _pivot_query(form: PivotForm) -> dict[str, str]:
 
 
 def _pivot_document(form: PivotForm, result) -> exports.Document:
-    from .pivot import MEASURES
-
     measure, rows, columns = form.choice
     display = Display()
     across = f" × {LABELS[columns]}" if columns else ""
