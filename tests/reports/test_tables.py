@@ -110,7 +110,8 @@ def test_the_xlsx_of_r09_is_the_cross_table_with_its_totals(client, analyst, ret
     body = client.get("/reports/R09/download.xlsx", YEAR, HTTP_ACCEPT_LANGUAGE="en").content
     rows = [list(r) for r in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)]
     assert rows[4] == ["Country", "0-30", "31-90", "not returned", "Total"]
-    assert rows[-1] == ["Total", 1, 1, 1, 3]
+    assert rows[7] == ["Total", 1, 1, 1, 3]
+    assert rows[9][0].startswith("Compared with the same period a year earlier")
 
 
 @pytest.mark.parametrize("code", [f"R{i:02d}" for i in range(1, 13)])
@@ -131,8 +132,17 @@ def test_the_totals_are_compared_with_the_same_period_a_year_earlier(client, ana
     page = client.get("/reports/R03/", YEAR, HTTP_ACCEPT_LANGUAGE="en")
     [change] = page.context["changes"]
     assert (change.label, change.now, change.before, change.percent) == ("Exits", 2, 1, 100.0)
-    assert page.context["earlier"] == (date(2023, 1, 1), date(2023, 12, 31))
+    assert page.context["compare_title"].endswith("(2023-01-01 – 2023-12-31)")
     assert "(+100.0 %)" in page.content.decode()
+    # The XLSX and the PDF carry the comparison under their table too.
+    body = client.get("/reports/R03/download.xlsx", YEAR, HTTP_ACCEPT_LANGUAGE="en").content
+    cells = [r[0] for r in load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True)]
+    assert "Exits: 2 · a year earlier 1 (+100.0 %)" in cells
+    pdf = client.get("/reports/R03/download.pdf", YEAR, HTTP_ACCEPT_LANGUAGE="en").content
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+    ).stdout.decode()
+    assert "a year earlier 1 (+100.0 %)" in text
 
 
 def test_a_year_earlier_than_29_february_is_28_february():

@@ -21,7 +21,7 @@ from .models import PivotView
 from .pivot import MEASURES, chart_spec, run_pivot
 from .pivot_form import PivotForm, SaveViewForm
 from .standard import REPORTS, get_report
-from .tables import compare, cross_table, grid_of, long_table, year_earlier
+from .tables import cross_table, long_table
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "pdf")
 PIVOT_FORMATS = DOWNLOAD_FORMATS
@@ -65,17 +65,15 @@ def report_page(request, code: str):
         result = report.run(start, end, **form.filters)
         doc = exports.report_document(report, start, end, form.filters, result)
         grid = doc.grid
-        # The same period a year earlier, for the totals' comparison (cells: as cheap again).
-        earlier = report.run(year_earlier(start), year_earlier(end), **form.filters)
         context.update(
             result=result,
             grid=grid,
             header=list(zip(grid.header, grid.numeric, strict=True)),
             rows=[list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
             totals=list(zip(grid.totals, grid.numeric, strict=True)),
-            changes=compare(grid, grid_of(report, earlier)),
-            earlier=(year_earlier(start), year_earlier(end)),
-            as_of=getattr(report, "AS_OF", False),
+            # The same period a year earlier (report_document reads it: cells, as cheap again).
+            changes=doc.changes,
+            compare_title=doc.compare_title,
             chart=render_svg(
                 doc.chart,
                 title=doc.heading,
