@@ -72,13 +72,13 @@ def test_analyst_filters_a_report_and_downloads_it_as_xlsx(page_at, live_server,
     download_info.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    header_at = next(i for i, row in enumerate(rows) if row and row[-1] == "Crossings")
-    data = [row for row in rows[header_at + 1 :] if any(cell is not None for cell in row)]
-    *data, totals = data
-    assert [row[-1] for row in data] == [2, 1]
-    assert (totals[0], totals[-1]) == ("Total", 3)
-    assert "Dushanbe" in str(data[0][0]) and "Khujand" in str(data[1][0])
-    assert [str(row[1]).lower() for row in data] == ["exit", "entry"]
+    # Border points × direction, with a total per border point, per direction and overall.
+    header_at = next(i for i, row in enumerate(rows) if row and row[0] == "Border point")
+    assert [str(v).lower() for v in rows[header_at][1:]] == ["entry", "exit", "total"]
+    dyu, lbd, totals = rows[header_at + 1 : header_at + 4]
+    assert "Dushanbe" in str(dyu[0]) and dyu[1:] == [0, 2, 2]  # DYU exits (2 men)
+    assert "Khujand" in str(lbd[0]) and lbd[1:] == [1, 0, 1]  # LBD entries (1 man)
+    assert totals == ["Total", 1, 2, 3]
     assert "2024" in str(rows[1][0])  # the period is written above the table
 
     phone = page_at(**PHONE)
