@@ -63,26 +63,27 @@ def report_page(request, code: str):
     if form.is_valid():
         start, end = form.period
         result = report.run(start, end, **form.filters)
+        # The document also holds the same period a year earlier (a second read of the cells).
         doc = exports.report_document(report, start, end, form.filters, result)
-        grid = doc.grid
-        context.update(
-            result=result,
-            grid=grid,
-            header=list(zip(grid.header, grid.numeric, strict=True)),
-            rows=[list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
-            totals=list(zip(grid.totals, grid.numeric, strict=True)),
-            # The same period a year earlier (report_document reads it: cells, as cheap again).
-            changes=doc.changes,
-            compare_title=doc.compare_title,
-            chart=render_svg(
-                doc.chart,
-                title=doc.heading,
-                summary=f"{doc.period}. {doc.filters}.",
-            ),
-            empty=doc.empty,
-            query=_query(form),
-        )
+        context.update(_document_context(doc), result=result, query=_query(form))
     return render(request, "reports/report.html", context)
+
+
+def _document_context(doc: exports.Document) -> dict:
+    """What reports/_grid.html and the chart need: the table with its numeric flags, the
+    totals, the year-earlier comparison, the chart with its text alternative, the empty text."""
+    grid = doc.grid
+    return {
+        "doc": doc,
+        "grid": grid,
+        "header": list(zip(grid.header, grid.numeric, strict=True)),
+        "rows": [list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
+        "totals": list(zip(grid.totals, grid.numeric, strict=True)),
+        "changes": doc.changes,
+        "compare_title": doc.compare_title,
+        "chart": render_svg(doc.chart, title=doc.heading, summary=f"{doc.period}. {doc.filters}."),
+        "empty": doc.empty,
+    }
 
 
 @role_required(*REPORT_ROLES)
@@ -186,17 +187,9 @@ def pivot(request):
     context = {"form": form, "views": views, "save_form": SaveViewForm(), "formats": PIVOT_FORMATS}
     if form.is_valid():
         result = _run_pivot(form)
-        doc = _pivot_document(form, result)
-        grid = doc.grid
         context.update(
+            _document_context(_pivot_document(form, result)),
             result=result,
-            doc=doc,
-            grid=grid,
-            header=list(zip(grid.header, grid.numeric, strict=True)),
-            rows=[list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
-            totals=list(zip(grid.totals, grid.numeric, strict=True)),
-            chart=render_svg(doc.chart, title=doc.title, summary=f"{doc.period}. {doc.filters}."),
-            empty=doc.empty,
             query=urlencode(_pivot_query(form)),
             query_items=sorted(_pivot_query(form).items()),
         )
