@@ -193,3 +193,24 @@ def test_an_unknown_measure_is_an_error_not_a_silent_default(client, analyst):
     client.force_login(analyst)
     page = client.get("/reports/pivot/", {"measure": "visas"})
     assert "measure" in page.context["form"].errors and "result" not in page.context
+
+
+def test_deleting_a_view_that_is_not_a_number_is_a_clear_error(client, analyst):
+    client.force_login(analyst)
+    response = client.post("/reports/pivot/", {"action": "delete", "view": "x1"})
+    assert response.status_code == 400 and b"Unknown saved view." in response.content
+    assert client.post("/reports/pivot/", {"action": "rename"}).status_code == 400
+
+
+def test_an_analyst_deletes_a_view_of_their_own(client, analyst):
+    mine = PivotView.objects.create(
+        owner=analyst,
+        name="Mine",
+        measure="crossings",
+        rows="sex",
+        date_from=YEAR[0],
+        date_to=YEAR[1],
+    )
+    client.force_login(analyst)
+    assert client.post("/reports/pivot/", {"action": "delete", "view": mine.pk}).status_code == 302
+    assert not PivotView.objects.exists()

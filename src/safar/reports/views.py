@@ -199,7 +199,10 @@ def pivot(request):
 def _pivot_post(request, views):
     action = request.POST.get("action")
     if action == "delete":
-        get_object_or_404(views, pk=request.POST.get("view")).delete()
+        view_id = request.POST.get("view", "")
+        if not view_id.isdigit():
+            return HttpResponseBadRequest(_("Unknown saved view."))
+        get_object_or_404(views, pk=int(view_id)).delete()
         return redirect("reports:pivot")
     if action != "save":
         return HttpResponseBadRequest(_("Unknown action."))
