@@ -214,3 +214,8 @@ def test_an_analyst_deletes_a_view_of_their_own(client, analyst):
     client.force_login(analyst)
     assert client.post("/reports/pivot/", {"action": "delete", "view": mine.pk}).status_code == 302
     assert not PivotView.objects.exists()
+
+
+def test_the_analyst_home_links_the_pivot(client, analyst):
+    client.force_login(analyst)
+    assert 'href="/reports/pivot/"' in client.get("/").content.decode()
