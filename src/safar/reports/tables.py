@@ -68,8 +68,7 @@ class Grid:
     """What the page, XLSX and PDF print: a header, body rows and a totals row.
 
     Values are display values (names, numbers); `numeric[i]` tells whether column i holds counts.
-    `columns` are the report's column names for a long table, or (row dimension, column
-    dimension, "total") for a cross table.
+    `crossed` is True for a cross table, whose last column is each row's total.
     """
 
     header: list[str]
