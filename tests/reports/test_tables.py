@@ -223,3 +223,19 @@ def test_the_generated_line_names_the_user_and_the_time(analyst, time_machine):
     with translation.override("en"):
         line = exports.generated_line(analyst)
     assert "by analyst" in line and "2024" in line
+
+
+def test_the_month_chart_has_a_value_axis_and_month_labels_that_never_overlap():
+    from safar.reports.charts import Chart
+
+    months = [f"{2018 + i // 12}-{i % 12 + 1:02d}" for i in range(90)]
+    svg = str(
+        render_svg(
+            Chart(months, ["exits"], [[i + 1] for i in range(90)], columns=True, keys=["exits"])
+        )
+    )
+    ticks = re.findall(r'text-anchor="end">([\d,\s]+)</text>', svg)
+    assert ticks == ["0", "45", "90"]
+    xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">', svg)]
+    gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
+    assert len(xs) > 5 and min(gaps) >= text_width("2018-01", 11)
