@@ -109,3 +109,11 @@ def test_a_filter_the_report_does_not_offer_is_named(world):
 def test_an_unknown_report_is_named(world):
     with pytest.raises(CommandError, match="R99"):
         run("R99", *PERIOD)
+
+
+def test_r11_needs_only_to_and_the_other_reports_name_a_missing_from(world):
+    data = json.loads(run("R11", "--to", "2024-12-31"))
+    assert (data["from"], data["to"]) == ("2024-12-31", "2024-12-31")
+    assert sum(row[-1] for row in data["rows"]) == 3
+    with pytest.raises(CommandError, match="--from: "):
+        run("R03", "--to", "2024-12-31")
