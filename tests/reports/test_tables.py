@@ -239,3 +239,14 @@ def test_the_month_chart_has_a_value_axis_and_month_labels_that_never_overlap():
     xs = [float(x) for x in re.findall(r'<text x="([\d.]+)" y="[\d.]+" text-anchor="middle">', svg)]
     gaps = [b - a for a, b in zip(xs, xs[1:], strict=False)]
     assert len(xs) > 5 and min(gaps) >= text_width("2018-01", 11)
+
+
+def test_colours_without_a_meaning_never_borrow_one():
+    from safar.reports.charts import OTHER_COLOURS, colours_for
+
+    assert not set(OTHER_COLOURS) & set(MEANING_COLOURS.values())
+    assert colours_for(["0-30", "exit", "31-90"]) == [
+        OTHER_COLOURS[0],
+        MEANING_COLOURS["exit"],
+        OTHER_COLOURS[1],
+    ]

@@ -20,30 +20,29 @@ PALETTE = ("#0b6e4f", "#e07a1f", "#3c6fb4", "#b3261e", "#7a5195", "#5b6776")
 MAX_CATEGORIES = 12
 
 # One colour per meaning across every report and the pivot: entries are always green and exits
-# always orange, whether they come as a direction (R01, R08) or as columns (R02).
+# always orange, whether they come as a direction (R01, R08) or as columns (R02); men and women
+# keep theirs too.
 MEANING_COLOURS = {
     "entry": "#0b6e4f",
     "entries": "#0b6e4f",
     "exit": "#e07a1f",
     "exits": "#e07a1f",
     "M": "#3c6fb4",
-    "F": "#7a5195",
+    "F": "#a23b72",
 }
-# Series without a fixed meaning (bands, countries…) take these in turn: none of them is a
-# meaning colour, so an orange bar always means exits.
-OTHER_COLOURS = ("#3c6fb4", "#b3261e", "#5b6776", "#8c6d1f", "#2a9d8f", "#7a5195", "#9c4f96")
+# Series without a fixed meaning (a single count, bands, purposes…) take these in turn; none of
+# them is a meaning colour, so an orange bar always means exits and a green one entries.
+OTHER_COLOURS = ("#2a9d8f", "#5b6776", "#b3261e", "#8c6d1f", "#6c4f9c", "#7f8c2d", "#c06c84")
 
 
 def colours_for(keys: list[str]) -> list[str]:
     """The colour of each series: its meaning's colour, or the next colour without a meaning."""
-    free = [c for c in OTHER_COLOURS if c not in {MEANING_COLOURS.get(k) for k in keys}]
-    free = free or list(OTHER_COLOURS)
     colours, turn = [], 0
     for key in keys:
         if key in MEANING_COLOURS:
             colours.append(MEANING_COLOURS[key])
         else:
-            colours.append(free[turn % len(free)])
+            colours.append(OTHER_COLOURS[turn % len(OTHER_COLOURS)])
             turn += 1
     return colours
 
