@@ -197,7 +197,9 @@ def test_an_unknown_measure_is_an_error_not_a_silent_default(client, analyst):
 
 def test_deleting_a_view_that_is_not_a_number_is_a_clear_error(client, analyst):
     client.force_login(analyst)
-    response = client.post("/reports/pivot/", {"action": "delete", "view": "x1"})
+    response = client.post(
+        "/reports/pivot/", {"action": "delete", "view": "x1"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
     assert response.status_code == 400 and b"Unknown saved view." in response.content
     assert client.post("/reports/pivot/", {"action": "rename"}).status_code == 400
 
