@@ -72,14 +72,72 @@ def test_analyst_filters_a_report_and_downloads_it_as_xlsx(page_at, live_server,
     download_info.value.save_as(path)
     sheet = openpyxl.load_workbook(path).active
     rows = [list(row) for row in sheet.iter_rows(values_only=True)]
-    header_at = next(i for i, row in enumerate(rows) if row and row[-1] == "Crossings")
-    data = [row for row in rows[header_at + 1 :] if any(cell is not None for cell in row)]
-    assert [row[-1] for row in data] == [2, 1]
-    assert "Dushanbe" in str(data[0][0]) and "Khujand" in str(data[1][0])
-    assert [str(row[1]).lower() for row in data] == ["exit", "entry"]
+    # Border points × direction, with a total per border point, per direction and overall.
+    header_at = next(i for i, row in enumerate(rows) if row and row[0] == "Border point")
+    assert [str(v).lower() for v in rows[header_at][1:]] == ["entry", "exit", "total"]
+    dyu, lbd, totals = rows[header_at + 1 : header_at + 4]
+    assert "Dushanbe" in str(dyu[0]) and dyu[1:] == [0, 2, 2]  # DYU exits (2 men)
+    assert "Khujand" in str(lbd[0]) and lbd[1:] == [1, 0, 1]  # LBD entries (1 man)
+    assert totals == ["Total", 1, 2, 3]
     assert "2024" in str(rows[1][0])  # the period is written above the table
 
     phone = page_at(**PHONE)
     log_in(phone, base, world.username, PASSWORD)
     phone.goto(f"{base}/reports/R01/?from=2024-01-01&to=2024-12-31")
     screenshot(phone, "report-R01-phone")
+
+
+# Every text of every chart inside its SVG's box (what only a browser can measure: the font's
+# real widths). Returns the texts that stick out.
+OVERFLOWING_TEXTS = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('svg.report-chart')) {
+    const box = svg.viewBox.baseVal;
+    for (const text of svg.querySelectorAll('text')) {
+      const b = text.getBBox();
+      if (b.x < box.x - 0.5 || b.y < box.y - 0.5 || b.x + b.width > box.x + box.width + 0.5
+          || b.y + b.height > box.y + box.height + 0.5) out.push(text.textContent);
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture
+def long_names(page_at):
+    clerk = make_user("op-du", "ICC-DU", "operator", password=PASSWORD)
+    countries = ("COD", "ARE", "GBR", "UMI", "RUS", "KAZ")
+    for i, country in enumerate(countries):
+        for k in range(i + 1):
+            data = card(f"L{i}{k}", "exit", datetime.date(2024, 3, 1 + k), "DYU", "F", f"9{i}{k}")
+            create_crossing(user=clerk, data={**data, "country": country})
+    create_crossing(
+        user=clerk, data=card("L99", "entry", datetime.date(2024, 6, 1), "LBD", "M", "900")
+    )
+    return make_user("analyst-1", "DIR", "analyst", password=PASSWORD)
+
+
+@pytest.mark.parametrize("locale", ["tg", "ru", "en"])
+def test_chart_labels_stay_inside_the_chart_in_every_language_and_size(
+    page_at, live_server, long_names, locale
+):
+    base = live_server.url
+    for size, name in ((DESKTOP, "desktop"), (PHONE, "phone")):
+        page = page_at(**size, locale=locale)
+        log_in(page, base, long_names.username, PASSWORD)
+        for label, path in (
+            ("R03", "/reports/R03/?from=2024-01-01&to=2024-12-31"),
+            ("R02", "/reports/R02/?from=2024-01-01&to=2024-12-31"),
+            ("R09", "/reports/R09/?from=2024-01-01&to=2024-12-31"),
+            (
+                "pivot",
+                "/reports/pivot/?measure=exits&rows=country&columns=sex"
+                "&from=2024-01-01&to=2024-12-31",
+            ),
+        ):
+            page.goto(f"{base}{path}")
+            assert page.locator("svg.report-chart").count() == 1, path
+            assert page.evaluate(OVERFLOWING_TEXTS) == [], (label, locale, name)
+            # The full name of a shortened label is on hover (its <title>) and in the table.
+            screenshot(page, f"chart-{label}-{locale}-{name}")
+        assert page.locator("table.report-table tfoot tr.totals").count() == 1

@@ -83,6 +83,8 @@ TABLE = {
     "api:report_list_slash": ((), API_ANALYSTS),  # /api/reports/ (with the slash)
     "api:report": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
     "api:report_data_slash": (("R01",), {**API_ANALYSTS, "analyst": 400, "admin": 400}),
+    "reports:pivot": ((), ANALYSTS),
+    "reports:pivot_download": (("csv",), ANALYSTS),
     "stations:dashboard": ((), ANALYSTS),
     "api:hello": ((), API_POST_ONLY),
     "api:upload": ((), API_POST_ONLY),

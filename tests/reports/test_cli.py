@@ -57,7 +57,7 @@ def test_xlsx_has_title_period_header_names_and_numbers(world, tmp_path):
     assert values[0] == ["R03. Citizens' exits by destination"]
     assert "2024" in values[1][0]
     assert values[4] == ["Country", "Exits"]
-    assert values[5:] == [["Kazakhstan", 1], ["Russian Federation", 2]]
+    assert values[5:8] == [["Kazakhstan", 1], ["Russian Federation", 2], ["Total", 3]]
     assert sheet.freeze_panes == "A6"
 
 
@@ -109,3 +109,11 @@ def test_a_filter_the_report_does_not_offer_is_named(world):
 def test_an_unknown_report_is_named(world):
     with pytest.raises(CommandError, match="R99"):
         run("R99", *PERIOD)
+
+
+def test_r11_needs_only_to_and_the_other_reports_name_a_missing_from(world):
+    data = json.loads(run("R11", "--to", "2024-12-31"))
+    assert (data["from"], data["to"]) == ("2024-12-31", "2024-12-31")
+    assert sum(row[-1] for row in data["rows"]) == 3
+    with pytest.raises(CommandError, match="--from: "):
+        run("R03", "--to", "2024-12-31")

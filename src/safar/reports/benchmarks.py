@@ -99,6 +99,7 @@ def _run(args) -> int:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     _describe_cells()
     results = _time_reports(args.runs)
+    _time_pivots(args.runs)
     if not args.no_anchor:
         _anchors(results, args.runs)
     return 0
@@ -183,6 +184,43 @@ def _time_reports(runs: int) -> dict:
         f"{'MET' if worst < 100 else 'MISSED'}"
     )
     return results
+
+
+# The pivots timed beside the reports: each cube the pivot reads, month rows (month and day cells
+# only), and the widest crossings the cells allow (countries × months).
+PIVOTS = (
+    ("crossings", "border_point", "direction"),
+    ("crossings", "month", "direction"),
+    ("crossings", "citizenship", "sex"),
+    ("exits", "country", "purpose"),
+    ("exits", "age_group", "sex"),
+    ("exits", "region", "month"),
+    ("exits", "country", "month"),
+)
+
+
+def _time_pivots(runs: int) -> None:
+    from safar.reports.pivot import run_pivot
+
+    say()
+    say(
+        f"| pivot | one year {ONE_YEAR[0]} … {ONE_YEAR[1]} | rows | long {LONG_UNALIGNED[0]} … "
+        f"{LONG_UNALIGNED[1]} | rows |"
+    )
+    say("|---|---:|---:|---:|---:|")
+    worst = 0.0
+    for measure, rows, columns in PIVOTS:
+        line = [f"{measure}: {rows} × {columns}"]
+        for period in (ONE_YEAR, LONG_UNALIGNED):
+            ms, result = _median_ms(
+                lambda p=period, m=measure, r=rows, c=columns: run_pivot(m, r, c, *p), runs
+            )
+            worst = max(worst, ms)
+            line += [f"{ms:.1f} ms", f"{len(result.rows)}"]
+        say("| " + " | ".join(line) + " |")
+    say(
+        f"\nslowest pivot: {worst:.1f} ms (target: under 100 ms) — {'MET' if worst < 100 else 'MISSED'}"
+    )
 
 
 # --- the anchor: the same reports straight from the raw rows ------------------------------------

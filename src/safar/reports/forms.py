@@ -75,6 +75,11 @@ class ReportForm(forms.Form):
             self.fields[name].widget.attrs.update(
                 min=self.first_day.isoformat(), max=self.last_day.isoformat()
             )
+        if getattr(report, "AS_OF", False):
+            # A report of one day (R11): only "as of" is asked; a `from` sent anyway is accepted.
+            self.fields["from"].required = False
+            self.fields["from"].widget = forms.HiddenInput()
+            self.fields["to"].label = _("As of")
         for name in report.FILTERS:
             self.fields[name] = FILTER_FIELDS[name]()
 
@@ -89,7 +94,7 @@ class ReportForm(forms.Form):
                     % {"first": self.first_day.isoformat(), "last": self.last_day.isoformat()},
                 )
         start, end = data.get("from"), data.get("to")
-        if start and end and start > end:
+        if start and end and start > end and not getattr(self.report, "AS_OF", False):
             self.add_error("to", _("The end of the period is before its start."))
         return data
 
@@ -103,7 +108,8 @@ class ReportForm(forms.Form):
 
     @property
     def period(self) -> tuple[date, date]:
-        return self.cleaned_data["from"], self.cleaned_data["to"]
+        end = self.cleaned_data["to"]
+        return self.cleaned_data.get("from") or end, end
 
     @property
     def filters(self) -> dict[str, str]:

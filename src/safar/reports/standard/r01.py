@@ -16,6 +16,8 @@ COLUMNS = ("border_point", "direction", "crossings")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("sex",)
 CHART = ChartSpec(category="border_point", series="direction")
+# Shown to people as a table with a total per row, per column and overall.
+CROSS = ("border_point", "direction")
 
 
 def run(date_from, date_to, **filters) -> ReportResult:

@@ -14,6 +14,8 @@ COLUMNS = ("purpose", "sex", "exits")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "country")
 CHART = ChartSpec(category="purpose", series="sex")
+# Shown to people as a table with a total per row, per column and overall.
+CROSS = ("purpose", "sex")
 
 
 def run(date_from, date_to, **filters) -> ReportResult:

@@ -17,6 +17,8 @@ COLUMNS = ("age_group", "sex", "exits")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "country")
 CHART = ChartSpec(category="age_group", series="sex")
+# Shown to people as a table with a total per row, per column and overall.
+CROSS = ("age_group", "sex")
 
 
 def run(date_from, date_to, **filters) -> ReportResult:

@@ -19,6 +19,8 @@ COLUMNS = ("citizenship", "direction", "crossings")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")
 CHART = ChartSpec(category="citizenship", series="direction")
+# Shown to people as a table with a total per row, per column and overall.
+CROSS = ("citizenship", "direction")
 
 
 def run(date_from, date_to, **filters) -> ReportResult:

@@ -18,6 +18,8 @@ COLUMNS = ("country", "band", "entries")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")
 CHART = ChartSpec(category="band")
+# Shown to people as a country × band table; JSON and CSV keep the long form.
+CROSS = ("country", "band")
 
 
 def run(date_from, date_to, **filters) -> ReportResult:

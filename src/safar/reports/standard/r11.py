@@ -18,6 +18,10 @@ COLUMNS = ("country", "band", "travellers")
 LABELS = labels_for(COLUMNS)
 FILTERS = ("border_point", "sex")
 CHART = ChartSpec(category="band")
+# Shown to people as a country × band table; JSON and CSV keep the long form.
+CROSS = ("country", "band")
+# Only the end of the period matters: the page asks for one date, "as of".
+AS_OF = True
 
 
 def run(date_from, date_to, **filters) -> ReportResult:

@@ -31,9 +31,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--from",
             dest="from",
-            required=True,
             metavar="YYYY-MM-DD",
-            help="first day of the period (included)",
+            # Checked by the form: required by every report but R11, which counts as of --to.
+            help="first day of the period (included); R11 needs only --to",
         )
         parser.add_argument(
             "--to",
