@@ -115,7 +115,7 @@ def audit_after(response: HttpResponseBase, *, user, object_id: str, query: dict
         except DatabaseError:
             log.exception("export audit event not written: user %s, %s", user.pk, query)
 
-    response._resource_closers.append(record)
+    response._resource_closers.append(record)  # type: ignore[attr-defined]  # run by close()
     return response
 
 
@@ -125,7 +125,7 @@ def record_export_after(response: HttpResponseBase, **details) -> HttpResponseBa
     The WSGI server closes a response after its last byte; closing runs the response's
     resource closers, and this adds one. The report is read and sent without a write.
     """
-    response._resource_closers.append(lambda: record_export(**details))
+    response._resource_closers.append(lambda: record_export(**details))  # type: ignore[attr-defined]
     return response
 
 
