@@ -23,10 +23,9 @@ from safar.capture.models import Scan, Upload
 from safar.capture.reader import read_page
 from safar.capture.tasks import process_upload, read_scan
 from safar.core.models import AuditEvent, Office
-from safar.crossings.models import Crossing
+from safar.crossings.models import Cell, Crossing
 from safar.reading import card, synth, translit
 from safar.reading._mrz import synth as mrz_synth
-from safar.reports.models import Cell
 from tests.conftest import make_user
 
 from .conftest import pdf_of, png_of

@@ -8,8 +8,7 @@ from django.urls import reverse
 from safar.capture import services
 from safar.capture.models import Scan
 from safar.core.models import AuditEvent
-from safar.crossings.models import Crossing
-from safar.reports.models import Cell
+from safar.crossings.models import Cell, Crossing
 
 from .world import VALUES, make_scan
 

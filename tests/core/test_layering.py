@@ -46,3 +46,13 @@ def test_the_reading_library_never_reads_the_clock():
         text = path.read_text(encoding="utf-8")
         for clock in ("date.today(", "datetime.now(", "datetime.today(", "utcnow("):
             assert clock not in text, f"{path.relative_to(SRC)} reads the clock: {clock}"
+
+
+def test_the_crossings_app_owns_its_cells_and_imports_no_report_module():
+    """The cells are written by crossings and read by reports: imports go reports → crossings."""
+    found = [
+        f"{path.relative_to(SRC)}: {module}"
+        for path, module in imported_modules(SRC / "crossings")
+        if module.startswith("safar.reports")
+    ]
+    assert found == []

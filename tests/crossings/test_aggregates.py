@@ -15,9 +15,8 @@ from hypothesis import strategies as st
 from safar.crossings import aggregates
 from safar.crossings.aggregates import add_to_cube, compare_with_rebuild, rebuild_all
 from safar.crossings.importer import EXPECTED_HEADER, import_crossings
-from safar.crossings.models import Crossing
+from safar.crossings.models import Cell, Crossing
 from safar.crossings.services import create_crossing, delete_crossing, update_crossing
-from safar.reports.models import Cell
 
 _cards = count(1)
 

@@ -14,9 +14,8 @@ from safar.crossings import importer
 from safar.crossings.aggregates import compare_with_rebuild
 from safar.crossings.benchmarks import write_unsorted
 from safar.crossings.importer import EXPECTED_HEADER, ImportFileError, import_crossings
-from safar.crossings.models import Crossing, Traveller
+from safar.crossings.models import Cell, Crossing, Traveller
 from safar.crossings.synthetic import write_csv
-from safar.reports.models import Cell
 
 HEADER = EXPECTED_HEADER.split(",")
 GOOD = [

@@ -7,9 +7,8 @@ from django.core.exceptions import ValidationError
 
 from safar.core.models import AuditEvent
 from safar.crossings.aggregates import compare_with_rebuild
-from safar.crossings.models import Crossing, Traveller
+from safar.crossings.models import Cell, Crossing, Traveller
 from safar.crossings.services import create_crossing, delete_crossing, update_crossing
-from safar.reports.models import Cell
 
 
 def card(number="C0001", **values):

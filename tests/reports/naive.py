@@ -8,8 +8,8 @@ issue's table, without the cubes: every crossing is read, travellers' crossings 
 from collections import Counter, defaultdict
 from datetime import date
 
+from safar.crossings.cubes import age_group_of, band_of
 from safar.crossings.models import Crossing
-from safar.reports.cubes import age_group_of, band_of
 from safar.reports.periods import months_overlapping
 
 

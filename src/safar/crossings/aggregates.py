@@ -1,4 +1,4 @@
-"""Keeping the report cubes (safar.reports.cubes) exact on every write, and proving it.
+"""Keeping the report cubes (safar.crossings.cubes) exact on every write, and proving it.
 
 Two independent implementations of the same definition live here:
 
@@ -20,11 +20,11 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from safar.reports.cubes import BANDS, NOT_RETURNED, UNMATCHED, age_group_of, band_of
+from safar.crossings.cubes import BANDS, NOT_RETURNED, UNMATCHED, age_group_of, band_of
 
-from .models import CITIZEN_COUNTRY, Crossing, Traveller
+from .models import CITIZEN_COUNTRY, Cell, Crossing, Traveller
 
-CELL_TABLE = "reports_cell"
+CELL_TABLE = Cell._meta.db_table  # for the raw SQL below
 # The cubes this module maintains; `capture` belongs to the capture app (see add_to_cube).
 MAINTAINED_CUBES = ("flow", "exit_geo", "exit_purpose", "exit_age", "return", "arrival", "abroad")
 IDENTITY = ("cube", "grain", "period", "border_point", "sex", "country", "key", "key2")

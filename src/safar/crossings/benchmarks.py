@@ -140,7 +140,7 @@ def empty_registry() -> None:
     """No crossings, travellers or maintained cells (the next import is a first load)."""
     from django.db import connection, transaction
 
-    from safar.reports.models import Cell
+    from safar.crossings.models import Cell
 
     from .models import Crossing, Traveller
 

@@ -141,7 +141,7 @@ def _load(args) -> None:
 def _describe_cells() -> None:
     from django.db.models import Count
 
-    from safar.reports.models import Cell
+    from safar.crossings.models import Cell
 
     by_cube = dict(Cell.objects.values_list("cube").annotate(n=Count("id")).order_by())
     say(

@@ -12,7 +12,8 @@ from datetime import date
 
 from django.db import connection
 
-from .models import Cell
+from safar.crossings.models import Cell
+
 from .periods import Span, decompose
 
 # Dimensions a report may group by or filter on (the Cell columns besides cube and count).

@@ -9,9 +9,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safar.core.models import BorderPoint, Country, Office, Purpose, Region
+from safar.crossings.cubes import AGE_GROUPS, BANDS, NOT_RETURNED, UNMATCHED
 from safar.crossings.models import Direction, Sex
-
-from .cubes import AGE_GROUPS, BANDS, NOT_RETURNED, UNMATCHED
 
 LABELS = {
     "border_point": _("Border point"),

@@ -9,7 +9,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from .models import Grain
+from safar.crossings.models import Grain
 
 
 @dataclass(frozen=True)
