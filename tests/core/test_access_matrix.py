@@ -194,13 +194,13 @@ def test_migrate_gives_each_role_the_permissions_its_apps_declare(db):
 
     assert {"crossings.add_crossing", "capture.change_scan"} <= perms("operator")
     assert "crossings.delete_crossing" not in perms("operator")
-    assert {"crossings.view_crossing", "reports.view_cell"} <= perms("analyst")
+    assert {"crossings.view_crossing", "reports.read_reports"} <= perms("analyst")
     assert "crossings.add_crossing" not in perms("analyst")
     assert perms("editor") == {
         "guidance.view_article",
         "guidance.add_article",
         "guidance.change_article",
     }
-    assert {"crossings.delete_crossing", "reports.view_cell", "guidance.change_article"} <= perms(
+    assert {"crossings.delete_crossing", "reports.read_reports", "guidance.change_article"} <= perms(
         "administrator"
     )

@@ -10,5 +10,5 @@ REPORT_ROLES = (Role.ANALYST, Role.ADMINISTRATOR)
 
 
 def can_read_reports(user) -> bool:
-    """Analysts and administrators: the role that holds `reports.view_cell` (see apps.py)."""
-    return bool(user and user.is_authenticated and user.has_perm("reports.view_cell"))
+    """Analysts and administrators: the role that holds `reports.read_reports` (see apps.py)."""
+    return bool(user and user.is_authenticated and user.has_perm("reports.read_reports"))

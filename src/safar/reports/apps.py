@@ -26,7 +26,7 @@ class ReportsConfig(AppConfig):
         from safar.core.roles import Scope, grant
 
         # The reports cover every centre: reading them is reading all of the cells.
-        grant("analyst", app="reports", scope=Scope.ALL, permissions=("reports.view_cell",))
+        grant("analyst", app="reports", scope=Scope.ALL, permissions=("reports.read_reports",))
 
         from .access import can_read_reports
 

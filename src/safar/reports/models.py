@@ -31,6 +31,9 @@ class PivotView(models.Model):
 
     class Meta:
         ordering = ["name"]
+        # The reports app's one permission: reading the standard reports and the pivot (the
+        # cells themselves belong to the crossings app). Granted to analysts (see apps.py).
+        permissions = [("read_reports", _("Can read the standard reports and the pivot"))]
         constraints = [
             models.UniqueConstraint(fields=["owner", "name"], name="pivot_view_name_per_owner"),
             models.CheckConstraint(
