@@ -201,6 +201,8 @@ def test_migrate_gives_each_role_the_permissions_its_apps_declare(db):
         "guidance.add_article",
         "guidance.change_article",
     }
-    assert {"crossings.delete_crossing", "reports.read_reports", "guidance.change_article"} <= perms(
-        "administrator"
-    )
+    assert {
+        "crossings.delete_crossing",
+        "reports.read_reports",
+        "guidance.change_article",
+    } <= perms("administrator")

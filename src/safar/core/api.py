@@ -17,14 +17,16 @@ import json
 import logging
 import math
 from collections.abc import Callable, Iterable
+from functools import wraps
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.decorators import user_passes_test
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.middleware.csrf import CsrfViewMiddleware
-from django.urls import URLPattern, URLResolver, re_path
+from django.urls import URLPattern, URLResolver, re_path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
@@ -32,7 +34,7 @@ from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Val
 from ninja.parser import Parser
 from ninja.security import APIKeyCookie, APIKeyHeader
 
-from .models import ApiToken, Role
+from .models import ApiToken
 from .roles import requires_two_factor
 
 logger = logging.getLogger("safar.api")
@@ -374,18 +376,23 @@ def json_405(view: Callable) -> Callable:
     return wrapped
 
 
-def is_staff(user) -> bool:
-    """Staff who may browse the API's docs: admin-site staff and administrators, signed in with
-    their second factor where they owe one."""
-    if not (user.is_active and (user.is_staff or user.has_role(Role.ADMINISTRATOR))):
-        return False
-    return not requires_two_factor(user) or getattr(user, "is_verified", lambda: False)()
-
-
 def docs_for_staff(view: Callable) -> Callable:
-    """The browsable docs page for signed-in staff; the OpenAPI document itself is public (it
-    describes the API, and a client reads it before it has a session)."""
-    return user_passes_test(is_staff)(view)
+    """The browsable docs page for Safar's signed-in users (whoever may hold a token), after
+    their second factor where they owe one; the OpenAPI document itself is public (it describes
+    the API, and a client reads it before it has a session). Never a redirect loop: a signed-in
+    user is let in or sent to the second step, not back to the login page."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if requires_two_factor(user) and not getattr(user, "is_verified", lambda: False)():
+            query = urlencode({"next": request.get_full_path()})
+            return HttpResponseRedirect(f"{reverse('two_factor_verify')}?{query}")
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def not_found(request, *args, **kwargs) -> JsonResponse:
