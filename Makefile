@@ -9,6 +9,8 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 8000
 export SAFAR_DATA_DIR ?= $(CURDIR)/var
+# Both cores: the suite runs in two processes (pytest-xdist); PYTEST_ARGS= runs it in one.
+PYTEST_ARGS ?= -n 2
 
 # The first Python of 3.12 or newer: on PATH, then under pyenv.
 PYTHON := $(shell scripts/find-python.sh)
