@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods, require_POST
 
-from safar.core.models import AuditEvent, Office, Role
-from safar.core.permissions import role_required
+from safar.core.models import AuditEvent, Office
+from safar.core.permissions import permission_required
 from safar.crossings.views import save_or_report
 
 from . import services
@@ -26,7 +26,7 @@ from .access import get_scan_for_user, visible_scans, visible_uploads
 from .forms import COMMON_REJECT_REASONS, HandOverForm, RejectForm, ReviewForm, UploadForm
 from .models import Scan
 
-capture_roles = role_required(Role.OPERATOR)
+capture_roles = permission_required("capture.change_scan")
 RECENT_UPLOADS = 30
 RECENT_FAILED = 30
 

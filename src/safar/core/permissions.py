@@ -12,6 +12,26 @@ from .models import Role
 from .roles import Scope, scope_in
 
 
+def permission_required(*permissions: str):
+    """View decorator: the user must be signed in and hold one of `permissions` — the app's own
+    Django permissions ("crossings.add_crossing"), given to roles by each app's grants (see
+    safar.core.roles). A signed-in user without them gets 403, never the login page again."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            user = request.user
+            if not user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if not any(user.has_perm(permission) for permission in permissions):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
 def role_required(*roles: str):
     """View decorator: the user must be logged in and hold one of `roles` (administrators pass)."""
 

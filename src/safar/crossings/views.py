@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from safar.core import history
-from safar.core.models import AuditEvent, Role
-from safar.core.permissions import role_required
+from safar.core.models import AuditEvent
+from safar.core.permissions import permission_required
 
 from . import services
 from .access import (
@@ -38,8 +38,8 @@ OBJECT_TYPE = Crossing._meta.label_lower
 # Kept from one card to the next when an operator keys a stack of cards from one shift.
 CARRIED_OVER = ("direction", "crossed_on", "border_point")
 
-registry_roles = role_required(Role.OPERATOR, Role.ANALYST)
-entry_roles = role_required(Role.OPERATOR)
+registry_roles = permission_required("crossings.view_crossing")
+entry_roles = permission_required("crossings.add_crossing")
 
 
 @entry_roles
@@ -247,7 +247,7 @@ def edit(request, pk: int):
     )
 
 
-@role_required(Role.ADMINISTRATOR)
+@permission_required("crossings.delete_crossing")
 @require_http_methods(["GET", "POST"])
 def delete(request, pk: int):
     """Administrators only, after a confirmation page."""

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _is_editor(user) -> bool:
-    return user.is_authenticated and user.has_role("editor")
+    return user.is_authenticated and user.has_perm("guidance.change_article")
 
 
 class GuidanceConfig(AppConfig):

@@ -14,8 +14,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from safar.core.models import Role
-from safar.core.permissions import role_required
+from safar.core.permissions import permission_required
 from safar.core.ratelimit import over_limit
 
 from .bancheck import check
@@ -36,9 +35,8 @@ def today() -> date:
 
 
 def is_editor(user) -> bool:
-    return user.is_authenticated and (
-        user.has_role(Role.EDITOR) or user.has_role(Role.ADMINISTRATOR)
-    )
+    """Editors and administrators: whoever holds the guidance app's change permission."""
+    return user.is_authenticated and user.has_perm("guidance.change_article")
 
 
 def _public(request, template: str, context: dict, status: int = 200):
@@ -158,13 +156,13 @@ def _rate_limited(request) -> bool:
 # --- editors ---------------------------------------------------------------------------------
 
 
-@role_required(Role.EDITOR)
+@permission_required("guidance.change_article")
 def editor_list(request):
     articles = Article.objects.all()
     return render(request, "guidance/editor_list.html", {"articles": articles})
 
 
-@role_required(Role.EDITOR)
+@permission_required("guidance.change_article")
 @require_http_methods(["GET", "POST"])
 def editor_edit(request, slug=None):
     article = get_object_or_404(Article, slug=slug) if slug else Article(last_checked_on=today())
@@ -196,7 +194,7 @@ def editor_edit(request, slug=None):
     return render(request, "guidance/editor_edit.html", {"form": form, "article": article})
 
 
-@role_required(Role.EDITOR)
+@permission_required("guidance.change_article")
 def editor_history(request, slug):
     article = get_object_or_404(Article, slug=slug)
     versions = article.versions.select_related("saved_by")
@@ -205,7 +203,7 @@ def editor_history(request, slug):
     )
 
 
-@role_required(Role.EDITOR)
+@permission_required("guidance.change_article")
 def editor_diff(request, slug, number):
     article = get_object_or_404(Article, slug=slug)
     version = get_object_or_404(

@@ -4,10 +4,6 @@ Operators do not: their work is the cards of one centre, and the reports cover e
 Kept beside core.permissions' role helpers so that the page, the API and the home page agree.
 """
 
-from safar.core.models import Role
-
-REPORT_ROLES = (Role.ANALYST, Role.ADMINISTRATOR)
-
 
 def can_read_reports(user) -> bool:
     """Analysts and administrators: the role that holds `reports.read_reports` (see apps.py)."""

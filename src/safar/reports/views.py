@@ -9,10 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from safar.core.permissions import role_required
+from safar.core.permissions import permission_required
 
 from . import exports
-from .access import REPORT_ROLES
 from .charts import build_chart, render_svg
 from .columns import LABELS, Display
 from .forms import ReportForm
@@ -49,12 +48,12 @@ def _query(form: ReportForm) -> str:
     return urlencode({"from": start.isoformat(), "to": end.isoformat(), **form.filters})
 
 
-@role_required(*REPORT_ROLES)
+@permission_required("reports.read_reports")
 def index(request):
     return render(request, "reports/index.html", {"reports": REPORTS.values()})
 
 
-@role_required(*REPORT_ROLES)
+@permission_required("reports.read_reports")
 def report_page(request, code: str):
     report = _report_or_404(code)
     form = _bound_form(request, report)
@@ -85,7 +84,7 @@ def _document_context(doc: exports.Document) -> dict:
     }
 
 
-@role_required(*REPORT_ROLES)
+@permission_required("reports.read_reports")
 def download(request, code: str, fmt: str):
     """The report as a file; every download is recorded in the audit trail."""
     report = _report_or_404(code)
@@ -175,7 +174,7 @@ def _run_pivot(form: PivotForm):
     return run_pivot(measure, rows, columns, start, end, **form.filters)
 
 
-@role_required(*REPORT_ROLES)
+@permission_required("reports.read_reports")
 def pivot(request):
     """Rows and columns chosen among the cells' dimensions, with totals, chart and downloads;
     an analyst saves views by name (POST action=save) and deletes them (POST action=delete)."""
@@ -226,7 +225,7 @@ def _pivot_post(request, views):
     return redirect(f"{reverse('reports:pivot')}?{urlencode(_pivot_query(form))}")
 
 
-@role_required(*REPORT_ROLES)
+@permission_required("reports.read_reports")
 def pivot_download(request, fmt: str):
     """The pivot as CSV (long form, codes), XLSX or PDF (the table with totals); audited."""
     if fmt not in PIVOT_FORMATS:

@@ -5,8 +5,7 @@ from itertools import groupby
 from django.shortcuts import render
 
 from safar.capture.models import Scan
-from safar.core.models import Role
-from safar.core.permissions import role_required
+from safar.core.permissions import permission_required
 
 from .models import RefusedUpload, Station
 from .stats import page_counts_by_station, refusal_counts_by_station
@@ -14,7 +13,7 @@ from .stats import page_counts_by_station, refusal_counts_by_station
 RECENT_REFUSALS = 20
 
 
-@role_required(Role.ANALYST)
+@permission_required("stations.view_station")
 def dashboard(request):
     """Per centre and station: last contact, files today, backlog, reading status, refusals.
 
