@@ -4,11 +4,15 @@ critical violation on the main page of each role, the forms they use most, and t
 The world: one user of each demo role, a scan waiting for review at the Dushanbe centre and the
 guide's articles from the migrations."""
 
+import datetime
+
 import pytest
 
 from safar.core.models import Office
+from safar.crossings.services import create_crossing
 from safar.guidance.models import Article, HelpContact
 from tests.browser.conftest import DESKTOP, assert_accessible, log_in
+from tests.browser.test_reports import card
 from tests.capture.world import make_scan
 from tests.conftest import make_user
 
@@ -32,8 +36,9 @@ def test_the_operator_s_home_card_form_and_scan_review_are_accessible(page_at, l
     scan = make_scan(Office.objects.get(code="ICC-DU"), doubtful=("surname", "birth_date"))
     log_in(page, base, "op-du", PASSWORD)
     assert_accessible(page)
-    page.goto(f"{base}/crossings/new/")
-    assert_accessible(page)
+    for path in ("/crossings/new/", "/crossings/", "/capture/"):  # /capture/: the upload form
+        page.goto(f"{base}{path}")
+        assert_accessible(page)
     page.goto(f"{base}/capture/scans/{scan.pk}/")
     page.wait_for_load_state("networkidle")
     assert_accessible(page)
@@ -41,10 +46,17 @@ def test_the_operator_s_home_card_form_and_scan_review_are_accessible(page_at, l
 
 def test_the_analyst_s_home_and_a_report_with_its_chart_are_accessible(page_at, live_server):
     page, base = page_at(**DESKTOP), live_server.url
+    clerk = make_user("op-du", "ICC-DU", "operator", password=PASSWORD)
+    for number, day, sex in (("R1", 1, "M"), ("R2", 2, "F"), ("R3", 3, "M")):
+        crossed_on = datetime.date(2024, day, 1)
+        create_crossing(user=clerk, data=card(number, "exit", crossed_on, "DYU", sex, number))
     make_user("analyst-1", "DIR", "analyst", password=PASSWORD)
+    page.goto(f"{base}/login/")
+    assert_accessible(page)
     log_in(page, base, "analyst-1", PASSWORD)
     assert_accessible(page)
     page.goto(f"{base}/reports/R01/?from=2024-01-01&to=2024-12-31")
+    assert page.locator("figure.report-chart-box").count() == 1
     assert_accessible(page)
 
 
@@ -54,6 +66,8 @@ def test_the_editor_s_home_and_article_list_are_accessible(page_at, live_server)
     log_in(page, base, "editor-1", PASSWORD)
     assert_accessible(page)
     page.goto(f"{base}/guide/edit/")
+    assert_accessible(page)
+    page.goto(f"{base}/guide/edit/work-patent/")
     assert_accessible(page)
 
 
