@@ -91,7 +91,7 @@ def test_the_administrator_s_home_and_admin_forms_with_inlines_are_accessible(pa
         assert_accessible(page)
 
 
-def test_the_public_guide_an_article_and_the_calculator_with_a_result_are_accessible(
+def test_the_public_guide_an_article_and_the_calculator_with_errors_and_a_result_are_accessible(
     page_at, live_server
 ):
     page, base = page_at(**DESKTOP), live_server.url
@@ -103,6 +103,11 @@ def test_the_public_guide_an_article_and_the_calculator_with_a_result_are_access
     assert_accessible(page)
     page.fill("input[name=as_of]", "2026-11-22")
     page.fill("input[name=stays-0-entry]", "2025-01-10")
+    page.fill("input[name=stays-0-exit]", "2025-01-01")  # a slip: exit before entry
+    page.locator("form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert page.locator(".errorlist").count() >= 1
+    assert_accessible(page)  # the errors and the summary
     page.fill("input[name=stays-0-exit]", "2025-05-10")
     page.locator("form button[type=submit]").last.click()
     page.wait_for_load_state()
