@@ -132,3 +132,36 @@ def screenshot(page, name: str) -> Path:
 
 def focused_name(page) -> str | None:
     return page.evaluate("document.activeElement && document.activeElement.name")
+
+
+# axe-core, vendored (tests/browser/vendor/axe.min.js, MPL-2.0, licence beside it): the browser
+# tests then need no Node toolchain and no network, and the version is pinned in the repository.
+AXE_SOURCE = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+AXE_FAILING_IMPACTS = {"serious", "critical"}
+
+
+def assert_accessible(page) -> None:
+    """Run axe-core on the page with the WCAG 2.0/2.1/2.2 A and AA rules; fail on any serious or
+    critical violation, listing each rule with the elements that break it.
+
+    The script is evaluated from Playwright (not added as a <script> tag): the site's CSP allows
+    no inline script, and evaluation runs outside the page's CSP."""
+    if not page.evaluate("typeof window.axe !== 'undefined'"):
+        page.evaluate(AXE_SOURCE.read_text(encoding="utf-8"))
+    violations = page.evaluate(
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, help: v.help,
+                nodes: v.nodes.map(n => n.target.join(" ") + " — " + n.failureSummary),
+            }));
+        }""",
+        AXE_TAGS,
+    )
+    failing = [v for v in violations if v["impact"] in AXE_FAILING_IMPACTS]
+    report = "\n".join(
+        f"{v['impact']} {v['id']} ({v['help']}) on {page.url}:\n  " + "\n  ".join(v["nodes"])
+        for v in failing
+    )
+    assert not failing, f"axe-core found {len(failing)} serious or critical violations:\n{report}"

@@ -15,6 +15,24 @@ from .models import Upload
 from .services import ACCEPTED_EXTENSIONS, receive_upload
 
 DEMO_CARDS = 8
+# A seed and serial series of the demo's own: the README's `safar synth-cards` example (the
+# command's defaults) then makes other files, which an upload stores instead of reporting them
+# all as "received before".
+DEMO_SYNTH_OPTIONS = ("--seed", "2026", "--first", "DM0000001")
+
+
+def render_demo_cards(folder: str | Path) -> list[Path]:
+    """Write the demo's synthetic card scans into `folder`; the image files, sorted."""
+    call_command(
+        "synth-cards",
+        "--count",
+        str(DEMO_CARDS),
+        *DEMO_SYNTH_OPTIONS,
+        "--out",
+        str(folder),
+        stdout=io.StringIO(),
+    )
+    return sorted(p for p in Path(folder).rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS)
 
 
 def load_demo_scans(stdout) -> None:
@@ -25,12 +43,7 @@ def load_demo_scans(stdout) -> None:
         return
     centre = Office.objects.get(code="ICC-DU")
     with tempfile.TemporaryDirectory() as folder:
-        call_command(
-            "synth-cards", "--count", str(DEMO_CARDS), "--out", folder, stdout=io.StringIO()
-        )
-        files = sorted(
-            p for p in Path(folder).rglob("*") if p.suffix.lower() in ACCEPTED_EXTENSIONS
-        )
+        files = render_demo_cards(folder)
         for path in files:
             receive_upload(content=path.read_bytes(), name=path.name, centre=centre, user=operator)
     stdout.write(f"Demo scans: {len(files)} synthetic cards queued for reading (ICC-DU).")

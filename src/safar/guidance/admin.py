@@ -1,10 +1,12 @@
 from django.contrib import admin
 
+from safar.core.admin_labels import LabelledInputsMixin
+
 from .models import Article, ArticleVersion, BanRule, HelpContact, StayLimitRule
 from .services import save_article
 
 
-class VersionInline(admin.TabularInline):
+class VersionInline(LabelledInputsMixin, admin.TabularInline):
     model = ArticleVersion
     fields = ("number", "saved_at", "saved_by", "note")
     readonly_fields = fields
@@ -29,7 +31,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
 
 @admin.register(HelpContact)
-class HelpContactAdmin(admin.ModelAdmin):
+class HelpContactAdmin(LabelledInputsMixin, admin.ModelAdmin):
     list_display = ("key", "name_en", "phone", "confirmed")
     list_editable = ("phone", "confirmed")
 

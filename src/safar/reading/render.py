@@ -27,6 +27,11 @@ BARCODE_MODULE_MM = (
     0.45  # 3.5 px at 200 dpi: at 0.3 mm a blurred 200-dpi scan lost 30 % of barcodes
 )
 LINE_MM = 0.25
+# Printers clip what lies near the paper's edge: no text within 5 mm of it (the right column's
+# longest headings once ended 1.2 mm from the edge).
+EDGE_MM = 5.0
+HEADING_SIZE, SMALLEST_HEADING = 5.5, 4.0
+OPTION_SIZE, SMALLEST_OPTION = 4.6, 3.2
 SERIAL_FONT = "DejaVu-Bold"  # OCR-B ships as CFF-flavoured OpenType, which reportlab cannot embed
 
 
@@ -34,6 +39,14 @@ def _register_fonts() -> None:
     for name, path in FONT_FILES.items():
         if name not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(TTFont(name, path))
+
+
+def fitting_size(line: str, size: float, room_mm: float, smallest: float) -> float:
+    """The largest font size, from `size` down to `smallest` in 0.1 pt steps, at which `line`
+    fits in `room_mm` (the smallest if none does)."""
+    while size > smallest and pdfmetrics.stringWidth(line, "DejaVu", size) > room_mm * mm:
+        size = round(size - 0.1, 1)
+    return size
 
 
 def trilingual(label: dict[str, str]) -> str:
@@ -101,7 +114,14 @@ def _draw_field(page: _Page, f: Field, serial: str) -> None:
         return
     # A code field that completes an "other" option carries no label of its own.
     if not (f.kind == "characters" and f.format == "code" and f.codes):
-        page.text(first.x, first.y - 1.2, trilingual(f.label), 5.5)
+        heading = trilingual(f.label)
+        room = page.t.width - EDGE_MM - first.x
+        page.text(
+            first.x,
+            first.y - 1.2,
+            heading,
+            fitting_size(heading, HEADING_SIZE, room, SMALLEST_HEADING),
+        )
     for o in f.options:
         page.box(o.box)
         # Two short lines beside the box: Tajik first, then Russian / English, shrunk to fit
@@ -110,10 +130,7 @@ def _draw_field(page: _Page, f: Field, serial: str) -> None:
         x = o.box.x + o.box.w + 0.8
         room = min([b.x for b in _row_neighbours(f, o.box)] + [page.t.width - 8]) - x - 0.8
         for dy, line in ((1.9, o.label.get("tg", "")), (4.1, trilingual(rest))):
-            size = 4.6
-            while size > 3.2 and pdfmetrics.stringWidth(line, "DejaVu", size) > room * mm:
-                size -= 0.2
-            page.text(x, o.box.y + dy, line, size)
+            page.text(x, o.box.y + dy, line, fitting_size(line, OPTION_SIZE, room, SMALLEST_OPTION))
     for b in f.boxes:
         page.box(b)
     if f.kind == "characters" and f.format == "date":
