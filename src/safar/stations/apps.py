@@ -25,4 +25,12 @@ class StationsConfig(AppConfig):
                 allowed=can_read_reports,
                 order=50,
             ),
+            # Registering stations and revoking their tokens: administrators only.
+            Link(
+                "stations_manage",
+                "stations:manage",
+                _("Manage stations"),
+                allowed=lambda user: user.is_authenticated and user.has_role("administrator"),
+                order=85,
+            ),
         )
