@@ -104,6 +104,7 @@ TABLE = {
     "api:api-root": ((), dict.fromkeys(ROLES, 404)),
     "guidance:editor_list": ((), EDITORS),
     "guidance:editor_new": ((), EDITORS),
+    "guidance:editor_facts": ((), EDITORS),
     "guidance:editor_edit": (("article",), EDITORS),
     "guidance:editor_history": (("article",), EDITORS),
     "guidance:editor_diff": (("article", 1), EDITORS),

@@ -139,6 +139,17 @@ class Article(models.Model):
     def has_uncertain_facts(self) -> bool:
         return any("??" in getattr(self, f"body_{lang}") for lang in LANGUAGE_CODES)
 
+    def uncertain_passages(self) -> list[tuple[str, str]]:
+        """Every passage of the text still marked ??…?? (shown to readers with "(?)"), as
+        (language code, passage), Tajik first, each language in the text's order."""
+        from .rendering import UNCERTAIN
+
+        return [
+            (lang, " ".join(match.group(1).split()))
+            for lang in LANGUAGE_CODES
+            for match in UNCERTAIN.finditer(getattr(self, f"body_{lang}"))
+        ]
+
     def source_lines(self, language: str | None = None) -> list[str]:
         """The legal sources in the language (the English ones when not yet translated)."""
         language = language or _active_language()

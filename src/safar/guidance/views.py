@@ -6,6 +6,7 @@ service does not need to keep.
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -162,6 +163,19 @@ def _rate_limited(request) -> bool:
 def editor_list(request):
     articles = Article.objects.all()
     return render(request, "guidance/editor_list.html", {"articles": articles})
+
+
+@role_required(Role.EDITOR)
+def editor_facts(request):
+    """Facts to check: every passage of every article (drafts included) still marked "(?)",
+    with its language, so editors can confirm them one by one."""
+    languages = dict(settings.LANGUAGES)
+    rows = [
+        (article, [(languages[lang], passage) for lang, passage in passages])
+        for article in Article.objects.all()
+        if (passages := article.uncertain_passages())
+    ]
+    return render(request, "guidance/editor_facts.html", {"rows": rows})
 
 
 @role_required(Role.EDITOR)
