@@ -195,7 +195,10 @@ class ArticleVersion(models.Model):
         return f"{self.article.slug} v{self.number}"
 
     def diff(self, older: "ArticleVersion | None") -> list[tuple[str, list[tuple[str, str]]]]:
-        """Changed fields with their lines marked '+', '-' or ' ' against the older version."""
+        """Changed fields with their lines marked '+', '-' or ' ' against the older version.
+
+        A field whose lines are all the same is not listed: a trailing newline the editor's
+        form strips (or a line ending changed) is no change to a reader."""
         before = older.content if older else {}
         changes = []
         for name in Article.CONTENT_FIELDS:
@@ -207,6 +210,8 @@ class ArticleVersion(models.Model):
                 for line in difflib.ndiff(old.splitlines(), new.splitlines())
                 if line[0] in "+- "
             ]
+            if all(mark == " " for mark, _text in lines):
+                continue
             changes.append((name, lines))
         return changes
 
