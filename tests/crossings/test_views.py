@@ -233,6 +233,22 @@ def test_a_duplicate_card_number_names_the_record_of_the_operators_own_centre(
     assert "ИВАНОВ" not in message
 
 
+def test_the_duplicate_message_links_to_the_card_that_holds_the_number(
+    client, operator_du, dushanbe_card
+):
+    client.force_login(operator_du)
+    response = post_card(client, card_number="d-1", HTTP_ACCEPT_LANGUAGE="en")
+    link = reverse("crossings:detail", args=[dushanbe_card.pk])
+    assert f'class="duplicate-of" href="{link}"' in response.content.decode()
+
+
+def test_another_centres_duplicate_is_not_linked(client, operator_du, sughd_card):
+    client.force_login(operator_du)
+    response = post_card(client, card_number="s1", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["form"].errors["card_number"]
+    assert 'class="duplicate-of"' not in response.content.decode()
+
+
 def test_another_centres_card_number_is_taken_without_revealing_its_date_or_border_point(
     client, operator_du, sughd_card
 ):

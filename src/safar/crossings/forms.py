@@ -107,6 +107,10 @@ class CrossingForm(forms.Form):
         help_text=_("Citizens of Tajikistan only."),
     )
 
+    # The own centre's record holding the card number typed, when it is a duplicate (linked
+    # beside the error).
+    duplicate_of: Crossing | None = None
+
     def __init__(self, *args, user, instance: Crossing | None = None, **kwargs):
         self.user = user
         self.instance = instance
@@ -157,7 +161,8 @@ class CrossingForm(forms.Form):
                 code="duplicate",
                 params={"number": number},
             )
-        # The operator's own centre: say which record holds it (they may open it).
+        # The operator's own centre: say which record holds it, and link it (they may open it).
+        self.duplicate_of = holder
         raise forms.ValidationError(
             _(
                 "Card number %(number)s is already recorded: record #%(id)s, %(date)s, "
