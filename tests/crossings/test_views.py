@@ -598,3 +598,26 @@ def test_the_form_stores_a_typed_card_number_in_its_one_spelling_and_refuses_das
     assert "letter or digit" in " ".join(response.context["form"].errors["card_number"])
     assert post_card(client, card_number="im-000 0001", save="1").status_code == 302
     assert list(Crossing.objects.values_list("card_number", flat=True)) == ["IM0000001"]
+
+
+def test_a_machine_read_cards_page_links_to_its_scan_for_those_who_may_see_scans(
+    client, operator_du, analyst, dushanbe_card
+):
+    from safar.core.models import Office
+    from tests.capture.world import make_scan
+
+    scan = make_scan(Office.objects.get(code="ICC-DU"))
+    scan.crossing = dushanbe_card
+    scan.save()
+    page_link = reverse("capture:page", args=[scan.pk])
+    detail = reverse("crossings:detail", args=[dushanbe_card.pk])
+    client.force_login(operator_du)
+    assert page_link in client.get(detail).content.decode()
+    client.force_login(analyst)  # analysts read the registry, not the scans
+    assert page_link not in client.get(detail).content.decode()
+
+
+def test_a_typed_cards_page_has_no_scan_link(client, operator_du, dushanbe_card):
+    client.force_login(operator_du)
+    page = client.get(reverse("crossings:detail", args=[dushanbe_card.pk])).content.decode()
+    assert "/capture/scans/" not in page
