@@ -621,3 +621,16 @@ def test_a_typed_cards_page_has_no_scan_link(client, operator_du, dushanbe_card)
     client.force_login(operator_du)
     page = client.get(reverse("crossings:detail", args=[dushanbe_card.pk])).content.decode()
     assert "/capture/scans/" not in page
+
+
+def test_after_an_error_the_focus_goes_to_the_first_wrong_field(client, operator_du):
+    client.force_login(operator_du)
+    response = post_card(client, birth_date="31.02.1990", country="XXX", save="1")
+    form = response.context["form"]
+    assert {"birth_date", "country"} <= set(form.errors)
+    focused = [name for name, field in form.fields.items() if field.widget.attrs.get("autofocus")]
+    first_wrong = next(name for name in form.fields if name in form.errors)
+    assert focused == [first_wrong]
+    page = response.content.decode()
+    assert "autofocus" in page.split(f'name="{first_wrong}"')[1].split(">")[0]
+    assert "autofocus" not in page.split('name="card_number"')[1].split(">")[0]

@@ -138,6 +138,7 @@ class ReviewForm(CrossingForm):
         first = next((name for name in CARD_ORDER if name in self.doubtful), None)
         if first is not None:
             self.fields[first].widget.attrs["autofocus"] = True
+        self.focus_first_error()  # a wrong field before a doubtful one takes the focus
 
     def put_errors_in_tab_order(self) -> None:
         """A field with an error needs the operator too, however sure the reader was."""

@@ -141,6 +141,22 @@ class CrossingForm(forms.Form):
                 widget=forms.HiddenInput, required=False, min_value=1, initial=instance.version
             )
 
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self.focus_first_error()
+
+    def focus_first_error(self) -> None:
+        """After an error the cursor starts in the first wrong field, in the card's order (not
+        in the card number, where a fresh form starts)."""
+        erring = [name for name in CARD_ORDER if name in (self._errors or {})]
+        if not erring:
+            return
+        for name, field in self.fields.items():
+            if name == erring[0]:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
     # -- single fields ---------------------------------------------------------------------------
 
     def clean_card_number(self):
