@@ -73,6 +73,7 @@ TABLE = {
     "crossings:edit": (("crossing",), OWN_CENTRE),
     "crossings:delete": (("crossing",), row()),
     "capture:overview": ((), OPERATORS),
+    "capture:status": ((), OPERATORS),
     "capture:upload": ((), row(operator_du=405, operator_su=405, admin=405)),  # POST only
     "capture:next": ((), row(operator_du=302, operator_su=302, admin=302)),
     "capture:review": (("scan",), OWN_CENTRE),
