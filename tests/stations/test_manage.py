@@ -98,3 +98,17 @@ def centre_pk() -> int:
     from safar.core.models import Office
 
     return Office.objects.get(code="ICC-DU").pk
+
+
+def test_revoking_on_the_web_never_touches_another_stations_token_whose_prefix_is_the_name(
+    client, administrator, du_station
+):
+    from safar.stations.services import register_station, revoke_station_tokens
+
+    other, other_raw = du_station
+    # A station whose name is the start of DU-1's token, and whose own token is already revoked.
+    look_alike, _raw = register_station(name=other_raw[:6], centre_code="ICC-SU")
+    revoke_station_tokens(station=look_alike)
+    client.force_login(administrator)
+    client.post(reverse("stations:revoke", args=[look_alike.pk]))
+    assert Station.authenticate(other_raw) == other

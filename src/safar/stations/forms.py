@@ -19,10 +19,10 @@ class StationForm(forms.Form):
         queryset=Office.objects.filter(kind=Office.Kind.BORDER_CENTRE).order_by("code"),
     )
 
+    duplicate_message = _("A station with this name is already registered.")
+
     def clean_name(self) -> str:
         name = self.cleaned_data["name"].strip()
         if Station.objects.filter(name__iexact=name).exists():
-            raise forms.ValidationError(
-                _("A station with this name is already registered."), code="duplicate"
-            )
+            raise forms.ValidationError(self.duplicate_message, code="duplicate")
         return name

@@ -270,7 +270,6 @@ def revoke_tokens(*, key: str, by=None) -> list[str]:
     Returns the revoked tokens' prefixes (empty when nothing matched). `by` is the administrator
     who revoked them on the web (None from the command line).
     """
-    from django.utils import timezone
 
     from .models import StationToken
 
@@ -283,8 +282,21 @@ def revoke_tokens(*, key: str, by=None) -> list[str]:
     )
     if not by_name.exists() and len({t.station_id for t in matched}) > 1:
         raise ValueError(f"{key!r} starts tokens of several stations; give more of it")
+    return _revoke(matched, by=by)
+
+
+@transaction.atomic
+def revoke_station_tokens(*, station: Station, by=None) -> list[str]:
+    """Revoke every active token of `station` (the web page's action: by the station itself, so
+    a name that looks like another station's token prefix revokes nothing else)."""
+    return _revoke(list(station.tokens.filter(revoked_at__isnull=True)), by=by)
+
+
+def _revoke(tokens: list, *, by) -> list[str]:
+    from django.utils import timezone
+
     now = timezone.now()
-    for token in matched:
+    for token in tokens:
         token.revoked_at = now
         token.save(update_fields=["revoked_at"])
         AuditEvent.record(
@@ -293,4 +305,4 @@ def revoke_tokens(*, key: str, by=None) -> list[str]:
             obj=token.station,
             changes={"token revoked": [token.prefix, None]},
         )
-    return [token.prefix for token in matched]
+    return [token.prefix for token in tokens]

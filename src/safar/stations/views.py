@@ -3,6 +3,7 @@
 from itertools import groupby
 
 from django.contrib import messages
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import ngettext
 
@@ -12,7 +13,7 @@ from safar.core.permissions import role_required
 
 from .forms import StationForm
 from .models import RefusedUpload, Station
-from .services import register_station, revoke_tokens
+from .services import register_station, revoke_station_tokens
 from .stats import page_counts_by_station, refusal_counts_by_station
 
 RECENT_REFUSALS = 20
@@ -71,12 +72,16 @@ def add(request):
     stored hashed, and the page is not cached (no-store), so it is shown exactly once."""
     form = StationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        station, raw = register_station(
-            name=form.cleaned_data["name"],
-            centre_code=form.cleaned_data["centre"].code,
-            by=request.user,
-        )
-        return render(request, "stations/added.html", {"station": station, "token": raw})
+        try:
+            station, raw = register_station(
+                name=form.cleaned_data["name"],
+                centre_code=form.cleaned_data["centre"].code,
+                by=request.user,
+            )
+        except (ValueError, IntegrityError):  # registered meanwhile under the same name
+            form.add_error("name", StationForm.duplicate_message)
+        else:
+            return render(request, "stations/added.html", {"station": station, "token": raw})
     return render(request, "stations/add.html", {"form": form})
 
 
@@ -85,7 +90,7 @@ def revoke(request, pk: int):
     """Ask, then revoke every active token of the station (its agent can no longer upload)."""
     station = get_object_or_404(Station.objects.select_related("centre"), pk=pk)
     if request.method == "POST":
-        prefixes = revoke_tokens(key=station.name, by=request.user)
+        prefixes = revoke_station_tokens(station=station, by=request.user)
         messages.success(
             request,
             ngettext(
