@@ -107,3 +107,18 @@ def test_operator_confirms_a_card_and_rejects_the_next_with_the_keyboard_only(
     assert page.locator("dd[data-status=needs_review]").inner_text() == "0"
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/capture-overview.png", full_page=True)
+
+
+def test_the_scans_page_updates_itself_when_the_worker_has_read_a_page(browser_page, live_server):
+    from safar.core.models import Office
+
+    page, base = browser_page, live_server.url
+    operator = make_user("operator-du", "ICC-DU", "operator", password="pw-Safar-2026")
+    log_in(page, base, operator.username, "pw-Safar-2026")
+    page.goto(f"{base}/capture/")
+    assert page.inner_text("dd[data-status=needs_review]") == "0"
+    assert page.locator("#start-review").count() == 0
+    make_scan(Office.objects.get(code="ICC-DU"))  # what the worker does when a page is read
+    # Polled every 5 s: the page reloads with the count and the way into the queue.
+    page.wait_for_selector("#start-review", timeout=15_000)
+    assert page.inner_text("dd[data-status=needs_review]") == "1"

@@ -2,6 +2,8 @@
 analyst; scans of the Dushanbe centre in the shape the reader stores them (the reader itself is
 exercised in test_pipeline.py)."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -37,10 +39,11 @@ def test_operator_sees_the_doubtful_field_prefilled_with_its_crop(client, operat
     assert 'value="РАҲИМОВ"' in page
     assert reverse("capture:crop", args=[waiting.pk, "surname"]) in page
     assert reverse("capture:page", args=[waiting.pk]) in page
-    # The doubtful field is in the Tab order and focused; a confident one is out of it.
+    # The doubtful field comes first in the Tab order and is focused; a confident one after it.
     surname_input = page.split('name="surname"')[1].split(">")[0]
     assert "autofocus" in surname_input and "doubtful" in surname_input
-    assert 'tabindex="-1"' in page.split('name="card_number"')[1].split(">")[0]
+    assert 'tabindex="1"' in surname_input
+    assert 'tabindex="2"' in page.split('name="card_number"')[1].split(">")[0]
     assert AuditEvent.objects.filter(
         action="view", object_type="capture.scan", object_id=str(waiting.pk), user=operator_du
     ).exists()
@@ -268,7 +271,7 @@ def test_a_confident_field_with_an_error_joins_the_tab_order(client, operator_du
     form = client.get(reverse("capture:review", args=[scan.pk])).context["form"]
     assert "border_point" in form.errors
     assert form.doubtful == ["border_point", "surname"]
-    assert "tabindex" not in form.fields["border_point"].widget.attrs
+    assert form.fields["border_point"].widget.attrs["tabindex"] == "1"  # with the doubtful
     assert form.fields["border_point"].widget.attrs.get("autofocus")
 
 
@@ -374,3 +377,20 @@ def test_the_passport_page_of_a_handed_over_card_goes_along(
     passport.refresh_from_db()
     assert (passport.handed_to, passport.handed_from) == (centre_su, centre_du)
     assert Scan.objects.visible_to(operator_du).filter(pk=passport.pk).count() == 0
+
+
+def test_confident_fields_stay_reachable_by_tab_after_the_doubtful_ones(
+    client, operator_du, waiting
+):
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:review", args=[waiting.pk])).content.decode()
+    tab_order = {
+        name: re.search(r'tabindex="(-?\d+)"', page.split(f'name="{name}"')[1].split(">")[0])
+        for name in ("surname", "card_number", "given_names", "accept")
+    }
+    assert {name: m and m.group(1) for name, m in tab_order.items()} == {
+        "surname": "1",  # doubtful: first
+        "card_number": "2",  # confident: after the doubtful, never out of reach
+        "given_names": "2",
+        "accept": "3",  # then Accept, before the rest of the page
+    }

@@ -81,3 +81,25 @@ def test_overview_counts_only_the_operators_centre(
     assert len(response.context["uploads"]) == 2
     client.force_login(operator_su)
     assert client.get(reverse("capture:overview")).context["waiting"] == 1
+
+
+def test_the_scans_page_polls_a_status_that_follows_the_worker_for_the_own_centre_only(
+    client, operator_du, centre_du, centre_su
+):
+    from safar.capture.models import Scan
+
+    client.force_login(operator_du)
+    page = client.get(reverse("capture:overview")).content.decode()
+    status_url = reverse("capture:status")
+    assert f'data-status-url="{status_url}"' in page and "capture/overview.js" in page
+    assert "<script>" not in page  # CSP: scripts from files only
+    assert client.get(status_url).json()["counts"]["needs_review"] == 0
+    scan = make_scan(centre_du)  # the worker read a page: it now waits for review
+    make_scan(centre_su)  # another centre's: not counted
+    data = client.get(status_url).json()
+    assert data["counts"]["needs_review"] == 1
+    scan.status = Scan.Status.SAVED
+    scan.save()
+    assert client.get(status_url).json()["counts"] == {
+        status: (1 if status == "saved" else 0) for status in Scan.Status.values
+    }

@@ -19,6 +19,7 @@ from safar.capture.models import Scan
 from safar.core.models import Office, Role
 from safar.crossings import services
 from safar.guidance.models import Article
+from safar.stations.services import register_station
 from tests.capture.world import make_scan
 from tests.conftest import make_user
 
@@ -59,6 +60,7 @@ REGISTRY_RECORD = row(operator_du=200, operator_su=404, analyst=200)
 REGISTRY = row(operator_du=200, operator_su=200, analyst=200)
 ANALYSTS = row(analyst=200)
 EDITORS = row(editor=200)
+ADMINISTRATORS = row()
 API_ANALYSTS = row(anonymous=401, analyst=200)
 API_POST_ONLY = dict.fromkeys(ROLES, 405)
 
@@ -70,6 +72,7 @@ TABLE = {
     "crossings:edit": (("crossing",), OWN_CENTRE),
     "crossings:delete": (("crossing",), row()),
     "capture:overview": ((), OPERATORS),
+    "capture:status": ((), OPERATORS),
     "capture:upload": ((), row(operator_du=405, operator_su=405, admin=405)),  # POST only
     "capture:next": ((), row(operator_du=302, operator_su=302, admin=302)),
     "capture:review": (("scan",), OWN_CENTRE),
@@ -85,6 +88,9 @@ TABLE = {
     "reports:pivot": ((), ANALYSTS),
     "reports:pivot_download": (("csv",), ANALYSTS),
     "stations:dashboard": ((), ANALYSTS),
+    "stations:manage": ((), ADMINISTRATORS),
+    "stations:add": ((), ADMINISTRATORS),
+    "stations:revoke": (("station",), ADMINISTRATORS),
     "api:hello": ((), API_POST_ONLY),
     "api:upload": ((), API_POST_ONLY),
     "api:held": (("0" * 64,), dict.fromkeys(ROLES, 401)),  # station tokens only
@@ -98,6 +104,7 @@ TABLE = {
     "api:api-root": ((), dict.fromkeys(ROLES, 404)),
     "guidance:editor_list": ((), EDITORS),
     "guidance:editor_new": ((), EDITORS),
+    "guidance:editor_facts": ((), EDITORS),
     "guidance:editor_edit": (("article",), EDITORS),
     "guidance:editor_history": (("article",), EDITORS),
     "guidance:editor_diff": (("article", 1), EDITORS),
@@ -164,7 +171,13 @@ def world(db):
     scan = make_scan(Office.objects.get(code="ICC-DU"))
     assert scan.status == Scan.Status.NEEDS_REVIEW
     article = Article.objects.filter(published=True).first()
-    objects = {"crossing": crossing.pk, "scan": scan.pk, "article": article.slug}
+    station, _token = register_station(name="DU-1", centre_code="ICC-DU")
+    objects = {
+        "crossing": crossing.pk,
+        "scan": scan.pk,
+        "article": article.slug,
+        "station": station.pk,
+    }
     return users, objects
 
 

@@ -218,4 +218,4 @@ def test_giving_the_administrator_role_in_the_admin_makes_the_user_staff(
 def test_analysts_do_not_get_into_the_admin(client, analyst):
     client.force_login(analyst)
     response = client.get(reverse("admin:core_country_changelist"))
-    assert response.status_code == 302
+    assert response.status_code == 403  # access denied, not a second login page

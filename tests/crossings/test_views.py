@@ -233,6 +233,22 @@ def test_a_duplicate_card_number_names_the_record_of_the_operators_own_centre(
     assert "ИВАНОВ" not in message
 
 
+def test_the_duplicate_message_links_to_the_card_that_holds_the_number(
+    client, operator_du, dushanbe_card
+):
+    client.force_login(operator_du)
+    response = post_card(client, card_number="d-1", HTTP_ACCEPT_LANGUAGE="en")
+    link = reverse("crossings:detail", args=[dushanbe_card.pk])
+    assert f'class="duplicate-of" href="{link}"' in response.content.decode()
+
+
+def test_another_centres_duplicate_is_not_linked(client, operator_du, sughd_card):
+    client.force_login(operator_du)
+    response = post_card(client, card_number="s1", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.context["form"].errors["card_number"]
+    assert 'class="duplicate-of"' not in response.content.decode()
+
+
 def test_another_centres_card_number_is_taken_without_revealing_its_date_or_border_point(
     client, operator_du, sughd_card
 ):
@@ -582,3 +598,39 @@ def test_the_form_stores_a_typed_card_number_in_its_one_spelling_and_refuses_das
     assert "letter or digit" in " ".join(response.context["form"].errors["card_number"])
     assert post_card(client, card_number="im-000 0001", save="1").status_code == 302
     assert list(Crossing.objects.values_list("card_number", flat=True)) == ["IM0000001"]
+
+
+def test_a_machine_read_cards_page_links_to_its_scan_for_those_who_may_see_scans(
+    client, operator_du, analyst, dushanbe_card
+):
+    from safar.core.models import Office
+    from tests.capture.world import make_scan
+
+    scan = make_scan(Office.objects.get(code="ICC-DU"))
+    scan.crossing = dushanbe_card
+    scan.save()
+    page_link = reverse("capture:page", args=[scan.pk])
+    detail = reverse("crossings:detail", args=[dushanbe_card.pk])
+    client.force_login(operator_du)
+    assert page_link in client.get(detail).content.decode()
+    client.force_login(analyst)  # analysts read the registry, not the scans
+    assert page_link not in client.get(detail).content.decode()
+
+
+def test_a_typed_cards_page_has_no_scan_link(client, operator_du, dushanbe_card):
+    client.force_login(operator_du)
+    page = client.get(reverse("crossings:detail", args=[dushanbe_card.pk])).content.decode()
+    assert "/capture/scans/" not in page
+
+
+def test_after_an_error_the_focus_goes_to_the_first_wrong_field(client, operator_du):
+    client.force_login(operator_du)
+    response = post_card(client, birth_date="31.02.1990", country="XXX", save="1")
+    form = response.context["form"]
+    assert {"birth_date", "country"} <= set(form.errors)
+    focused = [name for name, field in form.fields.items() if field.widget.attrs.get("autofocus")]
+    first_wrong = next(name for name in form.fields if name in form.errors)
+    assert focused == [first_wrong]
+    page = response.content.decode()
+    assert "autofocus" in page.split(f'name="{first_wrong}"')[1].split(">")[0]
+    assert "autofocus" not in page.split('name="card_number"')[1].split(">")[0]

@@ -99,9 +99,14 @@ class HandOverForm(forms.Form):
         return bool(point) and self.fields["border_point"].queryset.filter(pk=point).exists()
 
 
+# Tab order of the review form: the doubtful fields first, then the confident ones (still
+# reachable from the keyboard), then the Accept button (review.html), before the rest of the page.
+TAB_DOUBTFUL, TAB_CONFIDENT = "1", "2"
+
+
 class ReviewForm(CrossingForm):
     """The card form, prefilled with the reader's values; the doubtful fields come first in the
-    Tab order and the rest are out of it (still editable with the mouse)."""
+    Tab order, the confident ones after them."""
 
     def __init__(self, *args, scan: Scan, **kwargs):
         self.scan = scan
@@ -119,20 +124,21 @@ class ReviewForm(CrossingForm):
         self._mark_doubtful()
 
     def _mark_doubtful(self) -> None:
-        """Doubtful fields in the Tab order (the first focused), the others out of it."""
+        """Doubtful fields first in the Tab order (the first focused), the others after them."""
         for name in CARD_ORDER:
             attrs = self.fields[name].widget.attrs
             attrs.pop("autofocus", None)
             classes = set(attrs.get("class", "").split()) - {"doubtful"}
             if name in self.doubtful:
-                attrs.pop("tabindex", None)
+                attrs["tabindex"] = TAB_DOUBTFUL
                 classes.add("doubtful")
             else:
-                attrs["tabindex"] = "-1"
+                attrs["tabindex"] = TAB_CONFIDENT
             attrs["class"] = " ".join(sorted(classes))
         first = next((name for name in CARD_ORDER if name in self.doubtful), None)
         if first is not None:
             self.fields[first].widget.attrs["autofocus"] = True
+        self.focus_first_error()  # a wrong field before a doubtful one takes the focus
 
     def put_errors_in_tab_order(self) -> None:
         """A field with an error needs the operator too, however sure the reader was."""

@@ -10,7 +10,7 @@ import mimetypes
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +24,7 @@ from safar.crossings.views import save_or_report
 from . import services
 from .access import get_scan_for_user, visible_scans, visible_uploads
 from .forms import COMMON_REJECT_REASONS, HandOverForm, RejectForm, ReviewForm, UploadForm
-from .models import Scan
+from .models import Scan, Upload
 
 capture_roles = permission_required("capture.change_scan")
 RECENT_UPLOADS = 30
@@ -64,6 +64,9 @@ def overview(request):
             "waiting": counts[Scan.Status.NEEDS_REVIEW],
             "failed": failed,
             "failed_count": counts[Scan.Status.FAILED],
+            "uploads_waiting": visible_uploads(request.user)
+            .filter(status=Upload.Status.RECEIVED)
+            .count(),
             "uploads": [
                 (u, [by_upload.get(u.pk, {}).get(status, 0) for status in Scan.Status.values])
                 for u in uploads
@@ -71,6 +74,16 @@ def overview(request):
             "form": UploadForm() if upload_centre(request.user) else None,
         },
     )
+
+
+@capture_roles
+def status(request):
+    """The scans page's figures as JSON, asked every few seconds by capture/overview.js so the
+    page follows the worker without a reload: counts by status and uploads not yet split into
+    pages. Counts only, no card contents."""
+    counts = visible_scans(request.user).status_counts()
+    unsplit = visible_uploads(request.user).filter(status=Upload.Status.RECEIVED).count()
+    return JsonResponse({"counts": counts, "uploads_waiting": unsplit})
 
 
 @capture_roles

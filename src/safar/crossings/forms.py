@@ -107,6 +107,10 @@ class CrossingForm(forms.Form):
         help_text=_("Citizens of Tajikistan only."),
     )
 
+    # The own centre's record holding the card number typed, when it is a duplicate (linked
+    # beside the error).
+    duplicate_of: Crossing | None = None
+
     def __init__(self, *args, user, instance: Crossing | None = None, **kwargs):
         self.user = user
         self.instance = instance
@@ -137,6 +141,22 @@ class CrossingForm(forms.Form):
                 widget=forms.HiddenInput, required=False, min_value=1, initial=instance.version
             )
 
+    def add_error(self, field, error):
+        super().add_error(field, error)
+        self.focus_first_error()
+
+    def focus_first_error(self) -> None:
+        """After an error the cursor starts in the first wrong field, in the card's order (not
+        in the card number, where a fresh form starts)."""
+        erring = [name for name in CARD_ORDER if name in (self._errors or {})]
+        if not erring:
+            return
+        for name, field in self.fields.items():
+            if name == erring[0]:
+                field.widget.attrs["autofocus"] = True
+            else:
+                field.widget.attrs.pop("autofocus", None)
+
     # -- single fields ---------------------------------------------------------------------------
 
     def clean_card_number(self):
@@ -157,7 +177,8 @@ class CrossingForm(forms.Form):
                 code="duplicate",
                 params={"number": number},
             )
-        # The operator's own centre: say which record holds it (they may open it).
+        # The operator's own centre: say which record holds it, and link it (they may open it).
+        self.duplicate_of = holder
         raise forms.ValidationError(
             _(
                 "Card number %(number)s is already recorded: record #%(id)s, %(date)s, "

@@ -178,8 +178,19 @@ def detail(request, pk: int):
             "history": history_of(crossing),
             "can_edit": can_enter_crossings(request.user),
             "can_delete": can_delete_crossings(request.user),
+            "scan": _scan_of(crossing, request.user),
         },
     )
+
+
+def _scan_of(crossing, user):
+    """The scanned card a machine-read crossing came from, when the user may see scans (its
+    operators and administrators); None for a card typed in or imported, and for analysts."""
+    from safar.capture.models import Scan  # capture builds on crossings: imported when used
+
+    if not can_enter_crossings(user):  # the rule of capture.access.visible_scans
+        return None
+    return Scan.objects.visible_to(user).filter(crossing=crossing).first()
 
 
 def field_labels() -> dict:

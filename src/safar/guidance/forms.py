@@ -25,9 +25,23 @@ class ArticleForm(forms.ModelForm):
         fields = [name for name in Article.CONTENT_FIELDS]
         widgets = {
             "last_checked_on": DATE_WIDGET,
-            **{f"summary_{lang}": forms.Textarea(attrs={"rows": 3}) for lang in ("tg", "ru", "en")},
-            **{f"body_{lang}": forms.Textarea(attrs={"rows": 18}) for lang in ("tg", "ru", "en")},
-            **{f"sources_{lang}": forms.Textarea(attrs={"rows": 4}) for lang in ("tg", "ru", "en")},
+            # "wide": the texts take the page's whole width (guidance/editor.css).
+            **{
+                f"summary_{lang}": forms.Textarea(attrs={"rows": 3, "class": "wide"})
+                for lang in ("tg", "ru", "en")
+            },
+            **{
+                f"body_{lang}": forms.Textarea(attrs={"rows": 18, "class": "wide"})
+                for lang in ("tg", "ru", "en")
+            },
+            **{
+                f"sources_{lang}": forms.Textarea(attrs={"rows": 4, "class": "wide"})
+                for lang in ("tg", "ru", "en")
+            },
+            **{
+                f"title_{lang}": forms.TextInput(attrs={"class": "wide"})
+                for lang in ("tg", "ru", "en")
+            },
         }
 
 

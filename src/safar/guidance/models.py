@@ -139,6 +139,17 @@ class Article(models.Model):
     def has_uncertain_facts(self) -> bool:
         return any("??" in getattr(self, f"body_{lang}") for lang in LANGUAGE_CODES)
 
+    def uncertain_passages(self) -> list[tuple[str, str]]:
+        """Every passage of the text still marked ??…?? (shown to readers with "(?)"), as
+        (language code, passage), Tajik first, each language in the text's order."""
+        from .rendering import UNCERTAIN
+
+        return [
+            (lang, " ".join(match.group(1).split()))
+            for lang in LANGUAGE_CODES
+            for match in UNCERTAIN.finditer(getattr(self, f"body_{lang}"))
+        ]
+
     def source_lines(self, language: str | None = None) -> list[str]:
         """The legal sources in the language (the English ones when not yet translated)."""
         language = language or _active_language()
@@ -184,7 +195,10 @@ class ArticleVersion(models.Model):
         return f"{self.article.slug} v{self.number}"
 
     def diff(self, older: "ArticleVersion | None") -> list[tuple[str, list[tuple[str, str]]]]:
-        """Changed fields with their lines marked '+', '-' or ' ' against the older version."""
+        """Changed fields with their lines marked '+', '-' or ' ' against the older version.
+
+        A field whose lines are all the same is not listed: a trailing newline the editor's
+        form strips (or a line ending changed) is no change to a reader."""
         before = older.content if older else {}
         changes = []
         for name in Article.CONTENT_FIELDS:
@@ -196,6 +210,8 @@ class ArticleVersion(models.Model):
                 for line in difflib.ndiff(old.splitlines(), new.splitlines())
                 if line[0] in "+- "
             ]
+            if all(mark == " " for mark, _text in lines):
+                continue
             changes.append((name, lines))
         return changes
 

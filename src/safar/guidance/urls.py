@@ -9,6 +9,7 @@ urlpatterns = [
     path("guide/calculator/", views.calculator, name="calculator"),
     path("guide/edit/", views.editor_list, name="editor_list"),
     path("guide/edit/new/", views.editor_edit, name="editor_new"),
+    path("guide/edit/facts/", views.editor_facts, name="editor_facts"),
     path("guide/edit/<slug:slug>/", views.editor_edit, name="editor_edit"),
     path("guide/edit/<slug:slug>/history/", views.editor_history, name="editor_history"),
     path("guide/edit/<slug:slug>/history/<int:number>/", views.editor_diff, name="editor_diff"),

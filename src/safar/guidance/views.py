@@ -6,6 +6,7 @@ service does not need to keep.
 
 from datetime import date
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -163,12 +164,33 @@ def editor_list(request):
 
 
 @permission_required("guidance.change_article")
+def editor_facts(request):
+    """Facts to check: every passage of every article (drafts included) still marked "(?)",
+    with its language, so editors can confirm them one by one."""
+    languages = dict(settings.LANGUAGES)
+    rows = [
+        (article, [(languages[lang], passage) for lang, passage in passages])
+        for article in Article.objects.all()
+        if (passages := article.uncertain_passages())
+    ]
+    return render(request, "guidance/editor_facts.html", {"rows": rows})
+
+
+@permission_required("guidance.change_article")
 @require_http_methods(["GET", "POST"])
 def editor_edit(request, slug=None):
-    article = get_object_or_404(Article, slug=slug) if slug else Article(last_checked_on=today())
+    # A new article is a draft (seen by editors only) until an editor ticks "published".
+    article = (
+        get_object_or_404(Article, slug=slug)
+        if slug
+        else Article(last_checked_on=today(), published=False)
+    )
+    preview = None
     if request.method == "POST":
         form = ArticleForm(request.POST, instance=article)
-        if form.is_valid():
+        if form.is_valid() and "preview" in request.POST:
+            preview = _preview(form.save(commit=False))  # shown, not saved
+        elif form.is_valid():
             try:
                 save_article(
                     article=form.save(commit=False),
@@ -191,7 +213,30 @@ def editor_edit(request, slug=None):
                 return redirect("guidance:article", slug=form.instance.slug)
     else:
         form = ArticleForm(instance=article, initial={"based_on": latest_version_number(article)})
-    return render(request, "guidance/editor_edit.html", {"form": form, "article": article})
+    return render(
+        request,
+        "guidance/editor_edit.html",
+        {"form": form, "article": article, "preview": preview},
+    )
+
+
+def _preview(article: Article) -> list[dict]:
+    """The article as readers would see it, one entry per language, before it is saved."""
+    return [
+        {
+            "language": lang,
+            "name": name,
+            "title": getattr(article, f"title_{lang}"),
+            "summary": getattr(article, f"summary_{lang}"),
+            "body": getattr(article, f"body_{lang}"),  # the template renders it (|markdown)
+        }
+        for lang, name in settings.LANGUAGES
+    ]
+
+
+def _labelled(changes: list) -> list:
+    """The diff's fields by their labels ("text (Russian)"), not their column names."""
+    return [(Article._meta.get_field(name).verbose_name, lines) for name, lines in changes]
 
 
 @permission_required("guidance.change_article")
@@ -213,5 +258,10 @@ def editor_diff(request, slug, number):
     return render(
         request,
         "guidance/editor_diff.html",
-        {"article": article, "version": version, "older": older, "changes": version.diff(older)},
+        {
+            "article": article,
+            "version": version,
+            "older": older,
+            "changes": _labelled(version.diff(older)),
+        },
     )

@@ -14,6 +14,13 @@ class StationsConfig(AppConfig):
         from safar.core.roles import Scope, grant
 
         grant("analyst", app="stations", scope=Scope.ALL, permissions=("stations.view_station",))
+        # Registering stations and revoking their tokens: administrators only.
+        grant(
+            "administrator",
+            app="stations",
+            scope=Scope.ALL,
+            permissions=("stations.add_station", "stations.change_station"),
+        )
         from safar.reports.access import can_read_reports
 
         # The stations dashboard is for those who read the reports: analysts and administrators.
@@ -24,5 +31,15 @@ class StationsConfig(AppConfig):
                 _("Border stations"),
                 allowed=can_read_reports,
                 order=50,
+            ),
+            # Registering stations and revoking their tokens: administrators only.
+            Link(
+                "stations_manage",
+                "stations:manage",
+                _("Manage stations"),
+                allowed=lambda user: (
+                    user.is_authenticated and user.has_perm("stations.change_station")
+                ),
+                order=85,
             ),
         )

@@ -230,8 +230,10 @@ def _record_refusal(
 
 
 @transaction.atomic
-def register_station(*, name: str, centre_code: str) -> tuple[Station, str]:
-    """Create a station at a border centre and issue its first token (returned raw, once)."""
+def register_station(*, name: str, centre_code: str, by=None) -> tuple[Station, str]:
+    """Create a station at a border centre and issue its first token (returned raw, once).
+
+    `by` is the administrator who registered it on the web (None from the command line)."""
     centre = Office.objects.filter(code=centre_code, kind=Office.Kind.BORDER_CENTRE).first()
     if centre is None:
         raise ValueError(f"no border centre with code {centre_code!r}")
@@ -240,7 +242,7 @@ def register_station(*, name: str, centre_code: str) -> tuple[Station, str]:
     station = Station.objects.create(name=name, centre=centre)
     token, raw = station.issue_token()
     AuditEvent.record(
-        user=None,
+        user=by,
         action=AuditEvent.Action.CREATE,
         obj=station,
         changes={"centre": [None, centre.code], "token": [None, token.prefix]},
@@ -262,12 +264,12 @@ def issue_station_token(*, station: Station) -> str:
 
 
 @transaction.atomic
-def revoke_tokens(*, key: str) -> list[str]:
+def revoke_tokens(*, key: str, by=None) -> list[str]:
     """Revoke the active tokens of the station named `key`, or the token starting with `key`.
 
-    Returns the revoked tokens' prefixes (empty when nothing matched).
+    Returns the revoked tokens' prefixes (empty when nothing matched). `by` is the administrator
+    who revoked them on the web (None from the command line).
     """
-    from django.utils import timezone
 
     from .models import StationToken
 
@@ -280,14 +282,27 @@ def revoke_tokens(*, key: str) -> list[str]:
     )
     if not by_name.exists() and len({t.station_id for t in matched}) > 1:
         raise ValueError(f"{key!r} starts tokens of several stations; give more of it")
+    return _revoke(matched, by=by)
+
+
+@transaction.atomic
+def revoke_station_tokens(*, station: Station, by=None) -> list[str]:
+    """Revoke every active token of `station` (the web page's action: by the station itself, so
+    a name that looks like another station's token prefix revokes nothing else)."""
+    return _revoke(list(station.tokens.filter(revoked_at__isnull=True)), by=by)
+
+
+def _revoke(tokens: list, *, by) -> list[str]:
+    from django.utils import timezone
+
     now = timezone.now()
-    for token in matched:
+    for token in tokens:
         token.revoked_at = now
         token.save(update_fields=["revoked_at"])
         AuditEvent.record(
-            user=None,
+            user=by,
             action=AuditEvent.Action.UPDATE,
             obj=token.station,
             changes={"token revoked": [token.prefix, None]},
         )
-    return [token.prefix for token in matched]
+    return [token.prefix for token in tokens]

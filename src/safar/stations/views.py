@@ -2,12 +2,17 @@
 
 from itertools import groupby
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.db import IntegrityError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import ngettext
 
 from safar.capture.models import Scan
 from safar.core.permissions import permission_required
 
+from .forms import StationForm
 from .models import RefusedUpload, Station
+from .services import register_station, revoke_station_tokens
 from .stats import page_counts_by_station, refusal_counts_by_station
 
 RECENT_REFUSALS = 20
@@ -47,3 +52,53 @@ def dashboard(request):
             },
         },
     )
+
+
+@permission_required("stations.change_station")
+def manage(request):
+    """Administrators: every station with its centre, last contact and tokens (prefixes only)."""
+    stations = (
+        Station.objects.select_related("centre")
+        .prefetch_related("tokens")
+        .order_by("centre__code", "name")
+    )
+    return render(request, "stations/manage.html", {"stations": stations})
+
+
+@permission_required("stations.change_station")
+def add(request):
+    """Register a station. Its token is in the answer to the POST and nowhere else: it is
+    stored hashed, and the page is not cached (no-store), so it is shown exactly once."""
+    form = StationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            station, raw = register_station(
+                name=form.cleaned_data["name"],
+                centre_code=form.cleaned_data["centre"].code,
+                by=request.user,
+            )
+        except (ValueError, IntegrityError):  # registered meanwhile under the same name
+            form.add_error("name", StationForm.duplicate_message)
+        else:
+            return render(request, "stations/added.html", {"station": station, "token": raw})
+    return render(request, "stations/add.html", {"form": form})
+
+
+@permission_required("stations.change_station")
+def revoke(request, pk: int):
+    """Ask, then revoke every active token of the station (its agent can no longer upload)."""
+    station = get_object_or_404(Station.objects.select_related("centre"), pk=pk)
+    if request.method == "POST":
+        prefixes = revoke_station_tokens(station=station, by=request.user)
+        messages.success(
+            request,
+            ngettext(
+                "%(n)d token of %(station)s revoked.",
+                "%(n)d tokens of %(station)s revoked.",
+                len(prefixes),
+            )
+            % {"n": len(prefixes), "station": station.name},
+        )
+        return redirect("stations:manage")
+    active = station.tokens.filter(revoked_at__isnull=True)
+    return render(request, "stations/revoke.html", {"station": station, "active": active})
