@@ -184,7 +184,8 @@ class ArticleVersion(models.Model):
         return f"{self.article.slug} v{self.number}"
 
     def diff(self, older: "ArticleVersion | None") -> list[tuple[str, list[tuple[str, str]]]]:
-        """Changed fields with their lines marked '+', '-' or ' ' against the older version."""
+        """Changed fields (their names) with their lines marked '+', '-' or ' ' against the older
+        version; `labelled_diff` gives the pages' form."""
         before = older.content if older else {}
         changes = []
         for name in Article.CONTENT_FIELDS:
@@ -197,6 +198,29 @@ class ArticleVersion(models.Model):
                 if line[0] in "+- "
             ]
             changes.append((name, lines))
+        return changes
+
+    def labelled_diff(self, older: "ArticleVersion | None") -> list[dict]:
+        """`diff` for a page: each changed field's label (and a topic's name) in the active
+        language, and the language its text is written in (tg, ru, en; "zxx", no language, for the address)."""
+        changes = []
+        for name, lines in self.diff(older):
+            suffix = name.rsplit("_", 1)[-1]
+            field = Article._meta.get_field(name)
+            if field.choices:  # the topic by its name, not its code
+                names = {str(code): label for code, label in field.flatchoices}
+                lines = [(mark, names.get(text, text)) for mark, text in lines]
+            changes.append(
+                {
+                    "label": field.verbose_name,
+                    "language": suffix
+                    if suffix in LANGUAGE_CODES
+                    else "zxx"
+                    if name == "slug"
+                    else "",
+                    "lines": lines,
+                }
+            )
         return changes
 
 
