@@ -215,5 +215,10 @@ def editor_diff(request, slug, number):
     return render(
         request,
         "guidance/editor_diff.html",
-        {"article": article, "version": version, "older": older, "changes": version.labelled_diff(older)},
+        {
+            "article": article,
+            "version": version,
+            "older": older,
+            "changes": version.labelled_diff(older),
+        },
     )
