@@ -236,3 +236,15 @@ def test_no_page_shows_an_english_interface_word_in_tajik_or_russian_nor_tajik_i
         if words:
             found.append(f"{role:12} {url}: {' '.join(sorted(words))}")
     assert not found, "Other languages' words on {} pages:\n{}".format(language, "\n".join(found))
+
+
+@pytest.mark.parametrize(
+    ("language", "selected"), [("tg", "3 аз 8 интихоб шуд"), ("ru", "Выбрано 3 из 8")]
+)
+def test_the_admins_javascript_speaks_tajik_and_russian(client, admin_user, language, selected):
+    client.force_login(admin_user)
+    script = client.get(reverse("admin:jsi18n"), HTTP_ACCEPT_LANGUAGE=language)
+    # The catalogue is JSON in a script: non-ASCII letters come as \uXXXX.
+    catalogue = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)), script.content.decode())
+    template = selected.replace("3", "%(sel)s", 1).replace("8", "%(cnt)s", 1)
+    assert template in catalogue
