@@ -248,3 +248,12 @@ def test_the_admins_javascript_speaks_tajik_and_russian(client, admin_user, lang
     catalogue = re.sub(r"\\u([0-9a-f]{4})", lambda m: chr(int(m[1], 16)), script.content.decode())
     template = selected.replace("3", "%(sel)s", 1).replace("8", "%(cnt)s", 1)
     assert template in catalogue
+
+
+def test_the_admin_names_the_third_party_apps_and_models_in_the_pages_language(client, admin_user):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:index"), HTTP_ACCEPT_LANGUAGE="tg").content.decode()
+    text = visible_text(page)
+    assert "Барномаҳои тасдиқкунанда" in text and "Вазифаҳои пасзаминавӣ" in text
+    for raw in ("Otp_Totp", "Otp_Static", "TOTP devices", "Static devices", "Tasks Database"):
+        assert raw not in text
