@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from django.utils import translation
 
 from safar.guidance.models import ArticleVersion
 from tests.core.test_access_matrix import ROLES, TABLE, world  # noqa: F401 (the fixture)
@@ -257,3 +258,28 @@ def test_the_admin_names_the_third_party_apps_and_models_in_the_pages_language(c
     assert "Барномаҳои тасдиқкунанда" in text and "Вазифаҳои пасзаминавӣ" in text
     for raw in ("Otp_Totp", "Otp_Static", "TOTP devices", "Static devices", "Tasks Database"):
         assert raw not in text
+
+
+ISSUE_STRINGS = [  # Django's and the packages' words found in English on Tajik and Russian pages
+    "- Select an option -",
+    "Hold down “Control”, or “Command” on a Mac, to select more than one.",
+    "This field is required.",
+    "Please enter the correct %(username)s and password for a staff account. "
+    "Note that both fields may be case-sensitive.",
+    "Please enter a correct %(username)s and password. Note that both fields may be "
+    "case-sensitive.",
+    "access attempts",
+    "Task Results",
+    "Filter",
+    "Logged out",
+]
+KEY_NAMES = {"Control", "Command", "Mac"}
+
+
+@pytest.mark.parametrize("language", ["tg", "ru"])
+@pytest.mark.parametrize("msgid", ISSUE_STRINGS)
+def test_djangos_and_the_packages_words_are_translated(language, msgid):
+    with translation.override(language):
+        text = translation.gettext(msgid)
+    leftover = set(LATIN_WORD.findall(re.sub(r"%\(\w+\)s", "", text))) - KEY_NAMES
+    assert text != msgid and not leftover, text
