@@ -37,10 +37,11 @@ def related_names(model: type[models.Model] | None, field: str, values: list) ->
         foreign_key = model._meta.get_field(field)
     except FieldDoesNotExist:
         return {}
-    if not foreign_key.many_to_one:
+    related_model = foreign_key.related_model if foreign_key.many_to_one else None
+    if not isinstance(related_model, type):
         return {}
     keys = [value for value in values if value not in (None, "")]
-    related = foreign_key.related_model._base_manager.filter(pk__in=keys)
+    related = related_model._base_manager.filter(pk__in=keys)
     return {record.pk: str(record) for record in related}
 
 
