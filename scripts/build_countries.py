@@ -12,7 +12,7 @@ import pycountry
 
 OUT = Path(__file__).resolve().parent.parent / "src/safar/core/data/countries.csv"
 # Names used in Tajikistan where iso-codes has no Tajik translation or an outdated one.
-TG_OVERRIDES = {"TUR": "Туркия", "RUS": "Федератсияи Русия"}
+TG_OVERRIDES = {"TUR": "Туркия", "RUS": "Федератсияи Россия"}  # see docs/glossary.md
 
 
 def main() -> None:

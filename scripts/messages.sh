@@ -12,7 +12,9 @@ done
 # The project-wide templates and settings (src/safar/templates, settings.py), not the apps'.
 (cd src/safar && "$SAFAR" makemessages -l tg -l ru --no-obsolete -v0 \
   --ignore='*/locale/*' $(for d in */locale; do printf -- "--ignore=%s/* " "${d%/locale}"; done))
-for po in src/safar/*/locale/*/LC_MESSAGES/django.po src/safar/locale/*/LC_MESSAGES/django.po; do
+# src/safar/locale_packages/ (Django's and third-party apps' words) is written by hand only.
+for po in src/safar/*/locale/*/LC_MESSAGES/django.po src/safar/locale/*/LC_MESSAGES/django.po \
+  src/safar/locale_packages/*/LC_MESSAGES/*.po; do
   missing=$(msgattrib --untranslated --no-obsolete "$po" | grep -c '^msgid ' || true)
   fuzzy=$(msgattrib --only-fuzzy --no-obsolete "$po" | grep -c '^msgid ' || true)
   # msgattrib prints the header entry too when anything is listed.

@@ -255,7 +255,9 @@ LANGUAGES = [
     ("ru", _("Russian")),
     ("en", _("English")),
 ]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+# The project's own catalogue, then the Tajik (and missing Russian) words of Django, its admin and
+# the third-party apps, which their packages lack; LOCALE_PATHS win over the packages' catalogues.
+LOCALE_PATHS = [PACKAGE_DIR / "locale", PACKAGE_DIR / "locale_packages"]
 TIME_ZONE = "Asia/Dushanbe"
 USE_I18N = True
 USE_TZ = True

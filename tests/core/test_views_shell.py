@@ -7,6 +7,7 @@ from django.contrib.auth.models import Group
 from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.views import defaults
 
 from safar.core.models import AuditEvent, Country, Role
@@ -219,3 +220,37 @@ def test_analysts_do_not_get_into_the_admin(client, analyst):
     client.force_login(analyst)
     response = client.get(reverse("admin:core_country_changelist"))
     assert response.status_code == 403  # access denied, not a second login page
+
+
+@pytest.mark.parametrize("language", ["tg", "ru"])
+def test_audit_tables_name_what_an_event_is_about_in_the_pages_language(
+    client, staff_administrator, language
+):
+    from safar.crossings.models import Crossing
+
+    AuditEvent.record(user=staff_administrator, action="view", object_type="crossings.crossing")
+    AuditEvent.record(user=staff_administrator, action="export", object_type="report")
+    client.force_login(staff_administrator)
+    with translation.override(language):
+        crossing, report = str(Crossing._meta.verbose_name), str(_("report"))
+    pages = [
+        client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE=language),
+        client.get(
+            reverse("admin:core_auditevent_changelist"),
+            {"object_type": "crossings.crossing"},
+            HTTP_ACCEPT_LANGUAGE=language,
+        ),
+    ]
+    for page in pages:
+        html = page.content.decode()
+        assert crossing in html and ">crossings.crossing<" not in html
+    assert report in pages[0].content.decode()
+    assert "crossings.crossing" not in pages[0].content.decode()
+    assert list(pages[1].context["cl"].result_list.values_list("object_type", flat=True)) == [
+        "crossings.crossing"
+    ]
+
+
+def test_an_unknown_object_type_is_shown_as_stored():
+    assert AuditEvent.object_type_label("legacy.thing") == "legacy.thing"
+    assert AuditEvent.object_type_label("") == ""

@@ -468,10 +468,26 @@ def test_history_shows_who_changed_what_from_old_to_new(
     assert [item["event"].action for item in history] == ["create", "update"]
     assert history[1]["event"].user == administrator
     assert [(str(c["label"]), c["old"], c["new"]) for c in history[1]["changes"]] == [
-        ("country", "RUS", "KAZ")
+        ("country", "Russian Federation", "Kazakhstan")
     ]
     html = response.content.decode()
-    assert "RUS" in html and "KAZ" in html and administrator.username in html
+    assert "Russian Federation" in html and "Kazakhstan" in html and administrator.username in html
+
+
+def test_history_names_the_country_and_border_point_in_the_pages_language_as_the_card_does(
+    client, operator_du, administrator, dushanbe_card
+):
+    update_crossing(
+        user=administrator, crossing=dushanbe_card, data={"country": "KAZ", "border_point": "KRM"}
+    )
+    client.force_login(operator_du)
+    response = client.get(
+        reverse("crossings:detail", args=[dushanbe_card.pk]), HTTP_ACCEPT_LANGUAGE="tg"
+    )
+    border_point, country = response.context["history"][1]["changes"]  # sorted by field
+    assert (country["old"], country["new"]) == ("Федератсияи Россия", "Қазоқистон")
+    assert border_point["old"] != "DYU" and border_point["new"] != "KRM"
+    assert "Қазоқистон" in response.content.decode()
 
 
 def test_operator_corrects_a_card_and_the_change_is_audited(client, operator_du, dushanbe_card):
@@ -576,8 +592,10 @@ def test_a_correction_started_before_another_is_refused_showing_what_changed_mea
     )
     assert response.status_code == 200
     assert "nothing was saved" in " ".join(response.context["form"].non_field_errors())
-    assert [(c["old"], c["new"]) for c in response.context["changed_meanwhile"]] == [("RUS", "KAZ")]
-    assert "KAZ" in response.content.decode()
+    assert [(c["old"], c["new"]) for c in response.context["changed_meanwhile"]] == [
+        ("Russian Federation", "Kazakhstan")
+    ]
+    assert "Kazakhstan" in response.content.decode()
     stored = Crossing.objects.get(pk=dushanbe_card.pk)
     assert (stored.purpose_id, stored.country_id, stored.version) == ("work", "KAZ", 2)
     # Opened again, the correction goes through.

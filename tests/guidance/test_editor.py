@@ -72,7 +72,7 @@ def test_the_diff_names_only_the_changed_fields_by_their_labels(editor_client):
         reverse("guidance:editor_diff", args=["registration", number]),
         headers={"accept-language": "en"},
     )
-    names = [str(name) for name, _lines in response.context["changes"]]
+    names = [str(change["label"]) for change in response.context["changes"]]
     assert names == ["title (Russian)"]
     assert "title_ru" not in response.content.decode()
 

@@ -38,8 +38,8 @@ def test_the_facts_page_lists_every_marked_passage_drafts_included_and_no_confir
     assert response.status_code == 200
     rows = {article.slug: passages for article, passages in response.context["rows"]}
     assert set(rows) == {published.slug, draft.slug}
-    assert [passage for _lang, passage in rows[published.slug]] == ["15 дней"]
-    assert [passage for _lang, passage in rows[draft.slug]] == ["3,000 roubles"]
+    assert [passage for _code, _lang, passage in rows[published.slug]] == ["15 дней"]
+    assert [passage for _code, _lang, passage in rows[draft.slug]] == ["3,000 roubles"]
     page = response.content.decode()
     assert reverse("guidance:editor_edit", args=[draft.slug]) in page
     assert "15 дней" in page

@@ -77,7 +77,7 @@ def test_pdf_has_cyrillic_title_table_and_chart(world, tmp_path):
     ).stdout
     assert "R03." in text
     assert "Қазоқистон" in text
-    assert "Федератсияи Русия" in text
+    assert "Федератсияи Россия" in text
 
 
 def test_binary_formats_need_out(world):

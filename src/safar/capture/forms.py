@@ -1,6 +1,8 @@
 """Forms of the capture pages: the web upload, the review of one scan, and rejecting a scan."""
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from safar.core.models import BorderPoint
@@ -34,14 +36,16 @@ class MultipleFileField(forms.FileField):
 MAX_FILES = 100
 
 
+def upload_help() -> str:
+    """The upload field's help in the active language (a lazy string's % would fix the
+    language at import)."""
+    return gettext(
+        "PNG, JPEG, TIFF or PDF (a PDF or TIFF may hold many pages); up to %(mb)d MB per file."
+    ) % {"mb": MAX_UPLOAD_BYTES // 2**20}
+
+
 class UploadForm(forms.Form):
-    files = MultipleFileField(
-        label=_("Scanned cards"),
-        help_text=_(
-            "PNG, JPEG, TIFF or PDF (a PDF or TIFF may hold many pages); up to %(mb)d MB per file."
-        )
-        % {"mb": MAX_UPLOAD_BYTES // 2**20},
-    )
+    files = MultipleFileField(label=_("Scanned cards"), help_text=lazy(upload_help, str)())
 
     def clean_files(self):
         files = self.cleaned_data["files"]

@@ -70,12 +70,33 @@ class PurposeAdmin(NamedAdmin):
     list_display = ("code", "position", "name_tg", "name_ru", "name_en")
 
 
+class ObjectTypeFilter(admin.SimpleListFilter):
+    """The audit log's object types by their names in the active language, not their labels."""
+
+    title = _("object type")
+    parameter_name = "object_type"
+
+    def lookups(self, request, model_admin):
+        types = model_admin.get_queryset(request).values_list("object_type", flat=True)
+        named = {t: models.AuditEvent.object_type_label(t) for t in types.distinct() if t}
+        return sorted(named.items(), key=lambda item: item[1].casefold())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(object_type=self.value())
+        return queryset
+
+
 @admin.register(models.AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    list_display = ("at", "user", "action", "object_type", "object_id", "query")
-    list_filter = ("action", "object_type", "user")
+    list_display = ("at", "user", "action", "object_type_name", "object_id", "query")
+    list_filter = ("action", ObjectTypeFilter, "user")
     search_fields = ("object_id", "user__username")
     date_hierarchy = "at"
+
+    @admin.display(description=_("object type"), ordering="object_type")
+    def object_type_name(self, event):
+        return event.object_type_name
 
     def has_add_permission(self, request):
         return False

@@ -34,7 +34,10 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
 
         from .navigation import HomeSection, Link, register
+        from .package_names import name_package_apps
         from .roles import sync_roles
+
+        name_package_apps()
 
         post_migrate.connect(sync_roles, dispatch_uid="safar.core.roles.sync_roles")
 

@@ -11,6 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
 from .models import AuditEvent
 
 CHANGES = (AuditEvent.Action.CREATE, AuditEvent.Action.UPDATE, AuditEvent.Action.DELETE)
@@ -25,19 +28,37 @@ def _events(obj, actions):
     )
 
 
+def related_names(model: type[models.Model] | None, field: str, values: list) -> dict:
+    """{stored key: the related record's name in the active language} when `field` is a foreign
+    key of `model` (audit events keep the key, e.g. a border point's code; pages show names)."""
+    if model is None:
+        return {}
+    try:
+        foreign_key = model._meta.get_field(field)
+    except FieldDoesNotExist:
+        return {}
+    related_model = foreign_key.related_model if foreign_key.many_to_one else None
+    if not isinstance(related_model, type):
+        return {}
+    keys = [value for value in values if value not in (None, "")]
+    related = related_model._base_manager.filter(pk__in=keys)
+    return {record.pk: str(record) for record in related}
+
+
 def described(
     changes: Mapping[str, list],
     *,
     labels: Mapping[str, Any],
     choices: Mapping[str, Mapping[Any, Any]] | None = None,
+    model: type[models.Model] | None = None,
 ) -> list[dict]:
-    """{field: [old, new]} as labelled rows for a page: field labels and choice names in the
-    active language."""
+    """{field: [old, new]} as labelled rows for a page: field labels, choice names and (with
+    `model`) the names of related records, in the active language."""
     choices = choices or {}
     rows = []
     for field, values in sorted((changes or {}).items()):
         old, new = values
-        names = choices.get(field, {})
+        names = choices.get(field) or related_names(model, field, [old, new])
         rows.append(
             {
                 "label": labels.get(field, field),
@@ -55,7 +76,7 @@ def change_history(
     return [
         {
             "event": event,
-            "changes": described(event.changes, labels=labels, choices=choices)
+            "changes": described(event.changes, labels=labels, choices=choices, model=type(obj))
             if event.action == AuditEvent.Action.UPDATE
             else [],
         }

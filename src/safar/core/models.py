@@ -4,6 +4,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models, transaction
@@ -218,8 +219,28 @@ class AuditEvent(models.Model):
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
 
+    # What events are about when it is not a record of a model (those carry its label).
+    OTHER_OBJECT_TYPES = {"report": _("report"), "two_factor": _("two-step sign-in")}
+
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_id}"
+
+    @classmethod
+    def object_type_label(cls, object_type: str) -> str:
+        """What `object_type` ("crossings.crossing", "report") names, in the active language:
+        the model's verbose name; an unknown type as it is stored."""
+        if object_type in cls.OTHER_OBJECT_TYPES:
+            return str(cls.OTHER_OBJECT_TYPES[object_type])
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            return object_type
+        return str(model._meta.verbose_name)
+
+    @property
+    def object_type_name(self) -> str:
+        """This event's object type in the active language (see `object_type_label`)."""
+        return self.object_type_label(self.object_type)
 
     @classmethod
     def record(

@@ -208,7 +208,7 @@ CHOICE_NAMES = {
 
 def described(changes: dict[str, list]) -> list[dict]:
     """{field: [old, new]} (as audit events keep them) as labelled rows for a page."""
-    return history.described(changes, labels=field_labels(), choices=CHOICE_NAMES)
+    return history.described(changes, labels=field_labels(), choices=CHOICE_NAMES, model=Crossing)
 
 
 def history_of(crossing: Crossing) -> list[dict]:

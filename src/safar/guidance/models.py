@@ -215,6 +215,32 @@ class ArticleVersion(models.Model):
             changes.append((name, lines))
         return changes
 
+    def labelled_diff(self, older: "ArticleVersion | None") -> list[dict]:
+        """`diff` for a page: each changed field's label (and a topic's name) in the active
+        language, and the language its text is written in (tg, ru, en; for the address "zxx",
+        no language)."""
+        changes = []
+        for name, lines in self.diff(older):
+            suffix = name.rsplit("_", 1)[-1]
+            field = Article._meta.get_field(name)
+            if not isinstance(field, models.Field):
+                continue  # CONTENT_FIELDS are the article's own fields
+            if field.choices:  # the topic by its name, not its code
+                names = {str(code): label for code, label in field.flatchoices}
+                lines = [(mark, names.get(text, text)) for mark, text in lines]
+            changes.append(
+                {
+                    "label": field.verbose_name,
+                    "language": suffix
+                    if suffix in LANGUAGE_CODES
+                    else "zxx"
+                    if name == "slug"
+                    else "",
+                    "lines": lines,
+                }
+            )
+        return changes
+
 
 def _saved(content: dict, name: str) -> str:
     """A field of a version's snapshot; versions saved before the sources had a language kept

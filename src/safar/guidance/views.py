@@ -169,7 +169,7 @@ def editor_facts(request):
     with its language, so editors can confirm them one by one."""
     languages = dict(settings.LANGUAGES)
     rows = [
-        (article, [(languages[lang], passage) for lang, passage in passages])
+        (article, [(lang, languages[lang], passage) for lang, passage in passages])
         for article in Article.objects.all()
         if (passages := article.uncertain_passages())
     ]
@@ -234,11 +234,6 @@ def _preview(article: Article) -> list[dict]:
     ]
 
 
-def _labelled(changes: list) -> list:
-    """The diff's fields by their labels ("text (Russian)"), not their column names."""
-    return [(Article._meta.get_field(name).verbose_name, lines) for name, lines in changes]
-
-
 @permission_required("guidance.change_article")
 def editor_history(request, slug):
     article = get_object_or_404(Article, slug=slug)
@@ -262,6 +257,6 @@ def editor_diff(request, slug, number):
             "article": article,
             "version": version,
             "older": older,
-            "changes": _labelled(version.diff(older)),
+            "changes": version.labelled_diff(older),
         },
     )
