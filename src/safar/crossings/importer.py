@@ -64,8 +64,9 @@ OPTIONAL = ("surname", "given_names", "district")
 EXPECTED_HEADER = ",".join(REQUIRED)
 # At most this many rows per write transaction (and per sorted run of an unsorted file) …
 CHUNK_SIZE = 250_000
-# … and at most about this much work: other writers wait for the import between its chunks.
-TRANSACTION_SECONDS = 2.0
+# … and at most about this much work: other writers wait for the import between its chunks
+# (SQLite's busy timeout is 20 s). Longer transactions import faster (benchmarks.md).
+TRANSACTION_SECONDS = 3.0
 CARD_RE = re.compile(r"[A-Za-z0-9-]{1,16}")
 PASSPORT_RE = re.compile(r"[A-Z0-9]{1,20}")
 DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
