@@ -491,7 +491,8 @@ class _Import:
         return seconds
 
     def plan(self, chunk: list[tuple[int, list[str], tuple]]) -> "_Plan":
-        """What storing the chunk writes, from what is stored now (reads only)."""
+        """What storing the chunk writes, from what is stored now (the registry is only read;
+        the keys and the cell difference go to the connection's own temporary tables)."""
         stored = self.stored_data([row[0] for _line, _fields, row in chunk])
         # The chunk's first row of each new card number (its data compared only when the
         # number comes again, which is rare).
