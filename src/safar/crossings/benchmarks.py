@@ -39,6 +39,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--chunk-size", type=int, default=None)
     parser.add_argument(
+        "--transaction-seconds",
+        type=float,
+        default=None,
+        help="work per write transaction (default: the importer's)",
+    )
+    parser.add_argument(
         "--order",
         choices=("sorted", "unsorted", "both"),
         default="both",
@@ -69,11 +75,13 @@ def _run(args, folder: Path) -> int:
     from django.core.management import call_command
     from django.db import connection
 
+    from .importer import TRANSACTION_SECONDS
     from .synthetic import write_csv
 
     say(
         f"# safar bench import --rows {args.rows:,} --order {args.order} on {connection.vendor} "
-        f"({connection.settings_dict['NAME']})"
+        f"({connection.settings_dict['NAME']}); transaction seconds "
+        f"{args.transaction_seconds or TRANSACTION_SECONDS}"
     )
     say(
         f"machine: {platform.machine()}, {os.cpu_count()} cores; python "
@@ -103,23 +111,30 @@ def _run(args, folder: Path) -> int:
     failed = False
     for order, file in files:
         empty_registry()
-        failed |= _import_twice_and_check(order, file, args.chunk_size)
+        failed |= _import_twice_and_check(order, file, args.chunk_size, args.transaction_seconds)
     for _order, file in files:
         file.unlink()
         file.with_name(file.name.replace(".csv", ".rejects.csv")).unlink(missing_ok=True)
     return 1 if failed else 0
 
 
-def _import_twice_and_check(order: str, path: Path, chunk_size: int | None) -> bool:
+def _import_twice_and_check(
+    order: str, path: Path, chunk_size: int | None, seconds: float | None
+) -> bool:
     """Import into the empty registry, again, then compare the cells; True when they differ."""
     from .aggregates import compare_with_rebuild
-    from .importer import CHUNK_SIZE, import_crossings
+    from .importer import CHUNK_SIZE, TRANSACTION_SECONDS, import_crossings
 
     progress = sys.stderr.isatty()
     for label in ("import", "re-import"):
         load = load_average()
         started, cpu = time.perf_counter(), time.process_time()
-        result = import_crossings(path, chunk_size=chunk_size or CHUNK_SIZE, progress=progress)
+        result = import_crossings(
+            path,
+            chunk_size=chunk_size or CHUNK_SIZE,
+            transaction_seconds=seconds or TRANSACTION_SECONDS,
+            progress=progress,
+        )
         seconds = time.perf_counter() - started
         say(
             f"{order} {label}: {result.summary()}; {seconds:.1f} s wall "

@@ -65,8 +65,10 @@ OPTIONAL = ("surname", "given_names", "district")
 EXPECTED_HEADER = ",".join(REQUIRED)
 # At most this many rows per write transaction (and per sorted run of an unsorted file) …
 CHUNK_SIZE = 250_000
-# … and at most about this much work: other writers wait for the import between its chunks.
-TRANSACTION_SECONDS = 2.0
+# … and at most about this much work: other writers wait for the import between its chunks
+# (SQLite's busy timeout is 20 s). Longer transactions import faster: 5 s met the one-minute
+# target for a million unsorted rows where 2-3 s did not (docs/benchmarks.md).
+TRANSACTION_SECONDS = 5.0
 # From safar.crossings.rules: the fast path accepts only values already in their stored form.
 CARD_RE = rules.CARD_NUMBER_RE
 PASSPORT_RE = rules.PASSPORT_NUMBER_RE
@@ -502,7 +504,8 @@ class _Import:
         return seconds
 
     def plan(self, chunk: list[tuple[int, list[str], tuple]]) -> "_Plan":
-        """What storing the chunk writes, from what is stored now (reads only)."""
+        """What storing the chunk writes, from what is stored now (the registry is only read;
+        the keys and the cell difference go to the connection's own temporary tables)."""
         stored = self.stored_data([row[0] for _line, _fields, row in chunk])
         # The chunk's first row of each new card number (its data compared only when the
         # number comes again, which is rare).
