@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "safar.capture",
     "safar.stations",
     "safar.guidance",
+    "safar.helpdesk",
 ]
 
 MIDDLEWARE = [
