@@ -15,13 +15,13 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from safar.core.api import ERRORS, ApiError, user_auth
 from safar.core.dates import parse_iso_date
 from safar.core.models import AuditEvent
 
-from .access import can_use_helpdesk, mscs_for
+from .access import can_log_contacts, can_use_helpdesk, mscs_for
 from .models import Caller, Contact
 from .phones import InvalidPhone, normalise_phone
 from .services import ContactInvalid, clean_contact, earlier_contacts, log_contact
@@ -136,6 +136,9 @@ def contact_json(contact: Contact) -> dict:
 def create_contact(request: HttpRequest, payload: ContactIn):
     """Log a call, walk-in, online message or outreach conversation; answers with the caller's
     profile at this MSC and their earlier contacts the user may see."""
+    if not can_log_contacts(request.user):
+        # The coordinator reads every MSC's contacts but logs none.
+        raise ApiError(403, "forbidden", _("You may not log contacts."))
     try:
         data = clean_contact(payload.model_dump(), user=request.user, now=timezone.now())
     except ContactInvalid as exc:
@@ -147,11 +150,14 @@ def create_contact(request: HttpRequest, payload: ContactIn):
         if caller and caller.phone
         else []
     )
-    return 201, {
-        "id": contact.pk,
-        "caller_profile": caller_json(caller),
-        "earlier_contacts": [contact_json(c) for c in earlier],
-    }
+    return Status(
+        201,
+        {
+            "id": contact.pk,
+            "caller_profile": caller_json(caller),
+            "earlier_contacts": [contact_json(c) for c in earlier],
+        },
+    )
 
 
 def _date(value: str | None, name: str, errors: dict) -> datetime.date | None:
