@@ -170,7 +170,9 @@ def _date(value: str | None, name: str, errors: dict) -> datetime.date | None:
         return None
 
 
-@router.get("/helpdesk/contacts", response={200: ContactList, **ERRORS})
+@router.get(
+    "/helpdesk/contacts", response={200: ContactList, **ERRORS}, url_name="helpdesk_contacts"
+)
 def list_contacts(
     request: HttpRequest,
     msc: str | None = Query(None, max_length=16, description="An MSC code, e.g. MSC-DU."),
