@@ -139,3 +139,12 @@ def test_the_form_page_loads_its_script_from_a_file(client, consultant_du):
     html = client.get(reverse("helpdesk:new")).content.decode()
     assert "helpdesk/contact-form.js" in html
     assert "<script>" not in html
+
+
+def test_a_time_left_empty_is_the_moment_the_contact_is_saved(client, consultant_du):
+    client.force_login(consultant_du)
+    client.post(
+        reverse("helpdesk:new"),
+        {"msc": "MSC-DU", "channel": "phone", "received_at": "", "quick": "silent"},
+    )
+    assert Contact.objects.get().received_at == NOW

@@ -4,6 +4,7 @@ is typed, and the list of the centre's contacts."""
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -21,7 +22,7 @@ from safar.core.models import AuditEvent, Country, Region
 from .access import can_log_contacts, mscs_for, require_helpdesk
 from .models import Caller, Category, Contact
 from .phones import InvalidPhone, normalise_phone
-from .services import ContactInvalid, clean_contact, earlier_contacts, log_contact
+from .services import CALLER_FIELDS, ContactInvalid, clean_contact, earlier_contacts, log_contact
 
 LIST_DAYS = 7
 LIST_LIMIT = 200
@@ -92,30 +93,30 @@ def contacts(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _raw_from_post(request: HttpRequest) -> dict:
+def _raw_from_post(request: HttpRequest) -> dict[str, Any]:
+    """The form's fields in the shape `clean_contact` takes (the API's); a quick button sends
+    only the centre, the channel and its call type (whatever was typed of a caller is dropped)."""
     post = request.POST
     quick = post.get("quick", "")
-    raw = {
+    raw: dict[str, Any] = {
         "msc": post.get("msc", ""),
+        # Left empty, the time is the moment it is saved.
         "received_at": post.get("received_at", "") or timezone.now(),
         "channel": post.get("channel", ""),
         "call_type": quick or Contact.CallType.DATA,
     }
-    if not quick:
-        raw |= {
-            "caller": {
-                name: post.get(f"caller_{name}", "")
-                for name in ("phone", "name", "sex", "age_band", "region", "district")
-            },
-            "about": post.get("about", ""),
-            "migrant_location": post.get("migrant_location", ""),
-            "categories": post.getlist("categories"),
-            "outcome": post.get("outcome", ""),
-            "duration_s": post.get("duration_s", ""),
-            "notes": post.get("notes", ""),
-        }
-        if not any(raw["caller"].get(name) for name in ("phone", "name")):
-            raw["caller"] = None
+    if quick:
+        return raw
+    caller = {name: post.get(f"caller_{name}", "") for name in CALLER_FIELDS}
+    raw |= {
+        "caller": caller if caller["phone"] or caller["name"] else None,
+        "about": post.get("about", ""),
+        "migrant_location": post.get("migrant_location", ""),
+        "categories": post.getlist("categories"),
+        "outcome": post.get("outcome", ""),
+        "duration_s": post.get("duration_s", ""),
+        "notes": post.get("notes", ""),
+    }
     return raw
 
 
@@ -134,7 +135,6 @@ def _form_context(request: HttpRequest, values, errors) -> dict:
         "sexes": Caller.Sex.choices,
         "age_bands": Caller.AgeBand.choices,
         "quick_calls": [(value, Contact.CallType(value).label, key) for value, key in QUICK_CALLS],
-        "now": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
     }
 
 
