@@ -67,7 +67,7 @@ def test_a_non_data_call_is_one_button_and_counted_apart(client, consultant_du, 
     assert response.status_code == 302
     contact = Contact.objects.get()
     assert (contact.call_type, contact.caller) == (call_type, None)
-    page = client.get(reverse("helpdesk:contacts")).content.decode()
+    page = client.get(reverse("helpdesk:contacts"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "0 conversations; 1 calls without a conversation" in " ".join(page.split())
 
 
@@ -148,3 +148,14 @@ def test_a_time_left_empty_is_the_moment_the_contact_is_saved(client, consultant
         {"msc": "MSC-DU", "channel": "phone", "received_at": "", "quick": "silent"},
     )
     assert Contact.objects.get().received_at == NOW
+
+
+@pytest.mark.parametrize(
+    ("language", "title"), [("tg", "Сабти муроҷиат"), ("ru", "Записать обращение")]
+)
+def test_the_form_speaks_tajik_by_default_and_russian_when_asked(
+    client, consultant_du, language, title
+):
+    client.force_login(consultant_du)
+    html = client.get(reverse("helpdesk:new"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f"<h1>{title}</h1>" in html

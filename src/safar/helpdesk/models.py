@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from safar.core.models import Country, Office, Region, TranslatedName
 from safar.core.permissions import restrict_to_scope
@@ -88,7 +89,7 @@ class Caller(models.Model):
         limit_choices_to={"kind": Office.Kind.MSC},
     )
     phone = models.CharField(_("phone number"), max_length=16, blank=True)
-    name = models.CharField(_("name"), max_length=200, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200, blank=True)
     sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
     age_band = models.CharField(
         _("age"), max_length=7, choices=AgeBand.choices, default=AgeBand.UNKNOWN
