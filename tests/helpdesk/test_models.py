@@ -69,3 +69,30 @@ def test_the_demo_month_covers_the_four_mscs_with_both_kinds_of_call_and_loads_o
     )
     load_demo_contacts(io.StringIO())
     assert Contact.objects.count() == count
+
+
+def test_an_administrator_renames_a_category_but_cannot_change_its_code(client, db):
+    from tests.conftest import make_user
+
+    admin = make_user("admin", "DIR", "administrator")
+    admin.is_staff = admin.is_superuser = True  # as the demo administrator
+    admin.save()
+    client.force_login(admin)
+    url = "/admin/helpdesk/category/work%2Fwages_unpaid/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    response = client.post(
+        url,
+        {
+            "code": "work/renamed",
+            "name_tg": "Музди пардохтнашуда",
+            "name_ru": "Невыплата зарплаты",
+            "name_en": "Wages not paid",
+            "position": 301,
+            "active": "on",
+        },
+    )
+    assert response.status_code == 302
+    category = Category.objects.get(code="work/wages_unpaid")
+    assert category.name_en == "Wages not paid"
+    assert not Category.objects.filter(code="work/renamed").exists()
