@@ -159,3 +159,10 @@ def test_the_form_speaks_tajik_by_default_and_russian_when_asked(
     client.force_login(consultant_du)
     html = client.get(reverse("helpdesk:new"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
     assert f"<h1>{title}</h1>" in html
+
+
+def test_enter_in_a_field_saves_the_conversation_not_a_quick_call(client, consultant_du):
+    # A browser submits a form on Enter with its first submit button: that must be the save.
+    client.force_login(consultant_du)
+    html = client.get(reverse("helpdesk:new")).content.decode()
+    assert html.index('type="submit" class="primary"') < html.index('name="quick"')

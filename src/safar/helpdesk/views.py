@@ -199,8 +199,11 @@ def lookup(request: HttpRequest) -> JsonResponse:
                 {
                     "msc": c.msc.code,
                     "name": c.name,
-                    "sex": c.get_sex_display(),
-                    "age_band": c.get_age_band_display(),
+                    # Unknown sex and age say nothing: left out rather than shown as "not known".
+                    "sex": c.get_sex_display() if c.sex != Caller.Sex.UNKNOWN else "",
+                    "age_band": (
+                        c.get_age_band_display() if c.age_band != Caller.AgeBand.UNKNOWN else ""
+                    ),
                     "region": c.region.name if c.region else "",
                     "district": c.district,
                 }
