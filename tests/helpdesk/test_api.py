@@ -229,3 +229,15 @@ def test_a_border_operator_gets_403_from_the_helpdesk_api(client, db):
 def test_the_openapi_document_describes_the_contacts_endpoints(client, db):
     paths = client.get("/api/openapi.json").json()["paths"]
     assert {"get", "post"} <= set(paths[URL])
+
+
+@pytest.mark.parametrize("caller", [{}, {"phone": "", "name": "  "}, [None, None]])
+def test_a_conversation_with_a_caller_of_neither_number_nor_name_is_refused(
+    client, consultant_du, caller
+):
+    client.force_login(consultant_du)
+    before = stored()
+    response = post(client, {**DATA_CALL, "caller": caller})
+    assert response.status_code == 400
+    assert "caller" in response.json()["error"]["fields"]
+    assert stored() == before

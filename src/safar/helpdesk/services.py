@@ -99,6 +99,9 @@ def _caller(raw: Any, errors: dict) -> dict[str, Any] | None:
             errors.setdefault("caller.region", []).append(
                 _("No such region: %(code)s.") % {"code": region[:10]}
             )
+    if not caller["phone"] and not caller["name"] and "caller.phone" not in errors:
+        # Neither a number nor a name is nobody: no profile is made for it.
+        return None
     return caller
 
 
