@@ -166,3 +166,16 @@ def test_enter_in_a_field_saves_the_conversation_not_a_quick_call(client, consul
     client.force_login(consultant_du)
     html = client.get(reverse("helpdesk:new")).content.decode()
     assert html.index('type="submit" class="primary"') < html.index('name="quick"')
+
+
+def test_the_home_page_counts_todays_contacts_of_the_users_msc(
+    client, consultant_du, consultant_kh
+):
+    client.force_login(consultant_du)
+    client.post(reverse("helpdesk:new"), FORM)
+    client.post(reverse("helpdesk:new"), {**FORM, "quick": "prank"})
+    home = " ".join(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "Today: 1 conversations, 1 calls without a conversation." in home
+    client.force_login(consultant_kh)
+    home = " ".join(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
+    assert "Today: 0 conversations, 0 calls without a conversation." in home

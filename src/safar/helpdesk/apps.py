@@ -16,6 +16,22 @@ CONTACT_WORK = (
 )
 
 
+def _home_context(request) -> dict:
+    """Today's contacts the user may see, counted as on the contacts page."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from .access import can_log_contacts
+    from .models import Contact
+
+    today = Contact.objects.visible_to(request.user).filter(received_at__date=timezone.localdate())
+    counts = today.aggregate(
+        data=Count("pk", filter=Q(call_type=Contact.CallType.DATA)),
+        non_data=Count("pk", filter=~Q(call_type=Contact.CallType.DATA)),
+    )
+    return {"today": counts, "can_log": can_log_contacts(request.user)}
+
+
 class HelpdeskConfig(AppConfig):
     name = "safar.helpdesk"
     label = "helpdesk"
@@ -24,7 +40,7 @@ class HelpdeskConfig(AppConfig):
     api_router = "safar.helpdesk.api:router"
 
     def ready(self) -> None:
-        from safar.core.navigation import Link, register
+        from safar.core.navigation import HomeSection, Link, register
         from safar.core.roles import Scope, grant
 
         # Consultants and supervisors: their own MSC (user.office). Supervisors also correct
@@ -59,5 +75,11 @@ class HelpdeskConfig(AppConfig):
                 _("Log a contact"),
                 allowed=can_log_contacts,
                 order=16,
+            ),
+            HomeSection(
+                "helpdesk/home_section.html",
+                allowed=can_use_helpdesk,
+                order=15,
+                context=_home_context,
             ),
         )
