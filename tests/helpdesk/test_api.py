@@ -241,3 +241,27 @@ def test_a_conversation_with_a_caller_of_neither_number_nor_name_is_refused(
     assert response.status_code == 400
     assert "caller" in response.json()["error"]["fields"]
     assert stored() == before
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"notes": "a\x00b"},
+        {"caller": {"name": "Зарина\x00", "phone": "93 123 4567"}},
+        {"msc": "MSC-DU\x00"},
+        {"categories": ["work/\x00"]},
+    ],
+)
+def test_a_nul_character_is_a_400_and_stores_nothing(client, consultant_du, change):
+    # PostgreSQL cannot store NUL in text: it must be refused at the boundary, not be a 500.
+    client.force_login(consultant_du)
+    before = stored()
+    response = post(client, {**DATA_CALL, **change})
+    assert response.status_code == 400, response.content
+    assert stored() == before
+
+
+def test_a_nul_character_in_the_list_query_is_a_400(client, consultant_du):
+    client.force_login(consultant_du)
+    assert client.get(URL, {"msc": "MSC\x00"}).status_code == 400
+    assert client.get(URL, {"phone": "93\x00"}).status_code == 400

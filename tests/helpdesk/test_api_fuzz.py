@@ -6,6 +6,8 @@ import datetime
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 
 from safar.core.models import ApiToken
@@ -14,6 +16,18 @@ from tests.conftest import make_user
 
 schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application)
 contacts = schema.include(path="/api/helpdesk/contacts")
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection():
+    """Called as a WSGI app, each request's end would close the test's database connection (on
+    PostgreSQL the next query then fails); Django's own test client disconnects this the same
+    way."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

@@ -179,3 +179,11 @@ def test_the_home_page_counts_todays_contacts_of_the_users_msc(
     client.force_login(consultant_kh)
     home = " ".join(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode().split())
     assert "Today: 0 conversations, 0 calls without a conversation." in home
+
+
+def test_a_nul_character_in_the_list_filter_or_the_form_is_no_server_error(client, consultant_du):
+    client.force_login(consultant_du)
+    assert client.get(reverse("helpdesk:contacts"), {"msc": "MSC\x00"}).status_code == 200
+    response = client.post(reverse("helpdesk:new"), {**FORM, "caller_name": "x\x00"})
+    assert response.status_code == 400
+    assert client.post(reverse("helpdesk:lookup"), {"phone": "93\x00"}).status_code == 200

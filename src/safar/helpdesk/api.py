@@ -24,7 +24,7 @@ from safar.core.models import AuditEvent
 from .access import can_log_contacts, can_use_helpdesk, mscs_for
 from .models import Caller, Contact
 from .phones import InvalidPhone, normalise_phone
-from .services import ContactInvalid, clean_contact, earlier_contacts, log_contact
+from .services import ContactInvalid, clean_contact, earlier_contacts, log_contact, nul_fields
 
 router = Router(
     tags=["helpdesk"],
@@ -183,7 +183,12 @@ def list_contacts(
     phone: str | None = Query(None, max_length=40, description="The caller's number, any form."),
 ):
     """The contacts the user may see, newest first (at most 1,000), by MSC, period and number."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[str]] = {
+        name: [_("Contains a NUL character.")]
+        for name in nul_fields({"msc": msc, "from": date_from, "to": date_to, "phone": phone})
+    }
+    if errors:
+        raise ApiError(400, "invalid", _("The request has errors."), errors)
     found = Contact.objects.visible_to(request.user)
     if msc:
         if not mscs_for(request.user).filter(code=msc.upper()).exists():

@@ -127,11 +127,30 @@ def _received_at(value: Any, now: datetime.datetime, errors: dict) -> datetime.d
     return value
 
 
+def nul_fields(value: Any, name: str = "") -> list[str]:
+    """The fields of `value` (nested dicts and lists) whose text holds a NUL character, which
+    PostgreSQL cannot store or even compare (a 500 deeper down)."""
+    if isinstance(value, str):
+        return [name] if "\x00" in value else []
+    if isinstance(value, dict):
+        return [f for key, item in value.items() for f in nul_fields(item, _join(name, key))]
+    if isinstance(value, list | tuple):
+        return [f for item in value for f in nul_fields(item, name)]
+    return []
+
+
+def _join(prefix: str, key: Any) -> str:
+    return f"{prefix}.{key}" if prefix else str(key)
+
+
 def clean_contact(raw: dict[str, Any], *, user, now: datetime.datetime) -> ContactInput:
     """Check a contact as typed or sent; raises ContactInvalid with every error by field.
 
     Non-data calls need only the centre, the time, the channel and the type; anything else sent
     with them is ignored."""
+    nul = nul_fields(raw)
+    if nul:
+        raise ContactInvalid({name: [_("Contains a NUL character.")] for name in nul})
     errors: dict[str, list[str]] = {}
     code = str(raw.get("msc") or "").strip().upper()
     msc = mscs_for(user, "helpdesk.add_contact").filter(code=code).first() if code else None

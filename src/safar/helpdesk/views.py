@@ -57,7 +57,10 @@ def contacts(request: HttpRequest) -> HttpResponse:
     require_helpdesk(request.user)
     start, end, errors = _period(request)
     mscs = list(mscs_for(request.user))
+    # Only a centre the user may see is a filter (anything else, a NUL included, is ignored).
     chosen = request.GET.get("msc", "")
+    if chosen not in {msc.code for msc in mscs}:
+        chosen = ""
     found = Contact.objects.visible_to(request.user).filter(
         received_at__date__gte=start, received_at__date__lte=end
     )
