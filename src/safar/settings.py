@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "safar.capture",
     "safar.stations",
     "safar.guidance",
+    "safar.helpdesk",
 ]
 
 MIDDLEWARE = [

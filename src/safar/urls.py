@@ -22,4 +22,5 @@ urlpatterns = [
     path("capture/", include("safar.capture.urls")),
     path("reports/", include("safar.reports.urls")),
     path("crossings/", include("safar.crossings.urls")),
+    path("helpdesk/", include("safar.helpdesk.urls")),
 ]

@@ -7,7 +7,9 @@ compared with the table.
 
 The world: a crossing and a scan of the Dushanbe centre, a published guide article, and one user
 per role: operators of Dushanbe (the record's centre) and of Sughd (another centre), an analyst,
-an administrator, a guide editor, and a signed-in user without any role.
+an administrator, a guide editor, a consultant of the Dushanbe Migrant Support Centre (the
+helpdesk: 403 on every border-statistics page, as border roles get 403 on the helpdesk), and a
+signed-in user without any role.
 """
 
 import datetime
@@ -25,7 +27,16 @@ from tests.conftest import make_user
 
 pytestmark = pytest.mark.django_db
 
-ROLES = ("anonymous", "outsider", "operator_du", "operator_su", "analyst", "admin", "editor")
+ROLES = (
+    "anonymous",
+    "outsider",
+    "operator_du",
+    "operator_su",
+    "analyst",
+    "admin",
+    "editor",
+    "consultant_du",
+)
 LOGIN = 302  # an anonymous visitor is sent to the login page
 
 # url name → (args needed, {role: status}); a role not listed gets DEFAULT of its row.
@@ -41,6 +52,7 @@ def row(
     analyst=403,
     admin=200,
     editor=403,
+    consultant_du=403,
 ):
     return {
         "anonymous": anonymous,
@@ -50,10 +62,13 @@ def row(
         "analyst": analyst,
         "admin": admin,
         "editor": editor,
+        "consultant_du": consultant_du,
     }
 
 
-SIGNED_IN = row(outsider=200, operator_du=200, operator_su=200, analyst=200, editor=200)
+SIGNED_IN = row(
+    outsider=200, operator_du=200, operator_su=200, analyst=200, editor=200, consultant_du=200
+)
 OPERATORS = row(operator_du=200, operator_su=200)
 OWN_CENTRE = row(operator_du=200, operator_su=404)
 REGISTRY_RECORD = row(operator_du=200, operator_su=404, analyst=200)
@@ -108,6 +123,10 @@ TABLE = {
     "guidance:editor_edit": (("article",), EDITORS),
     "guidance:editor_history": (("article",), EDITORS),
     "guidance:editor_diff": (("article", 1), EDITORS),
+    "helpdesk:contacts": ((), row(consultant_du=200)),
+    "helpdesk:new": ((), row(consultant_du=200)),
+    "helpdesk:lookup": ((), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),  # POST only
+    "api:helpdesk_contacts": ((), row(anonymous=401, consultant_du=200)),
 }
 
 # Pages every signed-in user reaches by design, and Django's own machinery.
@@ -149,6 +168,7 @@ def world(db):
         "analyst": make_user("analyst", "DIR", Role.ANALYST),
         "admin": make_user("admin", "DIR", Role.ADMINISTRATOR),
         "editor": make_user("editor", "DIR", Role.EDITOR),
+        "consultant_du": make_user("consultant-du", "MSC-DU", "consultant"),
     }
     crossing = services.create_crossing(
         user=users["operator_du"],

@@ -1,0 +1,236 @@
+"""The Migrant Support Centres' helpdesk: callers, the contacts they make, and the categories
+contacts are filed under.
+
+A caller profile belongs to one MSC (unique per MSC and E.164 phone number): the name, sex and
+age a caller gives one centre are that centre's to see, and a consultant of another MSC must not
+learn them by typing the number. The coordinator, who sees every MSC, finds a number's profiles at
+every centre through the same phone lookup.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from safar.core.models import Country, Office, Region, TranslatedName
+from safar.core.permissions import restrict_to_scope
+
+APP = "helpdesk"
+
+
+class Category(TranslatedName):
+    """A two-level taxonomy of what contacts are about: "work" holds "work/wages_unpaid".
+
+    Codes are stable (the API and the statistics use them); administrators maintain the names
+    in three languages and may retire a category (active=False) but never recode it."""
+
+    code = models.CharField(_("code"), max_length=60, primary_key=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("group"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        ordering = ["position", "code"]
+        verbose_name = _("contact category")
+        verbose_name_plural = _("contact categories")
+        constraints = [
+            # A group's code has no slash; a category's code is "<group>/<name>" under a group.
+            models.CheckConstraint(
+                condition=(Q(parent__isnull=True) & ~Q(code__contains="/"))
+                | (Q(parent__isnull=False) & Q(code__contains="/")),
+                name="helpdesk_category_two_levels",
+            ),
+        ]
+
+    @property
+    def is_group(self) -> bool:
+        return self.parent_id is None
+
+
+class CallerQuerySet(models.QuerySet):
+    def visible_to(self, user) -> CallerQuerySet:
+        """The caller profiles of the MSCs the user's helpdesk role reaches."""
+        return restrict_to_scope(self, user, app=APP, organisation_field="msc")
+
+
+class Caller(models.Model):
+    """Someone who contacted an MSC, known by phone number at that MSC (see the module's note)."""
+
+    class Sex(models.TextChoices):
+        FEMALE = "F", _("female")
+        MALE = "M", _("male")
+        UNKNOWN = "U", _("not known")
+
+    class AgeBand(models.TextChoices):
+        CHILD = "0-17", "0–17"
+        B18 = "18-24", "18–24"
+        B25 = "25-34", "25–34"
+        B35 = "35-44", "35–44"
+        B45 = "45-54", "45–54"
+        B55 = "55+", "55+"
+        UNKNOWN = "unknown", _("not known")
+
+    msc = models.ForeignKey(
+        Office,
+        verbose_name=_("Migrant Support Centre"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": Office.Kind.MSC},
+    )
+    phone = models.CharField(_("phone number"), max_length=16, blank=True)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=200, blank=True)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    age_band = models.CharField(
+        _("age"), max_length=7, choices=AgeBand.choices, default=AgeBand.UNKNOWN
+    )
+    region = models.ForeignKey(
+        Region,
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    district = models.CharField(_("district or city"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    objects = CallerQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["msc", "phone"]
+        verbose_name = _("caller")
+        verbose_name_plural = _("callers")
+        constraints = [
+            # One profile per number at each MSC; callers without a number (walk-ins who give
+            # none) each get their own profile.
+            models.UniqueConstraint(
+                fields=["msc", "phone"],
+                condition=~Q(phone=""),
+                name="helpdesk_caller_one_profile_per_phone_and_msc",
+            ),
+            models.CheckConstraint(
+                condition=Q(phone="") | Q(phone__startswith="+"),
+                name="helpdesk_caller_phone_e164",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msc.code} #{self.pk}"
+
+
+class ContactQuerySet(models.QuerySet):
+    def visible_to(self, user) -> ContactQuerySet:
+        """The contacts of the MSCs the user's helpdesk role reaches (none without a role)."""
+        return restrict_to_scope(self, user, app=APP, organisation_field="msc")
+
+    def data_calls(self) -> ContactQuerySet:
+        return self.filter(call_type=Contact.CallType.DATA)
+
+    def non_data_calls(self) -> ContactQuerySet:
+        return self.exclude(call_type=Contact.CallType.DATA)
+
+
+class Contact(models.Model):
+    """One call, walk-in visit, online message or outreach conversation at an MSC.
+
+    Non-data calls (silent, hang-up, prank, test, wrong number) carry only the centre, the time
+    and the channel; a data call has a caller."""
+
+    class Channel(models.TextChoices):
+        PHONE = "phone", _("phone")
+        WALK_IN = "walk_in", _("walk-in")
+        ONLINE = "online", _("online message")
+        OUTREACH = "outreach", _("outreach")
+
+    class CallType(models.TextChoices):
+        DATA = "data", _("conversation")
+        SILENT = "silent", _("silent")
+        HANG_UP = "hang_up", _("hung up")
+        PRANK = "prank", _("prank")
+        TEST = "test", _("test")
+        WRONG_NUMBER = "wrong_number", _("wrong number")
+
+    class About(models.TextChoices):
+        SELF = "self", _("the caller")
+        FAMILY_MEMBER = "family_member", _("a family member")
+        OTHER = "other", _("someone else")
+
+    class Outcome(models.TextChoices):
+        INFORMATION = "information", _("information given")
+        REFERRED = "referred", _("referred")
+        CASE_OPENED = "case_opened", _("case opened")
+        CALLBACK = "callback", _("call back")
+
+    msc = models.ForeignKey(
+        Office,
+        verbose_name=_("Migrant Support Centre"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        limit_choices_to={"kind": Office.Kind.MSC},
+    )
+    received_at = models.DateTimeField(_("received"), db_index=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    call_type = models.CharField(_("type of call"), max_length=12, choices=CallType.choices)
+    caller = models.ForeignKey(
+        Caller,
+        verbose_name=_("caller"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contacts",
+    )
+    about = models.CharField(_("about"), max_length=14, choices=About.choices, blank=True)
+    migrant_location = models.ForeignKey(
+        Country,
+        verbose_name=_("where the migrant is"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    categories = models.ManyToManyField(
+        Category, verbose_name=_("categories"), blank=True, related_name="contacts"
+    )
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    duration_s = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("logged"), default=timezone.now)
+
+    objects = ContactQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        indexes = [models.Index(fields=["msc", "received_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(call_type="data") | Q(caller__isnull=False),
+                name="helpdesk_contact_data_call_has_caller",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msc.code} {self.received_at:%Y-%m-%d %H:%M} {self.call_type}"
+
+    @property
+    def is_data_call(self) -> bool:
+        return self.call_type == self.CallType.DATA
