@@ -265,3 +265,23 @@ def test_a_nul_character_in_the_list_query_is_a_400(client, consultant_du):
     client.force_login(consultant_du)
     assert client.get(URL, {"msc": "MSC\x00"}).status_code == 400
     assert client.get(URL, {"phone": "93\x00"}).status_code == 400
+
+
+def test_the_notes_are_sensitive_withheld_from_the_coordinator_and_read_by_the_consultant(
+    client, consultant_du, coordinator
+):
+    client.force_login(consultant_du)
+    assert post(client, DATA_CALL).status_code == 201
+    query = {"from": "2026-11-03", "to": "2026-11-03"}
+    (mine,) = client.get(URL, query).json()["contacts"]
+    assert mine["notes"] == DATA_CALL["notes"]
+    client.force_login(coordinator)
+    (seen,) = client.get(URL, query).json()["contacts"]
+    assert seen["notes"] is None and seen["categories"] == sorted(DATA_CALL["categories"])
+
+
+def test_whoever_may_read_the_notes_signs_in_with_two_factors(consultant_du, coordinator):
+    from safar.core.roles import requires_two_factor
+
+    assert requires_two_factor(consultant_du)
+    assert not requires_two_factor(coordinator)

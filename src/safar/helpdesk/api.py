@@ -20,6 +20,7 @@ from ninja import Field, Query, Router, Schema, Status
 from safar.core.api import ERRORS, ApiError, user_auth
 from safar.core.dates import parse_iso_date
 from safar.core.models import AuditEvent
+from safar.core.sensitive import visible_values
 
 from .access import can_log_contacts, can_use_helpdesk, mscs_for
 from .models import Caller, Contact
@@ -85,7 +86,7 @@ class ContactOut(Schema):
     categories: list[str]
     outcome: str
     duration_s: int | None
-    notes: str
+    notes: str | None  # None: withheld from a user without helpdesk.view_contact_notes
 
 
 class Logged(Schema):
@@ -115,21 +116,27 @@ def caller_json(caller: Caller | None) -> dict | None:
     }
 
 
-def contact_json(contact: Contact) -> dict:
-    return {
-        "id": contact.pk,
-        "msc": contact.msc.code,
-        "received_at": timezone.localtime(contact.received_at).isoformat(),
-        "channel": contact.channel,
-        "call_type": contact.call_type,
-        "caller_id": contact.caller_id,
-        "about": contact.about,
-        "migrant_location": contact.migrant_location_id,
-        "categories": sorted(c.code for c in contact.categories.all()),
-        "outcome": contact.outcome,
-        "duration_s": contact.duration_s,
-        "notes": contact.notes,
-    }
+def contact_json(contact: Contact, user) -> dict:
+    """A contact as the API gives it; its sensitive fields (the notes) withheld from a user
+    without the permission that opens them (safar.core.sensitive)."""
+    return visible_values(
+        Contact,
+        {
+            "id": contact.pk,
+            "msc": contact.msc.code,
+            "received_at": timezone.localtime(contact.received_at).isoformat(),
+            "channel": contact.channel,
+            "call_type": contact.call_type,
+            "caller_id": contact.caller_id,
+            "about": contact.about,
+            "migrant_location": contact.migrant_location_id,
+            "categories": sorted(c.code for c in contact.categories.all()),
+            "outcome": contact.outcome,
+            "duration_s": contact.duration_s,
+            "notes": contact.notes,
+        },
+        user,
+    )
 
 
 @router.post("/helpdesk/contacts", response={201: Logged, **ERRORS}, url_name="helpdesk_contacts")
@@ -155,7 +162,7 @@ def create_contact(request: HttpRequest, payload: ContactIn):
         {
             "id": contact.pk,
             "caller_profile": caller_json(caller),
-            "earlier_contacts": [contact_json(c) for c in earlier],
+            "earlier_contacts": [contact_json(c, request.user) for c in earlier],
         },
     )
 
@@ -223,5 +230,5 @@ def list_contacts(
     return {
         "count": min(len(rows), LIST_LIMIT),
         "truncated": len(rows) > LIST_LIMIT,
-        "contacts": [contact_json(c) for c in rows[:LIST_LIMIT]],
+        "contacts": [contact_json(c, request.user) for c in rows[:LIST_LIMIT]],
     }

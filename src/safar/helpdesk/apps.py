@@ -41,17 +41,22 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register
-        from safar.core.roles import Scope, grant
+        from safar.core.roles import Scope, grant, register_sensitive
 
         # Consultants and supervisors: their own MSC (user.office). Supervisors also correct
         # contacts; approving plans and closures comes with cases.
-        grant(CONSULTANT, app="helpdesk", scope=Scope.ORGANISATION, permissions=CONTACT_WORK)
+        notes = "helpdesk.view_contact_notes"
+        grant(
+            CONSULTANT, app="helpdesk", scope=Scope.ORGANISATION, permissions=(*CONTACT_WORK, notes)
+        )
         grant(
             SUPERVISOR,
             app="helpdesk",
             scope=Scope.ORGANISATION,
-            permissions=(*CONTACT_WORK, "helpdesk.change_contact"),
+            permissions=(*CONTACT_WORK, "helpdesk.change_contact", notes),
         )
+        # The notes are sensitive: whoever may read them signs in with two factors.
+        register_sensitive(notes)
         # The coordinator at the centre reads every MSC's contacts and logs none.
         grant(
             COORDINATOR,

@@ -216,10 +216,16 @@ class Contact(models.Model):
 
     objects = ContactQuerySet.as_manager()
 
+    # What a caller tells about themselves or their family (psychological state, health,
+    # trafficking) goes in the notes: only those who work the contacts read them, never the
+    # coordinator's aggregates nor a partner (safar.core.sensitive; holders sign in in two steps).
+    SENSITIVE_FIELDS = {"notes": "helpdesk.view_contact_notes"}
+
     class Meta:
         ordering = ["-received_at", "-id"]
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
+        permissions = [("view_contact_notes", _("Can read the notes of a contact"))]
         indexes = [models.Index(fields=["msc", "received_at"])]
         constraints = [
             models.CheckConstraint(
