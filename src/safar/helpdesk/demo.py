@@ -73,14 +73,14 @@ register_users(
         "safar-consultant",
         "MSC-DU",
         (CONSULTANT,),
-        "consultant of the Dushanbe MSC: logs hotline contacts",
+        "consultant of the Dushanbe MSC: logs hotline contacts (two-step sign-in)",
     ),
     DemoUser(
         "supervisor-du",
         "safar-supervisor",
         "MSC-DU",
         (SUPERVISOR,),
-        "supervisor of the Dushanbe MSC",
+        "supervisor of the Dushanbe MSC (two-step sign-in)",
     ),
     DemoUser(
         "coordinator",
