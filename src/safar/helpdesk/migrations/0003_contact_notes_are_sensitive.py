@@ -4,14 +4,18 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('helpdesk', '0002_categories'),
+        ("helpdesk", "0002_categories"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='contact',
-            options={'ordering': ['-received_at', '-id'], 'permissions': [('view_contact_notes', 'Can read the notes of a contact')], 'verbose_name': 'contact', 'verbose_name_plural': 'contacts'},
+            name="contact",
+            options={
+                "ordering": ["-received_at", "-id"],
+                "permissions": [("view_contact_notes", "Can read the notes of a contact")],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+            },
         ),
     ]
