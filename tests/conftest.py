@@ -6,7 +6,9 @@ import os
 import pytest
 import time_machine
 from django.contrib.auth.models import Group
+from django.core.servers.basehttp import WSGIServer
 from django.test import Client
+from django.test.testcases import LiveServerThread
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from hypothesis import settings as hypothesis_settings
@@ -31,6 +33,23 @@ def shifted_clock():
     moved = datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=days)
     with time_machine.travel(moved, tick=True):
         yield
+
+
+class SerialLiveServer(WSGIServer):
+    """The browser tests' live server, answering one request at a time.
+
+    With SQLite the test database lives in memory, and the live server's request threads all
+    share the test's one connection: a form posted while the page's images still loaded could
+    find no session (a login page instead of the next card, seen in CI). Serial requests over
+    that one connection cannot collide; the browser queues its parallel requests meanwhile.
+    LiveServerThread.run() gives the server's thread the shared connection.
+    """
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        super().__init__(*args, **kwargs)
+
+
+LiveServerThread.server_class = SerialLiveServer
 
 
 class SafarClient(Client):
