@@ -8,7 +8,6 @@ from functools import wraps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
-from .models import Role
 from .roles import Scope, scope_in
 
 
@@ -24,24 +23,6 @@ def permission_required(*permissions: str):
             if not user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not any(user.has_perm(permission) for permission in permissions):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def role_required(*roles: str):
-    """View decorator: the user must be logged in and hold one of `roles` (administrators pass)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            user = request.user
-            if not user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            if not any(user.has_role(role) for role in (*roles, Role.ADMINISTRATOR)):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -2,10 +2,6 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
 
-def _is_editor(user) -> bool:
-    return user.is_authenticated and user.has_perm("guidance.change_article")
-
-
 class GuidanceConfig(AppConfig):
     name = "safar.guidance"
     label = "guidance"
@@ -16,6 +12,8 @@ class GuidanceConfig(AppConfig):
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register
         from safar.core.roles import Scope, grant
+
+        from .access import is_editor
 
         grant(
             "editor",
@@ -33,8 +31,8 @@ class GuidanceConfig(AppConfig):
                 "guidance",
                 "guidance:editor_list",
                 _("Guidance articles"),
-                allowed=_is_editor,
+                allowed=is_editor,
                 order=60,
             ),
-            HomeSection("guidance/home_section.html", allowed=_is_editor, order=70),
+            HomeSection("guidance/home_section.html", allowed=is_editor, order=70),
         )

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from safar.core.permissions import permission_required
 from safar.core.ratelimit import over_limit
 
+from .access import is_editor
 from .bancheck import check
 from .bancheck.explain import cite, explain
 from .forms import ArticleForm, Calculator
@@ -33,11 +34,6 @@ API_MAX_BYTES = 64 * 1024
 
 def today() -> date:
     return timezone.localdate()
-
-
-def is_editor(user) -> bool:
-    """Editors and administrators: whoever holds the guidance app's change permission."""
-    return user.is_authenticated and user.has_perm("guidance.change_article")
 
 
 def _public(request, template: str, context: dict, status: int = 200):
