@@ -1,16 +1,34 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import models
+from .roles import role_label
+
+
+class RoleFilter(admin.SimpleListFilter):
+    """Users by role, each role by its name in the active language (groups are named by code)."""
+
+    title = _("role")
+    parameter_name = "role"
+
+    def lookups(self, request, model_admin):
+        names = Group.objects.values_list("name", flat=True)
+        return sorted(((n, role_label(n)) for n in names), key=lambda item: item[1].casefold())
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(groups__name=self.value())
+        return queryset
 
 
 @admin.register(models.User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, (_("Office"), {"fields": ("office",)}))
     list_display = ("username", "first_name", "last_name", "office", "is_active")
-    list_filter = ("office", "groups", "is_active")
+    list_filter = ("office", RoleFilter, "is_active")
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

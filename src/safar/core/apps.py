@@ -33,11 +33,14 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
 
+        from .models import Role
         from .navigation import HomeSection, Link, register
         from .package_names import name_package_apps
-        from .roles import sync_roles
+        from .roles import label_role, sync_roles
 
         name_package_apps()
+        for role in Role:
+            label_role(role.value, role.label)
 
         post_migrate.connect(sync_roles, dispatch_uid="safar.core.roles.sync_roles")
 

@@ -24,6 +24,17 @@ import enum
 from dataclasses import dataclass
 
 ADMINISTRATOR = "administrator"
+# Each role's name for people, in the active language (the group's name is a code).
+ROLE_LABELS: dict[str, object] = {}
+
+
+def label_role(role: str, label) -> None:
+    """Give a role (a group name) its name for people, a lazy translation."""
+    ROLE_LABELS[role] = label
+
+
+def role_label(role: str) -> str:
+    return str(ROLE_LABELS.get(role, role))
 
 
 class Scope(enum.IntEnum):

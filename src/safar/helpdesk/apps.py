@@ -6,13 +6,39 @@ SUPERVISOR = "supervisor"
 COORDINATOR = "coordinator"
 PARTNER = "partner"
 
-# What MSC staff do with contacts; cases, referrals and approvals come with the case workflow.
+# What MSC staff do with contacts.
 CONTACT_WORK = (
     "helpdesk.view_contact",
     "helpdesk.add_contact",
     "helpdesk.view_caller",
     "helpdesk.add_caller",
     "helpdesk.change_caller",
+)
+# What MSC staff do with their centre's cases: the people in them, notes, documents, services
+# and referrals, and the crossings lookup (with the client's consent).
+CASE_WORK = (
+    "helpdesk.view_case",
+    "helpdesk.add_case",
+    "helpdesk.change_case",
+    "helpdesk.view_caseperson",
+    "helpdesk.add_caseperson",
+    "helpdesk.change_caseperson",
+    "helpdesk.view_casenote",
+    "helpdesk.add_casenote",
+    "helpdesk.view_casedocument",
+    "helpdesk.add_casedocument",
+    "helpdesk.view_service",
+    "helpdesk.add_service",
+    "helpdesk.view_referral",
+    "helpdesk.add_referral",
+    "helpdesk.change_referral",
+    "helpdesk.look_up_crossings",
+)
+# Each opens what a client says about their mind, health or exploitation, or their crossings.
+SENSITIVE = (
+    "helpdesk.view_contact_notes",
+    "helpdesk.view_case_sensitive",
+    "helpdesk.look_up_crossings",
 )
 
 
@@ -41,32 +67,64 @@ class HelpdeskConfig(AppConfig):
 
     def ready(self) -> None:
         from safar.core.navigation import HomeSection, Link, register
-        from safar.core.roles import Scope, grant, register_sensitive
+        from safar.core.roles import Scope, grant, label_role, register_sensitive
+
+        label_role(CONSULTANT, _("MSC consultant"))
+        label_role(SUPERVISOR, _("MSC supervisor"))
+        label_role(COORDINATOR, _("MSC coordinator"))
+        label_role(PARTNER, _("partner organisation"))
 
         # Consultants and supervisors: their own MSC (user.office). Supervisors also correct
-        # contacts; approving plans and closures comes with cases.
-        notes = "helpdesk.view_contact_notes"
+        # contacts, approve or return plans and closures, and may send a referral without the
+        # client's consent, giving a reason.
         grant(
-            CONSULTANT, app="helpdesk", scope=Scope.ORGANISATION, permissions=(*CONTACT_WORK, notes)
+            CONSULTANT,
+            app="helpdesk",
+            scope=Scope.ORGANISATION,
+            permissions=(
+                *CONTACT_WORK,
+                *CASE_WORK,
+                "helpdesk.view_contact_notes",
+                "helpdesk.view_case_sensitive",
+            ),
         )
         grant(
             SUPERVISOR,
             app="helpdesk",
             scope=Scope.ORGANISATION,
-            permissions=(*CONTACT_WORK, "helpdesk.change_contact", notes),
+            permissions=(
+                *CONTACT_WORK,
+                *CASE_WORK,
+                "helpdesk.view_contact_notes",
+                "helpdesk.view_case_sensitive",
+                "helpdesk.change_contact",
+                "helpdesk.approve_case",
+                "helpdesk.override_referral_consent",
+            ),
         )
-        # The notes are sensitive: whoever may read them signs in with two factors.
-        register_sensitive(notes)
-        # The coordinator at the centre reads every MSC's contacts and logs none.
+        # Whoever may read the sensitive parts signs in with two factors.
+        register_sensitive(*SENSITIVE)
+        # The coordinator at the centre reads every MSC's contacts and the case figures, logs
+        # nothing, and opens a single case only with a stated reason (audited).
         grant(
             COORDINATOR,
             app="helpdesk",
             scope=Scope.ALL,
-            permissions=("helpdesk.view_contact", "helpdesk.view_caller"),
+            permissions=(
+                "helpdesk.view_contact",
+                "helpdesk.view_caller",
+                "helpdesk.view_case_statistics",
+                "helpdesk.open_case_with_reason",
+            ),
         )
-        # Partner organisations will see the referrals sent to them; until referrals exist the
-        # role opens nothing of the helpdesk.
-        grant(PARTNER, app="helpdesk", scope=Scope.ORGANISATION, permissions=())
+        # Partner organisations see the referrals sent to them, with what the client agreed to
+        # share, and answer them (ReferralQuerySet.visible_to).
+        grant(
+            PARTNER,
+            app="helpdesk",
+            scope=Scope.ORGANISATION,
+            permissions=("helpdesk.view_referral", "helpdesk.answer_referral"),
+        )
 
         from .access import can_log_contacts, can_use_helpdesk
 

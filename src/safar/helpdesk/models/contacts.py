@@ -205,6 +205,15 @@ class Contact(models.Model):
     outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
     duration_s = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The case this contact opened or was about (a caller's later calls on their case).
+    case = models.ForeignKey(
+        "helpdesk.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contacts",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("logged by"),

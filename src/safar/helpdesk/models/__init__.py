@@ -1,0 +1,40 @@
+"""The helpdesk's models: the hotline (contacts.py) and the case work that grows from it
+(cases.py)."""
+
+from .cases import (
+    Case,
+    CaseDocument,
+    CaseEvent,
+    CaseNote,
+    CasePerson,
+    CaseQuerySet,
+    Referral,
+    ReferralQuerySet,
+    Service,
+)
+from .contacts import (
+    APP,
+    Caller,
+    CallerQuerySet,
+    Category,
+    Contact,
+    ContactQuerySet,
+)
+
+__all__ = [
+    "APP",
+    "Caller",
+    "CallerQuerySet",
+    "Case",
+    "CaseDocument",
+    "CaseEvent",
+    "CaseNote",
+    "CasePerson",
+    "CaseQuerySet",
+    "Category",
+    "Contact",
+    "ContactQuerySet",
+    "Referral",
+    "ReferralQuerySet",
+    "Service",
+]
