@@ -486,6 +486,10 @@ def _NumberedCanvas(*args, **kwargs):  # noqa: N802 (used like a class)
 
 def _pdf_value(numeric: bool, value):
     if numeric:
+        if value is None:  # a change in per cent where there was nothing a year earlier
+            return "–"
+        if isinstance(value, float):
+            return f"{value:+.1f} %"
         return f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
     return str(value)
 
