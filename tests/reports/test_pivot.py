@@ -302,6 +302,19 @@ def test_each_count_has_the_count_a_year_earlier_and_the_change_beside_it(
     html = page.content.decode()
     assert "+200.0 %" in html and "-100.0 %" in html and "+1<" in html
     assert page.context["doc"].compare_title
+    top, sub = page.context["header_groups"]
+    assert [(label, span) for label, span, _rows in top] == [
+        ("Border point", 1),
+        ("entry", 4),
+        ("exit", 4),
+        ("Total", 4),
+    ]
+    assert [label for label, _kind in sub[:4]] == [
+        "this period",
+        "a year earlier",
+        "change",
+        "change, %",
+    ]
 
 
 def test_a_pivot_without_columns_is_compared_row_by_row(two_years):
