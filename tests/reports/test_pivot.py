@@ -3,6 +3,7 @@
 import io
 from datetime import date
 
+import pypdfium2
 import pytest
 from django.db import IntegrityError
 from openpyxl import load_workbook
@@ -340,8 +341,13 @@ def test_the_compared_csv_and_xlsx_have_the_extra_columns(client, analyst, two_y
     header = next(r for r in rows if r[0] == "Border point")
     assert header[1:5] == ["entry", "entry: a year earlier", "entry: change", "entry: change, %"]
     assert rows[-1][0] == "Total" and rows[-1][-4:] == [4, 3, 1, 33.3]
-    pdf = client.get("/reports/pivot/download.pdf", query)
-    assert pdf.content.startswith(b"%PDF")
+    assert any(r[0] and str(r[0]).startswith("Compared with the same period") for r in rows)
+    pdf = client.get("/reports/pivot/download.pdf", query, HTTP_ACCEPT_LANGUAGE="en")
+    pages = pypdfium2.PdfDocument(pdf.content)
+    text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pages)
+    # The two-row header: each count's name over "this period", "a year earlier", "±", "%".
+    assert "Compared with the same period a year earlier" in text
+    assert "this period" in text and "±" in text and "+33.3 %" in text
 
 
 def test_a_saved_view_keeps_the_comparison(client, analyst, two_years):

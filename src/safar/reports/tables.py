@@ -228,6 +228,34 @@ def compared_grid(now: Grid, before: Grid) -> Grid:
     )
 
 
+def compared_header(
+    grid: Grid, *, short: bool = False
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, str]]] | None:
+    """A compared grid's header on two rows, for the page and the PDF: each count's name over its
+    four columns (this period, a year earlier, change, change in per cent), so that the name is
+    not repeated in every column as the XLSX does. The first row holds (label, columns spanned,
+    rows spanned), the second (label, kind). None for a grid that is not compared. `short`
+    heads the changes "±" and "%", for a PDF page that has no room for their words."""
+    if not grid.kinds:
+        return None
+    sub_labels = {
+        "count": _("this period"),
+        "earlier": _("a year earlier"),
+        "change": "±" if short else _("change"),
+        "percent": "%" if short else _("change, %"),
+    }
+    top: list[tuple[str, int, int]] = []
+    sub: list[tuple[str, str]] = []
+    for label, kind in zip(grid.header, grid.kinds, strict=True):
+        if kind == "label":
+            top.append((label, 1, 2))
+        elif kind == "count":
+            top.append((label, 4, 1))
+        if kind != "label":
+            sub.append((sub_labels[kind], kind))
+    return top, sub
+
+
 def change_percent(now: int, before: int) -> float | None:
     """The change in per cent, to one decimal, or None when there was nothing before."""
     return round((now - before) * 100 / before, 1) if before else None

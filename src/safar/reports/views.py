@@ -19,7 +19,7 @@ from .models import PivotView
 from .pivot import MEASURES, chart_spec, compared_result, run_pivot, run_pivot_compared
 from .pivot_form import PivotForm, SaveViewForm
 from .standard import REPORTS, get_report
-from .tables import compared_grid, cross_table, long_table
+from .tables import compared_grid, compared_header, cross_table, long_table
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "pdf")
 PIVOT_FORMATS = DOWNLOAD_FORMATS
@@ -78,35 +78,12 @@ def _document_context(doc: exports.Document) -> dict:
         "header": list(zip(grid.header, kinds, strict=True)),
         "rows": [list(zip(row, kinds, strict=True)) for row in grid.rows],
         "totals": list(zip(grid.totals, kinds, strict=True)),
-        "header_groups": _header_groups(grid),
+        "header_groups": compared_header(grid),
         "changes": doc.changes,
         "compare_title": doc.compare_title,
         "chart": render_svg(doc.chart, title=doc.heading, summary=f"{doc.period}. {doc.filters}."),
         "empty": doc.empty,
     }
-
-
-def _header_groups(grid) -> tuple[list, list] | None:
-    """A compared grid's header on two rows: each count's name over its four columns (this
-    period, a year earlier, change, change in per cent), so the page need not repeat the name in
-    every column as the XLSX does. None for a grid that is not compared."""
-    if not grid.kinds:
-        return None
-    sub_labels = {
-        "count": _("this period"),
-        "earlier": _("a year earlier"),
-        "change": _("change"),
-        "percent": _("change, %"),
-    }
-    top, sub = [], []
-    for label, kind in zip(grid.header, grid.kinds, strict=True):
-        if kind == "label":
-            top.append((label, 1, 2))
-        elif kind == "count":
-            top.append((label, 4, 1))
-        if kind != "label":
-            sub.append((sub_labels[kind], kind))
-    return top, sub
 
 
 @permission_required("reports.read_reports")
