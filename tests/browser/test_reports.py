@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 
 from safar.crossings.services import create_crossing
-from tests.browser.conftest import DESKTOP, PHONE, log_in, screenshot
+from tests.browser.conftest import DESKTOP, PHONE, assert_accessible, log_in, screenshot
 from tests.conftest import make_user
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -141,3 +141,25 @@ def test_chart_labels_stay_inside_the_chart_in_every_language_and_size(
             # The full name of a shortened label is on hover (its <title>) and in the table.
             screenshot(page, f"chart-{label}-{locale}-{name}")
         assert page.locator("table.report-table tfoot tr.totals").count() == 1
+
+
+@pytest.mark.parametrize("locale", ["tg", "ru", "en"])
+def test_the_pivot_compared_with_a_year_earlier_reads_in_every_language(
+    page_at, live_server, world, locale
+):
+    """2024 against 2023: each count has the year before, the change and the per cent beside it
+    under its name (a two-row header); the page passes axe in each language."""
+    page, base = page_at(**DESKTOP, locale=locale), live_server.url
+    log_in(page, base, world.username, PASSWORD)
+    page.goto(
+        f"{base}/reports/pivot/?measure=crossings&rows=border_point&columns=direction"
+        "&from=2024-01-01&to=2024-12-31&compare=on"
+    )
+    table = page.locator("table.report-table")
+    assert table.locator("thead tr").count() == 2
+    assert table.locator("thead th[colspan='4']").count() == 3  # entry, exit, total
+    # The grand total: 4 crossings in 2024, 1 in 2023, +3, +300.0 % (the language's decimal mark).
+    totals = [t.strip() for t in table.locator("tfoot td").all_inner_texts()]
+    assert totals[-4:-1] == ["4", "1", "+3"] and totals[-1].startswith("+300")
+    assert_accessible(page)
+    screenshot(page, f"pivot-compared-{locale}")

@@ -3,13 +3,19 @@
 import io
 from datetime import date
 
+import pypdfium2
 import pytest
 from django.db import IntegrityError
 from openpyxl import load_workbook
 
 from safar.core.models import AuditEvent, Role
 from safar.reports.models import PivotView
-from safar.reports.pivot import run_pivot
+from safar.reports.pivot import (
+    compared_result,
+    comparison_refused,
+    run_pivot,
+    run_pivot_compared,
+)
 from safar.reports.standard import r04
 from tests.conftest import make_user
 
@@ -221,3 +227,160 @@ def test_an_analyst_deletes_a_view_of_their_own(client, analyst):
 def test_the_analyst_home_links_the_pivot(client, analyst):
     client.force_login(analyst)
     assert 'href="/reports/pivot/"' in client.get("/").content.decode()
+
+
+# --- the same period a year earlier ------------------------------------------------------------
+
+
+@pytest.fixture
+def two_years(world):
+    """2024 (the world): DYU 3 exits, LBD 1 entry. 2023: DYU 1 exit (D, 31 December), 1 entry;
+    LBD 1 exit."""
+    cross("exit", "2023-05-01", who="E", border_point="LBD", purpose="study", sex="F")
+    cross("entry", "2023-06-01", who="F", border_point="DYU")
+
+
+COMPARED = {"measure": "crossings", "rows": "border_point", "columns": "direction"}
+
+
+def test_the_pivot_and_a_year_earlier_hold_the_same_combinations(two_years):
+    now, before = run_pivot_compared("crossings", "border_point", "direction", *YEAR)
+    assert sorted(map(tuple, now.rows)) == [
+        ("DYU", "entry", 0),
+        ("DYU", "exit", 3),
+        ("LBD", "entry", 1),
+        ("LBD", "exit", 0),
+    ]
+    assert sorted(map(tuple, before.rows)) == [
+        ("DYU", "entry", 1),
+        ("DYU", "exit", 1),
+        ("LBD", "entry", 0),
+        ("LBD", "exit", 1),
+    ]
+
+
+def test_each_count_has_the_count_a_year_earlier_and_the_change_beside_it(
+    client, analyst, two_years
+):
+    client.force_login(analyst)
+    page = client.get(
+        "/reports/pivot/", {**QUERY, **COMPARED, "compare": "on"}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    grid = page.context["grid"]
+    assert len(grid.header) == 1 + 3 * 4
+    assert grid.kinds[:5] == ("label", "count", "earlier", "change", "percent")
+    by_point = {row[0]: row[1:] for row in grid.rows}
+    # entry: now, earlier, change, % · exit: … · total: …
+    assert by_point["Dushanbe International Airport"] == [
+        0,
+        1,
+        -1,
+        -100.0,
+        3,
+        1,
+        2,
+        200.0,
+        3,
+        2,
+        1,
+        50.0,
+    ]
+    assert by_point["Khujand International Airport"] == [
+        1,
+        0,
+        1,
+        None,
+        0,
+        1,
+        -1,
+        -100.0,
+        1,
+        1,
+        0,
+        0.0,
+    ]
+    assert grid.totals[1:] == [1, 1, 0, 0.0, 3, 2, 1, 50.0, 4, 3, 1, 33.3]
+    html = page.content.decode()
+    assert "+200.0 %" in html and "-100.0 %" in html and "+1<" in html
+    assert page.context["doc"].compare_title
+    top, sub = page.context["header_groups"]
+    assert [(label, span) for label, span, _rows in top] == [
+        ("Border point", 1),
+        ("entry", 4),
+        ("exit", 4),
+        ("Total", 4),
+    ]
+    assert [label for label, _kind in sub[:4]] == [
+        "this period",
+        "a year earlier",
+        "change",
+        "change, %",
+    ]
+
+
+def test_a_pivot_without_columns_is_compared_row_by_row(two_years):
+    now, before = run_pivot_compared("crossings", "direction", None, *YEAR)
+    assert compared_result(now, before).rows == [["entry", 1, 1, 0, 0.0], ["exit", 3, 2, 1, 50.0]]
+
+
+def test_the_compared_csv_and_xlsx_have_the_extra_columns(client, analyst, two_years):
+    client.force_login(analyst)
+    query = {**QUERY, **COMPARED, "compare": "on"}
+    lines = client.get("/reports/pivot/download.csv", query).content.decode().splitlines()
+    assert lines[0] == "border_point,direction,crossings,year_earlier,change,change_percent"
+    assert sorted(lines[1:]) == [
+        "DYU,entry,0,1,-1,-100.0",
+        "DYU,exit,3,1,2,200.0",
+        "LBD,entry,1,0,1,",
+        "LBD,exit,0,1,-1,-100.0",
+    ]
+    xlsx = client.get("/reports/pivot/download.xlsx", query, HTTP_ACCEPT_LANGUAGE="en")
+    rows = [
+        list(r) for r in load_workbook(io.BytesIO(xlsx.content)).active.iter_rows(values_only=True)
+    ]
+    header = next(r for r in rows if r[0] == "Border point")
+    assert header[1:5] == ["entry", "entry: a year earlier", "entry: change", "entry: change, %"]
+    assert rows[-1][0] == "Total" and rows[-1][-4:] == [4, 3, 1, 33.3]
+    assert any(r[0] and str(r[0]).startswith("Compared with the same period") for r in rows)
+    pdf = client.get("/reports/pivot/download.pdf", query, HTTP_ACCEPT_LANGUAGE="en")
+    pages = pypdfium2.PdfDocument(pdf.content)
+    text = " ".join(" ".join(page.get_textpage().get_text_range().split()) for page in pages)
+    # The two-row header: each count's name over "this period", "a year earlier", "±", "%".
+    assert "Compared with the same period a year earlier" in text
+    assert "this period" in text and "±" in text and "+33.3 %" in text
+
+
+def test_a_saved_view_keeps_the_comparison(client, analyst, two_years):
+    client.force_login(analyst)
+    query = {**QUERY, **COMPARED, "compare": "on"}
+    client.post("/reports/pivot/", {**query, "action": "save", "name": "Year on year"})
+    view = PivotView.objects.get(owner=analyst)
+    assert view.compare is True and "compare=on" in view.query_string
+    reopened = client.get(f"/reports/pivot/?{view.query_string}")
+    assert reopened.context["form"].compared
+    assert reopened.context["grid"].kinds
+
+
+@pytest.mark.parametrize(
+    "choice, words",
+    [
+        ({**QUERY, "measure": "crossings", "rows": "month"}, "with months as rows or columns"),
+        (
+            {"from": "2023-06-01", "to": "2024-06-01", "measure": "crossings", "rows": "sex"},
+            "longer than a year",
+        ),
+    ],
+)
+def test_the_comparison_is_not_offered_for_months_or_more_than_a_year_and_says_why(
+    client, analyst, two_years, choice, words
+):
+    client.force_login(analyst)
+    page = client.get("/reports/pivot/", {**choice, "compare": "on"}, HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    assert not page.context["grid"].kinds and not page.context["form"].compared
+    assert words in page.content.decode()
+
+
+def test_exactly_one_year_may_be_compared(two_years):
+    assert comparison_refused("sex", None, date(2023, 6, 1), date(2024, 5, 31)) is None
+    assert comparison_refused("sex", None, date(2024, 2, 29), date(2025, 2, 28)) is None

@@ -22,7 +22,7 @@ from safar.core.models import AuditEvent
 from .charts import Chart, build_chart
 from .columns import Display
 from .result import ReportResult
-from .tables import Change, Grid, compare, grid_of, year_earlier
+from .tables import Change, Grid, compare, compared_header, grid_of, year_earlier
 
 log = logging.getLogger(__name__)
 
@@ -283,6 +283,8 @@ def xlsx_of(doc: Document) -> bytes:
     sheet["A1"].font = Font(bold=True, size=13)
     sheet.append([doc.period])
     sheet.append([doc.filters])
+    if doc.compare_title and not doc.changes:  # a compared pivot: its columns say the rest
+        sheet.append([doc.compare_title])
     sheet.append([])
     grid = doc.grid
     sheet.append(grid.header)
@@ -349,8 +351,10 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
         Paragraph(_escape(doc.description), body),
         Paragraph(_escape(doc.period), body),
         Paragraph(_escape(doc.filters), body),
-        Spacer(1, 4 * mm),
     ]
+    if doc.compare_title and not doc.changes:  # a compared pivot: its columns say the rest
+        story.append(Paragraph(_escape(doc.compare_title), body))
+    story.append(Spacer(1, 4 * mm))
     if doc.chart.categories and doc.chart.peak > 0:
         story += [pdf_chart(doc.chart, width=usable), Spacer(1, 4 * mm)]
     grid = doc.grid
@@ -364,23 +368,25 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
                 for v, numeric in zip(values, grid.numeric, strict=True)
             ]
 
-        header = [Paragraph(_escape(str(h)), cell_bold) for h in grid.header]
+        header, spans = _pdf_header(grid, cell_bold)
         rows = [line(row, cell) for row in grid.rows]
         total = line(grid.totals, cell_bold)
-        table = Table([header, *rows, total], repeatRows=1, colWidths=widths)
+        head = len(header)
+        table = Table([*header, *rows, total], repeatRows=head, colWidths=widths)
         numeric = [i for i, flag in enumerate(grid.numeric) if flag]
         style = [
             ("FONTNAME", (0, 0), (-1, -1), "DejaVuSans"),
             ("FONTNAME", (0, -1), (-1, -1), "DejaVuSans-Bold"),
             ("FONTSIZE", (0, 0), (-1, -1), 8),
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-            ("LINEBELOW", (0, 1), (-1, -2), 0.25, colors.lightgrey),
+            ("LINEBELOW", (0, head - 1), (-1, head - 1), 0.8, colors.black),
+            ("LINEBELOW", (0, head), (-1, -2), 0.25, colors.lightgrey),
             ("LINEABOVE", (0, -1), (-1, -1), 0.8, colors.black),
+            *spans,
         ]
         if grid.crossed:
             style.append(("FONTNAME", (-1, 1), (-1, -1), "DejaVuSans-Bold"))
-        style += [("ALIGN", (i, 0), (i, -1), "RIGHT") for i in numeric]
+        style += [("ALIGN", (i, head - 1), (i, -1), "RIGHT") for i in numeric]
         table.setStyle(TableStyle(style))
         story.append(table)
     if doc.changes:
@@ -405,6 +411,30 @@ def pdf_of(doc: Document, *, user=None) -> bytes:
     return out.getvalue()
 
 
+def _pdf_header(grid: Grid, style) -> tuple[list[list], list[tuple]]:
+    """The table's header rows and their SPAN commands: one row, or for a compared grid two
+    (each count's name over its four columns, as on the page)."""
+    from reportlab.platypus import Paragraph
+
+    groups = compared_header(grid, short=True)
+    if groups is None:
+        return [[Paragraph(_escape(str(h)), style) for h in grid.header]], []
+    top, sub = groups
+    first: list = []
+    spans: list[tuple] = []
+    for label, columns, rows in top:
+        at = len(first)
+        first += [Paragraph(_escape(str(label)), style)] + [""] * (columns - 1)
+        if columns > 1 or rows > 1:
+            spans.append(("SPAN", (at, 0), (at + columns - 1, rows - 1)))
+    labels = iter(sub)
+    second = [
+        "" if kind == "label" else Paragraph(_escape(str(next(labels)[0])), style)
+        for kind in grid.kinds
+    ]
+    return [first, second], spans
+
+
 def _escape(text: str) -> str:
     """Text for a reportlab Paragraph, which reads a little markup."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -423,14 +453,23 @@ def _pdf_widths(grid: Grid, portrait: float, wide: float) -> tuple[list[float], 
     def longest_word(text) -> float:
         return max((width_of(word) for word in str(text).split()), default=8)
 
+    # A compared grid's count columns are headed by short words (its names span four columns).
+    groups = compared_header(grid, short=True)
+    if groups is None:
+        headers = list(grid.header)
+    else:
+        sub = iter(label for label, _kind in groups[1])
+        headers = [
+            h if k == "label" else next(sub) for h, k in zip(grid.header, grid.kinds, strict=True)
+        ]
     need = []
     for i, numeric in enumerate(grid.numeric):
         values = [row[i] for row in grid.rows] + [grid.totals[i]] if grid.rows else []
         if numeric:
             widest = max((width_of(_pdf_value(True, v)) for v in values), default=8)
-            need.append(max(widest, longest_word(grid.header[i])))
+            need.append(max(widest, longest_word(headers[i])))
         else:
-            texts = [grid.header[i], *values]
+            texts = [headers[i], *values]
             words = max(longest_word(t) for t in texts)
             need.append(max(words, min(max(width_of(t) for t in texts), 160)))
     turn = sum(need) > portrait
@@ -486,6 +525,10 @@ def _NumberedCanvas(*args, **kwargs):  # noqa: N802 (used like a class)
 
 def _pdf_value(numeric: bool, value):
     if numeric:
+        if value is None:  # a change in per cent where there was nothing a year earlier
+            return "–"
+        if isinstance(value, float):  # a change in per cent: signed, as on the page
+            return f"{value:+.1f} %" if value else "0.0 %"
         return f"{value:,}".replace(",", " ") if isinstance(value, int) else str(value)
     return str(value)
 

@@ -27,6 +27,8 @@ class PivotView(models.Model):
     date_to = models.DateField()
     # {"border_point": "DYU", "sex": "F", "country": "RUS"}: only the filters given.
     filters = models.JSONField(default=dict, blank=True)
+    # Beside each count, the same period a year earlier and the change.
+    compare = models.BooleanField(default=False)
     saved_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -57,6 +59,7 @@ class PivotView(models.Model):
             "columns": self.columns,
             "from": self.date_from.isoformat(),
             "to": self.date_to.isoformat(),
+            **({"compare": "on"} if self.compare else {}),
             **self.filters,
         }
 

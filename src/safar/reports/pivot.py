@@ -19,6 +19,7 @@ from .cellsum import sum_cells
 from .charts import ChartSpec
 from .periods import decompose, decompose_by_month
 from .result import ReportResult
+from .tables import change_percent, year_earlier
 
 # The filters the pivot offers (as the reports: the cell dimension each one fixes).
 PIVOT_FILTERS = ("border_point", "sex", "country")
@@ -136,3 +137,65 @@ def chart_spec(rows: str, columns: str | None, series_count: int) -> ChartSpec:
     months as vertical columns."""
     series = columns if columns and series_count <= 7 else None
     return ChartSpec(category=rows, series=series, columns=rows == "month")
+
+
+# --- the same period a year earlier ------------------------------------------------------------
+
+# The CSV's extra columns beside the count when the pivot is compared with a year earlier.
+COMPARE_COLUMNS = ("year_earlier", "change", "change_percent")
+
+
+def comparison_refused(rows: str, columns: str | None, date_from: date, date_to: date):
+    """Why the pivot cannot be set beside the same period a year earlier, or None when it can.
+
+    Months are themselves periods: a month a year earlier is another row or column, not the
+    same one (choose two years of months to see them side by side). A period longer than a
+    year overlaps its own year-earlier period, so part of what it counts would be counted on
+    both sides."""
+    if "month" in (rows, columns):
+        return _(
+            "The comparison with a year earlier is not offered with months as rows or columns: "
+            "each month is a period of its own. Choose two years of months to see them side by "
+            "side."
+        )
+    if year_earlier(date_to) >= date_from:
+        return _(
+            "The comparison with a year earlier is not offered for a period longer than a year: "
+            "the period a year earlier would overlap it and count the same crossings twice."
+        )
+    return None
+
+
+def run_pivot_compared(
+    measure_name: str,
+    rows: str,
+    columns: str | None,
+    date_from: date,
+    date_to: date,
+    **filters: str | None,
+) -> tuple[ReportResult, ReportResult]:
+    """The pivot for the period and for the same period a year earlier, each holding every
+    combination either has (0 where one of them had none), so that their tables line up."""
+    now = run_pivot(measure_name, rows, columns, date_from, date_to, **filters)
+    before = run_pivot(
+        measure_name, rows, columns, year_earlier(date_from), year_earlier(date_to), **filters
+    )
+    return _with_keys_of(now, before), _with_keys_of(before, now)
+
+
+def _with_keys_of(result: ReportResult, other: ReportResult) -> ReportResult:
+    """`result` with a zero row for every combination that only `other` has."""
+    held = {tuple(row[:-1]) for row in result.rows}
+    missing = [[*row[:-1], 0] for row in other.rows if tuple(row[:-1]) not in held]
+    return ReportResult.of(result.columns, result.rows + missing)
+
+
+def compared_result(now: ReportResult, before: ReportResult) -> ReportResult:
+    """The long form with, beside each count, the count a year earlier, the change and the change
+    in per cent (empty when there was nothing a year earlier): the CSV of a compared pivot."""
+    earlier = {tuple(row[:-1]): row[-1] for row in before.rows}
+    body = []
+    for row in now.rows:
+        count, previous = row[-1], earlier.get(tuple(row[:-1]), 0)
+        body.append([*row, previous, count - previous, change_percent(count, previous)])
+    return ReportResult((*now.columns, *COMPARE_COLUMNS), body)  # in the order of `now`

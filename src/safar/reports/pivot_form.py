@@ -12,7 +12,7 @@ from safar.core.fields import IsoDateField
 
 from .columns import LABELS
 from .forms import FILTER_FIELDS, report_days
-from .pivot import DIMENSIONS, MEASURES, PIVOT_FILTERS, PivotError, cube_for
+from .pivot import DIMENSIONS, MEASURES, PIVOT_FILTERS, PivotError, comparison_refused, cube_for
 
 
 def _dimension_choices(blank=None):
@@ -27,6 +27,9 @@ class PivotForm(forms.Form):
     rows = forms.ChoiceField(label=_("Rows"), choices=_dimension_choices)
     columns = forms.ChoiceField(
         label=_("Columns"), required=False, choices=lambda: _dimension_choices(_("none"))
+    )
+    compare = forms.BooleanField(
+        label=_("Compare with the same period a year earlier"), required=False
     )
 
     def __init__(self, *args, **kwargs):
@@ -87,6 +90,17 @@ class PivotForm(forms.Form):
                 _("Purpose, age group and region are counted separately: choose one of them."),
             )
         return data
+
+    @property
+    def comparison_refused(self):
+        """Why this choice cannot be compared with a year earlier (None when it can)."""
+        _measure, rows, columns = self.choice
+        return comparison_refused(rows, columns, *self.period)
+
+    @property
+    def compared(self) -> bool:
+        """Whether the analyst asked for the year-earlier comparison and this choice allows it."""
+        return bool(self.cleaned_data.get("compare")) and self.comparison_refused is None
 
     @property
     def period(self) -> tuple[date, date]:

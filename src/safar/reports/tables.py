@@ -76,10 +76,17 @@ class Grid:
     rows: list[list]
     totals: list
     crossed: bool = False
+    # What each column holds, when a grid is compared with a year earlier (`compared_grid`):
+    # "label", "count", "earlier", "change" or "percent". Empty: labels and counts (`numeric`).
+    kinds: tuple[str, ...] = ()
 
     @property
     def grand_total(self) -> int:
         return self.totals[-1] if self.totals else 0
+
+    @property
+    def column_kinds(self) -> tuple[str, ...]:
+        return self.kinds or tuple("count" if flag else "label" for flag in self.numeric)
 
 
 def grid_of(report, result, display: Display | None = None) -> Grid:
@@ -183,3 +190,72 @@ def compare(now: Grid, before: Grid) -> list[Change]:
         )
         if numeric
     ]
+
+
+def compared_grid(now: Grid, before: Grid) -> Grid:
+    """`now` with three columns beside each count: the count of `before` in the same place, the
+    change, and the change in per cent (None when `before` had nothing there).
+
+    Both grids must hold the same rows and columns in the same order (tables of results with the
+    same combinations: pivot.run_pivot_compared); anything else is a programming error."""
+    if now.header != before.header or [r[0] for r in now.rows] != [r[0] for r in before.rows]:
+        raise ValueError("the grids to compare differ in their rows or columns")
+    earlier, change, percent = _("a year earlier"), _("change"), _("change, %")
+    header: list[str] = []
+    kinds: list[str] = []
+    for label, numeric in zip(now.header, now.numeric, strict=True):
+        header.append(label)
+        kinds.append("count" if numeric else "label")
+        if numeric:
+            header += [f"{label}: {earlier}", f"{label}: {change}", f"{label}: {percent}"]
+            kinds += ["earlier", "change", "percent"]
+
+    def line(values: list, previous: list) -> list:
+        out: list = []
+        for value, old, numeric in zip(values, previous, now.numeric, strict=True):
+            out.append(value)
+            if numeric:
+                out += [old, value - old, change_percent(value, old)]
+        return out
+
+    return Grid(
+        header=header,
+        numeric=[kind != "label" for kind in kinds],
+        rows=[line(row, old) for row, old in zip(now.rows, before.rows, strict=True)],
+        totals=line(now.totals, before.totals) if now.rows else [],
+        crossed=now.crossed,
+        kinds=tuple(kinds),
+    )
+
+
+def compared_header(
+    grid: Grid, *, short: bool = False
+) -> tuple[list[tuple[str, int, int]], list[tuple[str, str]]] | None:
+    """A compared grid's header on two rows, for the page and the PDF: each count's name over its
+    four columns (this period, a year earlier, change, change in per cent), so that the name is
+    not repeated in every column as the XLSX does. The first row holds (label, columns spanned,
+    rows spanned), the second (label, kind). None for a grid that is not compared. `short`
+    heads the changes "±" and "%", for a PDF page that has no room for their words."""
+    if not grid.kinds:
+        return None
+    sub_labels = {
+        "count": _("this period"),
+        "earlier": _("a year earlier"),
+        "change": "±" if short else _("change"),
+        "percent": "%" if short else _("change, %"),
+    }
+    top: list[tuple[str, int, int]] = []
+    sub: list[tuple[str, str]] = []
+    for label, kind in zip(grid.header, grid.kinds, strict=True):
+        if kind == "label":
+            top.append((label, 1, 2))
+        elif kind == "count":
+            top.append((label, 4, 1))
+        if kind != "label":
+            sub.append((sub_labels[kind], kind))
+    return top, sub
+
+
+def change_percent(now: int, before: int) -> float | None:
+    """The change in per cent, to one decimal, or None when there was nothing before."""
+    return round((now - before) * 100 / before, 1) if before else None

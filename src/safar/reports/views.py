@@ -16,10 +16,10 @@ from .charts import build_chart, render_svg
 from .columns import LABELS, Display
 from .forms import ReportForm
 from .models import PivotView
-from .pivot import MEASURES, chart_spec, run_pivot
+from .pivot import MEASURES, chart_spec, compared_result, run_pivot, run_pivot_compared
 from .pivot_form import PivotForm, SaveViewForm
 from .standard import REPORTS, get_report
-from .tables import cross_table, long_table
+from .tables import compared_grid, compared_header, cross_table, long_table
 
 DOWNLOAD_FORMATS = ("csv", "xlsx", "pdf")
 PIVOT_FORMATS = DOWNLOAD_FORMATS
@@ -71,12 +71,14 @@ def _document_context(doc: exports.Document) -> dict:
     """What reports/_grid.html and the chart need: the table with its numeric flags, the
     totals, the year-earlier comparison, the chart with its text alternative, the empty text."""
     grid = doc.grid
+    kinds = grid.column_kinds
     return {
         "doc": doc,
         "grid": grid,
-        "header": list(zip(grid.header, grid.numeric, strict=True)),
-        "rows": [list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
-        "totals": list(zip(grid.totals, grid.numeric, strict=True)),
+        "header": list(zip(grid.header, kinds, strict=True)),
+        "rows": [list(zip(row, kinds, strict=True)) for row in grid.rows],
+        "totals": list(zip(grid.totals, kinds, strict=True)),
+        "header_groups": compared_header(grid),
         "changes": doc.changes,
         "compare_title": doc.compare_title,
         "chart": render_svg(doc.chart, title=doc.heading, summary=f"{doc.period}. {doc.filters}."),
@@ -143,19 +145,26 @@ def _pivot_query(form: PivotForm) -> dict[str, str]:
         "columns": columns or "",
         "from": start.isoformat(),
         "to": end.isoformat(),
+        **({"compare": "on"} if form.cleaned_data["compare"] else {}),
         **form.filters,
     }
 
 
-def _pivot_document(form: PivotForm, result) -> exports.Document:
+def _pivot_document(form: PivotForm, result, before=None) -> exports.Document:
+    """The pivot for people; with `before` (the same combinations a year earlier), each count
+    has the count a year earlier, the change and the change in per cent beside it."""
     measure, rows, columns = form.choice
     display = Display()
     across = f" × {LABELS[columns]}" if columns else ""
-    grid = (
-        cross_table(result, rows, columns, display=display)
-        if columns
-        else long_table(result, display=display)
-    )
+
+    def table(of):
+        if columns:
+            return cross_table(of, rows, columns, display=display)
+        return long_table(of, display=display)
+
+    grid = table(result)
+    if before is not None:
+        grid = compared_grid(grid, table(before))
     series = len({row[1] for row in result.rows}) if columns else 0
     return exports.Document(
         code="",
@@ -165,13 +174,17 @@ def _pivot_document(form: PivotForm, result) -> exports.Document:
         filters=exports.describe_filters(None, form.filters, display),
         grid=grid,
         chart=build_chart(chart_spec(rows, columns, series), result, display),
+        compare_title=exports.describe_earlier(*form.period) if before is not None else "",
     )
 
 
 def _run_pivot(form: PivotForm):
+    """The pivot's result, and the same combinations a year earlier when compared (else None)."""
     measure, rows, columns = form.choice
     start, end = form.period
-    return run_pivot(measure, rows, columns, start, end, **form.filters)
+    if form.compared:
+        return run_pivot_compared(measure, rows, columns, start, end, **form.filters)
+    return run_pivot(measure, rows, columns, start, end, **form.filters), None
 
 
 @permission_required("reports.read_reports")
@@ -184,10 +197,11 @@ def pivot(request):
     form = _pivot_form(request.GET)
     context = {"form": form, "views": views, "save_form": SaveViewForm(), "formats": PIVOT_FORMATS}
     if form.is_valid():
-        result = _run_pivot(form)
+        result, before = _run_pivot(form)
         context.update(
-            _document_context(_pivot_document(form, result)),
+            _document_context(_pivot_document(form, result, before)),
             result=result,
+            comparison_refused=form.comparison_refused,
             query=urlencode(_pivot_query(form)),
             query_items=sorted(_pivot_query(form).items()),
         )
@@ -220,6 +234,7 @@ def _pivot_post(request, views):
             "date_from": start,
             "date_to": end,
             "filters": form.filters,
+            "compare": form.cleaned_data["compare"],
         },
     )
     return redirect(f"{reverse('reports:pivot')}?{urlencode(_pivot_query(form))}")
@@ -234,13 +249,13 @@ def pivot_download(request, fmt: str):
     if not form.is_valid():
         context = {"form": form, "views": PivotView.objects.filter(owner=request.user)}
         return render(request, "reports/pivot.html", context, status=400)
-    result = _run_pivot(form)
+    result, before = _run_pivot(form)
     if fmt == "csv":
-        body = exports.to_csv(result)
+        body = exports.to_csv(result if before is None else compared_result(result, before))
     elif fmt == "xlsx":
-        body = exports.xlsx_of(_pivot_document(form, result))
+        body = exports.xlsx_of(_pivot_document(form, result, before))
     else:
-        body = exports.pdf_of(_pivot_document(form, result), user=request.user)
+        body = exports.pdf_of(_pivot_document(form, result, before), user=request.user)
     start, end = form.period
     response = HttpResponse(body, content_type=exports.FORMATS[fmt])
     response["Content-Disposition"] = (

@@ -143,6 +143,11 @@ class RefusedUpload(models.Model):
     sha256 = models.CharField(max_length=64, blank=True)
     size = models.BigIntegerField(_("size"))
     code = models.CharField(_("reason"), max_length=16, choices=Code.choices)
+    # The reason as a stable key (stations.reasons.REASONS) and its parameters, shown in each
+    # viewer's language; an empty key when only the text is known (then `reason` is shown).
+    reason_key = models.CharField(max_length=20, blank=True)
+    reason_params = models.JSONField(default=dict, blank=True)
+    # The text as the station received it, in the station's language.
     reason = models.TextField(_("message sent to the station"))
 
     class Meta:
@@ -152,6 +157,16 @@ class RefusedUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.station} {self.code}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why the file was refused, in the active language (the stored text when its key is not
+        known: a reason from before keys were stored that matched no known text)."""
+        from .reasons import REASONS, reason_text
+
+        if self.reason_key in REASONS:
+            return reason_text(self.reason_key, self.reason_params)
+        return self.reason
 
 
 def start_of_today():

@@ -9,7 +9,6 @@ from pathlib import PurePath
 from typing import BinaryIO
 
 from django.db import transaction
-from django.utils.translation import gettext as _
 
 from safar.capture.models import Upload
 from safar.capture.services import (
@@ -18,12 +17,12 @@ from safar.capture.services import (
     UploadRefused,
     clean_file_name,
     receive_upload,
-    too_large_reason,
 )
 from safar.core.models import AuditEvent, Office
 from safar.reading.limits import PageTooLarge, UnreadableImage, check_pages
 
 from .models import RefusedUpload, Station
+from .reasons import Params, key_of_text, page_reason, reason_text
 
 SHA256_RE = re.compile(r"^[0-9a-f]{64}$")
 CHUNK = 64 * 1024
@@ -32,12 +31,17 @@ SPOOL_BYTES = 1024 * 1024
 
 
 class Refusal(Exception):
-    """The file is refused for good: resending the same bytes would be refused again."""
+    """The file is refused for good: resending the same bytes would be refused again.
 
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
+    `key` and `params` name the reason (stations.reasons) and `message` is its text in the
+    active language, for the station; a reason known only as a text has the key ""."""
+
+    def __init__(self, code: str, key: str, params: Params | None = None, *, message: str = ""):
         self.code = code
-        self.message = message
+        self.key = key
+        self.params = params or {}
+        self.message = message or reason_text(key, self.params)
+        super().__init__(self.message)
 
 
 class IncompleteBody(Exception):
@@ -89,7 +93,9 @@ def intake_file(
             _record_refusal(station, name, sha256, length, refusal)
             raise
         except UploadRefused as exc:  # a rule of the capture pipeline this intake does not know
-            refusal = Refusal(RefusedUpload.Code.CORRUPT, str(exc))
+            refusal = Refusal(
+                RefusedUpload.Code.CORRUPT, key_of_text(str(exc)) or "", message=str(exc)
+            )
             _record_refusal(station, name, sha256, length, refusal)
             raise refusal from exc
     return IntakeResult(received.upload, received.created)
@@ -116,22 +122,13 @@ def _spool_body(body: BinaryIO, length: int, spool) -> str:
 def _check(*, name: str, sha256: str, digest: str, length: int, spool) -> None:
     codes = RefusedUpload.Code
     if digest != sha256:
-        raise Refusal(
-            codes.HASH_MISMATCH,
-            _(
-                "The file's SHA-256 does not match: it was damaged on the way or "
-                "changed while it was sent."
-            ),
-        )
+        raise Refusal(codes.HASH_MISMATCH, "hash_mismatch")
     if length == 0:
-        raise Refusal(codes.EMPTY, _("The file is empty."))
+        raise Refusal(codes.EMPTY, "empty")
     if length > MAX_UPLOAD_BYTES:
-        raise Refusal(
-            codes.TOO_LARGE,
-            _("The file is larger than %(mb)d MB.") % {"mb": MAX_UPLOAD_BYTES // 2**20},
-        )
+        raise Refusal(codes.TOO_LARGE, "too_large", {"mb": MAX_UPLOAD_BYTES // 2**20})
     if PurePath(name).suffix.lower() not in ACCEPTED_EXTENSIONS:
-        raise Refusal(codes.WRONG_TYPE, _("Only PNG, JPEG, TIFF and PDF files are accepted."))
+        raise Refusal(codes.WRONG_TYPE, "wrong_type")
     spool.seek(0)
     extension = PurePath(name).suffix.lower()
     data = spool.read()
@@ -139,15 +136,11 @@ def _check(*, name: str, sha256: str, digest: str, length: int, spool) -> None:
         check_pages(data)
         readable = _readable(extension, data)
     except PageTooLarge as exc:
-        raise Refusal(codes.TOO_MANY_PIXELS, too_large_reason(exc)) from None
+        raise Refusal(codes.TOO_MANY_PIXELS, *page_reason(exc)) from None
     except UnreadableImage:
         readable = False
     if not readable:
-        raise Refusal(
-            codes.CORRUPT,
-            _("The file cannot be opened: it is damaged or not really a %(type)s.")
-            % {"type": extension.lstrip(".").upper()},
-        )
+        raise Refusal(codes.CORRUPT, "unreadable", {"type": extension.lstrip(".").upper()})
 
 
 def _readable(extension: str, data: bytes) -> bool:
@@ -225,6 +218,8 @@ def _record_refusal(
         sha256=sha256 if SHA256_RE.match(sha256) else "",
         size=length,
         code=refusal.code,
+        reason_key=refusal.key,
+        reason_params=refusal.params,
         reason=refusal.message,
     )
 
