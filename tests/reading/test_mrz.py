@@ -20,8 +20,10 @@ from django.core.management.base import CommandError
 from safar.reading._mrz import band, second_opinion, synth
 from safar.reading._mrz.decode import decode
 from safar.reading._mrz.layout import ALPHABET, check_digit, icao_codes, malformed_fields
+from safar.reading.benchmarks_mrz import right_but_doubtful
 from safar.reading.mrz import (
     FIELD_CONFIDENCE,
+    MrzResult,
     UnreadableImage,
     parse_date,
     parse_fields,
@@ -425,3 +427,13 @@ def test_in_a_line_of_a_short_name_a_letter_shorter_than_the_fillers_is_an_incom
     cells[0, 10:16] = 0.0  # the X worn into a Y
     flags = band.incomplete_glyphs(cells.reshape(30, -1), "YU" + "<" * 28)
     assert flags.tolist() == [True] + [False] * 29
+
+
+def test_the_benchmark_counts_the_right_fields_listed_as_doubtful():
+    # What flagging costs: a doubtful field read as printed must still be read off the document.
+    flagged = ["surname", "given_names"]
+    result = MrzResult(format="TD3", lines=ERIKSSON_TD3, valid=True, doubtful_fields=flagged)
+    misread = with_text(ERIKSSON_TD3, "TD3", 0, 5, "ERTKSSON")
+    assert right_but_doubtful(result, ERIKSSON_TD3) == ["surname", "given_names"]
+    assert right_but_doubtful(result, misread) == ["given_names"]
+    assert right_but_doubtful(result, None) == []
