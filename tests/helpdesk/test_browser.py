@@ -101,6 +101,15 @@ def test_an_entry_ban_category_links_the_guide_and_keeps_the_calculators_answer(
     assert "47" in answer.inner_text()
     assert_accessible(page)
     screenshot(page, "helpdesk-new-ban-check")
+    # The guide's own calculator opens in a new tab with the same trips and the same answer.
+    with page.expect_popup() as opened:
+        check.locator("[data-open-calculator]").click()
+    calculator = opened.value
+    calculator.wait_for_load_state()
+    assert "/guide/calculator/" in calculator.url
+    assert calculator.locator("#result").is_visible()
+    assert "15.07.2029" in calculator.locator("#result").inner_text()
+    calculator.close()
 
     page.locator("#id_caller_phone").focus()
     page.keyboard.press("Enter")

@@ -214,6 +214,7 @@ def _form_context(request: HttpRequest, values, errors) -> dict:
     groups = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("children")
     selected = request.POST.getlist("categories") if errors else []
     return {
+        "today": timezone.localdate(),
         "selected_categories": selected,
         "guide_articles": _guide_articles(selected),
         "ban_check_shown": any(code.startswith(ENTRY_BAN) for code in selected),

@@ -141,7 +141,40 @@
       .catch(() => {});
   }
 
+  // The guide's own calculator page, in a new tab, with the trips typed here (its form's
+  // fields: the date of the check and one row per stay; the other kinds of fact left empty).
+  const opener = document.getElementById("open-calculator");
+  const open = check.querySelector("[data-open-calculator]");
+
+  function openCalculator() {
+    const fields = {"as_of": document.getElementById("id_ban_as_of").value || opener.dataset.today};
+    const entered = check.querySelectorAll("input[name=trip_entered]");
+    const left = check.querySelectorAll("input[name=trip_left]");
+    let n = 0;
+    entered.forEach((input, i) => {
+      if (!input.value && !left[i].value) return;
+      fields[`stays-${n}-entry`] = input.value;
+      fields[`stays-${n}-exit`] = left[i].value;
+      n += 1;
+    });
+    for (const group of ["stays", "permits", "offences", "removals", "convictions"]) {
+      fields[`${group}-TOTAL_FORMS`] = group === "stays" ? String(Math.max(n, 1)) : "1";
+      fields[`${group}-INITIAL_FORMS`] = "0";
+    }
+    for (const old of opener.querySelectorAll("input:not([name=csrfmiddlewaretoken])")) old.remove();
+    for (const [name, value] of Object.entries(fields)) {
+      const input = document.createElement("input");
+      input.type = "hidden";
+      input.name = name;
+      input.value = value;
+      opener.appendChild(input);
+    }
+    opener.submit();
+  }
+
   categories.addEventListener("change", showArticles);
+  open.addEventListener("click", openCalculator);
+  open.hidden = false;
   add.addEventListener("click", addTrip);
   run.addEventListener("click", calculate);
   add.hidden = false;
