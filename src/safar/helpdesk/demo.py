@@ -202,7 +202,8 @@ def _demo_ban_checks(rng: random.Random, topics_of: list[tuple[Contact, list[str
         if "entry_ban/check" not in picked or rng.random() < 0.5:
             continue
         day = timezone.localdate(contact.received_at)
-        trips, start = [], day - datetime.timedelta(days=rng.randint(400, 900))
+        trips: list[dict[str, str | None]] = []
+        start = day - datetime.timedelta(days=rng.randint(400, 900))
         for _ in range(rng.randint(1, 3)):
             length = rng.choice((40, 60, 85, 90, 100, 120, 160))
             left = start + datetime.timedelta(days=length - 1)
