@@ -98,6 +98,15 @@ def test_the_links_are_in_the_users_language_and_shown_for_the_categories_ticked
     assert "Трудовой патент" in item  # the Russian title of the work-patent article
     registration = html[html.index('data-categories="documents/registration') :]
     assert " hidden" in registration[: registration.index(">")]
+    guide = html[html.index('id="category-guide"') :]
+    assert " hidden" not in guide[: guide.index(">")]
+    # A category the guide does not answer shows no empty list.
+    response = client.post(
+        reverse("helpdesk:new"), {**FORM, "categories": ["other/other"], "caller_phone": "1"}
+    )
+    html = response.content.decode()
+    guide = html[html.index('id="category-guide"') :]
+    assert " hidden" in guide[: guide.index(">")]
 
 
 def test_an_administrator_links_articles_to_a_category(client, db):

@@ -213,10 +213,12 @@ def _guide_articles(selected: list[str]) -> list[dict[str, Any]]:
 def _form_context(request: HttpRequest, values, errors) -> dict:
     groups = Category.objects.filter(parent__isnull=True, active=True).prefetch_related("children")
     selected = request.POST.getlist("categories") if errors else []
+    guide_articles = _guide_articles(selected)
     return {
         "today": timezone.localdate(),
         "selected_categories": selected,
-        "guide_articles": _guide_articles(selected),
+        "guide_articles": guide_articles,
+        "guide_shown": any(item["shown"] for item in guide_articles),
         "ban_check_shown": any(code.startswith(ENTRY_BAN) for code in selected),
         "trip_rows": _trip_rows(request.POST if errors else None, errors),
         "ban_check_errors": errors.get("ban_check", []) + errors.get("ban_check.trips", []),
