@@ -126,6 +126,9 @@ TABLE = {
     "helpdesk:contacts": ((), row(consultant_du=200)),
     "helpdesk:new": ((), row(consultant_du=200)),
     "helpdesk:lookup": ((), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),  # POST only
+    "helpdesk:ban-check": ((), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),  # POST only
+    # POST only (consent, then the client's crossings); the case id need not exist for a GET.
+    "helpdesk:case-crossings": ((1,), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),
     "api:helpdesk_contacts": ((), row(anonymous=401, consultant_du=200)),
 }
 

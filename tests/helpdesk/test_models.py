@@ -67,6 +67,14 @@ def test_the_demo_month_covers_the_four_mscs_with_both_kinds_of_call_and_loads_o
     assert max(Contact.objects.values_list("received_at", flat=True)).date() < datetime.date(
         2026, 12, 1
     )
+    # Some calls about checking a ban keep the stay calculator's answer, some of them a ban.
+    from safar.helpdesk.models import BanCheckResult
+
+    checks = BanCheckResult.objects.all()
+    assert 30 < checks.count() < 200
+    assert all(check.contact.categories.filter(code="entry_ban/check") for check in checks[:20])
+    assert checks.filter(ban_possible=True).exists()
+    assert checks.filter(ban_possible=False).exists()
     load_demo_contacts(io.StringIO())
     assert Contact.objects.count() == count
 

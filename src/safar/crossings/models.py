@@ -85,6 +85,18 @@ class CrossingQuerySet(models.QuerySet):
     def in_period(self, start, end):
         return self.filter(crossed_on__gte=start, crossed_on__lte=end)
 
+    def for_traveller(self, passport_number: str, birth_date=None):
+        """One person's crossings in the order they happened (date, then order recorded), by
+        passport number (any spelling) and, when known, date of birth: the registry keys a
+        traveller by both, so without the date the crossings of several people holding the
+        same number may come back (`traveller_id` tells them apart)."""
+        found = self.filter(
+            traveller__passport_number=rules.normalise_passport_number(passport_number)
+        )
+        if birth_date is not None:
+            found = found.filter(traveller__birth_date=birth_date)
+        return found.order_by("crossed_on", "id")
+
     def breaking(self, rule: str, *, today, earliest):
         """Stored crossings that break one of the rules the database cannot check (they span
         the crossing and its traveller, or depend on today and a setting): `rule` is one of

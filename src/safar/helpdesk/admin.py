@@ -13,6 +13,8 @@ class CategoryAdmin(admin.ModelAdmin):
     list_filter = ("active", "parent")
     search_fields = ("code", "name_tg", "name_ru", "name_en")
     list_editable = ("position", "active")
+    # The guide articles the contact form links for the category.
+    filter_horizontal = ("articles",)
 
     def get_readonly_fields(self, request, obj=None):
         return ("code", "parent") if obj is not None else ()

@@ -9,7 +9,7 @@ audit event (the query's shape, never the phone number).
 from __future__ import annotations
 
 import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -47,6 +47,33 @@ class CallerIn(Schema):
     district: str = Field("", max_length=200)
 
 
+_DATE: dict[str, Any] = {"format": "date"}
+
+
+class TripIn(Schema):
+    entered: str = Field(
+        ..., max_length=10, json_schema_extra=_DATE, description="YYYY-MM-DD: entered Russia."
+    )
+    left: str | None = Field(
+        None,
+        max_length=10,
+        json_schema_extra=_DATE,
+        description="YYYY-MM-DD: left Russia; null while still there (the latest trip only).",
+    )
+
+
+class BanCheckIn(Schema):
+    """The caller's trips to Russia for the guide's stay calculator and ban self-check."""
+
+    trips: list[TripIn] = Field(..., min_length=1, max_length=200)
+    as_of: str | None = Field(
+        None,
+        max_length=10,
+        json_schema_extra=_DATE,
+        description="YYYY-MM-DD, the day to judge on; default the day of the contact.",
+    )
+
+
 class ContactIn(Schema):
     msc: str = Field(..., max_length=16, examples=["MSC-DU"])
     received_at: datetime.datetime = Field(
@@ -61,6 +88,9 @@ class ContactIn(Schema):
     outcome: Literal["information", "referred", "case_opened", "callback"] | None = None
     duration_s: int | None = Field(None, ge=0, le=86400)
     notes: str = Field("", max_length=5000)
+    ban_check: BanCheckIn | None = Field(
+        None, description="An entry-ban call: the stay calculation is kept with the contact."
+    )
 
 
 class CallerOut(Schema):
@@ -72,6 +102,21 @@ class CallerOut(Schema):
     age_band: str
     region: str | None
     district: str
+
+
+class TripOut(Schema):
+    entered: str
+    left: str | None
+
+
+class BanCheckOut(Schema):
+    as_of: str
+    trips: list[TripOut]
+    days_in_last_180: int
+    overstay_days: int
+    verdict: str
+    ban_possible: bool
+    ban_until: str | None
 
 
 class ContactOut(Schema):
@@ -87,12 +132,16 @@ class ContactOut(Schema):
     outcome: str
     duration_s: int | None
     notes: str | None  # None: withheld from a user without helpdesk.view_contact_notes
+    ban_check: BanCheckOut | None = None
 
 
 class Logged(Schema):
     id: int
     caller_profile: CallerOut | None
     earlier_contacts: list[ContactOut]
+    ban_check: BanCheckOut | None = Field(
+        None, description="The stay calculation kept with the contact, when one was sent."
+    )
 
 
 class ContactList(Schema):
@@ -116,6 +165,21 @@ def caller_json(caller: Caller | None) -> dict | None:
     }
 
 
+def ban_check_json(contact: Contact) -> dict | None:
+    check = getattr(contact, "ban_check", None)
+    if check is None:
+        return None
+    return {
+        "as_of": check.as_of.isoformat(),
+        "trips": check.trips,
+        "days_in_last_180": check.days_in_window,
+        "overstay_days": check.overstay_days,
+        "verdict": check.verdict,
+        "ban_possible": check.ban_possible,
+        "ban_until": check.ban_until.isoformat() if check.ban_until else None,
+    }
+
+
 def contact_json(contact: Contact, user) -> dict:
     """A contact as the API gives it; its sensitive fields (the notes) withheld from a user
     without the permission that opens them (safar.core.sensitive)."""
@@ -134,6 +198,7 @@ def contact_json(contact: Contact, user) -> dict:
             "outcome": contact.outcome,
             "duration_s": contact.duration_s,
             "notes": contact.notes,
+            "ban_check": ban_check_json(contact),
         },
         user,
     )
@@ -163,6 +228,7 @@ def create_contact(request: HttpRequest, payload: ContactIn):
             "id": contact.pk,
             "caller_profile": caller_json(caller),
             "earlier_contacts": [contact_json(c, request.user) for c in earlier],
+            "ban_check": ban_check_json(contact),
         },
     )
 
@@ -215,7 +281,9 @@ def list_contacts(
         found = found.filter(received_at__date__gte=start)
     if end:
         found = found.filter(received_at__date__lte=end)
-    rows = list(found.select_related("msc").prefetch_related("categories")[: LIST_LIMIT + 1])
+    rows = list(
+        found.select_related("msc", "ban_check").prefetch_related("categories")[: LIST_LIMIT + 1]
+    )
     AuditEvent.record(
         user=request.user,
         action=AuditEvent.Action.SEARCH,

@@ -34,3 +34,22 @@ def load_categories(apps, schema_editor=None) -> None:
                     "name_en": child["en"],
                 },
             )
+
+
+ARTICLE_LINKS = Path(__file__).with_name("data") / "category_articles.json"
+
+
+def link_articles(apps, schema_editor=None) -> None:
+    """Link each category to the guide articles that answer it (data/category_articles.json).
+
+    Only categories without links yet get them, so a later run keeps what administrators
+    changed; an article the guide does not hold (deleted, renamed) is skipped."""
+    Category = apps.get_model("helpdesk", "Category")
+    Article = apps.get_model("guidance", "Article")
+    links = json.loads(ARTICLE_LINKS.read_text(encoding="utf-8"))
+    for code, slugs in links.items():
+        category = Category.objects.filter(code=code).first()
+        if category is None or category.articles.exists():
+            continue
+        by_slug = {a.slug: a for a in Article.objects.filter(slug__in=slugs)}
+        category.articles.set([by_slug[slug] for slug in slugs if slug in by_slug])

@@ -183,9 +183,44 @@ def load_demo_contacts(stdout) -> None:
             if code in categories
         ]
     )
+    checks = _demo_ban_checks(rng, topics_of)
     stdout.write(
-        f"Demo helpdesk: {Contact.objects.count()} contacts at {len(MSCS)} MSCs over {DAYS} days."
+        f"Demo helpdesk: {Contact.objects.count()} contacts at {len(MSCS)} MSCs over {DAYS} days"
+        f" ({checks} with a stay calculation)."
     )
+
+
+def _demo_ban_checks(rng: random.Random, topics_of: list[tuple[Contact, list[str]]]) -> int:
+    """Half the calls about checking a ban keep a stay calculation: one to three earlier trips
+    of 40–160 days (the caller back home, or still in Russia on the latest), as callers tell
+    them; about a third of them went over the 90 days."""
+    from .services import keep_ban_check
+    from .staycheck import clean_ban_check
+
+    kept = 0
+    for contact, picked in topics_of:
+        if "entry_ban/check" not in picked or rng.random() < 0.5:
+            continue
+        day = timezone.localdate(contact.received_at)
+        trips: list[dict[str, str | None]] = []
+        start = day - datetime.timedelta(days=rng.randint(400, 900))
+        for _ in range(rng.randint(1, 3)):
+            length = rng.choice((40, 60, 85, 90, 100, 120, 160))
+            left = start + datetime.timedelta(days=length - 1)
+            if left >= day:
+                break
+            trips.append({"entered": start.isoformat(), "left": left.isoformat()})
+            start = left + datetime.timedelta(days=rng.randint(60, 240))
+        if contact.migrant_location_id == "RUS" and start < day:
+            trips.append({"entered": start.isoformat(), "left": None})
+        errors: dict[str, list[str]] = {}
+        data = clean_ban_check(
+            {"trips": trips}, default_as_of=day, today=day, errors=errors, prefix="ban_check"
+        )
+        if data is not None:
+            keep_ban_check(contact, data)
+            kept += 1
+    return kept
 
 
 register_loader(load_demo_contacts, order=60)

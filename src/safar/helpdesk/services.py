@@ -16,8 +16,9 @@ from django.utils.translation import gettext as _
 from safar.core.models import AuditEvent, Country, Office, Region
 
 from .access import mscs_for
-from .models import Caller, Category, Contact
+from .models import BanCheckResult, Caller, Category, Contact
 from .phones import InvalidPhone, normalise_phone
+from .staycheck import BanCheckInput, clean_ban_check, run_ban_check
 
 # A contact is logged as it happens or soon after; a time this far ahead is a typing mistake.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
@@ -49,6 +50,8 @@ class ContactInput:
     outcome: str = ""
     duration_s: int | None = None
     notes: str = ""
+    # The stay calculation for the trips the caller gave (an entry-ban contact), if any.
+    ban_check: BanCheckInput | None = None
 
 
 def _choice(value: Any, choices, name: str, errors: dict, *, required: bool) -> str:
@@ -171,6 +174,16 @@ def clean_contact(raw: dict[str, Any], *, user, now: datetime.datetime) -> Conta
     )
     if call_type == Contact.CallType.DATA:
         _clean_data_call(raw, cleaned, errors)
+        if raw.get("ban_check") not in (None, ""):
+            # Judged on the day of the call unless the caller's trips are judged on another.
+            day = timezone.localdate(received_at or now)
+            cleaned.ban_check = clean_ban_check(
+                raw["ban_check"],
+                default_as_of=day,
+                today=timezone.localdate(now),
+                errors=errors,
+                prefix="ban_check",
+            )
     if errors:
         raise ContactInvalid(errors)
     return cleaned
@@ -257,14 +270,36 @@ def log_contact(*, user, data: ContactInput) -> Contact:
     )
     if data.categories:
         contact.categories.set(data.categories)
+    if data.ban_check is not None:
+        keep_ban_check(contact, data.ban_check)
     # The audit names the record, never the caller's number or name.
     AuditEvent.record(
         user=user,
         action=AuditEvent.Action.CREATE,
         obj=contact,
-        changes={"msc": data.msc.code, "call_type": data.call_type},
+        changes={
+            "msc": data.msc.code,
+            "call_type": data.call_type,
+            **({"ban_check": True} if data.ban_check is not None else {}),
+        },
     )
     return contact
+
+
+def keep_ban_check(contact: Contact, data: BanCheckInput) -> BanCheckResult:
+    """Run the stay calculator on the caller's trips and keep its answer with the contact."""
+    outcome = run_ban_check(data.case)
+    return BanCheckResult.objects.create(
+        contact=contact,
+        as_of=data.as_of,
+        trips=data.trips,
+        days_in_window=outcome.days_in_window,
+        overstay_days=outcome.overstay_days,
+        verdict=outcome.verdict,
+        ban_possible=outcome.ban_possible,
+        ban_until=outcome.ban_until,
+        answer=outcome.answer_json(),
+    )
 
 
 def earlier_contacts(user, phone: str, *, exclude: int | None = None, limit: int = 20):
@@ -272,7 +307,7 @@ def earlier_contacts(user, phone: str, *, exclude: int | None = None, limit: int
     found = (
         Contact.objects.visible_to(user)
         .filter(caller__phone=phone)
-        .select_related("msc")
+        .select_related("msc", "ban_check")
         .prefetch_related("categories")
     )
     if exclude is not None:

@@ -10,4 +10,8 @@ urlpatterns = [
     path("new/", views.new_contact, name="new"),
     # POST only: a phone number is personal data and stays out of URLs and access logs.
     path("lookup/", views.lookup, name="lookup"),
+    # POST only: the stay calculator's answer for the trips typed in the contact form.
+    path("ban-check/", views.ban_check, name="ban-check"),
+    # POST only: consent, then the client's crossings through the stay calculator.
+    path("cases/<int:pk>/crossings/", views.case_crossings, name="case-crossings"),
 ]

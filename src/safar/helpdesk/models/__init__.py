@@ -14,6 +14,7 @@ from .cases import (
 )
 from .contacts import (
     APP,
+    BanCheckResult,
     Caller,
     CallerQuerySet,
     Category,
@@ -23,6 +24,7 @@ from .contacts import (
 
 __all__ = [
     "APP",
+    "BanCheckResult",
     "Caller",
     "CallerQuerySet",
     "Case",

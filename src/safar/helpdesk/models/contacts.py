@@ -13,8 +13,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from safar.core.models import Country, Office, Region, TranslatedName
 from safar.core.permissions import restrict_to_scope
@@ -39,6 +40,14 @@ class Category(TranslatedName):
     )
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     active = models.BooleanField(_("in use"), default=True)
+    # The guide's articles a consultant reads out for this category (the contact form links
+    # them as soon as the category is ticked); administrators keep the links.
+    articles = models.ManyToManyField(
+        "guidance.Article",
+        verbose_name=_("guide articles that answer it"),
+        blank=True,
+        related_name="helpdesk_categories",
+    )
 
     class Meta:
         ordering = ["position", "code"]
@@ -249,3 +258,85 @@ class Contact(models.Model):
     @property
     def is_data_call(self) -> bool:
         return self.call_type == self.CallType.DATA
+
+
+class BanCheckResult(models.Model):
+    """The stay calculator's answer for an entry-ban contact, kept with it: the trips the
+    caller gave (entered and left Russia), the day it was judged on, and what it came to.
+
+    Worked out by the guide's calculator (safar.guidance.bancheck) under the rule book of the
+    day it was saved; the numbers are kept as they were told to the caller, not recomputed when
+    the rules change."""
+
+    class Verdict(models.TextChoices):
+        # The values of safar.guidance.bancheck.Verdict.
+        BAN_ON_LEAVING = (
+            "ban_on_leaving",
+            _("in Russia beyond the lawful stay: leaving brings a ban"),
+        )
+        OVERSTAY = "overstay", _("in Russia beyond the lawful stay")
+        CLOSED = "closed", _("entry closed with no known end")
+        BANNED = "banned", _("entry banned")
+        MAY_BE_REFUSED = "may_be_refused", _("entry may be refused")
+        WITHIN_LIMIT = "within_limit", _("in Russia within the lawful stay")
+        NO_BAN = "no_ban", _("no entry ban found")
+
+    contact = models.OneToOneField(
+        Contact,
+        verbose_name=_("contact"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="ban_check",
+    )
+    as_of = models.DateField(_("date of the check"))
+    # [{"entered": "YYYY-MM-DD", "left": "YYYY-MM-DD" | null}, …] as typed, in date order.
+    trips = models.JSONField(_("trips to Russia"), default=list)
+    days_in_window = models.PositiveSmallIntegerField(_("days in Russia in the last 180"))
+    overstay_days = models.PositiveIntegerField(_("days beyond the lawful stay"))
+    verdict = models.CharField(_("result"), max_length=16, choices=Verdict.choices)
+    ban_possible = models.BooleanField(_("entry ban possible"))
+    ban_until = models.DateField(_("ban runs out"), null=True, blank=True)
+    # The calculator's whole answer (bans with their legal basis, stays), without the texts.
+    answer = models.JSONField(_("answer"), default=dict)
+
+    class Meta:
+        verbose_name = _("stay calculation")
+        verbose_name_plural = _("stay calculations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ban_possible=True) | Q(ban_until__isnull=True),
+                name="helpdesk_bancheck_until_only_with_a_ban",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contact_id} {self.as_of} {self.verdict}"
+
+    @property
+    def summary(self) -> str:
+        """What the consultant told the caller, in one line of the active language."""
+        parts = [
+            ngettext(
+                "%(days)s day in Russia in the 180 days to %(date)s",
+                "%(days)s days in Russia in the 180 days to %(date)s",
+                self.days_in_window,
+            )
+            % {"days": self.days_in_window, "date": date_format(self.as_of, "SHORT_DATE_FORMAT")}
+        ]
+        if self.overstay_days:
+            parts.append(
+                ngettext(
+                    "%(n)s day beyond the lawful stay",
+                    "%(n)s days beyond the lawful stay",
+                    self.overstay_days,
+                )
+                % {"n": self.overstay_days}
+            )
+        if self.ban_until is not None:
+            parts.append(
+                gettext("entry ban possible until %(date)s")
+                % {"date": date_format(self.ban_until, "SHORT_DATE_FORMAT")}
+            )
+        else:
+            parts.append(str(self.get_verdict_display()))
+        return "; ".join(parts)
