@@ -213,13 +213,13 @@ def world(db):
     case = Case.objects.create(
         msc=Office.objects.get(code="MSC-DU"),
         case_type=Case.Type.MIGRANT,
-        summary="Wages unpaid",
+        summary="№ 17/2026",
         opened_by=users["consultant_du"],
     )
     referral = send_referral(
         case,
         partner=Office.objects.get(code="IOM-MOW"),
-        reason="Help to recover the wages",
+        reason="№ 17/2026",  # data, in no interface language
         shared=["summary"],
         consent=True,
         user=users["consultant_du"],
