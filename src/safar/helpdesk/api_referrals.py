@@ -262,10 +262,14 @@ def answer(request: HttpRequest, payload: AnswerIn, referral_id: int = Path(...,
         Referral.objects.visible_to(request.user).select_related("case__msc", "partner"),
         pk=referral_id,
     )
+    # The MSC revokes; the partner answers (workflow.answer_referral checks it again).
+    needed = (
+        "helpdesk.change_referral" if payload.action == "revoke" else "helpdesk.answer_referral"
+    )
+    if not request.user.has_perm(needed):
+        raise ApiError(403, "forbidden", _("You may not take this step."))
     try:
         answer_referral(referral, payload.action, request.user, payload.text.replace("\x00", ""))
     except WorkflowError as exc:
-        if exc.field == "action" and exc.message == _("You may not take this step."):
-            raise ApiError(403, "forbidden", exc.message) from None
         raise _invalid({exc.field: [exc.message]}) from None
     return referral_json(referral, request.user)
