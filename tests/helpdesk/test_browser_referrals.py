@@ -68,7 +68,7 @@ def test_a_service_and_a_referral_sent_accepted_and_counted(
 
     page = page_at(**DESKTOP)
     log_in(page, base, partner.username, PASSWORD)
-    assert "1 new referrals" in page.inner_text("main")
+    assert "Waiting for your answer: 1." in page.inner_text("main")
     assert_accessible(page)
     page.goto(f"{base}/helpdesk/referrals/")
     assert_accessible(page)

@@ -294,7 +294,7 @@ def test_the_partners_home_page_counts_new_referrals_and_the_menu_links_them(
 ):
     client.force_login(partner_iom)
     page = client.get(reverse("home")).content.decode()
-    assert "1 new referrals waiting for your answer" in page
+    assert "Waiting for your answer: 1." in page
     assert f'href="{reverse("helpdesk:referrals")}"' in page
 
 
