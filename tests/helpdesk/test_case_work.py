@@ -465,3 +465,53 @@ def test_only_the_coordinator_opens_a_case_with_a_reason(client, consultant_du, 
     for user in (consultant_du, partner_iom, make_user("nobody", None)):
         client.force_login(user)
         assert client.get(url).status_code == 403
+
+
+def test_a_partner_downloads_a_document_only_when_documents_are_shared(
+    client, settings, tmp_path, consultant_du, partner_iom, case_du
+):
+    from django.core.files.base import ContentFile
+
+    from safar.helpdesk.models import CaseDocument
+
+    settings.MEDIA_ROOT = tmp_path
+    document = CaseDocument(
+        case=case_du,
+        title="Labour contract",
+        original_name="contract.pdf",
+        extension="pdf",
+        content_type="application/pdf",
+        size=9,
+        sha256="ab" * 32,
+        uploaded_by=consultant_du,
+    )
+    document.file.save("contract.pdf", ContentFile(b"%PDF-1.4\n"), save=True)
+    iom = Office.objects.get(code="IOM-MOW")
+    shared, withheld = (
+        send_referral(
+            case_du, partner=iom, reason="r", shared=items, consent=True, user=consultant_du
+        )
+        for items in (["documents"], ["summary"])
+    )
+    client.force_login(partner_iom)
+    page = client.get(reverse("helpdesk:referral", args=[shared.pk])).content.decode()
+    url = reverse("helpdesk:referral-document", args=[shared.pk, document.pk])
+    assert url in page and "Labour contract" in page
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"%PDF-1.4\n"
+    assert AuditEvent.objects.filter(
+        action="view", object_type="helpdesk.casedocument", object_id=str(document.pk)
+    ).exists()
+    assert (
+        "Labour contract"
+        not in client.get(reverse("helpdesk:referral", args=[withheld.pk])).content.decode()
+    )
+    assert (
+        client.get(
+            reverse("helpdesk:referral-document", args=[withheld.pk, document.pk])
+        ).status_code
+        == 404
+    )
+    answer_referral(shared, "revoke", consultant_du)
+    assert client.get(url).status_code == 404
