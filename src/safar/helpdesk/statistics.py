@@ -8,9 +8,11 @@ Each table is one grouped query over every chosen MSC, not a query per MSC."""
 from __future__ import annotations
 
 import datetime
+from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from safar.core.models import Office
@@ -89,6 +91,11 @@ def _new(msc: Office | None) -> CentreFigures:
     )
 
 
+def _instant(day: datetime.date) -> datetime.datetime:
+    """The start of `day` in the current time zone (Dushanbe)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 def _grouped(queryset, *fields: str) -> list[tuple]:
     """(field values…, count) for each group of `fields`: one GROUP BY query."""
     return list(queryset.values_list(*fields).annotate(n=Count("pk")).order_by())
@@ -112,14 +119,20 @@ def case_statistics(
             target.by_type.add(case_type, status, n)
             if status != Case.Status.CLOSED:
                 target.open_cases += n
-    opened = cases.filter(opened_at__date__gte=month_start, opened_at__date__lte=month_end)
+    # Bounds as instants (the month in Dushanbe time), so the indexes on the times serve; a
+    # filter on the times' dates converts every row's time first (seconds at 200,000 cases).
+    since, until = _instant(month_start), _instant(month_end + datetime.timedelta(days=1))
+    opened = cases.filter(opened_at__gte=since, opened_at__lt=until)
     for msc_id, n in _grouped(opened, "msc"):
         for target in each(msc_id):
             target.opened += n
-    closed = cases.filter(closed_at__date__gte=month_start, closed_at__date__lte=month_end)
-    for msc_id, n in _grouped(closed, "msc"):
-        for target in each(msc_id):
-            target.closed += n
+    # The month's closures of every MSC, counted here: filtered by MSC in SQL, SQLite walks the
+    # MSC's index over all its cases instead of the closing times' index over one month.
+    closed = Case.objects.filter(closed_at__gte=since, closed_at__lt=until)
+    for msc_id, n in Counter(closed.values_list("msc", flat=True)).items():
+        if msc_id in figures:
+            for target in each(msc_id):
+                target.closed += n
     for msc_id, n in _grouped(cases.overdue(today), "msc"):
         for target in each(msc_id):
             target.overdue += n
