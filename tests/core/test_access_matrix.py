@@ -21,6 +21,8 @@ from safar.capture.models import Scan
 from safar.core.models import Office, Role
 from safar.crossings import services
 from safar.guidance.models import Article
+from safar.helpdesk.models import Case
+from safar.helpdesk.workflow import send_referral
 from safar.stations.services import register_station
 from tests.capture.world import make_scan
 from tests.conftest import make_user
@@ -130,6 +132,22 @@ TABLE = {
     # POST only (consent, then the client's crossings); the case id need not exist for a GET.
     "helpdesk:case-crossings": ((1,), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),
     "api:helpdesk_contacts": ((), row(anonymous=401, consultant_du=200)),
+    # Services and referrals (the world's case is the Dushanbe MSC's, referred to IOM Moscow).
+    "helpdesk:case-work": (("case",), row(consultant_du=200)),
+    "helpdesk:case-service-add": (("case",), API_POST_ONLY),
+    "helpdesk:case-referral-send": (("case",), API_POST_ONLY),
+    "helpdesk:case-barred": (("case",), API_POST_ONLY),
+    "helpdesk:referral-revoke": (("referral",), API_POST_ONLY),
+    "helpdesk:referrals": ((), row(consultant_du=200)),
+    "helpdesk:referral": (("referral",), row(consultant_du=200)),
+    # The referral shares no documents (and the case has none).
+    "helpdesk:referral-document": (("referral", 1), row(consultant_du=404, admin=404)),
+    "helpdesk:case-statistics": ((), ADMINISTRATORS),  # the coordinator's and supervisors'
+    "helpdesk:case-open-with-reason": ((), ADMINISTRATORS),  # the coordinator's
+    "api:helpdesk_case_services": (("case",), API_POST_ONLY),
+    "api:helpdesk_case_referrals": (("case",), API_POST_ONLY),
+    "api:helpdesk_referrals": ((), row(anonymous=401, consultant_du=200)),
+    "api:helpdesk_referral_answer": (("referral",), API_POST_ONLY),
 }
 
 # Pages every signed-in user reaches by design, and Django's own machinery.
@@ -195,7 +213,23 @@ def world(db):
     assert scan.status == Scan.Status.NEEDS_REVIEW
     article = Article.objects.filter(published=True).first()
     station, _token = register_station(name="DU-1", centre_code="ICC-DU")
+    case = Case.objects.create(
+        msc=Office.objects.get(code="MSC-DU"),
+        case_type=Case.Type.MIGRANT,
+        summary="№ 17/2026",
+        opened_by=users["consultant_du"],
+    )
+    referral = send_referral(
+        case,
+        partner=Office.objects.get(code="IOM-MOW"),
+        reason="№ 17/2026",  # data, in no interface language
+        shared=["summary"],
+        consent=True,
+        user=users["consultant_du"],
+    )
     objects = {
+        "case": case.pk,
+        "referral": referral.pk,
         "crossing": crossing.pk,
         "scan": scan.pk,
         "article": article.slug,

@@ -57,3 +57,51 @@ def test_the_contacts_api_answers_as_documented(case, token):
             schemathesis.checks.ignored_auth,
         ],
     )
+
+
+case_work = schema.include(path_regex=r"^/api/helpdesk/(cases/\{case_id\}/|referrals)")
+
+
+@pytest.fixture
+def partner_token(db, time_machine):
+    """A partner's token, and a referral to its organisation (ids generated mostly miss it:
+    the 404s are answers as documented too)."""
+    from safar.core.models import Office
+    from safar.helpdesk.models import Case
+    from safar.helpdesk.workflow import send_referral
+
+    time_machine.move_to(datetime.datetime(2026, 11, 3, 6, tzinfo=datetime.UTC), tick=True)
+    consultant = make_user("consultant-du", "MSC-DU", "consultant")
+    partner = make_user("partner-iom", "IOM-MOW", "partner")
+    case = Case.objects.create(
+        msc=Office.objects.get(code="MSC-DU"), case_type="migrant", summary="Wages unpaid"
+    )
+    send_referral(
+        case,
+        partner=partner.office,
+        reason="Recover the wages",
+        shared=["contact"],
+        consent=True,
+        user=consultant,
+    )
+    return {"consultant": ApiToken.issue(consultant)[1], "partner": ApiToken.issue(partner)[1]}
+
+
+@pytest.mark.django_db
+@case_work.parametrize()
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+def test_the_services_and_referrals_api_answers_as_documented(case, partner_token):
+    for raw in partner_token.values():
+        response = case.call(headers={"Authorization": f"Token {raw}"})
+        assert response.status_code < 500, response.text
+        case.validate_response(
+            response,
+            excluded_checks=[
+                schemathesis.checks.positive_data_acceptance,
+                schemathesis.checks.ignored_auth,
+            ],
+        )

@@ -43,3 +43,88 @@ def mscs_for(user, permission: str = "helpdesk.view_contact"):
     if scope_in(user, APP) >= Scope.ORGANISATION and user.office_id is not None:
         return mscs.filter(pk=user.office_id)
     return mscs.none()
+
+
+# --- referrals, case figures and the coordinator's reasoned look at a case -----------------------
+
+
+def can_answer_referrals(user) -> bool:
+    """A partner organisation's staff (and administrators): the referrals page in the menu."""
+    return user.is_authenticated and user.has_perm("helpdesk.answer_referral")
+
+
+def can_see_referrals(user) -> bool:
+    """Whoever reads some referrals: a partner (its own) or MSC staff (their cases')."""
+    return user.is_authenticated and (
+        user.has_perm("helpdesk.view_referral") or user.has_perm("helpdesk.answer_referral")
+    )
+
+
+def statistics_mscs(user):
+    """The MSCs whose case figures the user sees: every MSC for the coordinator
+    (view_case_statistics), their own for a supervisor (approve_case)."""
+    return (
+        mscs_for(user, "helpdesk.view_case_statistics") | mscs_for(user, "helpdesk.approve_case")
+    ).distinct()
+
+
+def can_see_case_statistics(user) -> bool:
+    return user.is_authenticated and statistics_mscs(user).exists()
+
+
+def can_open_case_with_reason(user) -> bool:
+    return user.is_authenticated and user.has_perm("helpdesk.open_case_with_reason")
+
+
+MIN_REASON = 10
+MAX_REASON = 1000
+
+
+class ReasonRefused(ValueError):
+    """The coordinator's request to open a case is refused: {field: [message]}."""
+
+    def __init__(self, fields: dict[str, list[str]]) -> None:
+        super().__init__(fields)
+        self.fields = fields
+
+
+def open_case_with_reason(user, number: str, reason: str):
+    """The case numbered `number`, for a user who may open any MSC's case with a stated reason
+    (the coordinator): the reason is kept on the case's timeline (CaseEvent COORDINATOR) and in
+    the audit trail (a VIEW event), in one transaction. Raises ReasonRefused."""
+    from django.db import transaction
+    from django.utils.translation import gettext as _
+
+    from safar.core.models import AuditEvent
+
+    from .models import Case, CaseEvent
+
+    if not can_open_case_with_reason(user):
+        raise PermissionDenied
+    number = " ".join(str(number or "").split()).upper()
+    reason = " ".join(str(reason or "").split())
+    errors: dict[str, list[str]] = {}
+    if "\x00" in number + reason:
+        errors["reason"] = [_("Contains a NUL character.")]
+    elif len(reason) < MIN_REASON:
+        errors["reason"] = [_("State the reason in at least %(n)d characters.") % {"n": MIN_REASON}]
+    elif len(reason) > MAX_REASON:
+        errors["reason"] = [_("At most %(n)d characters.") % {"n": MAX_REASON}]
+    case = Case.objects.filter(number=number).select_related("msc").first() if number else None
+    if case is None and "\x00" not in number:
+        errors["number"] = [_("No case has this number.")]
+    if errors:
+        raise ReasonRefused(errors)
+    assert case is not None
+    with transaction.atomic():
+        CaseEvent.objects.create(
+            case=case,
+            user=user,
+            kind=CaseEvent.Kind.COORDINATOR,
+            action="open_with_reason",
+            comment=reason,
+        )
+        AuditEvent.record(
+            user=user, action=AuditEvent.Action.VIEW, obj=case, query={"reason": reason}
+        )
+    return case

@@ -300,3 +300,10 @@ def list_contacts(
         "truncated": len(rows) > LIST_LIMIT,
         "contacts": [contact_json(c, request.user) for c in rows[:LIST_LIMIT]],
     }
+
+
+# Services and referrals: a router of its own (partner organisations sign in to it, who may not
+# use the contacts endpoints), in the same schema under the same tag.
+from .api_referrals import router as referrals_router  # noqa: E402
+
+router.add_router("", referrals_router)

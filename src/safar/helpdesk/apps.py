@@ -58,6 +58,12 @@ def _home_context(request) -> dict:
     return {"today": counts, "can_log": can_log_contacts(request.user)}
 
 
+def _referrals_home_context(request) -> dict:
+    from .views_referrals import new_referral_counts
+
+    return {"referral_counts": new_referral_counts(request.user)}
+
+
 class HelpdeskConfig(AppConfig):
     name = "safar.helpdesk"
     label = "helpdesk"
@@ -126,7 +132,13 @@ class HelpdeskConfig(AppConfig):
             permissions=("helpdesk.view_referral", "helpdesk.answer_referral"),
         )
 
-        from .access import can_log_contacts, can_use_helpdesk
+        from .access import (
+            can_answer_referrals,
+            can_log_contacts,
+            can_open_case_with_reason,
+            can_see_case_statistics,
+            can_use_helpdesk,
+        )
 
         register(
             Link(
@@ -144,5 +156,34 @@ class HelpdeskConfig(AppConfig):
                 allowed=can_use_helpdesk,
                 order=15,
                 context=_home_context,
+            ),
+            # A partner organisation's staff: the referrals sent to it.
+            Link(
+                "helpdesk-referrals",
+                "helpdesk:referrals",
+                _("Referrals"),
+                allowed=can_answer_referrals,
+                order=17,
+            ),
+            HomeSection(
+                "helpdesk/referrals_home_section.html",
+                allowed=can_answer_referrals,
+                order=16,
+                context=_referrals_home_context,
+            ),
+            # The coordinator (every MSC) and the supervisors (their own): the case figures.
+            Link(
+                "helpdesk-statistics",
+                "helpdesk:case-statistics",
+                _("Case figures"),
+                allowed=can_see_case_statistics,
+                order=18,
+            ),
+            Link(
+                "helpdesk-open-with-reason",
+                "helpdesk:case-open-with-reason",
+                _("Open a case with a reason"),
+                allowed=can_open_case_with_reason,
+                order=19,
             ),
         )

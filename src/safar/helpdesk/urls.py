@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_referrals
 
 app_name = "helpdesk"
 
@@ -14,4 +14,27 @@ urlpatterns = [
     path("ban-check/", views.ban_check, name="ban-check"),
     # POST only: consent, then the client's crossings through the stay calculator.
     path("cases/<int:pk>/crossings/", views.case_crossings, name="case-crossings"),
+    # Services, referrals and figures (views_referrals.py).
+    path(
+        "cases/<int:pk>/services-referrals/",
+        views_referrals.case_work,
+        name="case-work",
+    ),
+    path("cases/<int:pk>/services/", views_referrals.add_service, name="case-service-add"),
+    path("cases/<int:pk>/referrals/", views_referrals.send, name="case-referral-send"),
+    path("cases/<int:pk>/barred/", views_referrals.barred, name="case-barred"),
+    path("cases/statistics/", views_referrals.statistics, name="case-statistics"),
+    path(
+        "cases/open-with-reason/",
+        views_referrals.open_with_reason,
+        name="case-open-with-reason",
+    ),
+    path("referrals/", views_referrals.referrals, name="referrals"),
+    path("referrals/<int:pk>/", views_referrals.referral, name="referral"),
+    path("referrals/<int:pk>/revoke/", views_referrals.revoke, name="referral-revoke"),
+    path(
+        "referrals/<int:pk>/documents/<int:document>/",
+        views_referrals.referral_document,
+        name="referral-document",
+    ),
 ]

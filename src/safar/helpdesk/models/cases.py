@@ -207,6 +207,12 @@ class Case(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["msc", "status", "opened_at"]),
             models.Index(fields=["msc", "follow_up_due"]),
             models.Index(fields=["assigned_to", "status"]),
+            # The case figures (safar.helpdesk.statistics): cases by type and status, and the
+            # barred citizens by path and outcome, read from the index alone.
+            models.Index(
+                fields=["msc", "case_type", "status", "barred_path", "barred_outcome"],
+                name="helpdesk_case_figures_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
