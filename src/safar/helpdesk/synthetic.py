@@ -19,8 +19,9 @@ imitated, so that the timed pages meet the shapes they will meet in use:
 
 Deterministic: the same seed, sizes and `today` give the same rows. Rows are built in memory
 per MSC with their ids fixed beforehand (so rows can point at each other before any is stored)
-and stored with bulk_create in batches, bypassing `save()` — which is why the values `save()`
-would derive (a case's number, a person's name key) are set here.
+and stored in bulk, in batches (COPY on PostgreSQL, one prepared INSERT on SQLite: Django's
+bulk_create spent three quarters of the load compiling SQL), bypassing `save()` — which is why
+the values `save()` would derive (a case's number, a person's name key) are set here.
 """
 
 from __future__ import annotations
@@ -944,25 +945,78 @@ def split(total: int, shares: dict[str, float]) -> dict[str, int]:
     return parts
 
 
-def store(batch: _Batch, loaded: Loaded, *, batch_size: int = 5000) -> None:
+def _converter(field: models.Field) -> Callable[[Any], Any]:
+    """How a value of `field` goes to the database: what bulk_create would send, without the
+    per-row SQL compilation that made up three quarters of its time here."""
+    ops = connection.ops
+    if isinstance(field, models.DateTimeField):
+        return lambda value: None if value is None else ops.adapt_datetimefield_value(value)
+    if isinstance(field, models.DateField):
+        return lambda value: None if value is None else ops.adapt_datefield_value(value)
+    if isinstance(field, models.JSONField):
+        return lambda value: field.get_db_prep_save(value, connection)
+    return lambda value: value
+
+
+def insert_rows(table: str, columns: Sequence[str], values: Sequence[Sequence[Any]]) -> None:
+    """Insert rows of ready values: COPY on PostgreSQL, one prepared statement on SQLite."""
+    if not values:
+        return
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {quote(table)} ({names}) FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+            return
+        marks = ", ".join(["%s"] * len(columns))
+        cursor.executemany(f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})", values)
+
+
+def bulk_insert(
+    model: type[models.Model], rows: Sequence[models.Model], *, batch_size: int
+) -> None:
+    """Store model instances whose ids are set, in batches; values a field fills on saving
+    (auto_now) are filled as a save would."""
+    fields = list(model._meta.concrete_fields)
+    converters = [_converter(f) for f in fields]
+    filled = [
+        f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    columns = [f.column for f in fields]
+    for start in range(0, len(rows), batch_size):
+        chunk = rows[start : start + batch_size]
+        for row in chunk:
+            for f in filled:
+                f.pre_save(row, add=True)
+        insert_rows(
+            model._meta.db_table,
+            columns,
+            [
+                tuple(
+                    convert(getattr(row, f.attname))
+                    for f, convert in zip(fields, converters, strict=True)
+                )
+                for row in chunk
+            ],
+        )
+
+
+def store(batch: _Batch, loaded: Loaded, *, batch_size: int = 20_000) -> None:
     """Store one MSC's rows, referenced rows first."""
     for model in ORDER:
         rows = batch.rows.get(model, [])
-        for start in range(0, len(rows), batch_size):
-            manager: Any = model._default_manager
-            manager.bulk_create(rows[start : start + batch_size])
+        bulk_insert(model, rows, batch_size=batch_size)
         loaded.add(str(model._meta.model_name), len(rows))
     links: tuple[tuple[Any, list[tuple[int, str]], str], ...] = (
         (Contact.categories.through, batch.contact_categories, "contact_id"),
         (Case.categories.through, batch.case_categories, "case_id"),
     )
     for through, pairs, owner in links:
-        for start in range(0, len(pairs), batch_size * 4):
-            through.objects.bulk_create(
-                [
-                    through(**{owner: owner_id, "category_id": code})
-                    for owner_id, code in pairs[start : start + batch_size * 4]
-                ]
+        for start in range(0, len(pairs), batch_size):
+            insert_rows(
+                through._meta.db_table, (owner, "category_id"), pairs[start : start + batch_size]
             )
     loaded.add("categories given", len(batch.contact_categories) + len(batch.case_categories))
 
