@@ -984,7 +984,7 @@ def bulk_insert(
     filled = [
         f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
     ]
-    columns = [f.column for f in fields]
+    columns = [str(f.column) for f in fields]
     for start in range(0, len(rows), batch_size):
         chunk = rows[start : start + batch_size]
         for row in chunk:
