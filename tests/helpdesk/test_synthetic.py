@@ -149,7 +149,7 @@ def test_the_benchmark_times_every_target_at_a_tiny_size(capsys):
     for name in (
         "caller lookup, frequent caller (page)",
         "caller lookup, one-time caller (page)",
-        "case list, open, assigned to me (query)",
+        "case list, open, mine, by follow-up (query)",
         "overdue list (query)",
         "case detail with timeline (query)",
     ):

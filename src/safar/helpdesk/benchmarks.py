@@ -34,12 +34,17 @@ from safar.core.benchmarks import benchmark, rerun_against, running_against
 
 TARGET_MS = 200
 BUSIEST_MSC = "MSC-DU"
-# The case pages (built on another branch) by URL name, with the query string each is timed
-# with; a name that does not resolve yet is skipped and its queries are timed instead.
+# The case pages (built on the cases-pages branch) by URL name, with the query string each is
+# timed with; a name that does not resolve yet is skipped and its queries are timed instead.
 CASE_PAGES = (
-    ("case list, open, assigned to me (page)", "helpdesk:cases", "?status=open&assigned=me"),
-    ("case list, follow-up, family (page)", "helpdesk:cases", "?status=follow_up&type=family"),
-    ("overdue list (page)", "helpdesk:case-overdue", ""),
+    ("case list, open, mine, by follow-up (page)", "helpdesk:cases", "?consultant=mine"),
+    ("case list, open, by follow-up (page)", "helpdesk:cases", ""),
+    (
+        "case list, follow-up, family, newest (page)",
+        "helpdesk:cases",
+        "?status=follow_up&type=family&sort=opened",
+    ),
+    ("overdue list (page)", "helpdesk:cases_overdue", ""),
 )
 CASE_DETAIL_PAGE = ("case detail with timeline (page)", "helpdesk:case")
 
@@ -271,14 +276,27 @@ def _busiest_case(user):
 def case_queries(user, today: datetime.date) -> list[Target]:
     """The queries the case pages run (the list with filters, the overdue list, one case's
     detail and timeline), timed until the pages themselves can be."""
+    from django.db.models import Count, F, Q
+
     from safar.helpdesk.models import Case, CaseEvent, CaseNote, Contact, Referral, Service
 
     visible = Case.objects.visible_to(user).select_related("assigned_to")
     case_id = _busiest_case(user).pk
 
     def page_of(queryset) -> Callable[[], Any]:
-        # A list page shows the first 50 and how many there are.
-        return lambda: (list(queryset[:50]), queryset.count())
+        # A list page shows the first 50, how many there are, and the counts above the list.
+        return lambda: (list(queryset[:50]), queryset.count(), counts())
+
+    def counts():
+        open_ = ~Q(status=Case.Status.CLOSED)
+        return Case.objects.visible_to(user).aggregate(
+            open=Count("pk", filter=open_),
+            overdue=Count("pk", filter=open_ & Q(follow_up_due__lt=today)),
+            mine=Count("pk", filter=open_ & Q(assigned_to=user)),
+            awaiting=Count("pk", filter=Q(status__in=["plan_submitted", "closure_requested"])),
+        )
+
+    by_follow_up = (F("follow_up_due").asc(nulls_last=True), "-opened_at", "-id")
 
     def detail_and_timeline():
         case = visible.get(pk=case_id)
@@ -300,17 +318,24 @@ def case_queries(user, today: datetime.date) -> list[Target]:
 
     return [
         (
-            "case list, open, assigned to me (query)",
+            "case list, open, mine, by follow-up (query)",
+            page_of(visible.open().filter(assigned_to=user).order_by(*by_follow_up)),
+        ),
+        ("case list, open, by follow-up (query)", page_of(visible.open().order_by(*by_follow_up))),
+        (
+            "case list, follow-up, family, newest (query)",
             page_of(
-                visible.open().filter(assigned_to=user).order_by("follow_up_due", "-opened_at")
+                visible.filter(status="follow_up", case_type="family").order_by("-opened_at", "-id")
             ),
         ),
         (
-            "case list, follow-up, family (query)",
-            page_of(visible.filter(status="follow_up", case_type="family").order_by("-opened_at")),
+            "overdue list (query)",
+            # Paginated like the lists, without their counts.
+            lambda: (
+                list(visible.overdue(today).order_by("follow_up_due", "id")[:50]),
+                visible.overdue(today).count(),
+            ),
         ),
-        ("case list, all open, newest (query)", page_of(visible.open().order_by("-opened_at"))),
-        ("overdue list (query)", page_of(visible.overdue(today).order_by("follow_up_due", "id"))),
         ("case detail with timeline (query)", detail_and_timeline),
     ]
 
