@@ -141,6 +141,7 @@ def _run(args: argparse.Namespace) -> int:
         with connection.cursor() as cursor:
             cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     user = _user(staff)
+    _describe(user, today)
     say(f"\nload average before timing: {_load_average()}")
     results = [(name, _time(func, args.runs)) for name, func in targets(user, today)]
     _report(results, args.runs)
@@ -182,6 +183,21 @@ def _load(args: argparse.Namespace, staff, today: datetime.date) -> None:
     say(
         f"load: {loaded}\n  {rows:,} rows in {seconds:.0f} s ({rows / seconds:,.0f} rows/s); "
         f"analyze {time.perf_counter() - started - seconds:.0f} s"
+    )
+
+
+def _describe(user, today: datetime.date) -> None:
+    """What the consultant's MSC holds: the sizes the timed queries work through."""
+    from safar.helpdesk.models import Case, Contact
+
+    cases = Case.objects.visible_to(user)
+    frequent, _rare = _numbers(user)
+    say(
+        f"{BUSIEST_MSC}: {Contact.objects.visible_to(user).count():,} contacts, "
+        f"{cases.count():,} cases ({cases.open().count():,} open, "
+        f"{cases.overdue(today).count():,} overdue, {cases.open().filter(assigned_to=user).count():,} "
+        f"open assigned to the timed consultant); the frequent number called "
+        f"{Contact.objects.visible_to(user).filter(caller__phone=frequent).count()} times"
     )
 
 
