@@ -1087,14 +1087,20 @@ def staff_users(
 
     groups = {g.name: g for g in Group.objects.filter(name__in=(CONSULTANT, SUPERVISOR))}
     staff = {}
+    # Names for the pages that show who works a case (the same for the same accounts).
+    rng = random.Random(f"staff:{prefix}")
     for code in codes:
         office = Office.objects.get(code=code)
         ids: dict[str, list[int]] = {CONSULTANT: [], SUPERVISOR: []}
         for role, n in ((CONSULTANT, consultants), (SUPERVISOR, supervisors)):
             for number in range(1, n + 1):
                 username = f"{prefix}-{code.lower()}-{role}-{number}"
+                sex = rng.choice("FM")
+                person = _person(rng, sex)
+                given, family = person.name.split(" ", 1)
                 user, created = User.objects.get_or_create(
-                    username=username, defaults={"office": office}
+                    username=username,
+                    defaults={"office": office, "first_name": given, "last_name": family},
                 )
                 if created:
                     user.set_unusable_password()
