@@ -155,3 +155,9 @@ def test_the_benchmark_times_every_target_at_a_tiny_size(capsys):
     ):
         assert f"| {name} |" in out
     assert "slowest p95" in out and Contact.objects.count() == 2000
+
+
+def test_without_a_number_of_cases_about_one_data_contact_in_seven_opens_one(staff):
+    load_helpdesk(1000, seed=5, today=TODAY, staff=staff)
+    assert Case.objects.count() == 105
+    assert Contact.objects.filter(outcome="case_opened").count() == 105
