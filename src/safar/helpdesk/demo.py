@@ -1,7 +1,11 @@
-"""Demo logins for the MSC helpdesk and a month of synthetic contacts at the four MSCs.
+"""Demo logins for the MSC helpdesk and a month of realistic contacts and cases at the four MSCs.
 
-The contacts end yesterday (the demo is loaded today); a fixed seed makes every load the same.
-Loaded once: a database that already has contacts is left alone."""
+The month comes from the synthetic generator (safar.helpdesk.synthetic) with a fixed seed, so
+every load is the same for the same day: contacts up to yesterday, cases spread over the
+workflow. The demo consultant of Dushanbe has cases of their own — some overdue, one plan
+awaiting the demo supervisor's approval — and the demo partner (IOM's Tajikistan office) has
+referrals sent to it, some accepted. Loaded once: a database that already has contacts is left
+alone."""
 
 from __future__ import annotations
 
@@ -12,60 +16,18 @@ from django.db import transaction
 from django.utils import timezone
 
 from safar.core.demo import DemoUser, register_loader, register_users
-from safar.core.models import Office
+from safar.core.models import Office, User
 
 from .apps import CONSULTANT, COORDINATOR, PARTNER, SUPERVISOR
-from .models import Caller, Category, Contact
-from .phones import normalise_phone
+from .models import Case, Contact, Referral
+from .synthetic import MSC_SHARE, load_helpdesk, staff_users
+from .workflow import advance, answer_referral, send_referral
 
 DAYS = 30
-MSCS = {"MSC-DU": "TJ-DU", "MSC-KH": "TJ-SU", "MSC-KU": "TJ-KT", "MSC-BO": "TJ-KT"}
-GIVEN = (
-    "Фарзона",
-    "Манучеҳр",
-    "Нигора",
-    "Фирдавс",
-    "Зарина",
-    "Бахтовар",
-    "Шаҳло",
-    "Сино",
-    "Мавзуна",
-    "Ҷамшед",
-)
-SURNAMES = (
-    "Раҳимов",
-    "Назарова",
-    "Шарипов",
-    "Каримова",
-    "Давлатов",
-    "Саидова",
-    "Ҳасанов",
-    "Олимова",
-)
-# Weights: what the MSCs hear about most (documents, entry bans and wages, in that order).
-TOPICS = (
-    ("documents/patent", 14),
-    ("entry_ban/check", 14),
-    ("documents/registration", 9),
-    ("work/wages_unpaid", 9),
-    ("entry_ban/explain", 6),
-    ("recruitment/vacancies", 6),
-    ("documents/passport", 5),
-    ("return/domestic_jobs", 5),
-    ("family/legal", 4),
-    ("work/contract", 4),
-    ("remittances/transfer", 3),
-    ("detention/deportation", 3),
-    ("missing_migrant/search", 2),
-    ("family/psychological", 2),
-    ("work/injury", 2),
-    ("health/medical", 2),
-    ("trafficking/forced_labour", 1),
-    ("entry_ban/appeal", 2),
-    ("recruitment/agency_complaint", 1),
-    ("other/other", 3),
-)
-NON_DATA = ("silent", "hang_up", "prank", "test", "wrong_number")
+CONTACTS = 1500
+CASES = 200
+SEED = 13
+PARTNER_OFFICE = "IOM-TJ"
 
 register_users(
     DemoUser(
@@ -99,94 +61,80 @@ register_users(
 )
 
 
-def _phone(rng: random.Random) -> str:
-    if rng.random() < 0.3:  # migrants calling from Russia
-        return normalise_phone(
-            f"+7 9{rng.randint(10, 99)} {rng.randint(100, 999)} {rng.randint(1000, 9999)}"
-        )
-    prefix = rng.choice(("93", "92", "91", "90", "98", "88", "55"))
-    return normalise_phone(f"{prefix} {rng.randint(100, 999)} {rng.randint(1000, 9999)}")
+def _staff() -> tuple[dict, dict[str, int]]:
+    """Who works the demo cases: the demo consultant and supervisor with two colleagues in
+    Dushanbe, and staff accounts without a password at the other MSCs."""
+    staff = staff_users(list(MSC_SHARE), consultants=2, supervisors=1, prefix="demo")
+    demo = {u.username: u for u in User.objects.filter(username__in=_DEMO_STAFF)}
+    if "consultant-du" in demo:
+        staff["MSC-DU"].consultants.insert(0, demo["consultant-du"].pk)
+    if "supervisor-du" in demo:
+        staff["MSC-DU"].supervisors = [demo["supervisor-du"].pk]
+    partners = {PARTNER_OFFICE: demo["partner"].pk} if "partner" in demo else {}
+    return staff, partners
 
 
-def _callers(rng: random.Random, msc: Office, region: str) -> list[Caller]:
-    callers = []
-    for phone in sorted({_phone(rng) for _ in range(160)}):
-        callers.append(
-            Caller(
-                msc=msc,
-                phone=phone,
-                name=f"{rng.choice(GIVEN)} {rng.choice(SURNAMES)}",
-                sex=rng.choice("FFMMMU"),
-                age_band=rng.choice(
-                    ("18-24", "25-34", "25-34", "35-44", "45-54", "55+", "unknown")
-                ),
-                region_id=region,
+_DEMO_STAFF = ("consultant-du", "supervisor-du", "partner")
+
+
+def _own_cases_to_show(consultant: User, partner: User | None) -> None:
+    """Make sure the demo consultant's month shows what the case pages are for: overdue
+    follow-ups, a plan awaiting the supervisor, referrals to the demo partner sent and
+    accepted. Done through the workflow, as the consultant and the partner would."""
+    today = timezone.localdate()
+    own = Case.objects.filter(assigned_to=consultant).order_by("opened_at", "id")
+    following = own.filter(status__in=(Case.Status.SERVICES, Case.Status.FOLLOW_UP))
+    for days, case in zip((3, 6, 11), following[:3], strict=False):
+        Case.objects.filter(pk=case.pk).update(follow_up_due=today - datetime.timedelta(days=days))
+    if not own.filter(status=Case.Status.PLAN_SUBMITTED).exists():
+        planned = own.filter(status=Case.Status.PLAN).first()
+        if planned is not None:
+            planned.plan = planned.plan or "Нақша: машварати ҳуқуқӣ ва пайгирӣ баъди ду ҳафта."
+            planned.save(update_fields=["plan"])
+            advance(planned, "submit_plan", consultant)
+    if partner is None:
+        return
+    office = Office.objects.get(code=PARTNER_OFFICE)
+    to_partner = Referral.objects.filter(case__assigned_to=consultant, partner=office)
+    open_cases = following.exclude(referrals__partner=office)
+    for wanted, accepted in ((2, False), (2, True)):
+        status = Referral.Status.ACCEPTED if accepted else Referral.Status.SENT
+        missing = wanted - to_partner.filter(status=status).count()
+        for case in open_cases[: max(0, missing)]:
+            referral = send_referral(
+                case,
+                partner=office,
+                reason="Просим помочь с трудоустройством и реинтеграцией клиента.",
+                shared=[Referral.Share.CONTACT, Referral.Share.SUMMARY],
+                consent=True,
+                user=consultant,
             )
-        )
-    return Caller.objects.bulk_create(callers)
+            if accepted:
+                answer_referral(referral, "accept", partner)
 
 
 @transaction.atomic
 def load_demo_contacts(stdout) -> None:
     if Contact.objects.exists():
         return
-    rng = random.Random(13)
-    categories = {c.code: c for c in Category.objects.filter(parent__isnull=False)}
-    codes, weights = zip(*TOPICS, strict=True)
-    first_day = timezone.localdate() - datetime.timedelta(days=DAYS)
-    tz = timezone.get_current_timezone()
-    topics_of: list[tuple[Contact, list[str]]] = []
-    for code, region in MSCS.items():
-        msc = Office.objects.get(code=code)
-        callers = _callers(rng, msc, region)
-        contacts = []
-        for day in range(DAYS):
-            date = first_day + datetime.timedelta(days=day)
-            for _ in range(rng.randint(6, 18) if date.weekday() < 5 else rng.randint(0, 4)):
-                at = datetime.datetime.combine(
-                    date, datetime.time(rng.randint(8, 17), rng.randint(0, 59)), tz
-                )
-                channel = rng.choices(("phone", "walk_in", "online", "outreach"), (70, 15, 10, 5))[
-                    0
-                ]
-                if channel == "phone" and rng.random() < 0.22:
-                    contacts.append(
-                        Contact(
-                            msc=msc, received_at=at, channel=channel, call_type=rng.choice(NON_DATA)
-                        )
-                    )
-                    continue
-                contact = Contact(
-                    msc=msc,
-                    received_at=at,
-                    channel=channel,
-                    call_type="data",
-                    caller=rng.choice(callers),
-                    about=rng.choices(("self", "family_member", "other"), (60, 35, 5))[0],
-                    migrant_location_id=rng.choices(("RUS", "KAZ", "TUR", "TJK"), (70, 10, 5, 15))[
-                        0
-                    ],
-                    outcome=rng.choices(
-                        ("information", "referred", "case_opened", "callback"), (70, 15, 5, 10)
-                    )[0],
-                    duration_s=rng.randint(60, 1200),
-                )
-                contacts.append(contact)
-                topics_of.append((contact, rng.choices(codes, weights, k=rng.choice((1, 1, 2)))))
-        Contact.objects.bulk_create(contacts)
-    Through = Contact.categories.through
-    Through.objects.bulk_create(
-        [
-            Through(contact_id=c.pk, category_id=code)
-            for c, picked in topics_of
-            for code in set(picked)
-            if code in categories
-        ]
+    staff, partners = _staff()
+    loaded = load_helpdesk(
+        CONTACTS,
+        CASES,
+        seed=SEED,
+        today=timezone.localdate(),
+        days=DAYS,
+        staff=staff,
+        partner_users=partners,
     )
-    checks = _demo_ban_checks(rng, topics_of)
+    demo = {u.username: u for u in User.objects.filter(username__in=_DEMO_STAFF)}
+    if "consultant-du" in demo:
+        _own_cases_to_show(demo["consultant-du"], demo.get("partner"))
+    checking = Contact.objects.filter(categories__code="entry_ban/check").order_by("pk")
+    checks = _demo_ban_checks(random.Random(SEED), [(c, ["entry_ban/check"]) for c in checking])
     stdout.write(
-        f"Demo helpdesk: {Contact.objects.count()} contacts at {len(MSCS)} MSCs over {DAYS} days"
-        f" ({checks} with a stay calculation)."
+        f"Demo helpdesk: {loaded} at {len(MSC_SHARE)} MSCs over {DAYS} days"
+        f" ({checks} contacts with a stay calculation)."
     )
 
 
