@@ -21,6 +21,7 @@ from safar.capture.models import Scan
 from safar.core.models import Office, Role
 from safar.crossings import services
 from safar.guidance.models import Article
+from safar.outreach.models import Training
 from safar.stations.services import register_station
 from tests.capture.world import make_scan
 from tests.conftest import make_user
@@ -127,6 +128,14 @@ TABLE = {
     "helpdesk:new": ((), row(consultant_du=200)),
     "helpdesk:lookup": ((), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),  # POST only
     "api:helpdesk_contacts": ((), row(anonymous=401, consultant_du=200)),
+    "outreach:sessions": ((), row(consultant_du=200)),
+    "outreach:new_session": ((), row(consultant_du=200)),
+    "outreach:trainings": ((), row(consultant_du=200)),
+    "outreach:gains_csv": ((), row(consultant_du=200)),
+    "outreach:training": (("training",), row(consultant_du=200)),  # a training of MSC-DU
+    "outreach:training_gains_csv": (("training",), row(consultant_du=200)),
+    "api:outreach_sessions": ((), row(anonymous=401, consultant_du=200)),
+    "api:outreach_trainings": ((), row(anonymous=401, consultant_du=200)),
 }
 
 # Pages every signed-in user reaches by design, and Django's own machinery.
@@ -192,11 +201,18 @@ def world(db):
     assert scan.status == Scan.Status.NEEDS_REVIEW
     article = Article.objects.filter(published=True).first()
     station, _token = register_station(name="DU-1", centre_code="ICC-DU")
+    training = Training.objects.create(
+        org=Office.objects.get(code="MSC-DU"),
+        title="Семинар 2026",  # data: no interface word of either language
+        starts_on=datetime.date(2026, 11, 2),
+        ends_on=datetime.date(2026, 11, 2),
+    )
     objects = {
         "crossing": crossing.pk,
         "scan": scan.pk,
         "article": article.slug,
         "station": station.pk,
+        "training": training.pk,
     }
     return users, objects
 

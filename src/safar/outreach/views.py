@@ -1,0 +1,223 @@
+"""Outreach pages: the sessions list, the light session form for a phone in a jamoat, and the
+trainings with each topic's average knowledge gain (shown and as CSV)."""
+
+from __future__ import annotations
+
+import csv
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safar.core.models import AuditEvent, District, Office
+
+from .access import can_record, organisations_for, require_read
+from .models import Question, Score, Session, TopicGain, Trainee, Training
+from .services import OutreachInvalid, clean_session, record_session
+
+LIST_LIMIT = 200
+# Partner organisations a session is held with: the outside organisations and the state's own
+# services that are not the organisations recording sessions.
+PARTNER_KINDS = (
+    Office.Kind.EMPLOYMENT_OFFICE,
+    Office.Kind.TRAINING_CENTRE,
+    Office.Kind.LEGAL_AID,
+    Office.Kind.NGO,
+    Office.Kind.EMBASSY,
+    Office.Kind.INTERNATIONAL,
+)
+
+
+@login_required
+def sessions(request: HttpRequest) -> HttpResponse:
+    """The sessions the user may see, latest first, with the hotline calls a radio or TV
+    programme brought."""
+    require_read(request.user)
+    rows = (
+        Session.objects.visible_to(request.user)
+        .select_related("org", "district")
+        .prefetch_related("topics")[:LIST_LIMIT]
+    )
+    return render(
+        request,
+        "outreach/sessions.html",
+        {
+            "sessions": [(s, s.hotline_calls()) for s in rows],
+            "limit": LIST_LIMIT,
+            "can_record": can_record(request.user),
+        },
+    )
+
+
+def _raw_from_post(request: HttpRequest) -> dict[str, Any]:
+    """The form's fields in the API's shape, for `clean_session`."""
+    post = request.POST
+    return {
+        "org": post.get("org", ""),
+        "held_on": post.get("held_on", ""),
+        "kind": post.get("kind", ""),
+        "district": post.get("district", ""),
+        "jamoat": post.get("jamoat", ""),
+        "topics": post.getlist("topics"),
+        "partners": post.getlist("partners"),
+        "participants": {sex: post.get(f"participants_{sex}", "") for sex in ("F", "M")},
+        "materials": {kind: post.get(f"materials_{kind}", "") for kind in Session.MATERIALS},
+        "programme": post.get("programme", ""),
+        "notes": post.get("notes", ""),
+    }
+
+
+def _form_context(request: HttpRequest) -> dict:
+    from safar.helpdesk.models import Category
+
+    groups = Category.objects.filter(parent__isnull=True, active=True).prefetch_related(
+        Prefetch("children", queryset=Category.objects.filter(active=True))
+    )
+    return {
+        "organisations": list(organisations_for(request.user, "outreach.add_session")),
+        "kinds": Session.Kind.choices,
+        "districts": District.objects.select_related("region").order_by("region", "name_en"),
+        "groups": groups,
+        "partners": Office.objects.filter(kind__in=PARTNER_KINDS),
+    }
+
+
+MATERIAL_LABELS = {
+    "booklet": gettext_lazy("Booklets"),
+    "flyer": gettext_lazy("Flyers"),
+    "film_showing": gettext_lazy("Film showings"),
+    "poster": gettext_lazy("Posters"),
+}
+
+
+@login_required
+def new_session(request: HttpRequest) -> HttpResponse:
+    """Record a session: one light page, no script needed to send it. A small script keeps a
+    draft of what is typed on the phone (localStorage) until the server says it is saved."""
+    if not can_record(request.user):
+        raise PermissionDenied
+    values: Any = {}
+    errors: dict = {}
+    saved = None
+    if request.method == "POST":
+        try:
+            data = clean_session(
+                _raw_from_post(request), user=request.user, today=timezone.localdate()
+            )
+        except OutreachInvalid as exc:
+            # "participants.F" → "participants_F": the form's field names.
+            errors = {name.replace(".", "_"): found for name, found in exc.fields.items()}
+            values = request.POST
+        else:
+            session = record_session(user=request.user, data=data)
+            messages.success(
+                request,
+                _("Saved: %(kind)s on %(date)s, %(people)s taking part.")
+                % {
+                    "kind": session.get_kind_display(),
+                    "date": session.held_on.isoformat(),
+                    "people": session.participants,
+                },
+            )
+            # The next page tells the draft script to forget the saved form.
+            return redirect(f"{request.path}?saved={session.pk}")
+    else:
+        values = {"held_on": timezone.localdate().isoformat()}
+        saved = request.GET.get("saved", "")[:12] or None
+    context = _form_context(request)
+    context |= {
+        "values": values,
+        "errors": errors,
+        "saved": saved,
+        "selected_topics": request.POST.getlist("topics") if errors else [],
+        "selected_partners": request.POST.getlist("partners") if errors else [],
+        "material_fields": [
+            (name, label, values.get(name, ""), errors.get(name, []))
+            for name, label in (
+                (f"materials_{kind}", label) for kind, label in MATERIAL_LABELS.items()
+            )
+        ],
+    }
+    return render(request, "outreach/new_session.html", context, status=400 if errors else 200)
+
+
+def _trainings_for(request: HttpRequest):
+    return Training.objects.visible_to(request.user)
+
+
+@login_required
+def trainings(request: HttpRequest) -> HttpResponse:
+    """The trainings the user may see, and each topic's average gain over all of them."""
+    require_read(request.user)
+    found = _trainings_for(request)
+    rows = found.select_related("org").prefetch_related("topics")[:LIST_LIMIT]
+    gains = TopicGain.of(Score.objects.filter(trainee__training__in=found))
+    return render(request, "outreach/trainings.html", {"trainings": rows, "gains": gains})
+
+
+@login_required
+def training(request: HttpRequest, pk: int) -> HttpResponse:
+    """One training: its trainees with their scores, each topic's average gain, and the
+    knowledge check's questions (the trainees' names are personal data: the view is audited)."""
+    require_read(request.user)
+    found = get_object_or_404(_trainings_for(request).select_related("org", "district"), pk=pk)
+    topics = list(found.topics.all())
+    trainees = Trainee.objects.filter(training=found).prefetch_related("scores")
+    table = [(t, {s.topic_id: s for s in t.scores.all()}) for t in trainees]
+    questions = Question.objects.filter(topic__in=topics, active=True).prefetch_related("choices")
+    AuditEvent.record(user=request.user, action=AuditEvent.Action.VIEW, obj=found)
+    return render(
+        request,
+        "outreach/training.html",
+        {
+            "training": found,
+            "topics": topics,
+            "rows": [(t, [scores.get(topic.code) for topic in topics]) for t, scores in table],
+            "gains": found.gains(),
+            "questions": questions,
+        },
+    )
+
+
+def _gains_csv(gains: list[TopicGain], filename: str) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(["topic", "name", "trainees", "before_pct", "after_pct", "gain_pct"])
+    for g in gains:
+        writer.writerow(
+            [
+                g.topic,
+                g.name,
+                g.trainees,
+                f"{g.before_pct:.1f}",
+                f"{g.after_pct:.1f}",
+                f"{g.gain_pct:.1f}",
+            ]
+        )
+    return response
+
+
+@login_required
+def gains_csv(request: HttpRequest) -> HttpResponse:
+    """Every visible training's average gain per topic, as CSV (no names: figures only)."""
+    require_read(request.user)
+    found = _trainings_for(request)
+    return _gains_csv(
+        TopicGain.of(Score.objects.filter(trainee__training__in=found)), "training-gains.csv"
+    )
+
+
+@login_required
+def training_gains_csv(request: HttpRequest, pk: int) -> HttpResponse:
+    """One training's average gain per topic, as CSV."""
+    require_read(request.user)
+    found = get_object_or_404(_trainings_for(request), pk=pk)
+    return _gains_csv(found.gains(), f"training-{found.pk}-gains.csv")

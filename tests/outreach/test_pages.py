@@ -1,0 +1,100 @@
+"""The session form without a script (as a phone that blocks scripts sends it), the sessions
+list, and the demo data."""
+
+import datetime
+import io
+
+import pytest
+
+from safar.outreach.models import Session, Training
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2026, 11, 12, 6, 0, tzinfo=datetime.UTC)
+FORM = {
+    "org": "MSC-KU",
+    "held_on": "2026-11-10",
+    "kind": "info_session",
+    "district": "KT-KUL",
+    "jamoat": "Зарбдор",
+    "topics": ["entry_ban/explain", "documents/patent"],
+    "partners": ["IOM-TJ"],
+    "participants_F": "40",
+    "participants_M": "60",
+    "materials_booklet": "100",
+    "materials_flyer": "",
+    "notes": "",
+}
+
+
+@pytest.fixture(autouse=True)
+def frozen(time_machine):
+    time_machine.move_to(NOW, tick=False)
+
+
+def test_the_form_saves_and_the_next_page_tells_the_draft_script_to_forget(client, consultant_ku):
+    client.force_login(consultant_ku)
+    page = client.get("/outreach/new/")
+    assert page.status_code == 200
+    assert 'data-restore="yes"' in page.content.decode()
+    response = client.post("/outreach/new/", FORM)
+    session = Session.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/outreach/new/?saved={session.pk}"
+    assert (session.participants_f, session.participants_m, session.booklets) == (40, 60, 100)
+    assert sorted(t.code for t in session.topics.all()) == ["documents/patent", "entry_ban/explain"]
+    after = client.get(response["Location"]).content.decode()
+    assert f'data-saved="{session.pk}"' in after
+
+
+def test_a_form_with_errors_comes_back_with_what_was_typed_and_nothing_saved(client, consultant_ku):
+    client.force_login(consultant_ku)
+    bad = {**FORM, "participants_F": "1000000", "held_on": "2026-11-31", "jamoat": "Навобод"}
+    response = client.post("/outreach/new/", bad)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_participants_F-errors"' in html
+    assert 'id="id_held_on-errors"' in html
+    assert 'value="Навобод"' in html
+    assert 'value="entry_ban/explain" selected' in html
+    assert 'data-restore="no"' in html  # the server's values, not an older draft
+    assert Session.objects.count() == 0
+
+
+def test_the_session_form_is_light(client, consultant_ku):
+    """A page for a phone on a weak connection: the HTML, its own script and style sheet."""
+    from django.contrib.staticfiles import finders
+
+    client.force_login(consultant_ku)
+    html = client.get("/outreach/new/").content
+    script = finders.find("outreach/draft.js")
+    style = finders.find("outreach/outreach.css")
+    own = len(html) + sum(len(open(p, "rb").read()) for p in (script, style))
+    assert own < 60_000, own
+
+
+def test_the_coordinator_reads_but_records_nothing(client, coordinator):
+    client.force_login(coordinator)
+    assert client.get("/outreach/").status_code == 200
+    assert client.get("/outreach/new/").status_code == 403
+
+
+def test_the_demo_loads_sessions_a_radio_wave_and_a_training(db):
+    from safar.core.demo import load_demo
+
+    load_demo(io.StringIO())
+    assert {s.org.code for s in Session.objects.all()} == {
+        "MSC-DU",
+        "MSC-KH",
+        "MSC-KU",
+        "MSC-BO",
+        "MS",
+    }
+    radio = Session.objects.get(kind="radio")
+    assert radio.org.code == "MSC-KU"
+    assert radio.hotline_calls().total > 40
+    training = Training.objects.get()
+    assert training.trainees.count() == 10
+    assert all(g.gain_pct >= 0 for g in training.gains())
+    load_demo(io.StringIO())  # again: nothing doubled
+    assert Session.objects.filter(kind="radio").count() == 1
