@@ -132,6 +132,8 @@ TABLE = {
     "outreach:new_session": ((), row(consultant_du=200)),
     "outreach:trainings": ((), row(consultant_du=200)),
     "outreach:gains_csv": ((), row(consultant_du=200)),
+    "outreach:new_training": ((), row(consultant_du=200)),
+    "outreach:add_trainee": (("training",), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),
     "outreach:training": (("training",), row(consultant_du=200)),  # a training of MSC-DU
     "outreach:training_gains_csv": (("training",), row(consultant_du=200)),
     "api:outreach_sessions": ((), row(anonymous=401, consultant_du=200)),

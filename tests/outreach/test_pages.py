@@ -98,3 +98,61 @@ def test_the_demo_loads_sessions_a_radio_wave_and_a_training(db):
     assert all(g.gain_pct >= 0 for g in training.gains())
     load_demo(io.StringIO())  # again: nothing doubled
     assert Session.objects.filter(kind="radio").count() == 1
+
+
+def test_a_training_is_recorded_then_its_trainees_added_with_their_scores(client, consultant_ku):
+    client.force_login(consultant_ku)
+    assert client.get("/outreach/trainings/new/").status_code == 200
+    response = client.post(
+        "/outreach/trainings/new/",
+        {
+            "org": "MSC-KU",
+            "title": "Семинар",
+            "starts_on": "2026-11-09",
+            "ends_on": "",
+            "topics": ["entry_ban", "trafficking"],
+        },
+    )
+    training = Training.objects.get()
+    assert response["Location"] == f"/outreach/trainings/{training.pk}/"
+    assert training.ends_on == training.starts_on  # one day
+    url = f"/outreach/trainings/{training.pk}/trainee/"
+    trainee = {
+        "name": "Саодат Раҷабова",
+        "organisation": "Ҷамоати Зарбдор",
+        "position": "раис",
+        "sex": "F",
+        "scores.entry_ban.before": "1",
+        "scores.entry_ban.after": "2",
+        "scores.trafficking.before": "",  # not checked on this topic
+        "scores.trafficking.after": "",
+    }
+    assert client.post(url, trainee).status_code == 302
+    bad = {**trainee, "sex": "", "scores.entry_ban.after": "3"}  # 3 right of 2 questions
+    response = client.post(url, bad)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="id_sex-errors"' in html
+    assert 'id="id_scores.entry_ban.after-errors"' in html
+    added = training.trainees.get()
+    assert [(s.topic_id, s.before, s.after, s.questions) for s in added.scores.all()] == [
+        ("entry_ban", 1, 2, 2)
+    ]
+    gains = {g.topic: g.gain_pct for g in training.gains()}
+    assert gains == {"entry_ban": 50.0}
+
+
+def test_only_the_trainings_organisation_adds_trainees(client, consultant_du, consultant_ku):
+    client.force_login(consultant_ku)
+    client.post(
+        "/outreach/trainings/new/",
+        {"org": "MSC-KU", "title": "Семинар", "starts_on": "2026-11-09", "topics": ["work"]},
+    )
+    training = Training.objects.get()
+    client.force_login(consultant_du)
+    response = client.post(
+        f"/outreach/trainings/{training.pk}/trainee/",
+        {"name": "X", "organisation": "Y", "sex": "M"},
+    )
+    assert response.status_code == 404
+    assert training.trainees.count() == 0

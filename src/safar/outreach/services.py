@@ -351,6 +351,37 @@ def clean_training(raw: dict[str, Any], *, user, today: datetime.date) -> Traini
     )
 
 
+def clean_trainee(training: Training, raw: dict[str, Any]) -> tuple[TraineeInput, dict[str, int]]:
+    """One trainee added to a recorded training, with their scores on its topics (the bank's
+    questions now): the input and each topic's number of questions, or OutreachInvalid."""
+    errors = _Errors()
+    sizes = {code: n for code, n in bank_sizes(training.topics.all()).items() if n}
+    trainee = _trainee(raw, "trainee", sizes, errors)
+    if errors or trainee is None:
+        # The form names its fields without the prefix: "name", "scores.entry_ban.before".
+        raise OutreachInvalid(
+            {name.removeprefix("trainee."): found for name, found in errors.items()}
+        )
+    return trainee, sizes
+
+
+@transaction.atomic
+def add_trainee(*, user, training: Training, data: TraineeInput, sizes: dict[str, int]) -> Trainee:
+    trainee = Trainee.objects.create(
+        training=training,
+        name=data.name,
+        organisation=data.organisation,
+        position=data.position,
+        sex=Sex(data.sex),
+    )
+    Score.objects.bulk_create(
+        Score(trainee=trainee, topic_id=topic, questions=sizes[topic], before=b, after=a)
+        for topic, (b, a) in data.scores.items()
+    )
+    AuditEvent.record(user=user, action=AuditEvent.Action.CREATE, obj=trainee)
+    return trainee
+
+
 @transaction.atomic
 def record_training(*, user, data: TrainingInput) -> Training:
     training = Training.objects.create(

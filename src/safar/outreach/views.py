@@ -12,15 +12,26 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
 
 from safar.core.models import AuditEvent, District, Office
 
 from .access import can_record, organisations_for, require_read
-from .models import Question, Score, Session, TopicGain, Trainee, Training
-from .services import OutreachInvalid, clean_session, record_session
+from .models import Question, Score, Session, Sex, TopicGain, Trainee, Training
+from .services import (
+    OutreachInvalid,
+    add_trainee,
+    bank_sizes,
+    clean_session,
+    clean_trainee,
+    clean_training,
+    record_session,
+    record_training,
+)
 
 LIST_LIMIT = 200
 # Partner organisations a session is held with: the outside organisations and the state's own
@@ -159,19 +170,25 @@ def trainings(request: HttpRequest) -> HttpResponse:
     found = _trainings_for(request)
     rows = found.select_related("org").prefetch_related("topics")[:LIST_LIMIT]
     gains = TopicGain.of(Score.objects.filter(trainee__training__in=found))
-    return render(request, "outreach/trainings.html", {"trainings": rows, "gains": gains})
+    return render(
+        request,
+        "outreach/trainings.html",
+        {"trainings": rows, "gains": gains, "can_record": can_record(request.user)},
+    )
 
 
-@login_required
-def training(request: HttpRequest, pk: int) -> HttpResponse:
-    """One training: its trainees with their scores, each topic's average gain, and the
-    knowledge check's questions (the trainees' names are personal data: the view is audited)."""
-    require_read(request.user)
-    found = get_object_or_404(_trainings_for(request).select_related("org", "district"), pk=pk)
+def _may_add_trainees(user, training: Training) -> bool:
+    return organisations_for(user, "outreach.add_training").filter(pk=training.org_id).exists()
+
+
+def _training_page(request: HttpRequest, found: Training, *, values=None, errors=None, status=200):
     topics = list(found.topics.all())
     trainees = Trainee.objects.filter(training=found).prefetch_related("scores")
     table = [(t, {s.topic_id: s for s in t.scores.all()}) for t in trainees]
     questions = Question.objects.filter(topic__in=topics, active=True).prefetch_related("choices")
+    values = values or {}
+    errors = errors or {}
+    sizes = bank_sizes(topics)
     AuditEvent.record(user=request.user, action=AuditEvent.Action.VIEW, obj=found)
     return render(
         request,
@@ -182,7 +199,113 @@ def training(request: HttpRequest, pk: int) -> HttpResponse:
             "rows": [(t, [scores.get(topic.code) for topic in topics]) for t, scores in table],
             "gains": found.gains(),
             "questions": questions,
+            "can_add": _may_add_trainees(request.user, found),
+            "values": values,
+            "errors": errors,
+            "sexes": Sex.choices,
+            # Per topic with questions: (topic, questions, [(phase, name, value, errors)]).
+            "score_fields": [
+                (
+                    topic,
+                    sizes[topic.code],
+                    [
+                        (
+                            phase,
+                            f"scores.{topic.code}.{phase}",
+                            values.get(f"scores.{topic.code}.{phase}", ""),
+                            errors.get(f"scores.{topic.code}.{phase}", []),
+                        )
+                        for phase in ("before", "after")
+                    ],
+                )
+                for topic in topics
+                if sizes[topic.code]
+            ],
         },
+        status=status,
+    )
+
+
+@login_required
+def training(request: HttpRequest, pk: int) -> HttpResponse:
+    """One training: its trainees with their scores, each topic's average gain, and the
+    knowledge check's questions (the trainees' names are personal data: the view is audited)."""
+    require_read(request.user)
+    found = get_object_or_404(_trainings_for(request).select_related("org", "district"), pk=pk)
+    return _training_page(request, found)
+
+
+@login_required
+@require_POST
+def add_trainee_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a trainee with their right answers before and after, topic by topic."""
+    require_read(request.user)
+    found = get_object_or_404(_trainings_for(request).select_related("org", "district"), pk=pk)
+    if not _may_add_trainees(request.user, found):
+        raise PermissionDenied
+    post = request.POST
+    scores = {}
+    for topic in found.topics.all():
+        pair = {
+            phase: post.get(f"scores.{topic.code}.{phase}", "") for phase in ("before", "after")
+        }
+        if any(value.strip() for value in pair.values()):  # a topic left empty was not checked
+            scores[topic.code] = pair
+    raw = {name: post.get(name, "") for name in ("name", "organisation", "position", "sex")}
+    try:
+        data, sizes = clean_trainee(found, {**raw, "scores": scores})
+    except OutreachInvalid as exc:
+        return _training_page(request, found, values=post, errors=exc.fields, status=400)
+    trainee = add_trainee(user=request.user, training=found, data=data, sizes=sizes)
+    messages.success(request, _("Added: %(name)s.") % {"name": trainee.name})
+    return redirect(reverse("outreach:training", args=[found.pk]) + "#add-trainee")
+
+
+def _topic_groups():
+    """The topics a training may have: the category groups with questions in the bank."""
+    from safar.helpdesk.models import Category
+
+    with_questions = Question.objects.filter(active=True).values("topic")
+    return Category.objects.filter(parent__isnull=True, active=True, pk__in=with_questions)
+
+
+@login_required
+def new_training(request: HttpRequest) -> HttpResponse:
+    """Record a training: its organisation, dates, place and topics; trainees are added on its
+    page next."""
+    if not can_record(request.user):
+        raise PermissionDenied
+    values: Any = {"starts_on": timezone.localdate().isoformat()}
+    errors: dict = {}
+    if request.method == "POST":
+        post = request.POST
+        raw: dict[str, Any] = {
+            name: post.get(name, "") for name in ("org", "title", "starts_on", "ends_on")
+        }
+        raw |= {
+            "district": post.get("district", ""),
+            "notes": post.get("notes", ""),
+            "topics": post.getlist("topics"),
+        }
+        try:
+            data = clean_training(raw, user=request.user, today=timezone.localdate())
+        except OutreachInvalid as exc:
+            errors, values = exc.fields, post
+        else:
+            found = record_training(user=request.user, data=data)
+            return redirect("outreach:training", pk=found.pk)
+    return render(
+        request,
+        "outreach/new_training.html",
+        {
+            "organisations": list(organisations_for(request.user, "outreach.add_training")),
+            "districts": District.objects.select_related("region").order_by("region", "name_en"),
+            "topic_groups": _topic_groups(),
+            "selected_topics": request.POST.getlist("topics") if errors else [],
+            "values": values,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
     )
 
 
