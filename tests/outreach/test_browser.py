@@ -86,3 +86,52 @@ def test_a_session_typed_offline_is_kept_and_sent_once_back_online(
     page.goto(f"{base}/outreach/new/")  # a fresh form: the saved draft is gone
     assert page.input_value("#id_jamoat") == ""
     assert Session.objects.count() == 1
+
+
+def test_the_sessions_list_and_a_training_page_are_accessible_on_a_phone_in_russian(
+    page_at,  # noqa: F811
+    live_server,
+    time_machine,
+):
+    from safar.core.models import Office
+    from safar.helpdesk.models import Contact
+    from safar.outreach.models import Score, Trainee, Training
+
+    time_machine.move_to(NOW, tick=True)
+    consultant = make_user("consultant-ku", "MSC-KU", "consultant", password=PASSWORD)
+    kulob = Office.objects.get(code="MSC-KU")
+    radio = Session.objects.create(
+        org=kulob, held_on=datetime.date(2026, 11, 10), kind="radio", programme="Радиои Кӯлоб"
+    )
+    for hour in (4, 5, 30):  # 09:00 and 10:00 on the 10th, 11:00 on the 11th (Dushanbe)
+        Contact.objects.create(
+            msc=kulob,
+            received_at=datetime.datetime(2026, 11, 10, tzinfo=datetime.UTC)
+            + datetime.timedelta(hours=hour),
+            channel="phone",
+            call_type="silent",
+        )
+    training = Training.objects.create(
+        org=kulob,
+        title="Семинар",
+        starts_on=datetime.date(2026, 11, 9),
+        ends_on=datetime.date(2026, 11, 10),
+    )
+    training.topics.set(["entry_ban"])
+    trainee = Trainee.objects.create(
+        training=training, name="С. Р.", organisation="Ҷамоат", sex="F"
+    )
+    Score.objects.create(trainee=trainee, topic_id="entry_ban", questions=2, before=0, after=2)
+
+    page, base = page_at(**PHONE, locale="ru"), live_server.url
+    log_in(page, base, consultant.username, PASSWORD)
+    page.goto(f"{base}/outreach/")
+    row = page.locator("tr", has_text="Радиои Кӯлоб")
+    assert row.locator("td").last.inner_text() == "2 + 1"  # read from the contacts
+    assert_accessible(page)
+    screenshot(page, "outreach-sessions-phone-ru")
+    page.goto(f"{base}/outreach/trainings/{training.pk}/")
+    assert "100,0" in page.locator("#gains-title + div").inner_text()
+    assert_accessible(page)
+    screenshot(page, "outreach-training-phone-ru")
+    assert radio.hotline_calls().total == 3
