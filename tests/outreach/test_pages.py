@@ -156,3 +156,19 @@ def test_only_the_trainings_organisation_adds_trainees(client, consultant_du, co
     )
     assert response.status_code == 404
     assert training.trainees.count() == 0
+
+
+def test_the_sessions_page_shows_a_month_counted_by_kind(client, consultant_ku):
+    client.force_login(consultant_ku)
+    for held_on, people in (("2026-10-31", "7"), ("2026-11-01", "40"), ("2026-11-10", "2")):
+        client.post("/outreach/new/", {**FORM, "held_on": held_on, "participants_F": people})
+    page = client.get("/outreach/", {"month": "2026-11"}, HTTP_ACCEPT_LANGUAGE="en")
+    by_kind = page.context["by_kind"]
+    assert [(r["kind"], r["sessions"], r["participants_f"]) for r in by_kind] == [
+        ("info_session", 2, 42)
+    ]
+    assert len(page.context["sessions"]) == 2
+    october = client.get("/outreach/", {"month": "2026-10"}).context["by_kind"]
+    assert october[0]["sessions"] == 1
+    bad = client.get("/outreach/", {"month": "2026-13"})
+    assert bad.context["error"] and bad.context["month"] == "2026-11"  # this month instead

@@ -4,6 +4,7 @@ trainings with each topic's average knowledge gain (shown and as CSV)."""
 from __future__ import annotations
 
 import csv
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from safar.core.dates import parse_iso_date
 from safar.core.models import AuditEvent, District, Office
 
 from .access import can_record, organisations_for, require_read
@@ -46,21 +48,37 @@ PARTNER_KINDS = (
 )
 
 
+def _month(request: HttpRequest) -> tuple[datetime.date, datetime.date, str]:
+    """The month asked for (?month=YYYY-MM), this month in Dushanbe otherwise: first and last
+    day, and an error message for a month that could not be read."""
+    today = timezone.localdate()
+    text = request.GET.get("month", "")
+    try:
+        first = parse_iso_date(f"{text}-01") if text else today.replace(day=1)
+        error = ""
+    except ValueError:
+        first, error = today.replace(day=1), _("Give a month as YYYY-MM.")
+    last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
+    return first, last, error
+
+
 @login_required
 def sessions(request: HttpRequest) -> HttpResponse:
-    """The sessions the user may see, latest first, with the hotline calls a radio or TV
-    programme brought."""
+    """A month's sessions the user may see, latest first, counted by kind (as the monthly
+    report's M11), with the hotline calls a radio or TV programme brought."""
     require_read(request.user)
-    rows = (
-        Session.objects.visible_to(request.user)
-        .select_related("org", "district")
-        .prefetch_related("topics")[:LIST_LIMIT]
-    )
+    first, last, error = _month(request)
+    found = Session.objects.visible_to(request.user).held_between(first, last)
+    rows = found.select_related("org", "district").prefetch_related("topics")[:LIST_LIMIT]
+    kinds = dict(Session.Kind.choices)
     return render(
         request,
         "outreach/sessions.html",
         {
             "sessions": [(s, s.hotline_calls()) for s in rows],
+            "by_kind": [{**row, "label": kinds[row["kind"]]} for row in found.by_kind()],
+            "month": f"{first:%Y-%m}",
+            "error": error,
             "limit": LIST_LIMIT,
             "can_record": can_record(request.user),
         },
