@@ -171,4 +171,20 @@ def test_the_sessions_page_shows_a_month_counted_by_kind(client, consultant_ku):
     october = client.get("/outreach/", {"month": "2026-10"}).context["by_kind"]
     assert october[0]["sessions"] == 1
     bad = client.get("/outreach/", {"month": "2026-13"})
-    assert bad.context["error"] and bad.context["month"] == "2026-11"  # this month instead
+    assert bad.context["error"] and bad.context["month"] == "2026-11"  # the latest instead
+
+
+def test_without_a_month_the_page_opens_on_the_latest_sessions_month(
+    client, consultant_ku, time_machine
+):
+    client.force_login(consultant_ku)
+    client.post("/outreach/new/", FORM)  # 10 November
+    time_machine.move_to(datetime.datetime(2026, 12, 1, 6, tzinfo=datetime.UTC), tick=False)
+    client.force_login(consultant_ku)  # the earlier sign-in has expired since
+    page = client.get("/outreach/")
+    assert (page.context["month"], page.context["previous"], page.context["next"]) == (
+        "2026-11",
+        "2026-10",
+        "2026-12",
+    )
+    assert len(page.context["sessions"]) == 1

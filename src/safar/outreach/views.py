@@ -10,7 +10,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
+from django.db.models import Max, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -48,18 +48,22 @@ PARTNER_KINDS = (
 )
 
 
-def _month(request: HttpRequest) -> tuple[datetime.date, datetime.date, str]:
-    """The month asked for (?month=YYYY-MM), this month in Dushanbe otherwise: first and last
-    day, and an error message for a month that could not be read."""
-    today = timezone.localdate()
+def _month(request: HttpRequest, visible) -> tuple[datetime.date, datetime.date, str]:
+    """The month asked for (?month=YYYY-MM); otherwise the month of the latest session the user
+    may see (on the 1st, this month would show nothing yet), or this month when there is none:
+    first and last day, and an error message for a month that could not be read."""
     text = request.GET.get("month", "")
+    latest = visible.aggregate(latest=Max("held_on"))["latest"] or timezone.localdate()
     try:
-        first = parse_iso_date(f"{text}-01") if text else today.replace(day=1)
+        first = parse_iso_date(f"{text}-01") if text else latest.replace(day=1)
         error = ""
     except ValueError:
-        first, error = today.replace(day=1), _("Give a month as YYYY-MM.")
-    last = (first + datetime.timedelta(days=31)).replace(day=1) - datetime.timedelta(days=1)
-    return first, last, error
+        first, error = latest.replace(day=1), _("Give a month as YYYY-MM.")
+    return first, _next_month(first) - datetime.timedelta(days=1), error
+
+
+def _next_month(first: datetime.date) -> datetime.date:
+    return (first + datetime.timedelta(days=31)).replace(day=1)
 
 
 @login_required
@@ -67,8 +71,9 @@ def sessions(request: HttpRequest) -> HttpResponse:
     """A month's sessions the user may see, latest first, counted by kind (as the monthly
     report's M11), with the hotline calls a radio or TV programme brought."""
     require_read(request.user)
-    first, last, error = _month(request)
-    found = Session.objects.visible_to(request.user).held_between(first, last)
+    visible = Session.objects.visible_to(request.user)
+    first, last, error = _month(request, visible)
+    found = visible.held_between(first, last)
     rows = found.select_related("org", "district").prefetch_related("topics")[:LIST_LIMIT]
     kinds = dict(Session.Kind.choices)
     return render(
@@ -78,6 +83,8 @@ def sessions(request: HttpRequest) -> HttpResponse:
             "sessions": [(s, s.hotline_calls()) for s in rows],
             "by_kind": [{**row, "label": kinds[row["kind"]]} for row in found.by_kind()],
             "month": f"{first:%Y-%m}",
+            "previous": f"{first - datetime.timedelta(days=1):%Y-%m}",
+            "next": f"{_next_month(first):%Y-%m}",
             "error": error,
             "limit": LIST_LIMIT,
             "can_record": can_record(request.user),
