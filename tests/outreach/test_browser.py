@@ -135,3 +135,38 @@ def test_the_sessions_list_and_a_training_page_are_accessible_on_a_phone_in_russ
     assert_accessible(page)
     screenshot(page, "outreach-training-phone-ru")
     assert radio.hotline_calls().total == 3
+
+
+def test_a_send_lost_on_the_way_leaves_the_draft_for_the_next_visit(
+    page_at,  # noqa: F811
+    live_server,
+    time_machine,
+):
+    """The phone believes it is online but the connection drops as the form is sent (the
+    browser shows its error page): opening the form again brings back what was typed."""
+    time_machine.move_to(NOW, tick=True)
+    consultant = make_user("consultant-ku", "MSC-KU", "consultant", password=PASSWORD)
+    page, base = page_at(**PHONE, locale="tg"), live_server.url
+    log_in(page, base, consultant.username, PASSWORD)
+    page.goto(f"{base}/outreach/new/")
+    page.fill("#id_jamoat", "Навобод")
+    page.fill("#id_participants_M", "25")
+
+    def drop_the_post(route):
+        if route.request.method == "POST":
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    page.route("**/outreach/new/", drop_the_post)
+    page.click("button[type=submit].primary")
+    page.wait_for_load_state()
+    assert Session.objects.count() == 0
+    page.unroute("**/outreach/new/")
+
+    page.goto(f"{base}/outreach/new/")
+    assert page.input_value("#id_jamoat") == "Навобод"
+    assert page.input_value("#id_participants_M") == "25"
+    page.click("button[type=submit].primary")
+    page.wait_for_url(f"{base}/outreach/new/?saved=*")
+    assert Session.objects.get().participants_m == 25
