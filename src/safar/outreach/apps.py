@@ -40,14 +40,9 @@ class OutreachConfig(AppConfig):
         from .access import can_read, can_record
 
         register(
+            # One menu entry (the menu is already long on a phone): the sessions page and the
+            # home section link to the trainings.
             Link("outreach", "outreach:sessions", _("Outreach"), allowed=can_read, order=17),
-            Link(
-                "outreach-trainings",
-                "outreach:trainings",
-                _("Trainings"),
-                allowed=can_read,
-                order=18,
-            ),
             HomeSection(
                 "outreach/home_section.html",
                 allowed=can_record,
