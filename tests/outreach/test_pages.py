@@ -188,3 +188,16 @@ def test_without_a_month_the_page_opens_on_the_latest_sessions_month(
         "2026-12",
     )
     assert len(page.context["sessions"]) == 1
+
+
+def test_the_home_page_offers_recording_to_msc_staff_and_reading_to_the_coordinator(
+    client, consultant_ku, coordinator, operator_du
+):
+    client.force_login(consultant_ku)
+    home = client.get("/").content.decode()
+    assert "/outreach/new/" in home and "/outreach/trainings/" in home
+    client.force_login(coordinator)
+    home = client.get("/").content.decode()
+    assert "/outreach/new/" not in home and "/outreach/trainings/" in home
+    client.force_login(operator_du)
+    assert "/outreach/" not in client.get("/").content.decode()

@@ -45,7 +45,7 @@ class OutreachConfig(AppConfig):
             Link("outreach", "outreach:sessions", _("Outreach"), allowed=can_read, order=17),
             HomeSection(
                 "outreach/home_section.html",
-                allowed=can_record,
+                allowed=can_read,
                 order=16,
                 context=_home_context,
             ),
