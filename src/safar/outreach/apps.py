@@ -37,7 +37,7 @@ class OutreachConfig(AppConfig):
             grant(role, app="outreach", scope=Scope.ORGANISATION, permissions=RECORD)
         grant(COORDINATOR, app="outreach", scope=Scope.ALL, permissions=READ)
 
-        from .access import can_read, can_record
+        from .access import can_read
 
         register(
             # One menu entry (the menu is already long on a phone): the sessions page and the
