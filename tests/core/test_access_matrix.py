@@ -23,6 +23,7 @@ from safar.crossings import services
 from safar.guidance.models import Article
 from safar.helpdesk.models import Case
 from safar.helpdesk.workflow import send_referral
+from safar.outreach.models import Training
 from safar.stations.services import register_station
 from tests.capture.world import make_scan
 from tests.conftest import make_user
@@ -148,6 +149,16 @@ TABLE = {
     "api:helpdesk_case_referrals": (("case",), API_POST_ONLY),
     "api:helpdesk_referrals": ((), row(anonymous=401, consultant_du=200)),
     "api:helpdesk_referral_answer": (("referral",), API_POST_ONLY),
+    "outreach:sessions": ((), row(consultant_du=200)),
+    "outreach:new_session": ((), row(consultant_du=200)),
+    "outreach:trainings": ((), row(consultant_du=200)),
+    "outreach:gains_csv": ((), row(consultant_du=200)),
+    "outreach:new_training": ((), row(consultant_du=200)),
+    "outreach:add_trainee": (("training",), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),
+    "outreach:training": (("training",), row(consultant_du=200)),  # a training of MSC-DU
+    "outreach:training_gains_csv": (("training",), row(consultant_du=200)),
+    "api:outreach_sessions": ((), row(anonymous=401, consultant_du=200)),
+    "api:outreach_trainings": ((), row(anonymous=401, consultant_du=200)),
 }
 
 # Pages every signed-in user reaches by design, and Django's own machinery.
@@ -227,6 +238,12 @@ def world(db):
         consent=True,
         user=users["consultant_du"],
     )
+    training = Training.objects.create(
+        org=Office.objects.get(code="MSC-DU"),
+        title="Семинар 2026",  # data: no interface word of either language
+        starts_on=datetime.date(2026, 11, 2),
+        ends_on=datetime.date(2026, 11, 2),
+    )
     objects = {
         "case": case.pk,
         "referral": referral.pk,
@@ -234,6 +251,7 @@ def world(db):
         "scan": scan.pk,
         "article": article.slug,
         "station": station.pk,
+        "training": training.pk,
     }
     return users, objects
 
