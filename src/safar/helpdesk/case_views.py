@@ -176,7 +176,10 @@ def _contact_to_open_from(request: HttpRequest) -> Contact | None:
 
 def _new_case_values(contact: Contact | None, user) -> dict[str, Any]:
     """The form's first values: the caller of the contact the case grows from."""
-    values: dict[str, Any] = {"person_relation": CasePerson.Relation.MIGRANT}
+    values: dict[str, Any] = {
+        "person_relation": CasePerson.Relation.MIGRANT,
+        "person_sex": Caller.Sex.UNKNOWN,
+    }
     mscs = list(mscs_for(user, "helpdesk.add_case")[:2])
     if len(mscs) == 1:
         values["msc"] = mscs[0].code
@@ -369,7 +372,10 @@ def _detail(
             or (case.follow_up_due.isoformat() if case.follow_up_due else ""),
             "max_document_mb": cases.MAX_DOCUMENT_BYTES // 2**20,
             "person_fields": person_fields(
-                values or {"new_relation": CasePerson.Relation.SPOUSE}, errors or {}, "new_"
+                values
+                or {"new_relation": CasePerson.Relation.SPOUSE, "new_sex": Caller.Sex.UNKNOWN},
+                errors or {},
+                "new_",
             ),
             **_person_choices(),
         },
