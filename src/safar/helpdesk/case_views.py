@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q
+from django.db.models import F
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -34,6 +34,18 @@ from .models import Caller, Case, CaseDocument, CasePerson, Category, Contact
 from .workflow import WorkflowError, advance, available_actions
 
 PAGE_SIZE = 50
+# What a list row shows: the long texts (assessment, plan, sensitive details) are not read.
+ROW_FIELDS = (
+    "number",
+    "case_type",
+    "status",
+    "follow_up_due",
+    "opened_at",
+    "summary",
+    "assigned_to__username",
+    "assigned_to__first_name",
+    "assigned_to__last_name",
+)
 SENSITIVE_TEXTS = ("psychological", "health", "trafficking")
 
 
@@ -101,6 +113,20 @@ def _filtered(request: HttpRequest, base) -> tuple[Any, dict[str, str]]:
     return found, chosen
 
 
+def _counts(base, user, today) -> dict[str, int]:
+    """The list's figures, one indexed count each: a single aggregate with four conditions reads
+    every row of the centre (100 ms at 50,000 cases), these read index ranges."""
+    open_cases = base.open()
+    return {
+        "open": open_cases.count(),
+        "overdue": open_cases.filter(follow_up_due__lt=today).count(),
+        "mine": open_cases.filter(assigned_to=user).count(),
+        "awaiting": base.filter(
+            status__in=[Case.Status.PLAN_SUBMITTED, Case.Status.CLOSURE_REQUESTED]
+        ).count(),
+    }
+
+
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
     """The cases of the user's MSC with filters (status, type, consultant or "mine", open or
@@ -108,17 +134,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
     _require_cases(request.user)
     today = timezone.localdate()
     base = Case.objects.visible_to(request.user)
-    counts = base.aggregate(
-        open=Count("pk", filter=~Q(status=Case.Status.CLOSED)),
-        overdue=Count("pk", filter=~Q(status=Case.Status.CLOSED) & Q(follow_up_due__lt=today)),
-        mine=Count("pk", filter=~Q(status=Case.Status.CLOSED) & Q(assigned_to=request.user)),
-        awaiting=Count(
-            "pk",
-            filter=Q(status__in=[Case.Status.PLAN_SUBMITTED, Case.Status.CLOSURE_REQUESTED]),
-        ),
-    )
+    counts = _counts(base, request.user, today)
     found, chosen = _filtered(request, base)
-    page = Paginator(found.select_related("msc", "assigned_to"), PAGE_SIZE).get_page(
+    page = Paginator(found.select_related("assigned_to").only(*ROW_FIELDS), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     query = urlencode({k: v for k, v in chosen.items() if v})
@@ -148,7 +166,8 @@ def case_overdue(request: HttpRequest) -> HttpResponse:
     found = (
         Case.objects.visible_to(request.user)
         .overdue(today)
-        .select_related("msc", "assigned_to")
+        .select_related("assigned_to")
+        .only(*ROW_FIELDS)
         .order_by("follow_up_due", "id")
     )
     page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
