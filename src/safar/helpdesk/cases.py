@@ -25,10 +25,12 @@ from django.utils.translation import gettext_lazy
 
 from safar.core.dates import parse_iso_date
 from safar.core.models import AuditEvent, Country, Office
+from safar.core.permissions import restrict_to_scope
 from safar.core.sensitive import hidden_fields
 
 from .access import mscs_for
 from .models import (
+    APP,
     Caller,
     Case,
     CaseDocument,
@@ -506,6 +508,17 @@ def assign(case: Case, consultant, by) -> CaseEvent:
 # --- search before create ---------------------------------------------------------------------
 
 
+def people_visible_to(user):
+    """The people of the cases `user` may see (the rule of `Case.objects.visible_to`, applied
+    through the join: `case__in=<subquery>` made SQLite read every case, 385 ms at 200,000
+    cases, against 17 ms)."""
+    if not user.is_authenticated or not user.has_perm("helpdesk.view_case"):
+        return CasePerson.objects.none()
+    return restrict_to_scope(
+        CasePerson.objects.all(), user, app=APP, organisation_field="case__msc"
+    )
+
+
 def search_people(user, *, phone: str = "", name: str = "", passport: str = "") -> list[CasePerson]:
     """The people in the cases the user may see who match the phone number, the name (a part of
     it, any case) or the passport, so that a second case is not opened for the same client.
@@ -534,7 +547,8 @@ def search_people(user, *, phone: str = "", name: str = "", passport: str = "") 
     if errors:
         raise CaseInvalid(errors)
     found = list(
-        CasePerson.objects.filter(criteria, case__in=Case.objects.visible_to(user))
+        people_visible_to(user)
+        .filter(criteria)
         .select_related("case", "case__assigned_to")
         .order_by("-case__opened_at", "id")[:MAX_SEARCH_RESULTS]
     )
