@@ -407,7 +407,9 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, get_case_for_user(request.user, pk))
 
 
-def _case_to_change(request: HttpRequest, pk: int, permission: str) -> Case:
+def _case_for(request: HttpRequest, pk: int, permission: str) -> Case:
+    """The case (404 for another centre's, 403 without case work) if the user also holds
+    `permission` (403 otherwise)."""
     case = get_case_for_user(request.user, pk)
     _require(request.user, permission)
     return case
@@ -422,7 +424,7 @@ def _done(request: HttpRequest, case: Case, message: str, anchor: str = "") -> H
 @require_POST
 def case_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the assessment, plan, sensitive details, follow-up date and result."""
-    case = _case_to_change(request, pk, "helpdesk.change_case")
+    case = _case_for(request, pk, "helpdesk.change_case")
     names = (*cases.CASE_TEXTS, "follow_up_due", "closure", "barred_path", "barred_outcome")
     raw = {name: request.POST[name] for name in names if name in request.POST}
     try:
@@ -450,7 +452,7 @@ def case_action(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_change(request, pk, "helpdesk.change_case")
+    case = _case_for(request, pk, "helpdesk.change_case")
     username = request.POST.get("assigned_to", "")
     consultant = cases.consultants_of(case.msc).filter(username=username).first()
     try:
@@ -469,7 +471,7 @@ def _raw_person(post, prefix: str) -> dict[str, str]:
 @login_required
 @require_POST
 def person_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_change(request, pk, "helpdesk.add_caseperson")
+    case = _case_for(request, pk, "helpdesk.add_caseperson")
     try:
         person = cases.clean_person(
             _raw_person(request.POST, "new_"), today=timezone.localdate(), prefix="new_"
@@ -483,7 +485,7 @@ def person_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
     """Change one person of the case (a page of its own: the case page stays short)."""
-    case = _case_to_change(request, pk, "helpdesk.change_caseperson")
+    case = _case_for(request, pk, "helpdesk.change_caseperson")
     person = get_object_or_404(case.people.select_related("location"), pk=person_pk)
     errors: dict[str, list[str]] = {}
     values: Any = {
@@ -516,7 +518,7 @@ def person_edit(request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def note_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_change(request, pk, "helpdesk.add_casenote")
+    case = _case_for(request, pk, "helpdesk.add_casenote")
     try:
         cases.add_note(
             case,
@@ -533,7 +535,7 @@ def note_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def document_add(request: HttpRequest, pk: int) -> HttpResponse:
-    case = _case_to_change(request, pk, "helpdesk.add_casedocument")
+    case = _case_for(request, pk, "helpdesk.add_casedocument")
     try:
         cases.add_document(
             case,
@@ -550,7 +552,7 @@ def document_add(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileResponse:
     """A case's document, to those who may see the case; every download is in the audit."""
-    case = _case_to_change(request, pk, "helpdesk.view_casedocument")
+    case = _case_for(request, pk, "helpdesk.view_casedocument")
     document: CaseDocument = get_object_or_404(case.documents, pk=document_pk)
     try:
         handle = document.file.open("rb")
