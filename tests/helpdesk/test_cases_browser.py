@@ -54,7 +54,7 @@ def test_the_case_pages_are_accessible_and_the_lookup_links_the_open_case(
         page.goto(f"{base}{path}")
         assert case.number in page.content()
         assert_accessible(page)
-    screenshot(page, "helpdesk-case")
+        screenshot(page, path.strip("/").replace("/", "-").replace(str(case.pk), "id"))
 
     page.goto(f"{base}/helpdesk/cases/new/")
     page.locator("#id_search_name").fill("Каримова")
@@ -62,6 +62,7 @@ def test_the_case_pages_are_accessible_and_the_lookup_links_the_open_case(
     page.wait_for_selector("#found-title")
     assert case.number in page.locator("#found-title + div").inner_text()
     assert_accessible(page)
+    screenshot(page, "helpdesk-case-new-search")
 
     page.goto(f"{base}/helpdesk/new/")
     page.keyboard.type("93 555 11 22")
