@@ -128,6 +128,7 @@ def test_search_before_create_is_a_post_and_shows_the_matching_peoples_cases(
     assert response.status_code == 200
     assert "1 person found" in html
     assert reverse("helpdesk:case", args=[case_du.pk]) in html
+    assert 'name="person_name" value="раҳимов"' in html  # the new person starts from the search
     response = client.post(reverse("helpdesk:case_new"), {"search": "1", "search_phone": "12"})
     assert response.status_code == 400
     assert 'id="id_search_phone-errors"' in response.content.decode()

@@ -251,10 +251,15 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if "search" in request.POST:
             # The search form holds only the search: the case form keeps its first values.
-            values = values | {
-                name: request.POST.get(name, "")
-                for name in ("search_phone", "search_name", "search_passport")
+            searched = {
+                name: request.POST.get(f"search_{name}", "").strip()
+                for name in ("phone", "name", "passport")
             }
+            values = values | {f"search_{name}": value for name, value in searched.items()}
+            # What was searched starts the new person, where the contact gave nothing.
+            for name, value in searched.items():
+                if value and not values.get(f"person_{name}"):
+                    values[f"person_{name}"] = value
             try:
                 found = cases.search_people(
                     request.user,
