@@ -15,13 +15,15 @@ signed-in user without any role.
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from safar.capture.models import Scan
 from safar.core.models import Office, Role
 from safar.crossings import services
 from safar.guidance.models import Article
-from safar.helpdesk.models import Case
+from safar.helpdesk.cases import add_document
+from safar.helpdesk.models import Case, CasePerson
 from safar.helpdesk.workflow import send_referral
 from safar.outreach.models import Training
 from safar.stations.services import register_station
@@ -81,6 +83,7 @@ EDITORS = row(editor=200)
 ADMINISTRATORS = row()
 API_ANALYSTS = row(anonymous=401, analyst=200)
 API_POST_ONLY = dict.fromkeys(ROLES, 405)
+POST_ONLY_PAGE = {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}  # a form's target
 
 TABLE = {
     "home": ((), SIGNED_IN),
@@ -159,6 +162,22 @@ TABLE = {
     "outreach:training_gains_csv": (("training",), row(consultant_du=200)),
     "api:outreach_sessions": ((), row(anonymous=401, consultant_du=200)),
     "api:outreach_trainings": ((), row(anonymous=401, consultant_du=200)),
+    "helpdesk:cases": ((), row(consultant_du=200)),
+    "helpdesk:cases_overdue": ((), row(consultant_du=200)),
+    "helpdesk:case_new": ((), row(consultant_du=200)),
+    "helpdesk:case": (("case",), row(consultant_du=200)),
+    "helpdesk:case_person": (("case", "person"), row(consultant_du=200)),
+    "helpdesk:case_document": (("case", "document"), row(consultant_du=200)),
+    "helpdesk:case_update": (("case",), POST_ONLY_PAGE),
+    "helpdesk:case_action": (("case",), POST_ONLY_PAGE),
+    "helpdesk:case_assign": (("case",), POST_ONLY_PAGE),
+    "helpdesk:case_person_add": (("case",), POST_ONLY_PAGE),
+    "helpdesk:case_note_add": (("case",), POST_ONLY_PAGE),
+    "helpdesk:case_document_add": (("case",), POST_ONLY_PAGE),
+    "api:helpdesk_cases": ((), row(anonymous=401, consultant_du=200)),
+    "api:helpdesk_case": (("case",), row(anonymous=401, consultant_du=200)),
+    "api:helpdesk_case_transitions": (("case",), API_POST_ONLY),
+    "api:helpdesk_case_people": (("case",), API_POST_ONLY),
 }
 
 # Pages every signed-in user reaches by design, and Django's own machinery.
@@ -192,7 +211,8 @@ def test_every_url_is_in_the_access_table():
 
 
 @pytest.fixture
-def world(db):
+def world(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
     users = {
         "outsider": make_user("outsider", None),
         "operator_du": make_user("operator-du", "ICC-DU", Role.OPERATOR),
@@ -244,9 +264,15 @@ def world(db):
         starts_on=datetime.date(2026, 11, 2),
         ends_on=datetime.date(2026, 11, 2),
     )
+    person = CasePerson.objects.create(case=case, relation="migrant", name="Али Каримов")
+    document = add_document(
+        case, users["consultant_du"], SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
+    )
     objects = {
         "case": case.pk,
         "referral": referral.pk,
+        "person": person.pk,
+        "document": document.pk,
         "crossing": crossing.pk,
         "scan": scan.pk,
         "article": article.slug,

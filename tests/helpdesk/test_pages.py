@@ -38,8 +38,9 @@ def test_a_contact_typed_in_the_form_is_stored_and_the_form_opens_empty_for_the_
     client.force_login(consultant_du)
     response = client.post(reverse("helpdesk:new"), FORM)
     assert response.status_code == 302
-    assert response["Location"] == reverse("helpdesk:new") + "?channel=phone"
     contact = Contact.objects.get()
+    # The empty form offers to open a case from the conversation just logged.
+    assert response["Location"] == reverse("helpdesk:new") + f"?channel=phone&contact={contact.pk}"
     assert contact.caller.phone == "+79161234567"
     assert contact.received_at == datetime.datetime(2026, 11, 3, 5, 15, tzinfo=datetime.UTC)
     assert contact.created_by == consultant_du

@@ -8,9 +8,12 @@ helpdesk permission and get 403, as helpdesk roles do on the border-statistics p
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404
 
 from safar.core.models import Office
 from safar.core.roles import Scope, scope_in
+
+from .models import Case
 
 APP = "helpdesk"
 
@@ -128,3 +131,27 @@ def open_case_with_reason(user, number: str, reason: str):
             user=user, action=AuditEvent.Action.VIEW, obj=case, query={"reason": reason}
         )
     return case
+
+
+def can_view_cases(user) -> bool:
+    """Whether the user works on cases (a consultant's or supervisor's own MSC's). The
+    coordinator, who sees every MSC's figures, browses no cases."""
+    return user.is_authenticated and user.has_perm("helpdesk.view_case")
+
+
+def can_open_cases(user) -> bool:
+    return (
+        can_view_cases(user)
+        and user.has_perm("helpdesk.add_case")
+        and mscs_for(user, "helpdesk.add_case").exists()
+    )
+
+
+def get_case_for_user(user, pk):
+    """The case if the user may work on it: 403 without case work, 404 for another MSC's case
+    (its existence is not revealed)."""
+    if not can_view_cases(user):
+        raise PermissionDenied
+    return get_object_or_404(
+        Case.objects.visible_to(user).select_related("msc", "assigned_to", "opened_by"), pk=pk
+    )

@@ -44,18 +44,34 @@ SENSITIVE = (
 
 def _home_context(request) -> dict:
     """Today's contacts the user may see, counted as on the contacts page."""
-    from django.db.models import Count, Q
+    from django.db.models import Count, F, Q
     from django.utils import timezone
 
-    from .access import can_log_contacts
-    from .models import Contact
+    from .access import can_log_contacts, can_open_cases, can_view_cases
+    from .models import Case, Contact
 
-    today = Contact.objects.visible_to(request.user).filter(received_at__date=timezone.localdate())
+    day = timezone.localdate()
+    today = Contact.objects.visible_to(request.user).filter(received_at__date=day)
     counts = today.aggregate(
         data=Count("pk", filter=Q(call_type=Contact.CallType.DATA)),
         non_data=Count("pk", filter=~Q(call_type=Contact.CallType.DATA)),
     )
-    return {"today": counts, "can_log": can_log_contacts(request.user)}
+    context = {"today": counts, "can_log": can_log_contacts(request.user)}
+    if can_view_cases(request.user):
+        # My open cases, the next follow-up first, and how many of the centre's are overdue.
+        cases = Case.objects.visible_to(request.user).open()
+        context |= {
+            "show_cases": True,
+            "can_open_case": can_open_cases(request.user),
+            "my_cases": list(
+                cases.filter(assigned_to=request.user)
+                .order_by(F("follow_up_due").asc(nulls_last=True), "-opened_at")
+                .only("pk", "number", "status", "follow_up_due", "summary")[:10]
+            ),
+            "overdue_count": cases.overdue(day).count(),
+            "today_date": day,
+        }
+    return context
 
 
 def _referrals_home_context(request) -> dict:
@@ -138,6 +154,7 @@ class HelpdeskConfig(AppConfig):
             can_open_case_with_reason,
             can_see_case_statistics,
             can_use_helpdesk,
+            can_view_cases,
         )
 
         register(
@@ -151,6 +168,7 @@ class HelpdeskConfig(AppConfig):
                 allowed=can_log_contacts,
                 order=16,
             ),
+            Link("helpdesk-cases", "helpdesk:cases", _("Cases"), allowed=can_view_cases, order=17),
             HomeSection(
                 "helpdesk/home_section.html",
                 allowed=can_use_helpdesk,

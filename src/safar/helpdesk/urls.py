@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_referrals
+from . import case_views, views, views_referrals
 
 app_name = "helpdesk"
 
@@ -36,5 +36,22 @@ urlpatterns = [
         "referrals/<int:pk>/documents/<int:document>/",
         views_referrals.referral_document,
         name="referral-document",
+    ),
+    # Cases. Searches for a person (search before create) are POSTs to the new-case page.
+    path("cases/", case_views.case_list, name="cases"),
+    path("cases/overdue/", case_views.case_overdue, name="cases_overdue"),
+    path("cases/new/", case_views.case_new, name="case_new"),
+    path("cases/<int:pk>/", case_views.case_detail, name="case"),
+    path("cases/<int:pk>/update/", case_views.case_update, name="case_update"),
+    path("cases/<int:pk>/action/", case_views.case_action, name="case_action"),
+    path("cases/<int:pk>/assign/", case_views.case_assign, name="case_assign"),
+    path("cases/<int:pk>/people/", case_views.person_add, name="case_person_add"),
+    path("cases/<int:pk>/people/<int:person_pk>/", case_views.person_edit, name="case_person"),
+    path("cases/<int:pk>/notes/", case_views.note_add, name="case_note_add"),
+    path("cases/<int:pk>/documents/", case_views.document_add, name="case_document_add"),
+    path(
+        "cases/<int:pk>/documents/<int:document_pk>/",
+        case_views.document_download,
+        name="case_document",
     ),
 ]

@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -21,14 +22,14 @@ from django.views.decorators.http import require_POST
 from safar.core.dates import parse_iso_date
 from safar.core.models import AuditEvent, Country, Region
 
-from .access import can_log_contacts, mscs_for, require_helpdesk
+from .access import can_log_contacts, can_open_cases, mscs_for, require_helpdesk
 from .crossings_lookup import (
     LookupRefused,
     look_up_crossings,
     migrant_of,
     record_crossings_consent,
 )
-from .models import BanCheckResult, Caller, Case, Category, Contact
+from .models import BanCheckResult, Caller, Case, CasePerson, Category, Contact
 from .phones import InvalidPhone, normalise_phone
 from .services import CALLER_FIELDS, ContactInvalid, clean_contact, earlier_contacts, log_contact
 from .staycheck import BanCheckOutcome, clean_ban_check, run_ban_check
@@ -86,9 +87,9 @@ def contacts(request: HttpRequest) -> HttpResponse:
     by_type = dict(
         found.non_data_calls().values_list("call_type").annotate(n=Count("pk")).order_by()
     )
-    rows = found.select_related("msc", "caller", "ban_check").prefetch_related("categories")[
-        :LIST_LIMIT
-    ]
+    rows = found.select_related("msc", "caller", "ban_check", "case").prefetch_related(
+        "categories"
+    )[:LIST_LIMIT]
     return render(
         request,
         "helpdesk/contacts.html",
@@ -107,6 +108,7 @@ def contacts(request: HttpRequest) -> HttpResponse:
             "chosen": chosen,
             "limit": LIST_LIMIT,
             "can_log": can_log_contacts(request.user),
+            "can_open_case": can_open_cases(request.user),
         },
     )
 
@@ -268,20 +270,38 @@ def new_contact(request: HttpRequest) -> HttpResponse:
                     "channel": Contact.Channel(contact.channel).label,
                 },
             )
-            # Back to an empty form for the next call, the channel kept.
-            return redirect(f"{request.path}?channel={contact.channel}")
+            # Back to an empty form for the next call, the channel kept; after a conversation
+            # the form offers to open a case from it.
+            after = f"&contact={contact.pk}" if contact.is_data_call else ""
+            return redirect(f"{request.path}?channel={contact.channel}{after}")
     else:
         values = {"channel": request.GET.get("channel", Contact.Channel.PHONE)}
     status = 400 if errors else 200
     context = _form_context(request, values, errors)
+    context["logged"] = _logged_contact(request)
     return render(request, "helpdesk/new.html", context, status=status)
+
+
+def _logged_contact(request: HttpRequest) -> Contact | None:
+    """The conversation just logged (`?contact=`), when a case may be opened from it."""
+    value = request.GET.get("contact", "")
+    if request.method != "GET" or not value.isdigit() or len(value) > 18:
+        return None
+    if not can_open_cases(request.user):
+        return None
+    return (
+        Contact.objects.visible_to(request.user)
+        .data_calls()
+        .filter(pk=int(value), case__isnull=True)
+        .first()
+    )
 
 
 @login_required
 @require_POST
 def lookup(request: HttpRequest) -> JsonResponse:
     """The caller profiles and earlier contacts for a number, as it is being typed (POST, so
-    the number stays out of URLs and logs). Open cases come with the case workflow."""
+    the number stays out of URLs and logs), and the open cases of the people with that number."""
     require_helpdesk(request.user)
     try:
         phone = normalise_phone(request.POST.get("phone", ""))
@@ -289,6 +309,14 @@ def lookup(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"phone": None, "callers": [], "contacts": [], "open_cases": []})
     callers = Caller.objects.visible_to(request.user).filter(phone=phone).select_related("msc")
     earlier = earlier_contacts(request.user, phone)
+    # The caller's open cases: those in which a person has this number (the coordinator, who
+    # browses no cases, gets none).
+    open_cases = (
+        Case.objects.visible_to(request.user)
+        .open()
+        .filter(pk__in=CasePerson.objects.filter(phone=phone).values("case_id"))
+        .order_by("-opened_at")[:20]
+    )
     AuditEvent.record(
         user=request.user,
         action=AuditEvent.Action.SEARCH,
@@ -323,7 +351,15 @@ def lookup(request: HttpRequest) -> JsonResponse:
                 }
                 for c in earlier
             ],
-            "open_cases": [],
+            "open_cases": [
+                {
+                    "number": case.number,
+                    "type": case.get_case_type_display(),
+                    "status": case.get_status_display(),
+                    "url": reverse("helpdesk:case", args=[case.pk]),
+                }
+                for case in open_cases
+            ],
         },
         json_dumps_params={"ensure_ascii": False},
     )

@@ -1,5 +1,5 @@
 // The contact form: as the phone number is typed, the caller's profile and earlier contacts
-// appear beside the form. The number is POSTed (never in a URL); results are written as text.
+// and open cases appear beside the form. The number is POSTed (never in a URL); results are written as text.
 (function () {
   "use strict";
   const form = document.getElementById("contact-form");
@@ -42,6 +42,19 @@
       cell(row, contact.ban_check);
       rows.appendChild(row);
     }
+    const cases = panel.querySelector("[data-cases]");
+    cases.replaceChildren();
+    for (const found of answer.open_cases || []) {
+      const item = document.createElement("li");
+      const link = document.createElement("a");
+      link.href = found.url;
+      link.className = "code";
+      link.textContent = found.number;
+      item.appendChild(link);
+      item.appendChild(document.createTextNode(" · " + [found.type, found.status].join(" · ")));
+      cases.appendChild(item);
+    }
+    panel.querySelector("[data-cases-block]").hidden = cases.children.length === 0;
     panel.querySelector("[data-empty]").hidden = answer.contacts.length > 0;
     panel.hidden = false;
   }
