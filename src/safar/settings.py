@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "safar.stations",
     "safar.guidance",
     "safar.helpdesk",
+    "safar.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -23,4 +23,5 @@ urlpatterns = [
     path("reports/", include("safar.reports.urls")),
     path("crossings/", include("safar.crossings.urls")),
     path("helpdesk/", include("safar.helpdesk.urls")),
+    path("monitoring/", include("safar.monitoring.urls")),
 ]

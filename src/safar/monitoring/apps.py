@@ -1,0 +1,69 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+# The helpdesk's roles (safar.helpdesk.apps): the same people read and submit the reports.
+CONSULTANT = "consultant"
+SUPERVISOR = "supervisor"
+COORDINATOR = "coordinator"
+
+
+class MonitoringConfig(AppConfig):
+    name = "safar.monitoring"
+    label = "monitoring"
+    verbose_name = _("Monitoring and evaluation")
+    # Its JSON endpoints, mounted at /api/ by safar.api.
+    api_router = "safar.monitoring.api:router"
+
+    def ready(self) -> None:
+        from safar.core.navigation import Link, register
+        from safar.core.roles import ADMINISTRATOR, Scope, grant
+
+        # An MSC's consultants read their centre's monthly reports; its head (the supervisor)
+        # types the hand-counted figures and submits them.
+        grant(
+            CONSULTANT,
+            app="monitoring",
+            scope=Scope.ORGANISATION,
+            permissions=("monitoring.view_monthlyreport",),
+        )
+        grant(
+            SUPERVISOR,
+            app="monitoring",
+            scope=Scope.ORGANISATION,
+            permissions=("monitoring.view_monthlyreport", "monitoring.submit_monthlyreport"),
+        )
+        # The coordinator at the centre reviews every MSC's: returns, accepts, reopens.
+        grant(
+            COORDINATOR,
+            app="monitoring",
+            scope=Scope.ALL,
+            permissions=("monitoring.view_monthlyreport", "monitoring.review_monthlyreport"),
+        )
+        # Administrators (who receive every grant besides) map the figures to DHIS2, send
+        # them, and read the send log.
+        grant(
+            ADMINISTRATOR,
+            app="monitoring",
+            scope=Scope.ALL,
+            permissions=(
+                "monitoring.send_to_dhis2",
+                "monitoring.view_dhis2sendlog",
+                *(
+                    f"monitoring.{verb}_{model}"
+                    for model in ("dhis2dataset", "dhis2orgunit", "dhis2indicator")
+                    for verb in ("view", "add", "change", "delete")
+                ),
+            ),
+        )
+
+        from .access import can_read_monthly_reports
+
+        register(
+            Link(
+                "monitoring",
+                "monitoring:index",
+                _("Monthly reports"),
+                allowed=can_read_monthly_reports,
+                order=17,
+            ),
+        )
