@@ -223,7 +223,8 @@ def read_summary(http_status: int, body: Any) -> ImportSummary:
     """DHIS2's import summary, wrapped (2.38+: {"httpStatus", "response": {…}}) or not."""
     if not isinstance(body, dict):
         raise Dhis2Error(f"DHIS2 answered {http_status} without an import summary")
-    summary = body.get("response") if isinstance(body.get("response"), dict) else body
+    wrapped = body.get("response")
+    summary: dict = wrapped if isinstance(wrapped, dict) else body
     counts = summary.get("importCount") or {}
     conflicts = summary.get("conflicts") or []
     status = str(summary.get("status") or body.get("status") or "")

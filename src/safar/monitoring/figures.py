@@ -37,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from safar.core.models import Office
 from safar.helpdesk.models import Case, CaseEvent, Contact, Referral, Service
+from safar.helpdesk.models.contacts import ContactQuerySet
 
 LOCAL = zoneinfo.ZoneInfo("Asia/Dushanbe")
 MONTH_RE = re.compile(r"(\d{4})-(\d{2})", re.ASCII)
@@ -136,10 +137,11 @@ class Table:
         return sorted(rows, key=lambda row: [str(v) for v in row[:width]])
 
 
-def _contacts(msc_ids: list[int], month: Month) -> QuerySet[Contact]:
-    return Contact.objects.filter(
+def _contacts(msc_ids: list[int], month: Month) -> ContactQuerySet:
+    found: ContactQuerySet = Contact.objects.filter(
         msc_id__in=msc_ids, received_at__gte=month.start, received_at__lt=month.end
     )
+    return found
 
 
 def _grouped(queryset: QuerySet, *keys: str) -> list[list]:

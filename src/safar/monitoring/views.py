@@ -39,6 +39,14 @@ ACTION_LABELS = {
     "reopen": gettext_lazy("Reopen for a correction"),
 }
 
+EVENT_LABELS = {
+    "save_figures": gettext_lazy("figures typed by hand saved"),
+    "submit": gettext_lazy("submitted"),
+    "return_report": gettext_lazy("returned"),
+    "accept": gettext_lazy("accepted"),
+    "reopen": gettext_lazy("reopened"),
+}
+
 
 def _require(user) -> None:
     if not can_read_monthly_reports(user):
@@ -179,7 +187,12 @@ def report_page(request: HttpRequest, msc: str, month: str) -> HttpResponse:
             ],
             "editable": editable,
             "actions": [(action, ACTION_LABELS[action]) for action in actions],
-            "events": list(report.events.select_related("user")) if report.pk else [],
+            "events": [
+                {"event": event, "label": EVENT_LABELS.get(event.action, event.action)}
+                for event in report.events.select_related("user")
+            ]
+            if report.pk
+            else [],
             "changes": _changes_for_page(report) if report.pk else [],
             "errors": {},
             "can_review": can_review(request.user),
