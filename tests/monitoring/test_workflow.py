@@ -105,3 +105,28 @@ def test_typed_figures_are_whole_numbers_named_in_the_error(november, supervisor
         save_typed(report, {"unknown": "1"}, supervisor_du)
     report.refresh_from_db()
     assert report.typed == {}
+
+
+def test_the_demo_month(db, capsys):
+    import io
+
+    from safar.core.demo import load_demo
+
+    load_demo(io.StringIO())
+    statuses = dict(
+        MonthlyReport.objects.filter(month=datetime.date(2026, 11, 1)).values_list(
+            "msc__code", "status"
+        )
+    )
+    assert statuses == {
+        "MSC-DU": "accepted",
+        "MSC-KH": "submitted",
+        "MSC-KU": "submitted",
+        "MSC-BO": "draft",
+    }
+    from safar.monitoring.dhis2 import build_sets
+
+    (one,) = build_sets(Month(2026, 11))
+    assert one.org_unit == "OU_MSC_DU" and one.values
+    load_demo(io.StringIO())  # again: nothing changes
+    assert MonthlyReport.objects.count() == 4
