@@ -156,11 +156,11 @@ def _fill(contacts: int, cases: int) -> None:
                         outcome=rng.choice(("information", "referred", "")) if data else "",
                     )
                 )
-            made = Contact.objects.bulk_create(batch, batch_size=BATCH)
+            contacts_made = Contact.objects.bulk_create(batch, batch_size=BATCH)
             through.objects.bulk_create(
                 [
                     through(contact_id=c.pk, category_id=code)
-                    for c in made
+                    for c in contacts_made
                     if c.call_type == "data"
                     for code in set(rng.choices(categories, k=rng.choice((1, 1, 2))))
                 ],
@@ -170,7 +170,7 @@ def _fill(contacts: int, cases: int) -> None:
         while left > 0:
             size = min(BATCH, left)
             left -= size
-            batch_cases = []
+            batch_cases: list[Case] = []
             for _ in range(size):
                 opened = moment()
                 closed = rng.random() < 0.6
