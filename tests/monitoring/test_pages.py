@@ -78,3 +78,13 @@ def test_the_printable_pdf(client, november, coordinator):
     client.cookies["django_language"] = "ru"
     response = client.get(page(name="monitoring:pdf"))
     assert response.status_code == 200 and response.content.startswith(b"%PDF")
+
+
+def test_the_home_page_shows_last_months_reports(client, november, coordinator, supervisor_du):
+    from safar.monitoring.figures import Month
+    from safar.monitoring.services import advance, report_for
+
+    advance(report_for(november["du"], Month(2026, 11)), "submit", supervisor_du)
+    client.force_login(coordinator)
+    body = client.get("/").content.decode()
+    assert page() in body and "MSC-KH" in body

@@ -7,6 +7,33 @@ SUPERVISOR = "supervisor"
 COORDINATOR = "coordinator"
 
 
+def _home_context(request) -> dict:
+    """Last month's report of each MSC the user sees, with its status."""
+    from django.utils import timezone
+
+    from .access import mscs_for
+    from .exports import describe_month
+    from .figures import Month
+    from .models import MonthlyReport
+
+    month = Month.of(timezone.localdate()).previous
+    mscs = list(mscs_for(request.user).order_by("code"))
+    found = dict(
+        MonthlyReport.objects.filter(month=month.first_day, msc__in=mscs).values_list(
+            "msc_id", "status"
+        )
+    )
+    labels = dict(MonthlyReport.Status.choices)
+    return {
+        "month": str(month),
+        "month_label": describe_month(month),
+        "rows": [
+            {"code": msc.code, "status": labels[found.get(msc.pk, MonthlyReport.Status.DRAFT)]}
+            for msc in mscs
+        ],
+    }
+
+
 class MonitoringConfig(AppConfig):
     name = "safar.monitoring"
     label = "monitoring"
@@ -15,7 +42,7 @@ class MonitoringConfig(AppConfig):
     api_router = "safar.monitoring.api:router"
 
     def ready(self) -> None:
-        from safar.core.navigation import Link, register
+        from safar.core.navigation import HomeSection, Link, register
         from safar.core.roles import ADMINISTRATOR, Scope, grant
 
         # An MSC's consultants read their centre's monthly reports; its head (the supervisor)
@@ -65,5 +92,11 @@ class MonitoringConfig(AppConfig):
                 _("Monthly reports"),
                 allowed=can_read_monthly_reports,
                 order=17,
+            ),
+            HomeSection(
+                "monitoring/home_section.html",
+                allowed=can_read_monthly_reports,
+                order=17,
+                context=_home_context,
             ),
         )
