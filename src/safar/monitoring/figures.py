@@ -281,24 +281,35 @@ def m12(msc_ids: list[int], month: Month) -> list[list]:
         .values("to_status")[:1]
     )
     cases = Case.objects.filter(msc_id__in=msc_ids, opened_at__lt=month.end)
-    # Only a case with a closing event before the end may have been closed then (its last
-    # status event says whether it was reopened since): the others need no look at history.
     closed_before = CaseEvent.objects.filter(
         case_id=OuterRef("pk"),
         kind=CaseEvent.Kind.STATUS,
         to_status=Case.Status.CLOSED,
         at__lt=month.end,
     )
-    closed_then = (
-        cases.filter(Exists(closed_before))
-        .annotate(then=Subquery(last_status))
-        .filter(then=Case.Status.CLOSED)
-    )
-    open_then = cases.exclude(pk__in=closed_then.values("pk"))
-    counts = open_then.aggregate(
-        open_cases=Count("pk"),
-        overdue=Count("pk", filter=Q(follow_up_due__lt=month.next.first_day)),
-    )
+    # A case closed now, since before the end, was closed at the end (a reopening clears
+    # closed_at; a later closing sets it anew): no history needed. A case open now, or closed
+    # only after the end, was open at the end unless it had been closed before the end and
+    # reopened after it (rare): only those with a closing before the end are asked for their
+    # last status then. Each part is counted on its own so that SQLite and PostgreSQL use the
+    # (msc, status, opened_at) index for each.
+    open_statuses = [status for status in Case.Status.values if status != Case.Status.CLOSED]
+    counts = {"open_cases": 0, "overdue": 0}
+    for part in (
+        cases.filter(status__in=open_statuses),
+        cases.filter(status=Case.Status.CLOSED, closed_at__gte=month.end),
+    ):
+        closed_then = (
+            part.filter(Exists(closed_before))
+            .annotate(then=Subquery(last_status))
+            .filter(then=Case.Status.CLOSED)
+        )
+        found = part.exclude(pk__in=closed_then.values("pk")).aggregate(
+            open_cases=Count("pk"),
+            overdue=Count("pk", filter=Q(follow_up_due__lt=month.next.first_day)),
+        )
+        for name in counts:
+            counts[name] += found[name]
     return [[counts["open_cases"], counts["overdue"]]]
 
 
