@@ -235,7 +235,12 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         permissions = [("view_contact_notes", _("Can read the notes of a contact"))]
-        indexes = [models.Index(fields=["msc", "received_at"])]
+        indexes = [
+            models.Index(fields=["msc", "received_at"]),
+            # A caller's contacts in time order: the monthly report's new callers (M07) ask, for
+            # each contact of the month, whether its caller called before the month.
+            models.Index(fields=["caller", "received_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(call_type="data") | Q(caller__isnull=False),
