@@ -375,3 +375,36 @@ def test_the_summary_is_read_wrapped_or_bare():
     assert read_summary(200, bare) == read_summary(200, {"httpStatus": "OK", "response": bare})
     with pytest.raises(Dhis2Error):
         read_summary(500, "oops")
+
+
+def test_several_mscs_in_one_file_name_their_org_unit_per_value(
+    accepted, november, supervisor_kh, coordinator
+):
+    report = report_for(november["kh"], NOVEMBER)
+    advance(report, "submit", supervisor_kh)
+    advance(report, "accept", coordinator)
+    Dhis2OrgUnit.objects.create(msc=november["kh"], code="OU_MSC_KH")
+    with pytest.raises(Dhis2Error, match="MSC-KH: M07 row 'F' column 'callers' is not mapped"):
+        build_sets(NOVEMBER)
+    Dhis2Indicator.objects.create(
+        data_set=Dhis2DataSet.objects.get(),
+        table="M07",
+        row="F",
+        column="callers",
+        data_element="M07_CALLERS",
+        category_option_combo="F",
+    )
+    sets = build_sets(NOVEMBER)
+    assert [one.msc for one in sets] == ["MSC-DU", "MSC-KH"]
+    payload = as_json_payload(sets)
+    assert "orgUnit" not in payload and payload["period"] == "202611"
+    kh = [v for v in payload["dataValues"] if v["orgUnit"] == "OU_MSC_KH"]
+    assert {
+        "dataElement": "M07_CALLERS",
+        "categoryOptionCombo": "F",
+        "orgUnit": "OU_MSC_KH",
+        "period": "202611",
+        "value": "1",
+    } in kh
+    assert len(payload["dataValues"]) == 33 + len(kh)
+    assert build_sets(NOVEMBER, msc_codes=["MSC-KH"])[0].org_unit == "OU_MSC_KH"
