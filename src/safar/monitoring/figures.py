@@ -185,15 +185,25 @@ def m06(msc_ids: list[int], month: Month) -> list[list]:
 def m07(msc_ids: list[int], month: Month) -> list[list]:
     """Callers new to the centre this month. A caller profile is one normalised (E.164) phone
     number at one MSC (unique there), so counting profiles counts numbers; a caller who gave no
-    number is a profile of their own. Started from the month's contacts (few), each asked
-    whether its caller called this MSC before the month (an index lookup)."""
-    earlier = Contact.objects.filter(
-        caller_id=OuterRef("caller_id"),
-        msc_id=OuterRef("msc_id"),
-        call_type=Contact.CallType.DATA,
-        received_at__lt=month.start,
+    number is a profile of their own. Started from the month's contacts (few), each asked for
+    its caller's first data contact at the MSC: one probe of the (caller, received_at) index
+    (a correlated subquery, which PostgreSQL does not turn into a hash join over every earlier
+    contact)."""
+    first = (
+        Contact.objects.filter(
+            caller_id=OuterRef("caller_id"),
+            msc_id=OuterRef("msc_id"),
+            call_type=Contact.CallType.DATA,
+        )
+        .order_by("received_at")
+        .values("received_at")[:1]
     )
-    new = _contacts(msc_ids, month).data_calls().filter(~Exists(earlier))
+    new = (
+        _contacts(msc_ids, month)
+        .data_calls()
+        .annotate(first=Subquery(first))
+        .filter(first__gte=month.start)
+    )
     return [
         list(row)
         for row in new.values_list("caller__sex")

@@ -237,9 +237,10 @@ class Contact(models.Model):
         permissions = [("view_contact_notes", _("Can read the notes of a contact"))]
         indexes = [
             models.Index(fields=["msc", "received_at"]),
-            # A caller's contacts in time order: the monthly report's new callers (M07) ask, for
-            # each contact of the month, whether its caller called before the month.
-            models.Index(fields=["caller", "received_at"]),
+            # A caller's contacts at an MSC in time order: the monthly report's new callers
+            # (M07) ask, for each contact of the month, when its caller first called the MSC
+            # (answered from the index alone).
+            models.Index(fields=["caller", "msc", "call_type", "received_at"]),
         ]
         constraints = [
             models.CheckConstraint(
