@@ -101,6 +101,7 @@ INSTALLED_APPS = [
     "safar.guidance",
     "safar.helpdesk",
     "safar.outreach",
+    "safar.monitoring",
 ]
 
 MIDDLEWARE = [

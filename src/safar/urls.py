@@ -24,4 +24,5 @@ urlpatterns = [
     path("crossings/", include("safar.crossings.urls")),
     path("helpdesk/", include("safar.helpdesk.urls")),
     path("outreach/", include("safar.outreach.urls")),
+    path("monitoring/", include("safar.monitoring.urls")),
 ]

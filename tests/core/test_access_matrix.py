@@ -178,6 +178,17 @@ TABLE = {
     "api:helpdesk_case": (("case",), row(anonymous=401, consultant_du=200)),
     "api:helpdesk_case_transitions": (("case",), API_POST_ONLY),
     "api:helpdesk_case_people": (("case",), API_POST_ONLY),
+    "monitoring:index": ((), row(consultant_du=200)),
+    "monitoring:report": (("MSC-DU", "2026-11"), row(consultant_du=200)),
+    "monitoring:pdf": (("MSC-DU", "2026-11"), row(consultant_du=200)),
+    # POST only
+    "monitoring:figures": (
+        ("MSC-DU", "2026-11"),
+        {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN},
+    ),
+    "monitoring:action": (("MSC-DU", "2026-11"), {**dict.fromkeys(ROLES, 405), "anonymous": LOGIN}),
+    # Without ?month= the readers get a 400 naming it.
+    "api:msc_report": (("M01",), row(anonymous=401, consultant_du=400, admin=400)),
 }
 
 # Pages every signed-in user reaches by design, and Django's own machinery.

@@ -58,6 +58,7 @@ ALLOWED = {
     "single",  # "Single Sign-On or LDAP" (technologies' names) in Django's user form
     "ldap",
     "iso",  # the standard's name in "ISO 3166-1 alpha-3"
+    "dhis",  # DHIS2, the platform the monthly figures are sent to (its name)
     "alpha",
     "tab",  # keys named as the keyboard shows them
     "enter",

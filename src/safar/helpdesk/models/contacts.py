@@ -248,7 +248,13 @@ class Contact(models.Model):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         permissions = [("view_contact_notes", _("Can read the notes of a contact"))]
-        indexes = [models.Index(fields=["msc", "received_at"])]
+        indexes = [
+            models.Index(fields=["msc", "received_at"]),
+            # A caller's contacts at an MSC in time order: the monthly report's new callers
+            # (M07) ask, for each contact of the month, when its caller first called the MSC
+            # (answered from the index alone).
+            models.Index(fields=["caller", "msc", "call_type", "received_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(call_type="data") | Q(caller__isnull=False),

@@ -1,0 +1,244 @@
+"""`safar bench msc-reports [--contacts N] [--cases M] [--database-url URL] [--keep]`: every
+M-table for one MSC-month and for all MSCs summed, at scale (issue 14: 1 M contacts and 200 k
+cases; under 200 ms per MSC-month, 500 ms summed).
+
+Synthetic records over two years at the four MSCs (seeded), loaded by bulk inserts into a
+database of its own (a SQLite file in $SAFAR_DATA_DIR/bench/ unless --database-url names a
+PostgreSQL database whose name contains "bench"); then each table is timed warm, the median of
+--runs runs, for a month in the middle of the data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import random
+import statistics
+import time
+from pathlib import Path
+
+from safar.core.benchmarks import benchmark, rerun_against, running_against
+
+START = datetime.date(2025, 1, 1)
+MONTHS = 24
+BATCH = 5000
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="safar bench msc-reports")
+    parser.add_argument("--contacts", type=int, default=1_000_000, metavar="N")
+    parser.add_argument("--cases", type=int, default=200_000, metavar="M")
+    parser.add_argument("--database-url", help="sqlite:///file or postgres://…/name_with_bench")
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--keep", action="store_true", help="reuse the database if filled")
+    args = parser.parse_args(argv)
+    if args.contacts <= 0 or args.cases < 0:
+        parser.error("--contacts: give a positive number")
+    return args
+
+
+@benchmark("msc-reports")
+def run_benchmark(argv: list[str]) -> int:
+    args = parse(argv)
+    url = args.database_url or _default_url(args.contacts, args.cases)
+    if not running_against(url):
+        fresh = args.database_url is None and not args.keep
+        return rerun_against(url, name="msc-reports", argv=argv, fresh=fresh)
+    return _run(args)
+
+
+def _default_url(contacts: int, cases: int) -> str:
+    from django.conf import settings
+
+    folder = Path(settings.DATA_DIR) / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / f'msc-reports-{contacts}-{cases}.sqlite3'}"
+
+
+def _run(args) -> int:
+    from django.core.management import call_command
+    from django.db import connection
+
+    from safar.core.models import Office
+    from safar.helpdesk.models import Contact
+
+    from .figures import TABLES, Month
+
+    print(f"# safar bench msc-reports on {connection.vendor} ({connection.settings_dict['NAME']})")
+    call_command("migrate", verbosity=0, interactive=False)
+    if Contact.objects.count() != args.contacts:
+        began = time.perf_counter()
+        _fill(args.contacts, args.cases)
+        print(f"filled in {time.perf_counter() - began:.0f} s")
+    # Statistics (and on PostgreSQL the visibility map its index-only scans need), as the
+    # database's own maintenance keeps them on a server that has been running.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE" if connection.vendor == "sqlite" else "VACUUM ANALYZE")
+    mscs = list(Office.objects.filter(kind=Office.Kind.MSC).order_by("code"))
+    month = Month(2025, 11)
+    worst_one = worst_all = 0.0
+    print(f"{'table':6} {'one MSC (ms)':>14} {'all MSCs (ms)':>14}")
+    for code, table in TABLES.items():
+        one = _median(lambda t=table: t.rows([mscs[0].pk], month), args.runs)
+        every = _median(lambda t=table: t.rows([m.pk for m in mscs], month), args.runs)
+        worst_one, worst_all = max(worst_one, one), max(worst_all, every)
+        print(f"{code:6} {one:14.1f} {every:14.1f}")
+    print(f"slowest: one MSC {worst_one:.1f} ms (target 200), all {worst_all:.1f} ms (target 500)")
+    return 0 if worst_one < 200 and worst_all < 500 else 1
+
+
+def _median(run, runs: int) -> float:
+    run()  # warm
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        run()
+        times.append((time.perf_counter() - began) * 1000)
+    return statistics.median(times)
+
+
+def _fill(contacts: int, cases: int) -> None:
+    from django.db import transaction
+    from django.utils import timezone
+
+    from safar.core.models import Office, User
+    from safar.helpdesk.models import Caller, Case, CaseEvent, Category, Contact, Referral, Service
+
+    rng = random.Random(14)
+    tz = timezone.get_current_timezone()
+    mscs = list(Office.objects.filter(kind=Office.Kind.MSC).order_by("code"))
+    partners = list(Office.objects.filter(code__in=["FLAC", "IOM-TJ", "EO-DU", "EMB-RU"]))
+    user, _ = User.objects.get_or_create(username="bench")
+    categories = list(Category.objects.filter(parent__isnull=False).values_list("code", flat=True))
+    days = (START.replace(year=START.year + MONTHS // 12) - START).days
+
+    def moment() -> datetime.datetime:
+        day = START + datetime.timedelta(days=rng.randrange(days))
+        return datetime.datetime.combine(
+            day, datetime.time(rng.randint(0, 23), rng.randint(0, 59)), tz
+        )
+
+    with transaction.atomic():
+        callers_per_msc = max(1, contacts // 20)
+        callers: dict[int, list[int]] = {}
+        for msc in mscs:
+            made = Caller.objects.bulk_create(
+                [
+                    Caller(
+                        msc=msc,
+                        phone=f"+99293{i:07d}",
+                        sex=rng.choice("FFMMU"),
+                        region_id=rng.choice(("TJ-DU", "TJ-SU", "TJ-KT", None)),
+                    )
+                    for i in range(callers_per_msc)
+                ],
+                batch_size=BATCH,
+            )
+            callers[msc.pk] = [c.pk for c in made]
+        through = Contact.categories.through
+        left = contacts
+        while left > 0:
+            size = min(BATCH * 4, left)
+            left -= size
+            batch = []
+            for _ in range(size):
+                msc = rng.choice(mscs)
+                data = rng.random() < 0.8
+                batch.append(
+                    Contact(
+                        msc=msc,
+                        received_at=moment(),
+                        channel=rng.choice(("phone", "phone", "walk_in", "online")),
+                        call_type="data" if data else rng.choice(("silent", "prank", "hang_up")),
+                        caller_id=rng.choice(callers[msc.pk]) if data else None,
+                        migrant_location_id=rng.choice(("RUS", "KAZ", "TJK", None))
+                        if data
+                        else None,
+                        outcome=rng.choice(("information", "referred", "")) if data else "",
+                    )
+                )
+            contacts_made = Contact.objects.bulk_create(batch, batch_size=BATCH)
+            through.objects.bulk_create(
+                [
+                    through(contact_id=c.pk, category_id=code)
+                    for c in contacts_made
+                    if c.call_type == "data"
+                    for code in set(rng.choices(categories, k=rng.choice((1, 1, 2))))
+                ],
+                batch_size=BATCH,
+            )
+        left = cases
+        while left > 0:
+            size = min(BATCH, left)
+            left -= size
+            batch_cases: list[Case] = []
+            for _ in range(size):
+                opened = moment()
+                closed = rng.random() < 0.6
+                batch_cases.append(
+                    Case(
+                        msc=rng.choice(mscs),
+                        number=f"B-{left}-{len(batch_cases)}",
+                        case_type=rng.choice(("migrant", "family", "barred")),
+                        summary="bench",
+                        opened_at=opened,
+                        status="closed" if closed else "follow_up",
+                        closed_at=opened + datetime.timedelta(days=rng.randint(1, 90))
+                        if closed
+                        else None,
+                        follow_up_due=None
+                        if closed
+                        else (opened + datetime.timedelta(days=rng.randint(5, 60))).date(),
+                    )
+                )
+            made_cases = Case.objects.bulk_create(batch_cases, batch_size=BATCH)
+            events = [
+                CaseEvent(
+                    case=c,
+                    at=c.closed_at,
+                    kind="status",
+                    action="approve_closure",
+                    to_status="closed",
+                )
+                for c in made_cases
+                if c.closed_at
+            ]
+            referrals = [
+                Referral(
+                    case=c,
+                    partner=rng.choice(partners),
+                    reason="bench",
+                    consent="given",
+                    sent_by=user,
+                    sent_at=c.opened_at + datetime.timedelta(days=2),
+                    status=rng.choice(("sent", "accepted", "done", "rejected")),
+                )
+                for c in made_cases
+                if rng.random() < 0.3
+            ]
+            Referral.objects.bulk_create(referrals, batch_size=BATCH)
+            events += [
+                CaseEvent(
+                    case_id=r.case_id,
+                    referral=r,
+                    kind="referral",
+                    action="x",
+                    at=r.sent_at + datetime.timedelta(days=rng.randint(0, 40)),
+                    to_status=r.status,
+                )
+                for r in referrals
+            ]
+            CaseEvent.objects.bulk_create(events, batch_size=BATCH)
+            Service.objects.bulk_create(
+                [
+                    Service(
+                        case=c,
+                        kind=rng.choice(("legal", "psychological", "documents")),
+                        given_on=(c.opened_at + datetime.timedelta(days=3)).date(),
+                        given_by=user,
+                    )
+                    for c in made_cases
+                    if rng.random() < 0.5
+                ],
+                batch_size=BATCH,
+            )

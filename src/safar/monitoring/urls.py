@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "monitoring"
+urlpatterns = [
+    # The JSON API (/api/helpdesk/reports/…) is the router in api.py, mounted by safar.api.
+    path("", views.index, name="index"),
+    path("<str:msc>/<str:month>/", views.report_page, name="report"),
+    path("<str:msc>/<str:month>/figures/", views.figures, name="figures"),
+    path("<str:msc>/<str:month>/action/", views.action, name="action"),
+    path("<str:msc>/<str:month>/report.pdf", views.pdf, name="pdf"),
+]

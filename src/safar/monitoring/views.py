@@ -1,0 +1,253 @@
+"""The monthly report pages: the month's reports of the MSCs the user sees (who has submitted),
+one MSC-month with all its tables and charts, the typed figures, the workflow's buttons, the
+versions with what changed, and the printable PDF."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from safar.core.models import Office
+from safar.reports.charts import render_svg
+
+from .access import can_read_monthly_reports, can_review, can_submit, mscs_for
+from .exports import describe_month, report_pdf
+from .figures import TABLES, Month
+from .labels import COLUMN_LABELS, Names, chart_of, grid_of, table_title
+from .models import TYPED_FIGURES, MonthlyReport
+from .services import (
+    ReportError,
+    advance,
+    available_actions,
+    differences,
+    report_for,
+    save_typed,
+    shown_tables,
+)
+
+ACTION_LABELS = {
+    "submit": gettext_lazy("Submit to the coordinator"),
+    "return_report": gettext_lazy("Return with a comment"),
+    "accept": gettext_lazy("Accept"),
+    "reopen": gettext_lazy("Reopen for a correction"),
+}
+
+EVENT_LABELS = {
+    "save_figures": gettext_lazy("figures typed by hand saved"),
+    "submit": gettext_lazy("submitted"),
+    "return_report": gettext_lazy("returned"),
+    "accept": gettext_lazy("accepted"),
+    "reopen": gettext_lazy("reopened"),
+}
+
+
+def _require(user) -> None:
+    if not can_read_monthly_reports(user):
+        raise PermissionDenied
+
+
+def _month_of(text: str | None, default: Month) -> Month:
+    try:
+        return Month.parse(text or "")
+    except ValueError:
+        return default
+
+
+def _msc_month(request: HttpRequest, msc: str, month: str) -> tuple[Office, Month]:
+    """The MSC (one the user sees: 404 otherwise, as for one that does not exist) and month."""
+    _require(request.user)
+    found = mscs_for(request.user).filter(code=msc).first()
+    if found is None:
+        raise Http404
+    try:
+        return found, Month.parse(month)
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """The month's reports of every MSC the user sees, with their status: who has submitted."""
+    _require(request.user)
+    last_month = Month.of(timezone.localdate()).previous
+    month = _month_of(request.GET.get("month"), last_month)
+    mscs = list(mscs_for(request.user).order_by("code"))
+    statuses = dict(
+        MonthlyReport.objects.filter(month=month.first_day, msc__in=mscs).values_list(
+            "msc_id", "status"
+        )
+    )
+    labels = dict(MonthlyReport.Status.choices)
+    rows = [
+        {
+            "msc": msc,
+            "status": statuses.get(msc.pk, MonthlyReport.Status.DRAFT),
+            "status_label": labels[statuses.get(msc.pk, MonthlyReport.Status.DRAFT)],
+        }
+        for msc in mscs
+    ]
+    return render(
+        request,
+        "monitoring/index.html",
+        {
+            "month": month,
+            "month_label": describe_month(month),
+            "previous": month.previous,
+            "next": month.next if month.next.first_day <= timezone.localdate() else None,
+            "rows": rows,
+        },
+    )
+
+
+def _tables_for_page(tables: dict[str, dict]) -> list[dict]:
+    names = Names()
+    shown = []
+    for code, table in TABLES.items():
+        rows = tables.get(code, {}).get("rows", [])
+        grid = grid_of(table, rows, names)
+        chart = chart_of(table, rows, names) if len(rows) > 1 else None
+        shown.append(
+            {
+                "code": code,
+                "title": table_title(code),
+                "grid": grid,
+                "header": list(zip(grid.header, grid.numeric, strict=True)),
+                "rows": [list(zip(row, grid.numeric, strict=True)) for row in grid.rows],
+                "totals": list(zip(grid.totals, grid.numeric, strict=True))
+                if table.key_columns
+                else [],
+                "chart": render_svg(chart, title=table_title(code), summary="") if chart else "",
+            }
+        )
+    return shown
+
+
+def _changes_for_page(report: MonthlyReport) -> list[dict]:
+    """Each version after the first with what changed from the one before."""
+    versions = list(report.versions.order_by("number"))
+    found = []
+    for before, after in zip(versions, versions[1:], strict=False):
+        changes = differences(before, after)
+        found.append(
+            {
+                "version": after,
+                "before": before,
+                "changes": [
+                    {
+                        "table": change.table,
+                        "row": change.row,
+                        "column": str(COLUMN_LABELS.get(change.column, change.column)),
+                        "before": change.before,
+                        "after": change.after,
+                    }
+                    for change in changes
+                ],
+            }
+        )
+    return found
+
+
+@login_required
+def report_page(request: HttpRequest, msc: str, month: str) -> HttpResponse:
+    office, parsed = _msc_month(request, msc, month)
+    report = MonthlyReport.objects.filter(
+        msc=office, month=parsed.first_day
+    ).first() or MonthlyReport(msc=office, month=parsed.first_day)
+    tables, version = shown_tables(report)
+    editable = report.is_editable and can_submit(request.user, office)
+    actions = (
+        available_actions(report, request.user)
+        if report.pk
+        else (["submit"] if can_submit(request.user, office) else [])
+    )
+    return render(
+        request,
+        "monitoring/report.html",
+        {
+            "report": report,
+            "msc": office,
+            "month": parsed,
+            "month_label": describe_month(parsed),
+            "version": version,
+            "tables": _tables_for_page(tables),
+            "typed": [
+                {
+                    "name": name,
+                    "label": label,
+                    "value": (version.typed if version else report.typed).get(name, ""),
+                }
+                for name, label in TYPED_FIGURES.items()
+            ],
+            "editable": editable,
+            "actions": [(action, ACTION_LABELS[action]) for action in actions],
+            "events": [
+                {"event": event, "label": EVENT_LABELS.get(event.action, event.action)}
+                for event in report.events.select_related("user")
+            ]
+            if report.pk
+            else [],
+            "changes": _changes_for_page(report) if report.pk else [],
+            "errors": {},
+            "can_review": can_review(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def figures(request: HttpRequest, msc: str, month: str) -> HttpResponse:
+    """Save the figures typed by hand (the MSC head, while the report is with the MSC)."""
+    office, parsed = _msc_month(request, msc, month)
+    if not can_submit(request.user, office):
+        raise PermissionDenied
+    report = report_for(office, parsed)
+    values = {name: request.POST.get(name, "") for name in TYPED_FIGURES}
+    try:
+        save_typed(report, values, request.user)
+    except ReportError as exc:
+        messages.error(request, f"{TYPED_FIGURES.get(exc.field, '')}: {exc.message}".lstrip(": "))
+    else:
+        messages.success(request, _("The figures are saved."))
+    return redirect("monitoring:report", msc=office.code, month=str(parsed))
+
+
+@login_required
+@require_POST
+def action(request: HttpRequest, msc: str, month: str) -> HttpResponse:
+    """A workflow step: submit, return (with a comment), accept, reopen (with a reason)."""
+    office, parsed = _msc_month(request, msc, month)
+    report = report_for(office, parsed)
+    try:
+        advance(
+            report, request.POST.get("action", ""), request.user, request.POST.get("comment", "")
+        )
+    except ReportError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(
+            request,
+            _("The report is now “%(status)s”.") % {"status": report.get_status_display()},
+        )
+    return redirect("monitoring:report", msc=office.code, month=str(parsed))
+
+
+@login_required
+def pdf(request: HttpRequest, msc: str, month: str) -> HttpResponse:
+    """The printable report in the active language: its frozen version once submitted."""
+    office, parsed = _msc_month(request, msc, month)
+    report = MonthlyReport.objects.filter(
+        msc=office, month=parsed.first_day
+    ).first() or MonthlyReport(msc=office, month=parsed.first_day)
+    tables, version = shown_tables(report)
+    typed = version.typed if version else report.typed
+    body = report_pdf(report, tables, typed, status=report.get_status_display(), user=request.user)
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{office.code}_{parsed}.pdf"'
+    return response
