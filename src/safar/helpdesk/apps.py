@@ -71,6 +71,12 @@ def _home_context(request) -> dict:
             "overdue_count": cases.overdue(day).count(),
             "today_date": day,
         }
+        if request.user.has_perm("helpdesk.approve_case"):
+            # A supervisor's work waits in two statuses: the links open the list filtered.
+            context["awaiting_plans"] = cases.filter(status=Case.Status.PLAN_SUBMITTED).count()
+            context["awaiting_closures"] = cases.filter(
+                status=Case.Status.CLOSURE_REQUESTED
+            ).count()
     return context
 
 

@@ -35,28 +35,28 @@ register_users(
         "safar-consultant",
         "MSC-DU",
         (CONSULTANT,),
-        "consultant of the Dushanbe MSC: logs hotline contacts (two-step sign-in)",
+        "consultant of the Dushanbe MSC: logs contacts, works cases, sends referrals (two-step sign-in)",
     ),
     DemoUser(
         "supervisor-du",
         "safar-supervisor",
         "MSC-DU",
         (SUPERVISOR,),
-        "supervisor of the Dushanbe MSC (two-step sign-in)",
+        "supervisor of the Dushanbe MSC: approves plans and closures, overdue cases (two-step sign-in)",
     ),
     DemoUser(
         "coordinator",
         "safar-coordinator",
         "MS",
         (COORDINATOR,),
-        "MSC coordinator at the Migration Service: every MSC's contacts, read only",
+        "MSC coordinator at the Migration Service: every MSC's contacts, case figures, one case with a reason",
     ),
     DemoUser(
         "partner",
         "safar-partner",
         "IOM-TJ",
         (PARTNER,),
-        "partner organisation (IOM): will see the referrals sent to it",
+        "partner organisation (IOM): the referrals sent to it; accepts, rejects, completes",
     ),
 )
 
