@@ -370,6 +370,16 @@ def test_home_links_a_supervisor_to_the_plans_and_closures_awaiting_approval(
     assert "awaits approval" not in html
 
 
+def test_home_links_the_coordinator_to_the_case_figures_and_the_case_with_a_reason(
+    client, coordinator
+):
+    client.force_login(coordinator)
+    _response, html = _page(client, reverse("home"))
+    section = html[html.index("<h2>Helpdesk</h2>") :]
+    assert f'href="{reverse("helpdesk:case-statistics")}"' in section
+    assert f'href="{reverse("helpdesk:case-open-with-reason")}"' in section
+
+
 def test_the_phone_lookup_returns_the_callers_open_cases(client, consultant_du, case_du):
     cases.add_person(
         case_du,
