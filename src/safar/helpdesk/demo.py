@@ -35,21 +35,24 @@ register_users(
         "safar-consultant",
         "MSC-DU",
         (CONSULTANT,),
-        "consultant of the Dushanbe MSC: logs contacts, works cases, sends referrals (two-step sign-in)",
+        "Dushanbe MSC consultant: contacts, cases, referrals (two-step sign-in)",
+        name="Нилуфар Саидова",
     ),
     DemoUser(
         "supervisor-du",
         "safar-supervisor",
         "MSC-DU",
         (SUPERVISOR,),
-        "supervisor of the Dushanbe MSC: approves plans and closures, overdue cases (two-step sign-in)",
+        "Dushanbe MSC supervisor: approves plans and closures (two-step sign-in)",
+        name="Фаррух Назаров",
     ),
     DemoUser(
         "coordinator",
         "safar-coordinator",
         "MS",
         (COORDINATOR,),
-        "MSC coordinator at the Migration Service: every MSC's contacts, case figures, one case with a reason",
+        "MSC coordinator (Migration Service): contacts, case figures, a case with a reason",
+        name="Шаҳло Раҳимова",
     ),
     DemoUser(
         "partner",
@@ -57,6 +60,7 @@ register_users(
         "IOM-TJ",
         (PARTNER,),
         "partner organisation (IOM): the referrals sent to it; accepts, rejects, completes",
+        name="Дилшод Каримов",
     ),
 )
 
