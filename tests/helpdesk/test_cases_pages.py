@@ -355,6 +355,31 @@ def test_home_shows_my_open_cases_and_the_overdue_count(client, consultant_du, c
     assert f'href="{reverse("helpdesk:cases")}"' in html
 
 
+def test_home_links_a_supervisor_to_the_plans_and_closures_awaiting_approval(
+    client, consultant_du, supervisor_du, case_du
+):
+    Case.objects.filter(pk=case_du.pk).update(status=Case.Status.PLAN_SUBMITTED)
+    client.force_login(supervisor_du)
+    _response, html = _page(client, reverse("home"))
+    text = " ".join(html.split())
+    assert "1 plan awaits approval" in text
+    assert "0 closures await approval" in text
+    assert f'href="{reverse("helpdesk:cases")}?status=plan_submitted"' in html
+    client.force_login(consultant_du)  # a consultant approves nothing: no such line
+    _response, html = _page(client, reverse("home"))
+    assert "awaits approval" not in html
+
+
+def test_home_links_the_coordinator_to_the_case_figures_and_the_case_with_a_reason(
+    client, coordinator
+):
+    client.force_login(coordinator)
+    _response, html = _page(client, reverse("home"))
+    section = html[html.index("<h2>Helpdesk</h2>") :]
+    assert f'href="{reverse("helpdesk:case-statistics")}"' in section
+    assert f'href="{reverse("helpdesk:case-open-with-reason")}"' in section
+
+
 def test_the_phone_lookup_returns_the_callers_open_cases(client, consultant_du, case_du):
     cases.add_person(
         case_du,

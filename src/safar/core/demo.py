@@ -30,6 +30,8 @@ class DemoUser:
     organisation: str
     roles: tuple[str, ...]
     description: str
+    # "Given Family", shown where a page names who did what (else pages show the username).
+    name: str = ""
 
 
 _users: dict[str, DemoUser] = {}
@@ -64,6 +66,8 @@ def ensure_user(demo: DemoUser) -> User:
     user.office = Office.objects.get(code=demo.organisation)
     is_admin = ADMINISTRATOR in demo.roles
     user.is_staff = user.is_superuser = is_admin
+    if demo.name:
+        user.first_name, _space, user.last_name = demo.name.partition(" ")
     user.set_password(demo.password)
     user.save()
     user.groups.set(Group.objects.filter(name__in=demo.roles))

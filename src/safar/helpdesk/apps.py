@@ -47,7 +47,13 @@ def _home_context(request) -> dict:
     from django.db.models import Count, F, Q
     from django.utils import timezone
 
-    from .access import can_log_contacts, can_open_cases, can_view_cases
+    from .access import (
+        can_log_contacts,
+        can_open_case_with_reason,
+        can_open_cases,
+        can_see_case_statistics,
+        can_view_cases,
+    )
     from .models import Case, Contact
 
     day = timezone.localdate()
@@ -56,7 +62,13 @@ def _home_context(request) -> dict:
         data=Count("pk", filter=Q(call_type=Contact.CallType.DATA)),
         non_data=Count("pk", filter=~Q(call_type=Contact.CallType.DATA)),
     )
-    context = {"today": counts, "can_log": can_log_contacts(request.user)}
+    context = {
+        "today": counts,
+        "can_log": can_log_contacts(request.user),
+        # The coordinator's case pages, also in the menu: the home section is where one looks.
+        "can_see_figures": can_see_case_statistics(request.user),
+        "can_open_with_reason": can_open_case_with_reason(request.user),
+    }
     if can_view_cases(request.user):
         # My open cases, the next follow-up first, and how many of the centre's are overdue.
         cases = Case.objects.visible_to(request.user).open()
@@ -71,6 +83,12 @@ def _home_context(request) -> dict:
             "overdue_count": cases.overdue(day).count(),
             "today_date": day,
         }
+        if request.user.has_perm("helpdesk.approve_case"):
+            # A supervisor's work waits in two statuses: the links open the list filtered.
+            context["awaiting_plans"] = cases.filter(status=Case.Status.PLAN_SUBMITTED).count()
+            context["awaiting_closures"] = cases.filter(
+                status=Case.Status.CLOSURE_REQUESTED
+            ).count()
     return context
 
 
