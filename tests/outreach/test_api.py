@@ -196,3 +196,15 @@ def test_a_training_with_a_bad_trainee_writes_nothing(client, consultant_ku):
         "trainees[1].scores.work",  # not a topic of this training
     }
     assert (Training.objects.count(), Trainee.objects.count()) == (0, 0)
+
+
+def test_a_nul_character_in_a_list_of_codes_is_a_field_error_not_a_server_error(
+    client, consultant_ku
+):
+    # PostgreSQL refuses NUL in text even in a lookup; the fuzzer found it in "partners".
+    client.force_login(consultant_ku)
+    before = stored()
+    response = post(client, {**SESSION, "partners": ["\x00"], "topics": ["entry_ban/\x00"]})
+    assert response.status_code == 400
+    assert stored() == before
+    assert {"partners", "topics"} <= set(response.json()["error"]["fields"])

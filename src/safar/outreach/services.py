@@ -109,7 +109,12 @@ def _codes(value: Any, name: str, errors: _Errors) -> list[str]:
     if len(value) > MAX_TOPICS:
         errors.add(name, _("At most %(n)s.") % {"n": MAX_TOPICS})
         return []
-    return list(dict.fromkeys(str(code).strip() for code in value if str(code).strip()))
+    codes = [str(code).strip() for code in value]
+    if any("\x00" in code for code in codes):
+        # PostgreSQL cannot compare text holding NUL: refused here, not a 500 there.
+        errors.add(name, _("Contains a NUL character."))
+        return []
+    return list(dict.fromkeys(code for code in codes if code))
 
 
 def _organisation(raw: dict, user, permission: str, errors: _Errors) -> Office | None:
