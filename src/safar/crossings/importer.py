@@ -46,7 +46,7 @@ from .bulk import (
     restore_indexes,
     stage,
 )
-from .models import Crossing, Traveller
+from .models import Cell, Crossing, Traveller
 
 REQUIRED = (
     "card_number",
@@ -399,6 +399,8 @@ class _Import:
         self.compare_names = "surname" in header, "given_names" in header, "district" in header
         self.rejects_file = None
         self.rejects_writer = None
+        self.days = _Days()
+        self.iso = _IsoText()
 
     # -- rejects ------------------------------------------------------------------------------
     def reject(self, line: int, fields: list[str], reason: str, *, conflict: bool = False) -> None:
@@ -438,10 +440,12 @@ class _Import:
         with_surname, with_given, with_district = self.compare_names
         stage("safar_import_card", "card_number varchar(16)", [(card,) for card in cards])
         found = {}
+        day = self.days.__getitem__  # a date for each value read
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT c.card_number, c.direction, c.crossed_on, c.border_point_id, "
-                "t.citizenship_id, t.passport_number, t.birth_date, c.sex, c.purpose_id, "
+                f"SELECT c.card_number, c.direction, {_date_column('c.crossed_on')}, "
+                f"c.border_point_id, t.citizenship_id, t.passport_number, "
+                f"{_date_column('t.birth_date')}, c.sex, c.purpose_id, "
                 "c.country_id, c.region_id, c.surname, c.given_names, c.district_id "
                 "FROM safar_import_card k "
                 "JOIN crossings_crossing c ON c.card_number = k.card_number "
@@ -449,7 +453,11 @@ class _Import:
             )
             for card, *values in cursor.fetchall():
                 found[card] = (
-                    *values[:10],
+                    values[0],
+                    day(values[1]),
+                    *values[2:5],
+                    day(values[5]),
+                    *values[6:10],
                     values[10] if with_surname else None,
                     values[11] if with_given else None,
                     values[12] if with_district else None,
@@ -463,9 +471,11 @@ class _Import:
             "citizenship_id varchar(3), passport_number varchar(20), birth_date date",
             list(keys),
         )
+        day = self.days.__getitem__  # a date for each value read
         with connection.cursor() as cursor:
             cursor.execute(
-                "SELECT t.id, t.citizenship_id, t.passport_number, t.birth_date "
+                "SELECT t.id, t.citizenship_id, t.passport_number, "
+                f"{_date_column('t.birth_date')} "
                 "FROM safar_import_traveller k JOIN crossings_traveller t "
                 "ON t.citizenship_id = k.citizenship_id AND t.passport_number = k.passport_number "
                 "AND t.birth_date = k.birth_date"
@@ -473,7 +483,7 @@ class _Import:
                 + ("" if connection.vendor == "sqlite" else " ORDER BY t.id FOR UPDATE OF t")
             )
             return {
-                (citizenship, passport, birth): pk
+                (citizenship, passport, day(birth)): pk
                 for pk, citizenship, passport, birth in cursor.fetchall()
             }
 
@@ -556,7 +566,11 @@ class _Import:
         history = self.history({pk: first_day[key] for key, pk in existing.items()})
         new_keys = [key for key in first_day if key not in existing]
         ids = dict(zip(new_keys, reserve_ids(Traveller, len(new_keys)), strict=True))
-        plan.travellers = [(pk, *key) for key, pk in ids.items()]
+        # Dates go in as ISO text: SQLite's adapter is a Python call per value.
+        iso = self.iso.__getitem__
+        plan.travellers = [
+            (pk, c, passport, iso(birth)) for (c, passport, birth), pk in ids.items()
+        ]
         ids.update(existing)
         crossings = []
         added: dict[tuple, list] = {}
@@ -566,7 +580,7 @@ class _Import:
                     pk,
                     row[0],
                     row[1],
-                    row[2],
+                    iso(row[2]),
                     row[3],
                     ids[key],
                     row[11],
@@ -635,10 +649,15 @@ class _Import:
             "safar_import_since", "traveller_id bigint, first_day date", list(first_new_day.items())
         )
         out: dict[int, list] = {}
+        day = self.days.__getitem__  # a date for each value read
+        # FACT_FIELDS, the date as text (see _date_column) and no region as ''.
+        columns = [f"c.{name}" for name in FACT_FIELDS]
+        columns[1] = _date_column("c.crossed_on")
+        columns[-1] = f"COALESCE({columns[-1]}, '')"
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT s.traveller_id, "
-                + ", ".join(f"c.{name}" for name in FACT_FIELDS)
+                + ", ".join(columns)
                 + " FROM (SELECT k.traveller_id, COALESCE(("
                 "SELECT b.crossed_on FROM crossings_crossing b "
                 "WHERE b.traveller_id = k.traveller_id AND b.crossed_on < k.first_day "
@@ -649,12 +668,11 @@ class _Import:
                 "ORDER BY s.traveller_id, c.crossed_on, c.id",
                 [date.min],
             )
-            for traveller_id, *facts in cursor.fetchall():
-                facts[-1] = facts[-1] or ""
+            for traveller_id, pk, crossed_on, *facts in cursor.fetchall():
                 found = out.get(traveller_id)
                 if found is None:
                     found = out[traveller_id] = []
-                found.append(tuple(facts))
+                found.append((pk, day(crossed_on), *facts))
         return out
 
 
@@ -670,6 +688,35 @@ class _Plan:
     delta: dict = field(default_factory=dict)
     # The cells of `delta` are in the temporary table already (aggregates.stage_delta).
     staged: bool = False
+
+
+class _Days(dict):
+    """Dates read back from the database, by their value as read: ISO text on SQLite (see
+    `_date_column`), dates on PostgreSQL. A chunk reads the same few thousand days again and
+    again, so each is parsed once (`days[value]` is the date)."""
+
+    def __missing__(self, value) -> date:
+        if len(self) > 100_000:
+            self.clear()
+        day = self[value] = value if isinstance(value, date) else date.fromisoformat(value)
+        return day
+
+
+class _IsoText(dict):
+    """date → its ISO text (what SQLite stores), each made once: `iso[day]`."""
+
+    def __missing__(self, day: date) -> str:
+        if len(self) > 100_000:
+            self.clear()
+        text = self[day] = day.isoformat()
+        return text
+
+
+def _date_column(column: str) -> str:
+    """A date column for a raw SELECT. On SQLite, as text: a plain date column goes through
+    Django's converter, which parses every value with a regular expression (the importer reads
+    hundreds of thousands of them); `_Days` parses each day once instead."""
+    return f"CAST({column} AS TEXT)" if connection.vendor == "sqlite" else column
 
 
 def _data_version() -> int:
@@ -977,15 +1024,18 @@ class _DateSorter:
 
     def __init__(self, run_rows: int):
         self.run_rows = max(1, run_rows)
-        self.run: list[tuple[str, str, list[str]]] = []
+        # [day, line, *values], as written to a run file.
+        self.run: list[list[str]] = []
+        self.iso = _IsoText()
         self.repeats: list[tuple[int, list[str]]] = []
         self.repeats_file: Path | None = None  # older repeats, when there are many
         self.folder: str | None = None
         self.files: list[Path] = []
 
     def add(self, day: date, line: int, fields: list[str]) -> None:
-        # Zero-padded line numbers sort as text, so the merge compares (day, line) in C.
-        self.run.append((day.isoformat(), f"{line:012d}", fields))
+        # Zero-padded line numbers sort as text, so the merge compares (day, line) in C (and
+        # never further: lines are unique).
+        self.run.append([self.iso[day], f"{line:012d}", *fields])
         if len(self.run) >= self.run_rows:
             self._spill()
 
@@ -1015,8 +1065,7 @@ class _DateSorter:
         self.run.sort(key=itemgetter(0))  # stable: lines stay in order within a day
         path = self._new_file()
         with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerows((day, line, *fields) for day, line, fields in self.run)
+            csv.writer(fh, lineterminator="\n").writerows(self.run)
         self.run = []
 
     def _new_file(self, name: str = "") -> Path:
@@ -1028,22 +1077,17 @@ class _DateSorter:
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line, values) in date order, then the repeats in file order."""
-        if not self.files:
-            self.run.sort(key=itemgetter(0))
-            for _day, line, fields in self.run:
-                yield int(line), fields
-        else:
-            if self.run:
-                self._spill()
-            handles = [open(path, newline="", encoding="utf-8") for path in self.files]
-            try:
-                merged = heapq.merge(*(csv.reader(h) for h in handles), key=itemgetter(0, 1))
-                for row in merged:
-                    yield int(row[1]), row[2:]
-            finally:
-                for handle in handles:
-                    handle.close()
-        self.run = []
+        self.run.sort(key=itemgetter(0))  # stable: lines stay in order within a day
+        last, self.run = self.run, []
+        handles = [open(path, newline="", encoding="utf-8") for path in self.files]
+        try:
+            # The last run is merged from memory (writing and reading it back cost more than
+            # the check); rows compare by day, then line (see `add`).
+            for row in heapq.merge(_given_up(last), *(csv.reader(h) for h in handles)):
+                yield int(row[1]), row[2:]
+        finally:
+            for handle in handles:
+                handle.close()
         if self.repeats_file is not None:
             with open(self.repeats_file, newline="", encoding="utf-8") as fh:
                 for row in csv.reader(fh):
@@ -1056,16 +1100,30 @@ class _DateSorter:
             self.folder = None
 
 
+def _given_up(rows: list) -> Iterator:
+    """The list's items in order, each let go of once given (a sorted run's memory goes as
+    its rows are stored)."""
+    for i in range(len(rows)):
+        row, rows[i] = rows[i], None
+        yield row
+
+
 def _deferrable_indexes() -> list[tuple]:
-    """The indexes a first load builds once at the end: the crossings' date and name indexes
-    and the travellers' passport index. The traveller sequence index stays, as each chunk
-    reads returning travellers' crossings through it; unique constraints always stay."""
+    """The indexes a first load builds once at the end: the crossings' date and name indexes,
+    the travellers' passport index and the cells' covering index for the reports (each chunk
+    upserts the cells through their unique index; a count changed also moves the cell's entry
+    in `cell_read`). The traveller sequence index stays, as each chunk reads returning
+    travellers' crossings through it; unique constraints and `cell_zero` always stay."""
     crossing = [
         (Crossing, index)
         for index in Crossing._meta.indexes
         if index.name != "crossing_traveller_seq"
     ]
-    return crossing + [(Traveller, index) for index in Traveller._meta.indexes]
+    return (
+        crossing
+        + [(Traveller, index) for index in Traveller._meta.indexes]
+        + [(Cell, index) for index in Cell._meta.indexes if index.name == "cell_read"]
+    )
 
 
 @contextmanager
