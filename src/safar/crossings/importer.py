@@ -13,6 +13,7 @@ import csv
 import gc
 import heapq
 import logging
+import marshal
 import os
 import re
 import shutil
@@ -77,6 +78,8 @@ EARLIEST_BIRTH = rules.EARLIEST_BIRTH
 CITIZEN = rules.CITIZEN_COUNTRY
 # A rejects file starts with these two columns; imported again (fixed), they are skipped.
 REJECTS_COLUMNS = ("line", "reason")
+# Rows per block of a sorted run's temporary file (see _DateSorter).
+RUN_BLOCK_ROWS = 2_000
 # A value starting with one of these is a formula to a spreadsheet: in the rejects file it gets
 # a leading apostrophe (shown as text), which an import takes off again.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -1020,13 +1023,16 @@ class _Loader:
 
 class _DateSorter:
     """The rows of a file that does not come in date order, given back sorted by date (then
-    line): runs of `run_rows` rows sorted in memory and written to temporary files, merged.
+    line): runs of `run_rows` rows sorted in memory and written to temporary files (all but
+    the last), merged.
 
     In date order, each chunk touches the report cells of a few weeks, not of every day of the
     file, and a returning traveller's new crossings mostly come after the stored ones; an
     unsorted million rows took twice as long without it. Rows repeating an earlier card number
     come after all the others, in file order. The temporary files (whole rows of personal
-    data) are in a private directory, removed by `close`.
+    data) are in a private directory, removed by `close`. A run file is blocks of rows in
+    `marshal`'s format (each after its length): written and read back at twice the speed of
+    CSV; only this process writes and reads them.
     """
 
     def __init__(self, run_rows: int):
@@ -1070,15 +1076,17 @@ class _DateSorter:
 
     def _spill(self) -> None:
         self.run.sort(key=itemgetter(0))  # stable: lines stay in order within a day
-        path = self._new_file()
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            csv.writer(fh, lineterminator="\n").writerows(self.run)
+        with open(self._new_file(), "wb") as fh:
+            for start in range(0, len(self.run), RUN_BLOCK_ROWS):
+                block = marshal.dumps(self.run[start : start + RUN_BLOCK_ROWS])
+                fh.write(len(block).to_bytes(4, "little"))
+                fh.write(block)
         self.run = []
 
     def _new_file(self, name: str = "") -> Path:
         if self.folder is None:
             self.folder = tempfile.mkdtemp(prefix="safar-import-")  # mode 0700
-        path = Path(self.folder) / (name or f"run-{len(self.files)}.csv")
+        path = Path(self.folder) / (name or f"run-{len(self.files)}")
         self.files.append(path)
         return path
 
@@ -1086,11 +1094,11 @@ class _DateSorter:
         """(line, values) in date order, then the repeats in file order."""
         self.run.sort(key=itemgetter(0))  # stable: lines stay in order within a day
         last, self.run = self.run, []
-        handles = [open(path, newline="", encoding="utf-8") for path in self.files]
+        handles = [open(path, "rb") for path in self.files]
         try:
             # The last run is merged from memory (writing and reading it back cost more than
             # the check); rows compare by day, then line (see `add`).
-            for row in heapq.merge(_given_up(last), *(csv.reader(h) for h in handles)):
+            for row in heapq.merge(_given_up(last), *map(_run_rows, handles)):
                 yield int(row[1]), row[2:]
         finally:
             for handle in handles:
@@ -1105,6 +1113,12 @@ class _DateSorter:
         if self.folder is not None:
             shutil.rmtree(self.folder, ignore_errors=True)
             self.folder = None
+
+
+def _run_rows(fh) -> Iterator[list[str]]:
+    """The rows of a run file (see `_DateSorter._spill`), a block at a time."""
+    while size := fh.read(4):
+        yield from marshal.loads(fh.read(int.from_bytes(size, "little")))
 
 
 def _given_up(rows: list) -> Iterator:
