@@ -238,30 +238,35 @@ def expand_to_cells(delta: dict, iso: bool = False) -> dict:
 def _cell_rows(delta: dict, iso: bool) -> list[tuple]:
     """`expand_to_cells(delta, iso)` as (*identity, count) rows for the temporary table: the
     same cells, made faster for an import chunk's millions of keys (a day key is one day cell,
-    so it goes straight to the list; only months and years are summed in a dictionary)."""
+    so it goes straight to the list; months are summed from the days, years from the months).
+    """
     rows = []
     add = rows.append
-    coarse: dict = {}
-    get = coarse.get
+    months: dict = {}
+    get = months.get
     periods: dict = {}
     for (cube, day, bp, sex, country, key, key2), n in delta.items():
         if not n:
             continue
         found = periods.get(day)
         if found is None:
-            month, year = day.replace(day=1), day.replace(month=1, day=1)
-            found = periods[day] = (
-                (day.isoformat(), month.isoformat(), year.isoformat())
-                if iso
-                else (day, month, year)
-            )
-        d, m, y = found
+            month = day.replace(day=1)
+            found = periods[day] = (day.isoformat(), month) if iso else (day, month)
+        d, m = found
         add((cube, "D", d, bp, sex, country, key, key2, n))
-        ident = cube, "M", m, bp, sex, country, key, key2
-        coarse[ident] = get(ident, 0) + n
-        ident = cube, "Y", y, bp, sex, country, key, key2
-        coarse[ident] = get(ident, 0) + n
-    rows.extend((*ident, n) for ident, n in coarse.items() if n)
+        ident = cube, m, bp, sex, country, key, key2
+        months[ident] = get(ident, 0) + n
+    years: dict = {}
+    get = years.get
+    for (cube, month, bp, sex, country, key, key2), n in months.items():
+        if n:
+            add((cube, "M", month.isoformat() if iso else month, bp, sex, country, key, key2, n))
+        ident = cube, month.year, bp, sex, country, key, key2
+        years[ident] = get(ident, 0) + n
+    for (cube, year, bp, sex, country, key, key2), n in years.items():
+        if n:
+            period = date(year, 1, 1)
+            add((cube, "Y", period.isoformat() if iso else period, bp, sex, country, key, key2, n))
     return rows
 
 
