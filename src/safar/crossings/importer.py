@@ -947,16 +947,12 @@ def _read_and_store(
             if repeated:
                 # The card number came before: this row is compared with its first occurrence
                 # (which wins), so it is stored after every row that is not a repeat.
-                sorter.repeat(line, fields)
+                sorter.repeat(line, fields, checked)
             else:
-                sorter.add(checked[2], line, fields)
+                sorter.add(line, fields, checked)
         if sorter is not None:
-            for line, fields in sorter.rows():
-                checked = job.checker.check(fields)
-                if isinstance(checked, str):  # cannot happen: it was checked before
-                    job.reject(line, fields, checked)
-                else:
-                    loader.add(line, fields, checked)
+            for line, fields, checked in sorter.rows(job.checker.dates):
+                loader.add(line, fields, checked)
         loader.flush()
     finally:
         if sorter is not None:
@@ -1023,45 +1019,43 @@ class _Loader:
 
 class _DateSorter:
     """The rows of a file that does not come in date order, given back sorted by date (then
-    line): runs of `run_rows` rows sorted in memory and written to temporary files (all but
-    the last), merged.
+    line), with their checked values: runs of `run_rows` rows sorted in memory and written to
+    temporary files (all but the last), merged.
 
     In date order, each chunk touches the report cells of a few weeks, not of every day of the
     file, and a returning traveller's new crossings mostly come after the stored ones; an
     unsorted million rows took twice as long without it. Rows repeating an earlier card number
     come after all the others, in file order. The temporary files (whole rows of personal
     data) are in a private directory, removed by `close`. A run file is blocks of rows in
-    `marshal`'s format (each after its length): written and read back at twice the speed of
-    CSV; only this process writes and reads them.
+    `marshal`'s format (each after its length), dates as ISO text: written and read back at
+    twice the speed of CSV, and the rows need not be checked again; only this process writes
+    and reads them.
     """
 
     def __init__(self, run_rows: int):
         self.run_rows = max(1, run_rows)
-        # [day, line, *values], as written to a run file.
-        self.run: list[list[str]] = []
-        self.iso = _IsoText()
-        self.repeats: list[tuple[int, list[str]]] = []
+        # [day, line, values, checked values] (see `_spilled` for the files).
+        self.run: list[list] = []
+        self.repeats: list[list] = []
         self.repeats_file: Path | None = None  # older repeats, when there are many
         self.folder: str | None = None
         self.files: list[Path] = []
+        self.iso = _IsoText()
 
-    def add(self, day: date, line: int, fields: list[str]) -> None:
-        # Zero-padded line numbers sort as text, so the merge compares (day, line) in C (and
-        # never further: lines are unique).
-        self.run.append([self.iso[day], f"{line:012d}", *fields])
+    def add(self, line: int, fields: list[str], checked: tuple) -> None:
+        # Lists compare by day, then line (as unique as the lines), so the merge compares in C.
+        self.run.append([self.iso[checked[2]], line, fields, checked])
         if len(self.run) >= self.run_rows:
             self._spill()
 
-    def repeat(self, line: int, fields: list[str]) -> None:
-        self.repeats.append((line, fields))
+    def repeat(self, line: int, fields: list[str], checked: tuple) -> None:
+        self.repeats.append([None, line, fields, checked])
         if len(self.repeats) >= self.run_rows:  # a file holding another file twice
             if self.repeats_file is None:
-                self.repeats_file = self._new_file(name="repeats.csv")
+                self.repeats_file = self._new_file(name="repeats")
                 self.files.pop()  # not a run to merge
-            with open(self.repeats_file, "a", newline="", encoding="utf-8") as fh:
-                csv.writer(fh, lineterminator="\n").writerows(
-                    (line, *fields) for line, fields in self.repeats
-                )
+            with open(self.repeats_file, "ab") as fh:
+                self._write(fh, self.repeats)
             self.repeats = []
 
     def take(self, rows: list[tuple[int, list[str], tuple]]) -> None:
@@ -1069,19 +1063,28 @@ class _DateSorter:
         cards: set[str] = set()
         for line, fields, checked in rows:
             if checked[0] in cards:
-                self.repeat(line, fields)
+                self.repeat(line, fields, checked)
             else:
                 cards.add(checked[0])
-                self.add(checked[2], line, fields)
+                self.add(line, fields, checked)
 
     def _spill(self) -> None:
         self.run.sort(key=itemgetter(0))  # stable: lines stay in order within a day
         with open(self._new_file(), "wb") as fh:
-            for start in range(0, len(self.run), RUN_BLOCK_ROWS):
-                block = marshal.dumps(self.run[start : start + RUN_BLOCK_ROWS])
-                fh.write(len(block).to_bytes(4, "little"))
-                fh.write(block)
+            self._write(fh, self.run)
         self.run = []
+
+    def _write(self, fh, rows: list[list]) -> None:
+        iso = self.iso
+        for start in range(0, len(rows), RUN_BLOCK_ROWS):
+            block = [
+                # marshal takes no dates: the crossing and birth dates as text.
+                [day, line, fields, (*c[:2], iso[c[2]], *c[3:6], iso[c[6]], *c[7:])]
+                for day, line, fields, c in rows[start : start + RUN_BLOCK_ROWS]
+            ]
+            data = marshal.dumps(block)
+            fh.write(len(data).to_bytes(4, "little"))
+            fh.write(data)
 
     def _new_file(self, name: str = "") -> Path:
         if self.folder is None:
@@ -1090,24 +1093,23 @@ class _DateSorter:
         self.files.append(path)
         return path
 
-    def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """(line, values) in date order, then the repeats in file order."""
+    def rows(self, dates: dict[str, date | None]) -> Iterator[tuple[int, list[str], tuple]]:
+        """(line, values, checked values) in date order, then the repeats in file order.
+        `dates`: ISO text → date, for the dates read back from the files (the checker's)."""
         self.run.sort(key=itemgetter(0))  # stable: lines stay in order within a day
         last, self.run = self.run, []
         handles = [open(path, "rb") for path in self.files]
         try:
-            # The last run is merged from memory (writing and reading it back cost more than
-            # the check); rows compare by day, then line (see `add`).
-            for row in heapq.merge(_given_up(last), *map(_run_rows, handles)):
-                yield int(row[1]), row[2:]
+            # The last run is merged from memory, never written.
+            merged = heapq.merge(_given_up(last), *map(_run_rows, handles))
+            yield from _restored(merged, dates)
         finally:
             for handle in handles:
                 handle.close()
         if self.repeats_file is not None:
-            with open(self.repeats_file, newline="", encoding="utf-8") as fh:
-                for row in csv.reader(fh):
-                    yield int(row[0]), row[1:]
-        yield from self.repeats
+            with open(self.repeats_file, "rb") as fh:
+                yield from _restored(_run_rows(fh), dates)
+        yield from _restored(self.repeats, dates)
 
     def close(self) -> None:
         if self.folder is not None:
@@ -1115,7 +1117,21 @@ class _DateSorter:
             self.folder = None
 
 
-def _run_rows(fh) -> Iterator[list[str]]:
+def _restored(rows, dates: dict) -> Iterator[tuple[int, list[str], tuple]]:
+    """(line, values, checked values) of sorter rows, the dates of those read from a file
+    (text) made dates again."""
+    for _day, line, fields, c in rows:
+        if c[2].__class__ is str:
+            c = (*c[:2], _date_of(dates, c[2]), *c[3:6], _date_of(dates, c[6]), *c[7:])
+        yield line, fields, c
+
+
+def _date_of(dates: dict, text: str) -> date:
+    found = dates.get(text)
+    return found if found is not None else date.fromisoformat(text)
+
+
+def _run_rows(fh) -> Iterator[list]:
     """The rows of a run file (see `_DateSorter._spill`), a block at a time."""
     while size := fh.read(4):
         yield from marshal.loads(fh.read(int.from_bytes(size, "little")))
