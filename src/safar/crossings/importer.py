@@ -187,6 +187,11 @@ class _Checker:
         }
         self.fast["direction"] = _spellings({"entry", "exit"})
         self.fast["sex"] = _spellings({"M", "F"})
+        # The fast path's lookups, bound once (a million rows pay for each attribute access).
+        self.lookups = tuple(
+            self.fast[name].get
+            for name in ("direction", "bp", "country", "sex", "purpose", "region", "district")
+        )
         at = self.position
         self.optional_at = (at.get("surname"), at.get("given_names"), at.get("district"))
 
@@ -210,20 +215,22 @@ class _Checker:
         form, dates seen before) with dictionary lookups only; anything else takes the slow,
         explaining path, so both give the same answer."""
         if len(fields) == self.width:
-            fast = self.fast
-            dates = self.dates
+            direction_of, bp_of, country_of, sex_of, purpose_of, region_of, district_of = (
+                self.lookups
+            )
+            date_of = self.dates.get
             card = fields[0]
-            direction = fast["direction"].get(fields[1])
-            crossed_on = dates.get(fields[2])
-            bp = fast["bp"].get(fields[3])
-            citizenship = fast["country"].get(fields[4])
+            direction = direction_of(fields[1])
+            crossed_on = date_of(fields[2])
+            bp = bp_of(fields[3])
+            citizenship = country_of(fields[4])
             passport = fields[5]
-            birth = dates.get(fields[6])
-            sex = fast["sex"].get(fields[7])
-            purpose = fast["purpose"].get(fields[8])
-            country = fast["country"].get(fields[9])
+            birth = date_of(fields[6])
+            sex = sex_of(fields[7])
+            purpose = purpose_of(fields[8])
+            country = country_of(fields[9])
             region_text = fields[10]
-            region = fast["region"].get(region_text) if region_text else None
+            region = region_of(region_text) if region_text else None
             if (
                 direction
                 and crossed_on
@@ -244,7 +251,7 @@ class _Checker:
                 surname = fields[at_surname].strip() if at_surname is not None else ""
                 given = fields[at_given].strip() if at_given is not None else ""
                 district_text = fields[at_district] if at_district is not None else ""
-                district = fast["district"].get(district_text) if district_text else None
+                district = district_of(district_text) if district_text else None
                 if (
                     len(surname) <= 100
                     and len(given) <= 100
