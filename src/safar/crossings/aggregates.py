@@ -240,7 +240,7 @@ def _cell_rows(delta: dict, iso: bool) -> list[tuple]:
     same cells, made faster for an import chunk's millions of keys (a day key is one day cell,
     so it goes straight to the list; months are summed from the days, years from the months).
     """
-    rows = []
+    rows: list[tuple] = []
     add = rows.append
     months: dict = {}
     get = months.get
