@@ -20,7 +20,14 @@ from datetime import date, timedelta
 
 from django.db import connection, transaction
 
-from safar.crossings.cubes import BANDS, NOT_RETURNED, UNMATCHED, age_group_of, band_of
+from safar.crossings.cubes import (
+    AGE_GROUPS,
+    BANDS,
+    NOT_RETURNED,
+    UNMATCHED,
+    age_group_of,
+    band_of,
+)
 
 from .models import CITIZEN_COUNTRY, Cell, Crossing, Traveller
 
@@ -69,10 +76,19 @@ def traveller_contributions(
     `crossings` must be sorted by (crossed_on, id): R09/R10/R11 look at the neighbours.
     With `only` (crossing ids), just those crossings' events are added (their neighbours are
     still read from the whole list).
+
+    An import runs this for every traveller of every chunk, so the helpers (`band_of`,
+    `age_group_of`, the `abroad` events) are written inline here, with tables instead of
+    loops; `test_aggregates.py` holds them to the recomputation in SQL.
     """
     out = new_delta() if into is None else into
     rows = crossings if isinstance(crossings, list) else list(crossings)
     citizen = citizenship == CITIZEN_COUNTRY
+    last = len(rows) - 1
+    # age_group_of(birth_date, day), as completed years: the year difference, less one before
+    # the birthday (month * 100 + day compares like (month, day)).
+    birth_year = birth_date.year
+    birthday = birth_date.month * 100 + birth_date.day
     for i, (_id, day, direction, bp, sex, purpose, country, region) in enumerate(rows):
         if only is not None and _id not in only:
             continue
@@ -84,23 +100,55 @@ def traveller_contributions(
                 "exit_geo", day, bp, sex, country, region or "", "1" if purpose == "work" else "0"
             ] += sign
             out["exit_purpose", day, bp, sex, country, purpose, ""] += sign
-            out["exit_age", day, bp, sex, country, age_group_of(birth_date, day), ""] += sign
-            nxt = rows[i + 1] if i + 1 < len(rows) else None
-            if nxt is None:
-                out["return", day, bp, sex, country, NOT_RETURNED, ""] += sign
-            elif nxt[2] == "exit":
-                out["return", day, bp, sex, country, UNMATCHED, ""] += sign
+            years = day.year - birth_year - (day.month * 100 + day.day < birthday)
+            age = (
+                _AGE_GROUP[years // 5]
+                if 0 <= years < _AGE_TABLE_YEARS
+                else age_group_of(birth_date, day)
+            )
+            out["exit_age", day, bp, sex, country, age, ""] += sign
+            if i < last:
+                nxt = rows[i + 1]
+                next_day = nxt[1]
+                if nxt[2] == "exit":
+                    key = UNMATCHED
+                else:
+                    key = _band((next_day - day).days)
+                out["return", day, bp, sex, country, key, ""] += sign
             else:
-                out["return", day, bp, sex, country, band_of((nxt[1] - day).days), ""] += sign
-            _abroad_events(out, day, None if nxt is None else nxt[1], bp, sex, country, sign)
+                next_day = None
+                out["return", day, bp, sex, country, NOT_RETURNED, ""] += sign
+            # `abroad`: in band b from day+lo(b) until day+hi(b)+1 or the next crossing.
+            for label, enters, leaves in _bands_from(day):
+                if next_day is not None:
+                    if next_day <= enters:
+                        break  # back before this band begins, so before every later one too
+                    if leaves is None or next_day < leaves:
+                        leaves = next_day
+                out["abroad", enters, bp, sex, country, label, ""] += sign
+                if leaves is not None:
+                    out["abroad", leaves, bp, sex, country, label, ""] -= sign
         else:
             prev = rows[i - 1] if i > 0 else None
             if prev is not None and prev[2] == "exit":
-                key = band_of((day - prev[1]).days)
+                key = _band((day - prev[1]).days)
             else:
                 key = UNMATCHED
             out["arrival", day, bp, sex, country, key, ""] += sign
     return out
+
+
+# band_of(days) for the days before the last band, which has no end.
+_BAND_OF_DAYS = tuple(band_of(days) for days in range(BANDS[-1][1]))
+
+
+def _band(days: int) -> str:
+    return _BAND_OF_DAYS[days] if 0 <= days < len(_BAND_OF_DAYS) else band_of(days)
+
+
+# age_group_of by completed years // 5, up to the last group (65+, open-ended).
+_AGE_TABLE_YEARS = 5 * (len(AGE_GROUPS) - 1)
+_AGE_GROUP = AGE_GROUPS[:-1]
 
 
 _BAND_STEPS = tuple(
@@ -122,21 +170,6 @@ def _bands_from(start: date) -> tuple:
             for label, lo, after in _BAND_STEPS
         )
     return found
-
-
-def _abroad_events(
-    out: defaultdict, start: date, next_day: date | None, bp: str, sex: str, country: str, sign: int
-) -> None:
-    """An exit on `start` is in band b from start+lo(b) until start+hi(b)+1 or the next crossing."""
-    for label, enters, leaves in _bands_from(start):
-        if next_day is not None:
-            if next_day <= enters:
-                break  # back before this band begins, so before every later one too
-            if leaves is None or next_day < leaves:
-                leaves = next_day
-        out["abroad", enters, bp, sex, country, label, ""] += sign
-        if leaves is not None:
-            out["abroad", leaves, bp, sex, country, label, ""] -= sign
 
 
 def stored_facts(traveller_ids: Iterable[int]) -> dict[int, tuple[str, date, list[Facts]]]:
@@ -200,6 +233,41 @@ def expand_to_cells(delta: dict, iso: bool = False) -> dict:
         ident = cube, "Y", y, bp, sex, country, key, key2
         cells[ident] = get(ident, 0) + n
     return {ident: n for ident, n in cells.items() if n}
+
+
+def _cell_rows(delta: dict, iso: bool) -> list[tuple]:
+    """`expand_to_cells(delta, iso)` as (*identity, count) rows for the temporary table: the
+    same cells, made faster for an import chunk's millions of keys (a day key is one day cell,
+    so it goes straight to the list; months are summed from the days, years from the months).
+    """
+    rows: list[tuple] = []
+    add = rows.append
+    months: dict = {}
+    get = months.get
+    periods: dict = {}
+    for (cube, day, bp, sex, country, key, key2), n in delta.items():
+        if not n:
+            continue
+        found = periods.get(day)
+        if found is None:
+            month = day.replace(day=1)
+            found = periods[day] = (day.isoformat(), month) if iso else (day, month)
+        d, m = found
+        add((cube, "D", d, bp, sex, country, key, key2, n))
+        ident = cube, m, bp, sex, country, key, key2
+        months[ident] = get(ident, 0) + n
+    years: dict = {}
+    get = years.get
+    for (cube, month, bp, sex, country, key, key2), n in months.items():
+        if n:
+            add((cube, "M", month.isoformat() if iso else month, bp, sex, country, key, key2, n))
+        ident = cube, month.year, bp, sex, country, key, key2
+        years[ident] = get(ident, 0) + n
+    for (cube, year, bp, sex, country, key, key2), n in years.items():
+        if n:
+            period = date(year, 1, 1)
+            add((cube, "Y", period.isoformat() if iso else period, bp, sex, country, key, key2, n))
+    return rows
 
 
 def apply_delta(delta: dict, *, bulk_threshold: int | None = None, staged: bool = False) -> int:
@@ -278,13 +346,12 @@ def _apply_bulk(cursor, delta: dict) -> None:
 
 def _stage(cursor, delta: dict) -> None:
     sqlite = connection.vendor == "sqlite"
-    cells = expand_to_cells(delta, iso=sqlite)
     cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS safar_cell_delta ({_TEMP_COLUMNS})")
     cursor.execute("DELETE FROM safar_cell_delta")
     cursor.executemany(
         f'INSERT INTO safar_cell_delta ({_Q_IDENTITY}, "count") '
         "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-        [(*ident, n) for ident, n in cells.items()],
+        _cell_rows(delta, iso=sqlite),
     )
 
 
@@ -299,13 +366,10 @@ def _apply_staged(cursor) -> None:
         f"FROM safar_cell_delta WHERE true{order} ON CONFLICT ({_Q_IDENTITY}) "
         f'DO UPDATE SET "count" = {CELL_TABLE}."count" + excluded."count"'
     )
-    # Only a cell that went down, or an `abroad` cell (its events are ±1), can have reached 0.
-    match = " AND ".join(f'c."{col}" = d."{col}"' for col in IDENTITY)
-    cursor.execute(
-        f"DELETE FROM {CELL_TABLE} WHERE id IN (SELECT c.id FROM safar_cell_delta d "
-        f"JOIN {CELL_TABLE} c ON {match} "
-        f"""WHERE c."count" = 0 AND (d."count" < 0 OR d.cube = 'abroad'))"""
-    )
+    # Every write deletes the cells it brought to 0 before it commits, so the cells at 0 now
+    # are this write's: found through the partial index `cell_zero` (one lookup per staged
+    # cell in the delta cost more than the upsert's tenth).
+    cursor.execute(f'DELETE FROM {CELL_TABLE} WHERE "count" = 0')
     cursor.execute("DELETE FROM safar_cell_delta")
 
 

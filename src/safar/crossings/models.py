@@ -317,6 +317,10 @@ class Cell(models.Model):
                 ],
                 name="cell_read",
             ),
+            # The cells at 0, which a write deletes before it commits (aggregates.py): so
+            # there are none but those of the write in progress, and a bulk write finds them
+            # here instead of looking up each cell it changed.
+            models.Index(fields=["id"], condition=models.Q(count=0), name="cell_zero"),
         ]
 
     def __str__(self) -> str:
