@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from safar.core.models import Office
-from safar.helpdesk.models import Caller, Service
+from safar.helpdesk.models import Caller, Referral, Service
 from safar.monitoring.dashboard import FIGURES, completeness, months_ending
 from safar.monitoring.figures import Month
 from safar.monitoring.models import MonthlyReport, MonthlyReportEvent
@@ -48,8 +48,22 @@ def year(consultant_du):
     # Cases: one opened in October and closed in November, one opened in November.
     first = case(du, consultant_du, "2026-10-20T09:00", closed="2026-11-03T09:00")
     case(du, consultant_du, "2026-11-04T09:00")
-    referral(first, "FLAC", consultant_du, "2026-10-21T09:00", [("2026-11-02T09:00", "done")])
-    referral(first, "IOM-TJ", consultant_du, "2026-10-22T09:00", [("2026-10-25T09:00", "rejected")])
+    done = referral(
+        first, "FLAC", consultant_du, "2026-10-21T09:00", [("2026-11-02T09:00", "done")]
+    )
+    refused = referral(
+        first, "IOM-TJ", consultant_du, "2026-10-22T09:00", [("2026-10-25T09:00", "rejected")]
+    )
+    # As the referral's workflow sets them: finished when done or rejected.
+    Referral.objects.filter(pk=done.pk).update(finished_at=at("2026-11-02T09:00"))
+    Referral.objects.filter(pk=refused.pk).update(
+        answered_at=at("2026-10-25T09:00"), finished_at=at("2026-10-25T09:00")
+    )
+    # Rejected on 31 October 20:00 UTC: November in Dushanbe.
+    late = referral(first, "FLAC", consultant_du, "2026-10-30T09:00")
+    Referral.objects.filter(pk=late.pk).update(
+        status="rejected", finished_at=at("2026-10-31T20:00")
+    )
     Service.objects.create(
         case=first, kind="legal", given_on=datetime.date(2026, 11, 1), given_by=consultant_du
     )
@@ -98,7 +112,7 @@ def test_the_figures_on_small_data(year):
     assert by_month(figure("contacts", du, Month(2026, 12)))["2026-12"] == [1, 1, 100.0]
     assert by_month(figure("cases", du))["2026-11"] == [1, 1]
     assert by_month(figure("cases", du))["2026-10"] == [1, 0]
-    assert by_month(figure("referrals", du))["2026-11"] == [1, 0]
+    assert by_month(figure("referrals", du))["2026-11"] == [1, 1]
     assert by_month(figure("referrals", du))["2026-10"] == [0, 1]
     assert [row[1] for row in figure("services", du).rows] == [1]
     assert figure("sessions", du).rows[0][1:] == [40, 60]

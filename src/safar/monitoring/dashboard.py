@@ -3,8 +3,8 @@ a table with a chart above it and a CSV of its own; and the reporting completene
 (which MSC has submitted, on time or late).
 
 Every figure is one GROUP BY query (the cases' two: opened from the cases, closed from their
-closing events) over indexed columns; months are months of Dushanbe dates (TruncMonth in the
-local zone), as in the monthly report.
+closing events) over indexed columns; months are months of Dushanbe dates (each month's bounds
+in the local zone), as in the monthly report.
 """
 
 from __future__ import annotations
@@ -14,13 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Exists, Min, OuterRef, Q, Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Aggregate, Count, Min, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safar.core.models import District, Office
-from safar.helpdesk.models import Case, CaseEvent, Category, Contact, Service
+from safar.helpdesk.models import Case, CaseEvent, Category, Contact, Referral, Service
 from safar.reports.charts import Chart
 
 from .figures import LOCAL, Month
@@ -49,22 +48,22 @@ def months_ending(last: Month, count: int = WINDOW) -> list[Month]:
     return months
 
 
-def _month_key(value) -> str:
-    """TruncMonth gives a date on SQLite and an aware datetime on PostgreSQL: both → "2026-11"."""
-    if isinstance(value, datetime.datetime):
-        value = value.astimezone(LOCAL)
-    return f"{value.year:04d}-{value.month:02d}"
-
-
-def _per_month(queryset, moment: str, **counts) -> dict[str, dict]:
-    """{"2026-11": {name: n, …}} grouped by the local month of `moment`."""
-    rows = (
-        queryset.annotate(m=TruncMonth(moment, tzinfo=LOCAL))
-        .order_by()
-        .values("m")
-        .annotate(**counts)
-    )
-    return {_month_key(row["m"]): row for row in rows}
+def _per_month(
+    queryset, moment: str, months: list[Month], **counts: Callable[[Q], Aggregate]
+) -> dict[str, dict[str, int]]:
+    """{"2026-11": {name: n, …}}, a count per month of `moment`'s local date: one query of
+    conditional counts (a month's bounds compared as they are indexed; TruncMonth would call a
+    Python function for every row on SQLite, five times slower at a million contacts)."""
+    aggregates = {}
+    for i, month in enumerate(months):
+        within = Q(**{f"{moment}__gte": month.start, f"{moment}__lt": month.end})
+        for name, count in counts.items():
+            aggregates[f"{name}_{i}"] = count(within)
+    found = queryset.order_by().aggregate(**aggregates)
+    return {
+        str(month): {name: found[f"{name}_{i}"] or 0 for name in counts}
+        for i, month in enumerate(months)
+    }
 
 
 def _chart_by_month(months: list[Month], rows: list[list], series: list[str], keys: list[str]):
@@ -88,20 +87,34 @@ def _summary(title: str, rows: list[list], columns: list[str]) -> str:
 
 
 def contacts(msc_ids: list[int], months: list[Month]) -> Figure:
-    about_bans = Contact.categories.through.objects.filter(
-        contact_id=OuterRef("pk"), category__parent_id=ENTRY_BANS
-    )
+    start, end = months[0].start, months[-1].end
     found = _per_month(
         Contact.objects.filter(
-            msc_id__in=msc_ids, received_at__gte=months[0].start, received_at__lt=months[-1].end
+            msc_id__in=msc_ids, received_at__gte=start, received_at__lt=end
         ).data_calls(),
         "received_at",
-        contacts=Count("pk"),
-        bans=Count("pk", filter=Exists(about_bans)),
+        months,
+        contacts=lambda within: Count("pk", filter=within),
     )
+    # Those about entry bans: from the links to the entry-ban categories (few), each contact
+    # once however many of them it is filed under.
+    bans = _per_month(
+        Contact.categories.through.objects.filter(
+            category__parent_id=ENTRY_BANS,
+            contact__msc_id__in=msc_ids,
+            contact__received_at__gte=start,
+            contact__received_at__lt=end,
+            contact__call_type=Contact.CallType.DATA,
+        ),
+        "contact__received_at",
+        months,
+        bans=lambda within: Count("contact_id", filter=within, distinct=True),
+    )
+    for key, row in found.items():
+        row.update(bans[key])
     rows = []
     for month in months:
-        row = found.get(str(month), {"contacts": 0, "bans": 0})
+        row = found[str(month)]
         share = round(100 * row["bans"] / row["contacts"], 1) if row["contacts"] else 0.0
         rows.append([str(month), row["contacts"], row["bans"], share])
     columns = [
@@ -158,7 +171,8 @@ def cases(msc_ids: list[int], months: list[Month]) -> Figure:
     opened = _per_month(
         Case.objects.filter(msc_id__in=msc_ids, opened_at__gte=start, opened_at__lt=end),
         "opened_at",
-        n=Count("pk"),
+        months,
+        n=lambda within: Count("pk", filter=within),
     )
     closed = _per_month(
         CaseEvent.objects.filter(
@@ -169,12 +183,10 @@ def cases(msc_ids: list[int], months: list[Month]) -> Figure:
             at__lt=end,
         ),
         "at",
-        n=Count("case_id", distinct=True),
+        months,
+        n=lambda within: Count("case_id", filter=within, distinct=True),
     )
-    rows = [
-        [str(m), opened.get(str(m), {"n": 0})["n"], closed.get(str(m), {"n": 0})["n"]]
-        for m in months
-    ]
+    rows = [[str(m), opened[str(m)]["n"], closed[str(m)]["n"]] for m in months]
     title = _("Cases opened and closed per month")
     columns = [_("month"), _("opened"), _("closed")]
     return Figure(
@@ -189,23 +201,24 @@ def cases(msc_ids: list[int], months: list[Month]) -> Figure:
 
 
 def referrals(msc_ids: list[int], months: list[Month]) -> Figure:
-    """Referrals completed (done) and rejected per month, by the month of that answer."""
+    """Referrals completed (done) and rejected per month, by when that happened (the
+    referral's finished_at, which both set): from the referrals, far fewer than their events."""
+
+    def ended(status: str) -> Callable[[Q], Aggregate]:
+        return lambda within: Count("pk", filter=within & Q(status=status))
+
     found = _per_month(
-        CaseEvent.objects.filter(
+        Referral.objects.filter(
             case__msc_id__in=msc_ids,
-            kind=CaseEvent.Kind.REFERRAL,
-            to_status__in=["done", "rejected"],
-            at__gte=months[0].start,
-            at__lt=months[-1].end,
+            finished_at__gte=months[0].start,
+            finished_at__lt=months[-1].end,
         ),
-        "at",
-        done=Count("referral_id", distinct=True, filter=Q(to_status="done")),
-        rejected=Count("referral_id", distinct=True, filter=Q(to_status="rejected")),
+        "finished_at",
+        months,
+        done=ended(Referral.Status.DONE),
+        rejected=ended(Referral.Status.REJECTED),
     )
-    rows = []
-    for m in months:
-        row = found.get(str(m), {"done": 0, "rejected": 0})
-        rows.append([str(m), row["done"], row["rejected"]])
+    rows = [[str(m), found[str(m)]["done"], found[str(m)]["rejected"]] for m in months]
     title = _("Referrals completed and rejected per month")
     columns = [_("month"), _("completed"), _("rejected")]
     return Figure(
