@@ -8,7 +8,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from safar.core.models import Office
+from safar.core.models import AuditEvent, Office
 from safar.helpdesk.models import Caller, Referral, Service
 from safar.monitoring.dashboard import FIGURES, completeness, months_ending
 from safar.monitoring.figures import Month
@@ -201,6 +201,8 @@ def test_every_figure_downloads_as_csv(client, year, coordinator, name):
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert len(rows[0]) >= 2 and len(rows) >= 2
+    export = AuditEvent.objects.get(object_type="msc_dashboard")
+    assert (export.action, export.object_id, export.user) == ("export", name, coordinator)
 
 
 def test_an_unknown_figure_is_not_found(client, coordinator):

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from safar.core.models import Office
+from safar.core.models import AuditEvent, Office
 from safar.reports.charts import render_svg
 
 from .access import can_read_monthly_reports, can_review, can_submit, mscs_for
@@ -322,6 +322,14 @@ def dashboard_csv(request: HttpRequest) -> HttpResponse:
         figure = FIGURES[name]([msc.pk for msc in chosen], months_ending(month))
     else:
         raise Http404
+    # An export, as every read of the monthly figures through the API and the CLI.
+    AuditEvent.record(
+        user=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="msc_dashboard",
+        object_id=name,
+        query={"msc": code, "month": str(month), "via": "csv"},
+    )
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}_{code or "all"}_{month}.csv"'
     response.write("\ufeff")
