@@ -215,3 +215,19 @@ def test_the_dashboard_in_three_languages(client, year, coordinator, language):
     client.force_login(coordinator)
     client.cookies["django_language"] = language
     assert client.get(reverse("monitoring:dashboard")).status_code == 200
+
+
+def test_the_page_makes_a_fixed_number_of_queries(client, year, coordinator):
+    """A few grouped queries per figure, however many months, MSCs or records."""
+    client.force_login(coordinator)
+    url = reverse("monitoring:dashboard")
+    client.get(url, {"month": "2026-11"})  # warm the caches of roles and reference data
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        client.get(url, {"month": "2026-11"})
+    contact(year["du"], "2026-09-05T09:00", caller=Caller.objects.first(), categories=["work"])
+    with CaptureQueriesContext(connection) as second:
+        client.get(url, {"month": "2026-11", "msc": "MSC-DU"})
+    assert len(second) == len(first) <= 25  # 22 today, session and roles included
