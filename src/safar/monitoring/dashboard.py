@@ -2,9 +2,9 @@
 a table with a chart above it and a CSV of its own; and the reporting completeness of a month
 (which MSC has submitted, on time or late).
 
-Every figure is one GROUP BY query (the cases' two: opened from the cases, closed from their
-closing events) over indexed columns; months are months of Dushanbe dates (each month's bounds
-in the local zone), as in the monthly report.
+Every figure is one query over indexed columns (contacts and cases two): a GROUP BY, or for the
+per-month figures conditional counts, one per month. Months are months of Dushanbe dates (each
+month's bounds in the local zone), as in the monthly report.
 """
 
 from __future__ import annotations
@@ -394,7 +394,7 @@ def completeness(mscs: list[Office], month: Month, now: datetime.datetime) -> Fi
             ]
         )
     title = _("Reporting completeness")
-    columns = [_("Migrant Support Centre"), _("status"), _("first submitted"), _("on time")]
+    columns = [_("Migrant Support Centre"), _("status"), _("first submitted"), _("on time or late")]
     figure = Figure("completeness", title, columns, rows, [False] * 4)
     figure.extra = {
         "deadline": month.next.first_day.replace(day=settings.SAFAR_REPORT_DEADLINE_DAY),
