@@ -307,3 +307,9 @@ LOGGING = {
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# The MSCs' monthly reports are due by the end of this day of the following month (Dushanbe
+# time); the dashboard's reporting completeness counts a later first submission as late.
+SAFAR_REPORT_DEADLINE_DAY = int(os.environ.get("SAFAR_REPORT_DEADLINE_DAY", "5"))
+if not 1 <= SAFAR_REPORT_DEADLINE_DAY <= 28:
+    raise ImproperlyConfigured("SAFAR_REPORT_DEADLINE_DAY must be 1 … 28")

@@ -179,6 +179,9 @@ TABLE = {
     "api:helpdesk_case_transitions": (("case",), API_POST_ONLY),
     "api:helpdesk_case_people": (("case",), API_POST_ONLY),
     "monitoring:index": ((), row(consultant_du=200)),
+    "monitoring:dashboard": ((), row(consultant_du=200)),
+    # Without ?figure= there is no figure to download.
+    "monitoring:dashboard_csv": ((), row(consultant_du=404, admin=404)),
     "monitoring:report": (("MSC-DU", "2026-11"), row(consultant_du=200)),
     "monitoring:pdf": (("MSC-DU", "2026-11"), row(consultant_du=200)),
     # POST only

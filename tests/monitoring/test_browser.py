@@ -71,3 +71,27 @@ def test_submit_return_correct_accept_in_tajik_on_a_phone(page_at, live_server, 
     assert_accessible(coordinator)
     report = MonthlyReport.objects.get()
     assert report.status == "accepted" and report.versions.count() == 2
+
+
+def test_the_dashboard_passes_axe_in_russian(page_at, live_server, time_machine):  # noqa: F811
+    time_machine.move_to(datetime.datetime(2026, 12, 7, 6, tzinfo=datetime.UTC), tick=True)
+    from safar.core.models import Office
+    from safar.helpdesk.models import Caller
+
+    du = Office.objects.get(code="MSC-DU")
+    caller = Caller.objects.create(msc=du, phone="+992931111111", sex="F")
+    contact(du, "2026-10-05T09:00", caller=caller, categories=["entry_ban/check"])
+    contact(du, "2026-11-05T09:00", caller=caller, categories=["documents/patent"])
+    make_user("coordinator", "MS", "coordinator", password=PASSWORD)
+    base = live_server.url
+    page = page_at(width=1280, height=900, locale="ru")
+    log_in(page, base, "coordinator", PASSWORD)
+    page.goto(f"{base}/monitoring/dashboard/")
+    assert "Панель показателей" in page.inner_text("h1")
+    assert page.locator("svg title").count() >= 2
+    assert_accessible(page)
+    page.select_option("#id_msc", "MSC-DU")
+    page.click("form.filters button[type=submit]")
+    page.wait_for_url("**msc=MSC-DU**")
+    assert_accessible(page)
+    screenshot(page, "monitoring-dashboard-ru")

@@ -114,6 +114,13 @@ class MonitoringConfig(AppConfig):
                 allowed=can_read_monthly_reports,
                 order=17,
             ),
+            Link(
+                "monitoring_dashboard",
+                "monitoring:dashboard",
+                _("Dashboard"),
+                allowed=can_read_monthly_reports,
+                order=18,
+            ),
             HomeSection(
                 "monitoring/home_section.html",
                 allowed=can_read_monthly_reports,

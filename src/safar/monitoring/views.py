@@ -4,6 +4,8 @@ versions with what changed, and the printable PDF."""
 
 from __future__ import annotations
 
+import csv
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,10 +16,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from safar.core.models import Office
+from safar.core.models import AuditEvent, Office
 from safar.reports.charts import render_svg
 
 from .access import can_read_monthly_reports, can_review, can_submit, mscs_for
+from .dashboard import FIGURES, completeness, months_ending
 from .exports import describe_month, report_pdf
 from .figures import TABLES, Month
 from .labels import COLUMN_LABELS, Names, chart_of, grid_of, table_title
@@ -250,4 +253,87 @@ def pdf(request: HttpRequest, msc: str, month: str) -> HttpResponse:
     body = report_pdf(report, tables, typed, status=report.get_status_display(), user=request.user)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{office.code}_{parsed}.pdf"'
+    return response
+
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+
+def _dashboard_scope(request: HttpRequest) -> tuple[list[Office], str, Month]:
+    """The MSCs the dashboard sums (all the user sees, or the one chosen: 404 for one they may
+    not see, as for one that does not exist), the chosen code ("" for all) and the last month."""
+    _require(request.user)
+    allowed = list(mscs_for(request.user).order_by("code"))
+    code = request.GET.get("msc", "")
+    chosen = allowed
+    if code:
+        chosen = [msc for msc in allowed if msc.code == code]
+        if not chosen:
+            raise Http404
+    last_month = Month.of(timezone.localdate()).previous
+    return chosen, code, _month_of(request.GET.get("month"), last_month)
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """A year of charts, each with its table and its CSV, and the month's reporting
+    completeness: national for the coordinator, the own MSC for its staff."""
+    chosen, code, month = _dashboard_scope(request)
+    months = months_ending(month)
+    ids = [msc.pk for msc in chosen]
+    shown = []
+    for compute in FIGURES.values():
+        figure = compute(ids, months)
+        shown.append(
+            {
+                "figure": figure,
+                "chart": render_svg(figure.chart, title=figure.title, summary=figure.summary)
+                if figure.chart
+                else "",
+                "header": list(zip(figure.columns, figure.numeric, strict=True)),
+                "rows": [list(zip(row, figure.numeric, strict=True)) for row in figure.rows],
+            }
+        )
+    allowed = list(mscs_for(request.user).order_by("code"))
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "figures": shown,
+            "completeness": completeness(allowed, month, timezone.now()),
+            "mscs": allowed,
+            "msc": code,
+            "national": not code and len(allowed) > 1,
+            "month": month,
+            "first_month": months[0],
+            "month_label": describe_month(month),
+        },
+    )
+
+
+@login_required
+def dashboard_csv(request: HttpRequest) -> HttpResponse:
+    """One figure of the dashboard as CSV (UTF-8 with a BOM, which spreadsheets read)."""
+    chosen, code, month = _dashboard_scope(request)
+    name = request.GET.get("figure", "")
+    if name == "completeness":
+        figure = completeness(list(mscs_for(request.user).order_by("code")), month, timezone.now())
+    elif name in FIGURES:
+        figure = FIGURES[name]([msc.pk for msc in chosen], months_ending(month))
+    else:
+        raise Http404
+    # An export, as every read of the monthly figures through the API and the CLI.
+    AuditEvent.record(
+        user=request.user,
+        action=AuditEvent.Action.EXPORT,
+        object_type="msc_dashboard",
+        object_id=name,
+        query={"msc": code, "month": str(month), "via": "csv"},
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}_{code or "all"}_{month}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(figure.columns)
+    writer.writerows(figure.rows)
     return response

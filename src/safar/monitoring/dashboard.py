@@ -1,0 +1,404 @@
+"""The dashboard: a year of figures for the MSCs a user sees (national, summed, or one MSC), each
+a table with a chart above it and a CSV of its own; and the reporting completeness of a month
+(which MSC has submitted, on time or late).
+
+Every figure is one query over indexed columns (contacts and cases two): a GROUP BY, or for the
+per-month figures conditional counts, one per month. Months are months of Dushanbe dates (each
+month's bounds in the local zone), as in the monthly report.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Aggregate, Count, Min, Q, Sum
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from safar.core.models import District, Office
+from safar.helpdesk.models import Case, CaseEvent, Category, Contact, Referral, Service
+from safar.reports.charts import Chart
+
+from .figures import LOCAL, Month
+from .models import MonthlyReport
+
+ENTRY_BANS = "entry_ban"  # the category group whose share the dashboard shows
+WINDOW = 12  # months shown, ending with the chosen one
+
+
+@dataclass
+class Figure:
+    key: str
+    title: str
+    columns: list[str]  # headings, in the active language
+    rows: list[list]
+    numeric: list[bool]
+    chart: Chart | None = None
+    summary: str = ""  # the chart's text alternative, beside the table under it
+    extra: dict = field(default_factory=dict)
+
+
+def months_ending(last: Month, count: int = WINDOW) -> list[Month]:
+    months = [last]
+    while len(months) < count:
+        months.insert(0, months[0].previous)
+    return months
+
+
+def _per_month(
+    queryset, moment: str, months: list[Month], **counts: Callable[[Q], Aggregate]
+) -> dict[str, dict[str, int]]:
+    """{"2026-11": {name: n, …}}, a count per month of `moment`'s local date: one query of
+    conditional counts (a month's bounds compared as they are indexed; TruncMonth would call a
+    Python function for every row on SQLite, five times slower at a million contacts)."""
+    aggregates = {}
+    for i, month in enumerate(months):
+        within = Q(**{f"{moment}__gte": month.start, f"{moment}__lt": month.end})
+        for name, count in counts.items():
+            aggregates[f"{name}_{i}"] = count(within)
+    found = queryset.order_by().aggregate(**aggregates)
+    return {
+        str(month): {name: found[f"{name}_{i}"] or 0 for name in counts}
+        for i, month in enumerate(months)
+    }
+
+
+def _chart_by_month(months: list[Month], rows: list[list], series: list[str], keys: list[str]):
+    return Chart(
+        categories=[str(m) for m in months],
+        series=series,
+        values=[list(row[1 : 1 + len(series)]) for row in rows],
+        columns=True,
+        keys=keys,
+    )
+
+
+def _summary(title: str, rows: list[list], columns: list[str]) -> str:
+    """A sentence or two a screen reader reads instead of the chart: the totals."""
+    totals = [
+        f"{columns[i]}: {sum(row[i] for row in rows if isinstance(row[i], int))}"
+        for i in range(1, len(columns))
+        if rows and isinstance(rows[0][i], int)
+    ]
+    return f"{title}. " + _("Totals over the period: %(totals)s.") % {"totals": "; ".join(totals)}
+
+
+def contacts(msc_ids: list[int], months: list[Month]) -> Figure:
+    start, end = months[0].start, months[-1].end
+    found = _per_month(
+        Contact.objects.filter(
+            msc_id__in=msc_ids, received_at__gte=start, received_at__lt=end
+        ).data_calls(),
+        "received_at",
+        months,
+        contacts=lambda within: Count("pk", filter=within),
+    )
+    # Those about entry bans: from the links to the entry-ban categories (few), each contact
+    # once however many of them it is filed under.
+    bans = _per_month(
+        Contact.categories.through.objects.filter(
+            category__parent_id=ENTRY_BANS,
+            contact__msc_id__in=msc_ids,
+            contact__received_at__gte=start,
+            contact__received_at__lt=end,
+            contact__call_type=Contact.CallType.DATA,
+        ),
+        "contact__received_at",
+        months,
+        bans=lambda within: Count("contact_id", filter=within, distinct=True),
+    )
+    for key, row in found.items():
+        row.update(bans[key])
+    rows = []
+    for month in months:
+        row = found[str(month)]
+        share = round(100 * row["bans"] / row["contacts"], 1) if row["contacts"] else 0.0
+        rows.append([str(month), row["contacts"], row["bans"], share])
+    columns = [
+        _("month"),
+        _("data contacts"),
+        _("about entry bans"),
+        _("share about entry bans, %"),
+    ]
+    title = _("Contacts per month, and those about entry bans")
+    return Figure(
+        "contacts",
+        title,
+        columns,
+        rows,
+        [False, True, True, True],
+        _chart_by_month(months, rows, columns[1:3], ["contacts", "entry_ban"]),
+        _summary(title, rows, columns[:3]),
+    )
+
+
+def categories(msc_ids: list[int], months: list[Month]) -> Figure:
+    """Data contacts of the period per category group (a contact counts once in each)."""
+    links = (
+        Contact.categories.through.objects.filter(
+            contact__msc_id__in=msc_ids,
+            contact__received_at__gte=months[0].start,
+            contact__received_at__lt=months[-1].end,
+            contact__call_type=Contact.CallType.DATA,
+        )
+        .values_list("category__parent_id")
+        .annotate(n=Count("contact_id", distinct=True))
+        .order_by()
+    )
+    names = {c.code: c.name for c in Category.objects.filter(parent__isnull=True)}
+    rows = sorted(
+        ([names.get(group or "", group or _("not stated")), n] for group, n in links),
+        key=lambda row: -row[1],
+    )
+    title = _("Data contacts by category")
+    columns = [_("category"), _("contacts")]
+    chart = Chart(
+        categories=[row[0] for row in rows],
+        series=[columns[1]],
+        values=[[row[1]] for row in rows],
+        keys=["contacts"],
+    )
+    return Figure(
+        "categories", title, columns, rows, [False, True], chart, _summary(title, rows, columns)
+    )
+
+
+def cases(msc_ids: list[int], months: list[Month]) -> Figure:
+    start, end = months[0].start, months[-1].end
+    opened = _per_month(
+        Case.objects.filter(msc_id__in=msc_ids, opened_at__gte=start, opened_at__lt=end),
+        "opened_at",
+        months,
+        n=lambda within: Count("pk", filter=within),
+    )
+    closed = _per_month(
+        CaseEvent.objects.filter(
+            case__msc_id__in=msc_ids,
+            kind=CaseEvent.Kind.STATUS,
+            to_status=Case.Status.CLOSED,
+            at__gte=start,
+            at__lt=end,
+        ),
+        "at",
+        months,
+        n=lambda within: Count("case_id", filter=within, distinct=True),
+    )
+    rows = [[str(m), opened[str(m)]["n"], closed[str(m)]["n"]] for m in months]
+    title = _("Cases opened and closed per month")
+    columns = [_("month"), _("opened"), _("closed")]
+    return Figure(
+        "cases",
+        title,
+        columns,
+        rows,
+        [False, True, True],
+        _chart_by_month(months, rows, columns[1:], ["opened", "closed"]),
+        _summary(title, rows, columns),
+    )
+
+
+def referrals(msc_ids: list[int], months: list[Month]) -> Figure:
+    """Referrals completed (done) and rejected per month, by when that happened (the
+    referral's finished_at, which both set): from the referrals, far fewer than their events."""
+
+    def ended(status: str) -> Callable[[Q], Aggregate]:
+        return lambda within: Count("pk", filter=within & Q(status=status))
+
+    found = _per_month(
+        Referral.objects.filter(
+            case__msc_id__in=msc_ids,
+            finished_at__gte=months[0].start,
+            finished_at__lt=months[-1].end,
+        ),
+        "finished_at",
+        months,
+        done=ended(Referral.Status.DONE),
+        rejected=ended(Referral.Status.REJECTED),
+    )
+    rows = [[str(m), found[str(m)]["done"], found[str(m)]["rejected"]] for m in months]
+    title = _("Referrals completed and rejected per month")
+    columns = [_("month"), _("completed"), _("rejected")]
+    return Figure(
+        "referrals",
+        title,
+        columns,
+        rows,
+        [False, True, True],
+        _chart_by_month(months, rows, columns[1:], ["done", "rejected"]),
+        _summary(title, rows, columns),
+    )
+
+
+def services(msc_ids: list[int], months: list[Month]) -> Figure:
+    found = (
+        Service.objects.filter(
+            case__msc_id__in=msc_ids,
+            given_on__gte=months[0].first_day,
+            given_on__lte=months[-1].last_day,
+        )
+        .values_list("kind")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    labels = dict(Service.Kind.choices)
+    rows = sorted(([str(labels.get(k, k)), n] for k, n in found), key=lambda row: -row[1])
+    title = _("Services given, by type")
+    columns = [_("service"), _("services")]
+    chart = Chart(
+        categories=[row[0] for row in rows],
+        series=[columns[1]],
+        values=[[row[1]] for row in rows],
+        keys=["services"],
+    )
+    return Figure(
+        "services", title, columns, rows, [False, True], chart, _summary(title, rows, columns)
+    )
+
+
+def sessions(msc_ids: list[int], months: list[Month]) -> Figure:
+    """People reached by the outreach sessions, by sex and district."""
+    from safar.outreach.models import Session
+
+    found = (
+        Session.objects.filter(org_id__in=msc_ids)
+        .held_between(months[0].first_day, months[-1].last_day)
+        .values_list("district_id")
+        .annotate(f=Sum("participants_f"), m=Sum("participants_m"))
+        .order_by()
+    )
+    names = {d.code: d.name for d in District.objects.filter(pk__in=[r[0] for r in found if r[0]])}
+    reached: list[tuple[str, int, int]] = sorted(
+        (
+            (str(names.get(d, d)) if d else _("not stated"), int(f or 0), int(m or 0))
+            for d, f, m in found
+        ),
+        key=lambda row: -(row[1] + row[2]),
+    )
+    rows: list[list] = [list(row) for row in reached]
+    title = _("People reached by sessions, by sex and district")
+    columns = [_("district or city"), _("women"), _("men")]
+    chart = Chart(
+        categories=[name for name, _f, _m in reached],
+        series=columns[1:],
+        values=[[women, men] for _n, women, men in reached],
+        keys=["F", "M"],
+    )
+    return Figure(
+        "sessions", title, columns, rows, [False, True, True], chart, _summary(title, rows, columns)
+    )
+
+
+def trainings(msc_ids: list[int], months: list[Month]) -> Figure:
+    """The average knowledge gain per topic of the trainings that ended in the period."""
+    from safar.outreach.models import Score, TopicGain
+
+    gains = TopicGain.of(
+        Score.objects.filter(
+            trainee__training__org_id__in=msc_ids,
+            trainee__training__ends_on__gte=months[0].first_day,
+            trainee__training__ends_on__lte=months[-1].last_day,
+        )
+    )
+    rows: list[list] = [
+        [g.name, g.trainees, round(g.before_pct, 1), round(g.after_pct, 1), g.gain_pct]
+        for g in gains
+    ]
+    title = _("Training: knowledge before and after, per topic")
+    columns = [
+        _("topic"),
+        _("trainees"),
+        _("right before, %"),
+        _("right after, %"),
+        _("gain, points"),
+    ]
+    chart = Chart(
+        categories=[g.name for g in gains],
+        series=columns[2:4],
+        values=[[round(g.before_pct), round(g.after_pct)] for g in gains],
+        keys=["before", "after"],
+    )
+    return Figure(
+        "trainings",
+        title,
+        columns,
+        rows,
+        [False, True, True, True, True],
+        chart,
+        _summary(title, rows, columns[:2]),
+    )
+
+
+FIGURES: dict[str, Callable[[list[int], list[Month]], Figure]] = {
+    "contacts": contacts,
+    "categories": categories,
+    "cases": cases,
+    "referrals": referrals,
+    "services": services,
+    "sessions": sessions,
+    "trainings": trainings,
+}
+
+
+# --- reporting completeness -------------------------------------------------------------------
+
+STATUS_ON_TIME = "on_time"
+STATUS_LATE = "late"
+STATUS_MISSING = "missing"  # not submitted and the deadline has passed
+STATUS_NOT_DUE = "not_due"  # not submitted, the deadline still ahead
+
+TIMELINESS = {
+    STATUS_ON_TIME: gettext_lazy("on time"),
+    STATUS_LATE: gettext_lazy("late"),
+    STATUS_MISSING: gettext_lazy("not submitted, overdue"),
+    STATUS_NOT_DUE: gettext_lazy("not submitted yet"),
+}
+
+
+def deadline_of(month: Month) -> datetime.datetime:
+    """The end of the deadline day (SAFAR_REPORT_DEADLINE_DAY of the next month), Dushanbe."""
+    day = month.next.first_day.replace(day=settings.SAFAR_REPORT_DEADLINE_DAY)
+    return datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time(), LOCAL)
+
+
+def completeness(mscs: list[Office], month: Month, now: datetime.datetime) -> Figure:
+    """Each MSC's report of `month`: its status, when it was first submitted, on time or late.
+    On time means first submitted by the deadline (a return and resubmission does not make it
+    late)."""
+    reports = {
+        r.msc_id: r
+        for r in MonthlyReport.objects.filter(month=month.first_day, msc__in=mscs).annotate(
+            first_submitted=Min("events__at", filter=Q(events__action="submit"))
+        )
+    }
+    deadline = deadline_of(month)
+    labels = dict(MonthlyReport.Status.choices)
+    rows, codes = [], {}
+    for msc in mscs:
+        report = reports.get(msc.pk)
+        submitted = report.first_submitted if report else None
+        if submitted is not None:
+            timeliness = STATUS_ON_TIME if submitted < deadline else STATUS_LATE
+        else:
+            timeliness = STATUS_MISSING if now >= deadline else STATUS_NOT_DUE
+        codes[msc.code] = timeliness
+        status = report.status if report else MonthlyReport.Status.DRAFT
+        rows.append(
+            [
+                msc.code,
+                str(labels[status]),
+                submitted.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M") if submitted else "",
+                str(TIMELINESS[timeliness]),
+            ]
+        )
+    title = _("Reporting completeness")
+    columns = [_("Migrant Support Centre"), _("status"), _("first submitted"), _("on time or late")]
+    figure = Figure("completeness", title, columns, rows, [False] * 4)
+    figure.extra = {
+        "deadline": month.next.first_day.replace(day=settings.SAFAR_REPORT_DEADLINE_DAY),
+        "timeliness": codes,
+        "submitted": sum(1 for row in rows if row[2]),
+    }
+    return figure
