@@ -137,8 +137,9 @@ def load_demo_contacts(stdout) -> None:
     checking = Contact.objects.filter(categories__code="entry_ban/check").order_by("pk")
     checks = _demo_ban_checks(random.Random(SEED), [(c, ["entry_ban/check"]) for c in checking])
     stdout.write(
-        f"Demo helpdesk: {loaded} at {len(MSC_SHARE)} MSCs over {DAYS} days"
-        f" ({checks} contacts with a stay calculation)."
+        f"Demo helpdesk: {loaded.counts.get('contact', 0):,} contacts, "
+        f"{loaded.counts.get('case', 0):,} cases, {loaded.counts.get('referral', 0):,} referrals "
+        f"at {len(MSC_SHARE)} MSCs over {DAYS} days ({checks} contacts with a stay calculation)."
     )
 
 
