@@ -208,3 +208,10 @@ def test_a_nul_character_in_a_list_of_codes_is_a_field_error_not_a_server_error(
     assert response.status_code == 400
     assert stored() == before
     assert {"partners", "topics"} <= set(response.json()["error"]["fields"])
+
+
+def test_a_nul_character_in_the_list_query_is_a_field_error(client, consultant_ku):
+    client.force_login(consultant_ku)
+    response = client.get(URL, {"org": "\x00", "kind": "radio\x00"})
+    assert response.status_code == 400
+    assert {"org", "kind"} <= set(response.json()["error"]["fields"])

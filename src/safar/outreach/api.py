@@ -240,6 +240,12 @@ def list_sessions(
     """The sessions the user may see, latest first (at most 1,000)."""
     errors: dict[str, list[str]] = {}
     found = Session.objects.visible_to(request.user)
+    for name, value in (("org", org), ("kind", kind)):
+        if value and "\x00" in value:
+            # PostgreSQL cannot compare text holding NUL: a field error, not a 500.
+            errors[name] = [_("Contains a NUL character.")]
+    if errors:
+        raise ApiError(400, "invalid", _("The request has errors."), errors)
     if org:
         if not organisations_for(request.user).filter(code=org.upper()).exists():
             errors["org"] = [_("Not an organisation you may see.")]
