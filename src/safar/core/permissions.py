@@ -46,3 +46,15 @@ def restrict_to_scope(
     if scope >= Scope.ORGANISATION and office is not None:
         return queryset.filter(**{f"{organisation_field}_id": office.pk})
     return queryset.none()
+
+
+def organisations_in_scope(organisations, user, *, app: str):
+    """The organisations of `organisations` the user works for in `app`: their own with an
+    organisation scope, all of them with a wider one (MSCs are not split by region), none
+    without a scope or an organisation."""
+    scope = scope_in(user, app)
+    if scope >= Scope.REGION:
+        return organisations
+    if scope >= Scope.ORGANISATION and user.office_id is not None:
+        return organisations.filter(pk=user.office_id)
+    return organisations.none()

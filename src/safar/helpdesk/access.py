@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from safar.core.models import Office
-from safar.core.roles import Scope, scope_in
+from safar.core.permissions import organisations_in_scope
 
 from .models import Case
 
@@ -41,11 +41,7 @@ def mscs_for(user, permission: str = "helpdesk.view_contact"):
     mscs = Office.objects.filter(kind=Office.Kind.MSC)
     if not (user.is_authenticated and user.has_perm(permission)):
         return mscs.none()
-    if scope_in(user, APP) >= Scope.REGION:
-        return mscs
-    if scope_in(user, APP) >= Scope.ORGANISATION and user.office_id is not None:
-        return mscs.filter(pk=user.office_id)
-    return mscs.none()
+    return organisations_in_scope(mscs, user, app=APP)
 
 
 # --- referrals, case figures and the coordinator's reasoned look at a case -----------------------

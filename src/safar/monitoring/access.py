@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from safar.core.models import Office
-from safar.core.roles import Scope, scope_in
+from safar.core.permissions import organisations_in_scope
 
 APP = "monitoring"
 
@@ -25,12 +25,7 @@ def mscs_for(user) -> QuerySet[Office]:
     mscs = Office.objects.filter(kind=Office.Kind.MSC)
     if not can_read_monthly_reports(user):
         return mscs.none()
-    scope = scope_in(user, APP)
-    if scope >= Scope.REGION:
-        return mscs
-    if scope >= Scope.ORGANISATION and user.office_id is not None:
-        return mscs.filter(pk=user.office_id)
-    return mscs.none()
+    return organisations_in_scope(mscs, user, app=APP)
 
 
 def can_submit(user, msc: Office) -> bool:
