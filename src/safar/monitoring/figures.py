@@ -350,7 +350,7 @@ TABLES: dict[str, Table] = {
         Table("M10", _("Services given"), ("service", "sex", "services"), 1, m10),
         Table(
             "M11",
-            _("Information sessions held"),
+            _("Outreach sessions held"),
             ("kind", "sessions", "participants_f", "participants_m"),
             3,
             m11,

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from functools import cached_property
 
+from django.apps import apps
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from safar.core.models import Country, Office, Region
 from safar.helpdesk.models import Caller, Case, Category, Contact, Referral, Service
@@ -34,7 +35,8 @@ COLUMN_LABELS = {
     "service": gettext_lazy("service"),
     "services": gettext_lazy("services"),
     "kind": gettext_lazy("kind"),
-    "sessions": gettext_lazy("sessions"),
+    # With a context: Django's own catalogue has "sessions" (the login sessions), and wins.
+    "sessions": pgettext_lazy("outreach", "sessions"),
     "participants_f": gettext_lazy("women taking part"),
     "participants_m": gettext_lazy("men taking part"),
     "open_cases": gettext_lazy("open cases"),
@@ -62,7 +64,20 @@ class Names:
             "category": {c.code: c.name for c in Category.objects.all()},
             "migrant_location": {c.pk: c.name for c in Country.objects.all()},
             "region": {r.code: r.name for r in Region.objects.all()},
+            "kind": _session_kinds(),
         }
+
+    def row(self, code: str, key: str) -> str:
+        """A row key as kept in a version ("phone|F": its naming values joined by "|") in
+        words: "telephone, female"."""
+        table = TABLES.get(code)
+        if table is None or not table.key_columns:
+            return key
+        values = key.split("|")
+        return ", ".join(
+            self.value(column, value)
+            for column, value in zip(table.key_columns, values, strict=False)
+        )
 
     def value(self, column: str, code) -> str:
         if code in ("", None):
@@ -75,6 +90,15 @@ class Names:
         if column in self._named:
             return self._named[column].get(code, str(code))
         return str(code)
+
+
+def _session_kinds() -> dict[str, str]:
+    """M11's kinds of session in words, from the outreach app when it is installed."""
+    if not apps.is_installed("safar.outreach"):
+        return {}
+    from safar.outreach.models import Session
+
+    return {kind: str(label) for kind, label in Session.Kind.choices}
 
 
 def grid_of(table: Table, rows: list[list], names: Names) -> Grid:

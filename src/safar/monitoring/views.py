@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -29,6 +30,7 @@ from .services import (
     ReportError,
     advance,
     available_actions,
+    clean_typed,
     differences,
     report_for,
     save_typed,
@@ -132,9 +134,30 @@ def _tables_for_page(tables: dict[str, dict]) -> list[dict]:
     return shown
 
 
+def _change_in_words(change, names: Names) -> dict:
+    """A change as a reader sees it: the table's title, the row's names, the column's heading
+    (not the codes the versions keep: "typed", "radio_listeners", "F|phone")."""
+    if change.table == "typed":
+        return {
+            "table": _("Figures typed by hand"),
+            "row": str(TYPED_FIGURES.get(change.row, change.row)).capitalize(),
+            "column": "",
+            "before": change.before,
+            "after": change.after,
+        }
+    return {
+        "table": table_title(change.table) if change.table in TABLES else change.table,
+        "row": names.row(change.table, change.row),
+        "column": str(COLUMN_LABELS.get(change.column, change.column)),
+        "before": change.before,
+        "after": change.after,
+    }
+
+
 def _changes_for_page(report: MonthlyReport) -> list[dict]:
     """Each version after the first with what changed from the one before."""
     versions = list(report.versions.order_by("number"))
+    names = Names()
     found = []
     for before, after in zip(versions, versions[1:], strict=False):
         changes = differences(before, after)
@@ -142,19 +165,22 @@ def _changes_for_page(report: MonthlyReport) -> list[dict]:
             {
                 "version": after,
                 "before": before,
-                "changes": [
-                    {
-                        "table": change.table,
-                        "row": change.row,
-                        "column": str(COLUMN_LABELS.get(change.column, change.column)),
-                        "before": change.before,
-                        "after": change.after,
-                    }
-                    for change in changes
-                ],
+                "changes": [_change_in_words(change, names) for change in changes],
             }
         )
     return found
+
+
+def _sessions_url(user, month: Month) -> str:
+    """The outreach sessions list of the month, for M11's reader (when the outreach app is
+    installed and they may read it); "" otherwise."""
+    from django.apps import apps
+
+    if not apps.is_installed("safar.outreach"):
+        return ""
+    from safar.outreach.access import can_read
+
+    return f"{reverse('outreach:sessions')}?month={month}" if can_read(user) else ""
 
 
 @login_required
@@ -199,6 +225,7 @@ def report_page(request: HttpRequest, msc: str, month: str) -> HttpResponse:
             "changes": _changes_for_page(report) if report.pk else [],
             "errors": {},
             "can_review": can_review(request.user),
+            "sessions_url": _sessions_url(request.user, parsed),
         },
     )
 
@@ -227,12 +254,16 @@ def action(request: HttpRequest, msc: str, month: str) -> HttpResponse:
     """A workflow step: submit, return (with a comment), accept, reopen (with a reason)."""
     office, parsed = _msc_month(request, msc, month)
     report = report_for(office, parsed)
+    step = request.POST.get("action", "")
     try:
-        advance(
-            report, request.POST.get("action", ""), request.user, request.POST.get("comment", "")
-        )
+        if step == "submit" and any(name in request.POST for name in TYPED_FIGURES):
+            # The head's form sends the typed figures with "Submit": keep what was typed.
+            values = {name: request.POST.get(name, "") for name in TYPED_FIGURES}
+            if clean_typed(values) != report.typed:
+                save_typed(report, values, request.user)
+        advance(report, step, request.user, request.POST.get("comment", ""))
     except ReportError as exc:
-        messages.error(request, exc.message)
+        messages.error(request, f"{TYPED_FIGURES.get(exc.field, '')}: {exc.message}".lstrip(": "))
     else:
         messages.success(
             request,
