@@ -70,10 +70,21 @@ def reference_data(transactional_db):
 
     from safar.core.models import Office
     from safar.core.reference_data import load_districts, load_reference
+    from safar.helpdesk.categories import load_categories
+    from safar.helpdesk.models import Category
 
     if not Office.objects.exists():
         load_reference(apps)
         load_districts(apps)
+    # The contact categories (the sessions' and trainings' topics) were seen gone after an
+    # earlier live-server test in the same file: a form's topics list came up empty.
+    if not Category.objects.exists():
+        load_categories(apps)
+    from safar.outreach.models import Question
+    from safar.outreach.questions import load_questions
+
+    if not Question.objects.exists():  # the trainings' knowledge check, by topic
+        load_questions(apps)
 
 
 @pytest.fixture

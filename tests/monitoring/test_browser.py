@@ -103,9 +103,18 @@ def test_a_session_recorded_on_a_phone_reaches_the_accepted_monthly_report_in_ta
         "Сабт шуд: вохӯрии иттилоотӣ, 2026-11-20, 20 иштирокчӣ.", timeout=WAIT
     )
     assert_accessible(consultant)
-    consultant.goto(f"{base}/outreach/?month=2026-11")
+    # What was saved, on its own page, and in the month's list.
+    consultant.get_by_role("link", name="Чорабинии сабтшударо дидан").click()
+    consultant.wait_for_url(re.compile(r"/outreach/\d+/$"), timeout=WAIT)
+    expect(consultant.locator("h1")).to_have_text("Вохӯрии иттилоотӣ")
+    expect(consultant.locator(".page-head")).to_contain_text("ноҳияи Шоҳмансур, Зарафшон")
+    expect(consultant.locator("main")).to_contain_text("Китобчаҳо")
+    assert consultant.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    assert_accessible(consultant)
+    consultant.locator(".crumbs a").click()
+    consultant.wait_for_url(re.compile(r"/outreach/\?month=2026-11$"), timeout=WAIT)
     row = consultant.locator("tr", has_text="Зарафшон")
-    expect(row).to_contain_text("Вохӯрии иттилоотӣ", timeout=WAIT)
+    expect(row).to_contain_text("Вохӯрии иттилоотӣ")
     expect(row).to_contain_text("ноҳияи Шоҳмансур")
     screenshot(consultant, "issue14-sessions-tg-phone")
     assert Session.objects.get().participants == 20
@@ -185,6 +194,11 @@ def test_a_session_recorded_on_a_phone_reaches_the_accepted_monthly_report_in_ta
     expect(coordinator.locator("main")).to_contain_text("Ин ҳисобот қабул ва баста шудааст.")
     screenshot(coordinator, "issue14-report-accepted-tg")
     assert_accessible(coordinator)
+    href = coordinator.locator(".page-head a.button", has_text="PDF").get_attribute("href")
+    assert href == "/monitoring/MSC-DU/2026-11/report.pdf"
+    pdf = coordinator.request.get(base + href, timeout=WAIT)  # the browser's own session
+    assert pdf.ok and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
 
     # Locked: the head can no longer type a figure nor submit.
     head.goto(report_url)

@@ -201,3 +201,28 @@ def test_the_home_page_offers_recording_to_msc_staff_and_reading_to_the_coordina
     assert "/outreach/new/" not in home and "/outreach/trainings/" in home
     client.force_login(operator_du)
     assert "/outreach/" not in client.get("/").content.decode()
+
+
+def test_a_sessions_page_shows_all_that_was_recorded_and_only_to_those_who_see_it(
+    client, consultant_ku, consultant_du, coordinator
+):
+    client.force_login(consultant_ku)
+    saved = client.post("/outreach/new/", {**FORM, "notes": "Дар мактаби №3"})["Location"]
+    session = Session.objects.get()
+    # The page after saving links to the session, which the list links to as well.
+    assert f'href="/outreach/{session.pk}/"' in client.get(saved).content.decode()
+    listed = client.get("/outreach/?month=2026-11").content.decode()
+    assert f'href="/outreach/{session.pk}/"' in listed
+    page = client.get(f"/outreach/{session.pk}/", HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    html = page.content.decode()
+    partner = session.partners.get().name_en
+    for shown in ("Information session", "Зарбдор", partner, "Booklets", "Дар мактаби №3"):
+        assert shown in html
+    assert "<dt>Women</dt><dd>40</dd>" in html and "<dt>Men</dt><dd>60</dd>" in html
+    assert "Hotline calls" not in html  # not a radio or TV programme
+    assert client.get("/outreach/new/?saved=x").status_code == 200  # no link to a non-number
+    client.force_login(coordinator)
+    assert client.get(f"/outreach/{session.pk}/").status_code == 200
+    client.force_login(consultant_du)  # another MSC's session: as if it did not exist
+    assert client.get(f"/outreach/{session.pk}/").status_code == 404

@@ -142,6 +142,7 @@ def new_session(request: HttpRequest) -> HttpResponse:
     values: Any = {}
     errors: dict = {}
     saved = None
+    saved_url = ""
     if request.method == "POST":
         try:
             data = clean_session(
@@ -167,11 +168,16 @@ def new_session(request: HttpRequest) -> HttpResponse:
     else:
         values = {"held_on": timezone.localdate().isoformat()}
         saved = request.GET.get("saved", "")[:12] or None
+        if saved and saved.isdigit():
+            # A link to what was just saved (when it is one the user may see).
+            shown = Session.objects.visible_to(request.user).filter(pk=int(saved)).exists()
+            saved_url = reverse("outreach:session", args=[int(saved)]) if shown else ""
     context = _form_context(request)
     context |= {
         "values": values,
         "errors": errors,
         "saved": saved,
+        "saved_url": saved_url,
         "selected_topics": request.POST.getlist("topics") if errors else [],
         "selected_partners": request.POST.getlist("partners") if errors else [],
         "material_fields": [
@@ -182,6 +188,30 @@ def new_session(request: HttpRequest) -> HttpResponse:
         ],
     }
     return render(request, "outreach/new_session.html", context, status=400 if errors else 200)
+
+
+@login_required
+def session(request: HttpRequest, pk: int) -> HttpResponse:
+    """One session with all that was recorded: where, topics, partners, people by sex,
+    materials, notes; for radio and TV the hotline calls of the day and the next."""
+    require_read(request.user)
+    found = get_object_or_404(
+        Session.objects.visible_to(request.user)
+        .select_related("org", "district", "created_by")
+        .prefetch_related("topics", "partners"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "outreach/session.html",
+        {
+            "session": found,
+            "calls": found.hotline_calls(),
+            "materials": [(MATERIAL_LABELS[kind], n) for kind, n in found.materials().items()],
+            "month": f"{found.held_on:%Y-%m}",
+            "can_record": can_record(request.user),
+        },
+    )
 
 
 def _trainings_for(request: HttpRequest):
