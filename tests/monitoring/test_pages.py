@@ -88,3 +88,48 @@ def test_the_home_page_shows_last_months_reports(client, november, coordinator, 
     client.force_login(coordinator)
     body = client.get("/").content.decode()
     assert page() in body and "MSC-KH" in body
+
+
+def test_submit_keeps_a_figure_typed_but_not_saved_and_a_bad_one_stops_it(
+    client, november, supervisor_du
+):
+    client.force_login(supervisor_du)
+    client.post(page(name="monitoring:action"), {"action": "submit", "radio_listeners": "x1"})
+    report = MonthlyReport.objects.get()
+    assert (report.status, report.typed) == ("draft", {})  # nothing submitted with a bad figure
+    client.post(page(name="monitoring:action"), {"action": "submit", "radio_listeners": "1200"})
+    report.refresh_from_db()
+    assert (report.status, report.typed) == ("submitted", {"radio_listeners": 1200})
+    assert report.versions.get().typed == {"radio_listeners": 1200}
+
+
+def test_the_differences_between_versions_are_in_words(
+    client, november, supervisor_du, coordinator
+):
+    from safar.core.models import Office
+    from safar.outreach.models import Session
+
+    du = Office.objects.get(code="MSC-DU")
+    client.force_login(supervisor_du)
+    client.post(page(name="monitoring:action"), {"action": "submit", "radio_listeners": "1200"})
+    client.force_login(coordinator)
+    client.post(page(name="monitoring:action"), {"action": "return_report", "comment": "Санҷед."})
+    Session.objects.create(
+        org=du, held_on=datetime.date(2026, 11, 20), kind="school", participants_f=5
+    )
+    client.force_login(supervisor_du)
+    client.post(page(name="monitoring:action"), {"action": "submit", "radio_listeners": "2400"})
+    client.force_login(coordinator)
+    client.cookies["django_language"] = "en"
+    body = client.get(page()).content.decode()
+    changes = body[body.index('id="changes-title"') :]
+    assert "<td>Figures typed by hand</td><td>Radio listeners reached</td><td>–</td>" in changes
+    assert (
+        "<td>M11. Outreach sessions held</td><td>school visit</td><td>women taking part</td>"
+        in (changes)
+    )
+    table = changes[: changes.index("</table>")]
+    assert "radio_listeners" not in table and "<td>typed</td>" not in table and "|" not in table
+    # M11 names its kinds of session.
+    m11 = body[body.index('id="table-M11"') :]
+    assert "<td>school visit</td>" in m11 and 'href="/outreach/?month=2026-11"' in m11

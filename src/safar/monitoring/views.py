@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -140,7 +141,7 @@ def _change_in_words(change, names: Names) -> dict:
     if change.table == "typed":
         return {
             "table": _("Figures typed by hand"),
-            "row": str(TYPED_FIGURES.get(change.row, change.row)).capitalize(),
+            "row": capfirst(str(TYPED_FIGURES.get(change.row, change.row))),
             "column": "",
             "before": change.before,
             "after": change.after,
