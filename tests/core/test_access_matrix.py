@@ -25,7 +25,7 @@ from safar.guidance.models import Article
 from safar.helpdesk.cases import add_document
 from safar.helpdesk.models import Case, CasePerson
 from safar.helpdesk.workflow import send_referral
-from safar.outreach.models import Training
+from safar.outreach.models import Session, Training
 from safar.stations.services import register_station
 from tests.capture.world import make_scan
 from tests.conftest import make_user
@@ -154,6 +154,7 @@ TABLE = {
     "api:helpdesk_referral_answer": (("referral",), API_POST_ONLY),
     "outreach:sessions": ((), row(consultant_du=200)),
     "outreach:new_session": ((), row(consultant_du=200)),
+    "outreach:session": (("session",), row(consultant_du=200)),  # a session of MSC-DU
     "outreach:trainings": ((), row(consultant_du=200)),
     "outreach:gains_csv": ((), row(consultant_du=200)),
     "outreach:new_training": ((), row(consultant_du=200)),
@@ -278,6 +279,9 @@ def world(db, settings, tmp_path):
         starts_on=datetime.date(2026, 11, 2),
         ends_on=datetime.date(2026, 11, 2),
     )
+    session = Session.objects.create(
+        org=Office.objects.get(code="MSC-DU"), held_on=datetime.date(2026, 11, 2), kind="school"
+    )
     person = CasePerson.objects.create(case=case, relation="migrant", name="Али Каримов")
     document = add_document(
         case, users["consultant_du"], SimpleUploadedFile("a.pdf", b"%PDF-1.4\n%%EOF\n")
@@ -292,6 +296,7 @@ def world(db, settings, tmp_path):
         "article": article.slug,
         "station": station.pk,
         "training": training.pk,
+        "session": session.pk,
     }
     return users, objects
 
