@@ -157,12 +157,19 @@ def convert(xml_path: Path) -> list[dict]:
     return templates
 
 
-def evaluate(data: Path) -> int:
+def evaluate(data: Path, blank: bool = True) -> int:
+    import dataclasses
+
     import pypdfium2 as pdfium
 
     from safar.reading.card import load_pages, load_template, read_card
 
     templates = [load_template(HERE / f"quexf-page{i}.json") for i in (1, 2)]
+    if blank:  # ink is judged against queXF's blank scan (page 1 or 2 of test_blank.pdf)
+        templates = [
+            dataclasses.replace(t, blank=str(data / "test_blank.pdf"), blank_page=i)
+            for i, t in enumerate(templates, start=1)
+        ]
     box_right = box_total = char_right = char_total = 0
     for scan_name, pages in EXPECTED.items():
         images = load_pages((data / scan_name).read_bytes())
@@ -204,10 +211,15 @@ if __name__ == "__main__":
         ),
     )
     parser.add_argument("--templates", action="store_true", help="(re)write the templates")
+    parser.add_argument(
+        "--no-blank",
+        action="store_true",
+        help="judge ink without queXF's blank scan (rendered from the template instead)",
+    )
     args = parser.parse_args()
     if args.templates:
         HERE.mkdir(exist_ok=True)
         for t in convert(Path(args.data) / "test_original.xml"):
             (HERE / f"{t['name']}.json").write_text(json.dumps(t, indent=1) + "\n")
             print(f"wrote {HERE / t['name']}.json")
-    raise SystemExit(evaluate(Path(args.data)))
+    raise SystemExit(evaluate(Path(args.data), blank=not args.no_blank))
