@@ -180,8 +180,11 @@ def render_pdf(
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(template.width * mm, template.height * mm))
     canvas.setTitle(trilingual(template.title) or template.name)
+    draw = draw_card
+    if template.layout == "sheet":  # an answer sheet (bubbles), not Safar's card
+        from .render_sheet import draw_sheet as draw
     for serial in serials:
-        draw_card(canvas, template, serial)
+        draw(canvas, template, serial)
         canvas.showPage()
         if overleaf:
             draw_overleaf(canvas, template, overleaf)

@@ -17,6 +17,8 @@ LANGUAGES = ("tg", "ru", "en")
 FIELD_KINDS = ("checkboxes", "characters", "serial")
 CHARSETS = ("digits", "latin", "names", "alnum")
 FORMATS = ("text", "date", "code")
+FIDUCIAL_KINDS = ("square", "corner", "ring", "bullseye", "small_square", "edges")
+LAYOUTS = ("card", "sheet")  # how render.py draws the blank: Safar's card, or an answer sheet
 RULE_KINDS = ("required_if", "empty_unless", "before", "not_after_today", "lookup")
 
 
@@ -110,6 +112,7 @@ class Template:
     texts: tuple[dict, ...] = ()  # printed-only text (labels, notes), for the renderer
     confident: float = 0.9  # field confidence at or above which a value needs no operator
     source: str = ""
+    layout: str = "card"  # "sheet": drawn as an answer sheet (render_sheet.py)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -156,8 +159,11 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         fail("fiducials", "needs exactly 4 marks (top-left, top-right, bottom-right, bottom-left)")
     fiducials = tuple(Fiducial(float(m["x"]), float(m["y"]), float(m["size"])) for m in marks)
     kind = fid.get("kind", "square")
-    if kind not in ("square", "corner"):
-        fail("fiducials", f"kind must be 'square' or 'corner', not {kind!r}")
+    if kind not in FIDUCIAL_KINDS:
+        fail("fiducials", f"kind must be one of {', '.join(FIDUCIAL_KINDS)}, not {kind!r}")
+    layout = data.get("layout", "card")
+    if layout not in LAYOUTS:
+        fail("layout", f"must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     fields, seen = [], set()
     for i, raw in enumerate(data.get("fields") or []):
         where = f"field {raw.get('name', '#' + str(i))!r}"
@@ -197,6 +203,7 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         texts=tuple(data.get("texts") or ()),
         confident=float(data.get("confident", 0.9)),
         source=source,
+        layout=layout,
     )
 
 
