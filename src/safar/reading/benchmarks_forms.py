@@ -123,7 +123,7 @@ def bench_bubble(count: int, seed: int, photos: bool) -> int:
         else:
             jobs += [
                 {"dpi": 200, "pen": pens[i % len(pens)], "photo": True}
-                for i in range(max(4, count // 2))
+                for i in range(max(4, count // 4))
             ]
     total = _Tally()
     by_dpi: dict[str, _Tally] = defaultdict(_Tally)

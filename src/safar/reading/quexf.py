@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[3]
 TEMPLATES = REPO / "scripts" / "quexf"
@@ -19,7 +20,7 @@ DATA = REPO.parent / "shared" / "testdata" / "forms" / "quexf"
 # What a person reads on each scan, page by page (None: left empty). Checkbox values are
 # queXF's box values; character fields are the letters as written, one per box.
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWX"  # 24 boxes: the tester wrote the alphabet as far as it fits
-EXPECTED = {
+EXPECTED: dict[str, list[dict[str, str | None]]] = {
     "test_filled_1.pdf": [
         {
             "a1_a": "1",
@@ -75,7 +76,7 @@ def score(data: Path = DATA, *, verbose: bool = False, today: dt.date | None = N
 
     today = today or dt.date(2026, 12, 1)
     templates = [load_template(TEMPLATES / f"quexf-page{i}.json") for i in (1, 2)]
-    out = {"box_right": 0, "box_total": 0, "char_right": 0, "char_total": 0}
+    out: dict[str, Any] = {"box_right": 0, "box_total": 0, "char_right": 0, "char_total": 0}
     out.update(pages=0, aligned=0, seconds=[], residuals=[], problems=[])
     for scan_name, pages in EXPECTED.items():
         images = load_pages((data / scan_name).read_bytes())

@@ -18,6 +18,7 @@ image, so the benchmark and the tests can score the reader box by box.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
@@ -26,12 +27,20 @@ from .render import render_pdf
 from .synth import Pen, encode, scan
 from .template import Field, Rect, Template
 
-# Pen: ink colour (BGR), how dark the stroke lays down (alpha), stroke width (mm), scribbled.
+
+@dataclass(frozen=True)
+class PenKind:
+    colour: tuple[int, int, int]  # BGR
+    alpha: tuple[float, float]  # how dark a stroke lays down (drawn per sheet in this range)
+    width: float  # stroke width, mm
+    scribble: bool  # filled with back-and-forth strokes (else a solid blot)
+
+
 PENS = {
-    "pencil": {"colour": (80, 80, 86), "alpha": (0.5, 0.75), "width": 0.45, "scribble": True},
-    "ballpoint": {"colour": (150, 60, 25), "alpha": (0.8, 0.95), "width": 0.3, "scribble": True},
-    "gel": {"colour": (30, 28, 28), "alpha": (0.9, 1.0), "width": 0.5, "scribble": False},
-    "marker": {"colour": (35, 35, 35), "alpha": (0.95, 1.0), "width": 1.2, "scribble": False},
+    "pencil": PenKind((80, 80, 86), (0.5, 0.75), 0.45, True),
+    "ballpoint": PenKind((150, 60, 25), (0.8, 0.95), 0.3, True),
+    "gel": PenKind((30, 28, 28), (0.9, 1.0), 0.5, False),
+    "marker": PenKind((35, 35, 35), (0.95, 1.0), 1.2, False),
 }
 MARKS = ("fill", "partial", "offset", "tick", "erased", "empty")
 CHOSEN = ("fill", "partial", "offset", "tick")  # marks that stand for the candidate's answer
@@ -77,7 +86,7 @@ class Hand:
     def __init__(self, pen: str, dpi: int, rng: np.random.Generator):
         self.pen, self.spec, self.rng = pen, PENS[pen], rng
         self.p = dpi / 25.4
-        self.strength = float(rng.uniform(*self.spec["alpha"]))
+        self.strength = float(rng.uniform(*self.spec.alpha))
 
     def _ellipse(self, size: int, c: tuple[float, float], rx: float, ry: float) -> np.ndarray:
         canvas = np.zeros((size, size), np.uint8)
@@ -90,7 +99,7 @@ class Hand:
     def _scribble(self, size: int, c, r: float) -> np.ndarray:
         """Back-and-forth strokes across a disc of radius r (px): what a pen fill looks like."""
         canvas = np.zeros((size, size), np.uint8)
-        t = max(1, int(round(self.spec["width"] * self.p * self.rng.uniform(0.8, 1.2))))
+        t = max(1, int(round(self.spec.width * self.p * self.rng.uniform(0.8, 1.2))))
         angle = self.rng.uniform(-0.6, 0.6) + (np.pi / 2 if self.rng.random() < 0.5 else 0)
         d = np.array([np.cos(angle), np.sin(angle)])
         n = np.array([-d[1], d[0]])
@@ -111,8 +120,8 @@ class Hand:
     def _grain(self, alpha: np.ndarray) -> np.ndarray:
         """Pencil graphite: a grainy, uneven layer."""
         noise = self.rng.uniform(0.45, 1.0, alpha.shape).astype(np.float32)
-        noise = cv2.GaussianBlur(noise, (0, 0), max(0.5, 0.06 * self.p))
-        return alpha * np.clip(noise * 1.25, 0, 1)
+        smooth = cv2.GaussianBlur(noise, (0, 0), max(0.5, 0.06 * self.p))
+        return alpha * np.clip(smooth * 1.25, 0, 1)
 
     def bubble(self, img: np.ndarray, box: Rect, mark: str) -> None:
         if mark == "empty":
@@ -120,22 +129,22 @@ class Hand:
         p, rng = self.p, self.rng
         r = min(box.w, box.h) / 2 * p
         size = int(4 * r) + 8
-        c0 = np.array([size / 2, size / 2]) + rng.normal(0, 0.15 * p, 2)
-        colour = self.spec["colour"]
+        c0: np.ndarray = np.array([size / 2, size / 2]) + rng.normal(0, 0.15 * p, 2)
+        colour: tuple[int, int, int] = self.spec.colour
         if mark == "tick":
             canvas = np.zeros((size, size), np.uint8)
-            t = max(1, int(round(max(self.spec["width"], 0.35) * p)))
+            t = max(1, int(round(max(self.spec.width, 0.35) * p)))
             a = c0 + np.array([-0.8, 0.0]) * r + rng.normal(0, 0.1 * r, 2)
             b = c0 + np.array([-0.2, 0.75]) * r + rng.normal(0, 0.1 * r, 2)
             e = c0 + np.array([0.95, -0.95]) * r + rng.normal(0, 0.1 * r, 2)
             poly = (np.array([a, b, e]) * 16).astype(np.int32)
             cv2.polylines(canvas, [poly], False, 255, t, cv2.LINE_AA, shift=4)
-            alpha = canvas.astype(np.float32) / 255 * self.strength
+            alpha: np.ndarray = canvas.astype(np.float32) / 255 * self.strength
         else:
             grow = 1.0
             if self.pen == "marker":
                 grow = rng.uniform(1.08, 1.3)  # a heavy marker runs over the edge
-            elif self.spec["scribble"]:
+            elif self.spec.scribble:
                 grow = rng.uniform(0.92, 1.08)
             else:
                 grow = rng.uniform(0.95, 1.12)
@@ -144,7 +153,7 @@ class Hand:
                 ang = rng.uniform(0, 2 * np.pi)
                 c += np.array([np.cos(ang), np.sin(ang)]) * rng.uniform(0.8, 1.3) * p
             rx, ry = r * grow * rng.uniform(0.95, 1.05), r * grow * rng.uniform(0.95, 1.05)
-            if self.spec["scribble"]:
+            if self.spec.scribble:
                 alpha = self._scribble(size, tuple(c), max(rx, ry)) * self._ellipse(
                     size, tuple(c), rx * 1.05, ry * 1.05
                 )
@@ -231,7 +240,7 @@ def fill(
     img = _blank(template.source, dpi, number).copy()
     hand = Hand(pen, dpi, rng)
     marks, values = {}, {}
-    writer = Pen(PENS[pen]["colour"], dpi / 25.4, rng)
+    writer = Pen(PENS[pen].colour, dpi / 25.4, rng)
     for f in template.fields:
         if f.kind != "checkboxes":
             continue
@@ -256,11 +265,10 @@ def synth_sheet(template: Template, rng: np.random.Generator, number: str = "000
     img, truth = fill(template, rng, dpi, pen, number)
     photo = bool(fixed.get("photo", False))
     if photo:
-        from .photo_synth import photograph
+        from .photo_synth import photo_jpeg
 
-        out = photograph(img, rng)
+        data = photo_jpeg(img, rng)  # the JPEG the phone uploads (8-12 MP, perspective, light)
         meta = {"mode": "photo", "fmt": "jpg", "rotation": 0, "skew": 0.0}
-        data = encode(out, "jpg", rng) if isinstance(out, np.ndarray) else out
     else:
         rotation = int(fixed.get("rotation", 180 if rng.random() < 0.15 else 0))
         skew = float(fixed.get("skew", rng.uniform(-2, 2)))
