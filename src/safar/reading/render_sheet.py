@@ -15,8 +15,10 @@ from reportlab.pdfgen.canvas import Canvas
 from .template import Field, Option, Template
 
 LINE_MM = 0.25
-RING_LINE = 0.18  # ring line width as a share of the mark's diameter
-BULLSEYE_DOT = 0.4  # the bullseye's centre dot, as a share of the diameter
+# As align15's render.py draws marks for the card: a ring's stroke is a sixth of its diameter, a
+# bullseye's dot a quarter of it.
+RING_LINE = 1 / 6
+BULLSEYE_DOT = 0.25
 PRINT_GREY = 0.3  # letters inside the bubbles: dark grey, so they survive a 1-bit scan
 PRINT_SIZE = 6.5
 
@@ -32,7 +34,7 @@ def printed(option: Option) -> str:
 
 
 def draw_marks(canvas: Canvas, template: Template, y) -> None:
-    odd = getattr(template, "fiducial_odd", None)
+    odd = getattr(template, "odd", None)
     if odd is None:
         odd = 0
     for i, m in enumerate(template.fiducials):
