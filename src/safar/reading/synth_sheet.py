@@ -234,9 +234,15 @@ def truth_value(template: Template, f: Field, marks: list[str]):
 
 
 def fill(
-    template: Template, rng: np.random.Generator, dpi: int, pen: str, number: str = "000001"
+    template: Template,
+    rng: np.random.Generator,
+    dpi: int,
+    pen: str,
+    number: str = "000001",
+    answers: dict[str, list[str]] | None = None,
 ) -> tuple[np.ndarray, dict]:
-    """The blank sheet filled by one candidate at `dpi`; returns the image and the truth."""
+    """The blank sheet filled by one candidate at `dpi`; returns the image and the truth.
+    `answers` fixes the marks of some fields (one of MARKS per option)."""
     img = _blank(template.source, dpi, number).copy()
     hand = Hand(pen, dpi, rng)
     marks, values = {}, {}
@@ -250,6 +256,8 @@ def fill(
             m = ["fill" if k == digit else "empty" for k in range(len(f.options))]
             top = f.options[0].box
             writer.char(img, Rect(top.x - 0.25, top.y - 7.5, top.w + 0.5, 6.0), str(digit))
+        if answers and f.name in answers:
+            m = list(answers[f.name])
         for o, mark in zip(f.options, m, strict=True):
             hand.bubble(img, o.box, mark)
         marks[f.name] = m
@@ -259,10 +267,11 @@ def fill(
 
 def synth_sheet(template: Template, rng: np.random.Generator, number: str = "000001", **fixed):
     """One synthetic scan (or phone photo) of a filled sheet and its truth. `fixed` may set dpi,
-    pen, rotation (0 or 180), skew (degrees), mode (colour/grey/bw), fmt (png/jpg), photo."""
+    pen, rotation (0 or 180), skew (degrees), mode (colour/grey/bw), fmt (png/jpg), photo,
+    answers (marks of some fields, as for `fill`)."""
     dpi = int(fixed.get("dpi") or rng.choice(DPIS))
     pen = fixed.get("pen") or str(rng.choice(list(PENS)))
-    img, truth = fill(template, rng, dpi, pen, number)
+    img, truth = fill(template, rng, dpi, pen, number, fixed.get("answers"))
     photo = bool(fixed.get("photo", False))
     if photo:
         from .photo_synth import photo_jpeg
