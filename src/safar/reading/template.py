@@ -102,7 +102,7 @@ class Template:
     name: str
     width: float
     height: float
-    fiducial_kind: str  # "square" (solid squares) or "corner" (L-shaped corner lines)
+    fiducial_kind: str  # "square" (solid squares), "corner" (L-shaped lines), "edges" (none)
     fiducials: tuple[Fiducial, ...]  # top-left, top-right, bottom-right, bottom-left
     fields: tuple[Field, ...]
     rules: tuple[dict, ...] = ()
@@ -152,12 +152,13 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         fail("page", "needs numeric width and height in mm")
     fid = data.get("fiducials") or {}
     marks = fid.get("marks") or []
-    if len(marks) != 4:
+    kind = fid.get("kind", "square")
+    if kind not in ("square", "corner", "edges"):
+        fail("fiducials", f"kind must be 'square', 'corner' or 'edges', not {kind!r}")
+    # "edges": no marks, the page's own corners are found (in a photo, or on a dark scanner lid).
+    if kind != "edges" and len(marks) != 4:
         fail("fiducials", "needs exactly 4 marks (top-left, top-right, bottom-right, bottom-left)")
     fiducials = tuple(Fiducial(float(m["x"]), float(m["y"]), float(m["size"])) for m in marks)
-    kind = fid.get("kind", "square")
-    if kind not in ("square", "corner"):
-        fail("fiducials", f"kind must be 'square' or 'corner', not {kind!r}")
     fields, seen = [], set()
     for i, raw in enumerate(data.get("fields") or []):
         where = f"field {raw.get('name', '#' + str(i))!r}"
