@@ -129,18 +129,43 @@ def _find_corners(small: np.ndarray, template: Template) -> np.ndarray | None:
     return np.array(found)
 
 
+def _find_edges(small: np.ndarray, template: Template) -> np.ndarray | None:
+    """The page's own corners (`edges` templates), with its long sides on the template's.
+
+    A page that stands out from a darker surround is found by safar.reading._photo; an image
+    that has no surround but has the page's proportions is taken to be the page, cropped.
+    """
+    from ._photo import _page_corners, find_page
+
+    try:
+        return _page_corners(find_page(small, aspect=template.width / template.height), template)
+    except NotAligned:
+        h, w = small.shape
+        page = template.width / template.height
+        if abs(w / h - page) / page < 0.03:
+            return np.array([(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)], np.float64)
+        return None
+
+
 def align(grey: np.ndarray, template: Template) -> Alignment:
     """Warp the page onto the template at PX_PER_MM; raises NotAligned with the reason."""
     if grey.size == 0 or min(grey.shape) < 100:
         raise NotAligned("the image is too small to be a scanned page")
     f = min(1.0, DETECT_SIDE / max(grey.shape))
     small = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else grey
-    if template.fiducial_kind == "square":
+    if template.fiducial_kind == "edges":
+        pts = _find_edges(small, template)
+        tpl = np.array(
+            [(0, 0), (template.width, 0), (template.width, template.height), (0, template.height)]
+        )
+    elif template.fiducial_kind == "square":
         pts = _find_squares(small, template)
         tpl = np.array([m.centre for m in template.fiducials])
     else:
         pts = _find_corners(small, template)
         tpl = np.array([(m.x, m.y) for m in template.fiducials])
+    if pts is None and template.fiducial_kind == "edges":
+        raise NotAligned("the page's edges were not found: the page must stand out from around it")
     if pts is None:
         raise NotAligned("the four corner marks were not found where the template has them")
     src = (pts / f).astype(np.float32)

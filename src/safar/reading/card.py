@@ -7,6 +7,7 @@ The interface the capture pipeline uses:
     result = read_card(image, template)          # path, bytes or NumPy array (grey or BGR)
     result.aligned   -> bool                     # False: the page could not be aligned
     result.problem   -> str | None               # why (the page is flagged, never guessed)
+    result.photo     -> bool                     # read as a phone photo (found, flattened)
     result.fields    -> dict[str, FieldReading]  # every template field, by name
         .value       str | None  normalised: codes, ISO dates, upper-case names
         .confidence  float 0..1
@@ -29,9 +30,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._align import NotAligned, align
+from ._align import NotAligned
 from ._boxes import read_fields
 from ._image import UnreadableImage, load_pages
+from ._photo import locate
 from .template import Template, TemplateError, load_template
 
 __all__ = [
@@ -85,6 +87,7 @@ class CardReading:
     fields: dict[str, FieldReading] = field(default_factory=dict)
     rotation: int = 0  # how far the scan is turned clockwise from upright: 0, 90, 180, 270
     page: np.ndarray | None = field(default=None, repr=False)
+    photo: bool = False  # read as a phone photo (page found, flattened, light evened)
 
     def is_confident(self, name: str) -> bool:
         f = self.fields[name]
@@ -123,7 +126,8 @@ def read_card(
         template = load_template(template)
     try:
         grey = load_pages(image, first_only=True)[0]
-        alignment = align(grey, template)
+        # A scan is aligned as it is; a phone photo is found, flattened and evened first.
+        alignment, grey, photo = locate(grey, template)
     except (NotAligned, UnreadableImage) as exc:
         return CardReading(template=template, aligned=False, problem=str(exc))
     if isinstance(expected_date, str):
@@ -135,6 +139,7 @@ def read_card(
         fields=fields,
         rotation=alignment.rotation,
         page=alignment.page,
+        photo=photo,
     )
 
 

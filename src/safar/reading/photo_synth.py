@@ -163,8 +163,7 @@ def _shadow(rng: np.random.Generator, h: int, w: int, quad: np.ndarray, depth: f
     cv2.fillConvexPoly(mask, arm.astype(np.int32), 1.0, cv2.LINE_AA)
     cv2.circle(mask, (int(tip[0]), int(tip[1])), int(width * 0.6), 1.0, -1, cv2.LINE_AA)
     soft = rng.uniform(0.02, 0.06) * max(sw, sh)
-    mask = cv2.GaussianBlur(mask, (0, 0), soft)
-    shade = 1.0 - depth * mask
+    shade = 1.0 - depth * cv2.GaussianBlur(mask, (0, 0), soft)
     return cv2.resize(shade, (w, h), interpolation=cv2.INTER_LINEAR)
 
 
@@ -235,8 +234,8 @@ def _render(page_img: np.ndarray, rng: np.random.Generator, kw: dict, info: dict
     frame = _blur(frame, rng, blur_kind, blur)
     # Sensor noise: shot noise grows with the signal, read noise is constant; the camera's
     # processing has smoothed it a little (noise is made at half size and scaled up).
-    noise = rng.standard_normal((fh // 2, fw // 2), dtype=np.float32)
-    noise = cv2.resize(noise, (fw, fh), interpolation=cv2.INTER_LINEAR)
+    half = rng.standard_normal((fh // 2, fw // 2), dtype=np.float32)
+    noise = cv2.resize(half, (fw, fh), interpolation=cv2.INTER_LINEAR)
     level = float(kw.get("noise", rng.uniform(1.5, 4.0)))
     sigma = level + np.sqrt(np.maximum(frame[..., 1], 0)) * (level / 8)
     frame += (noise * sigma)[..., None]
@@ -280,4 +279,6 @@ def photograph(page_img: np.ndarray, rng: np.random.Generator, **kw) -> np.ndarr
     """
     info = kw.pop("info", None)
     data = _render(page_img, rng, kw, info)
-    return cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    photo = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+    assert photo is not None
+    return photo

@@ -104,7 +104,7 @@ class Template:
     name: str
     width: float
     height: float
-    fiducial_kind: str  # "square" (solid squares) or "corner" (L-shaped corner lines)
+    fiducial_kind: str  # "square" (solid squares), "corner" (L-shaped lines), "edges" (none)
     fiducials: tuple[Fiducial, ...]  # top-left, top-right, bottom-right, bottom-left
     fields: tuple[Field, ...]
     rules: tuple[dict, ...] = ()
@@ -155,12 +155,13 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         fail("page", "needs numeric width and height in mm")
     fid = data.get("fiducials") or {}
     marks = fid.get("marks") or []
-    if len(marks) != 4:
-        fail("fiducials", "needs exactly 4 marks (top-left, top-right, bottom-right, bottom-left)")
-    fiducials = tuple(Fiducial(float(m["x"]), float(m["y"]), float(m["size"])) for m in marks)
     kind = fid.get("kind", "square")
     if kind not in FIDUCIAL_KINDS:
         fail("fiducials", f"kind must be one of {', '.join(FIDUCIAL_KINDS)}, not {kind!r}")
+    # "edges": no marks, the page's own corners are found (in a photo, or on a dark scanner lid).
+    if kind != "edges" and len(marks) != 4:
+        fail("fiducials", "needs exactly 4 marks (top-left, top-right, bottom-right, bottom-left)")
+    fiducials = tuple(Fiducial(float(m["x"]), float(m["y"]), float(m["size"])) for m in marks)
     layout = data.get("layout", "card")
     if layout not in LAYOUTS:
         fail("layout", f"must be one of {', '.join(LAYOUTS)}, not {layout!r}")
