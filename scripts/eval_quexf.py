@@ -169,7 +169,10 @@ def evaluate(data: Path) -> int:
         for number, (image, expected) in enumerate(zip(images, pages, strict=True), start=1):
             template = templates[number - 1]
             result = read_card(image, template, today=date.today())
-            print(f"{scan_name} page {number}: aligned={result.aligned} {result.problem or ''}")
+            residual = f" residual={result.residual_mm:.2f} mm" if result.aligned else ""
+            print(
+                f"{scan_name} page {number}: aligned={result.aligned}{residual} {result.problem or ''}"
+            )
             if not result.aligned:
                 continue
             for f in template.fields:
