@@ -471,7 +471,28 @@ def _by_text(grey: np.ndarray, f: float, hyps: list[np.ndarray], template: Templ
 # ---------------------------------------------------------------------------------------------
 
 
+def _find_edges(small: np.ndarray, template: Template) -> np.ndarray | None:
+    """The page's own corners (`edges` templates), with its long sides on the template's.
+
+    A page that stands out from a darker surround is found by safar.reading._photo; an image
+    that has no surround but has the page's proportions is taken to be the page, cropped.
+    """
+    from ._photo import _page_corners, find_page
+
+    try:
+        return _page_corners(find_page(small, aspect=template.width / template.height), template)
+    except NotAligned:
+        h, w = small.shape
+        page = template.width / template.height
+        if abs(w / h - page) / page < 0.03:
+            return np.array([(0, 0), (w - 1, 0), (w - 1, h - 1), (0, h - 1)], np.float64)
+        return None
+
+
 def _template_points(template: Template) -> np.ndarray:
+    if template.fiducial_kind == "edges":
+        w, h = template.width, template.height
+        return np.array([(0, 0), (w, 0), (w, h), (0, h)], np.float64)
     if template.fiducial_kind == "corner":
         return np.array([(m.x, m.y) for m in template.fiducials], np.float64)
     return np.array([m.centre for m in template.fiducials], np.float64)
@@ -502,6 +523,9 @@ def _choose(hyps: list[np.ndarray], grey, f, template: Template) -> np.ndarray:
 def _find(small: np.ndarray, template: Template) -> list[np.ndarray]:
     """Every way the marks found fit the template (best first), as image points of the marks."""
     kind = template.fiducial_kind
+    if kind == "edges":
+        pts = _find_edges(small, template)
+        return [] if pts is None else [pts]
     if kind == "corner":
         pts = _find_corners(small, template)
         return [] if pts is None else _corner_hypotheses(pts, template)
@@ -529,11 +553,11 @@ def align(grey: np.ndarray, template: Template) -> Alignment:
     """Warp the page onto the template at PX_PER_MM; raises NotAligned with the reason."""
     if grey.size == 0 or min(grey.shape) < 100:
         raise NotAligned("the image is too small to be a scanned page")
-    if template.fiducial_kind == "edges":
-        raise NotAligned("this template is aligned on the page's edges, which is not supported yet")
     f = min(1.0, DETECT_SIDE / max(grey.shape))
     small = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else grey
     hyps = _find(small, template)
+    if not hyps and template.fiducial_kind == "edges":
+        raise NotAligned("the page's edges were not found: the page must stand out from around it")
     if not hyps:
         raise NotAligned("the corner marks were not found where the template has them")
     pts = _choose(hyps, grey, f, template)
@@ -554,9 +578,9 @@ def align(grey: np.ndarray, template: Template) -> Alignment:
     )
     # The result must look like the template: every mark where it should be.
     _check_marks(page, template)
-    residuals = _residuals(page, template)
-    worst = int(np.argmax(residuals))
-    if residuals[worst] > template.tolerance:
+    residuals = _residuals(page, template)  # none for `edges`: there are no marks
+    worst = int(np.argmax(residuals)) if len(residuals) else 0
+    if len(residuals) and residuals[worst] > template.tolerance:
         raise NotAligned(
             f"the marks do not line up with the template: the {template.mark_name(worst)} mark is"
             f" {residuals[worst]:.1f} mm from its place (at most {template.tolerance:g} mm)"
@@ -566,14 +590,14 @@ def align(grey: np.ndarray, template: Template) -> Alignment:
         homography=hom,
         rotation=rotation,
         source_px_per_mm=float(src_mm),
-        residual_mm=round(float(residuals[worst]), 3),
+        residual_mm=round(float(residuals[worst]), 3) if len(residuals) else 0.0,
         residuals_mm=tuple(round(float(r), 3) for r in residuals),
     )
 
 
 def _refine(grey: np.ndarray, pts: np.ndarray, template: Template) -> np.ndarray:
     """Sub-pixel mark centres at full resolution (corner vertices are kept as found)."""
-    if template.fiducial_kind == "corner":
+    if template.fiducial_kind in ("corner", "edges"):
         return pts
     tpl = _template_points(template)
     scale = np.linalg.norm(pts[2] - pts[0]) / np.linalg.norm(tpl[2] - tpl[0])  # px per mm
