@@ -6,6 +6,7 @@ The interface the capture pipeline uses:
     template = load_template("safar-card")      # a name under reading/forms/ or a path
     result = read_card(image, template)          # path, bytes or NumPy array (grey or BGR)
     result.aligned   -> bool                     # False: the page could not be aligned
+    result.residual_mm -> float                  # the worst mark's alignment residual (mm)
     result.problem   -> str | None               # why (the page is flagged, never guessed)
     result.photo     -> bool                     # read as a phone photo (found, flattened)
     result.fields    -> dict[str, FieldReading]  # every template field, by name
@@ -86,6 +87,7 @@ class CardReading:
     problem: str | None = None
     fields: dict[str, FieldReading] = field(default_factory=dict)
     rotation: int = 0  # how far the scan is turned clockwise from upright: 0, 90, 180, 270
+    residual_mm: float | None = None  # alignment: the worst mark's distance from its place, mm
     page: np.ndarray | None = field(default=None, repr=False)
     photo: bool = False  # read as a phone photo (page found, flattened, light evened)
 
@@ -138,6 +140,7 @@ def read_card(
         aligned=True,
         fields=fields,
         rotation=alignment.rotation,
+        residual_mm=alignment.residual_mm,
         page=alignment.page,
         photo=photo,
     )

@@ -87,7 +87,12 @@ def score(data: Path = DATA, *, verbose: bool = False, today: dt.date | None = N
             out["seconds"].append(time.process_time() - started)
             out["pages"] += 1
             if verbose:
-                print(f"{scan_name} page {number}: aligned={result.aligned} {result.problem or ''}")
+                residual = getattr(result, "residual_mm", None)
+                shown = f" residual={residual:.2f} mm" if residual is not None else ""
+                print(
+                    f"{scan_name} page {number}: aligned={result.aligned}{shown} "
+                    f"{result.problem or ''}"
+                )
             if not result.aligned:
                 out["problems"].append(f"{scan_name} p{number}: {result.problem}")
                 continue

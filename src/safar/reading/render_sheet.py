@@ -15,10 +15,6 @@ from reportlab.pdfgen.canvas import Canvas
 from .template import Field, Option, Template
 
 LINE_MM = 0.25
-# As align15's render.py draws marks for the card: a ring's stroke is a sixth of its diameter, a
-# bullseye's dot a quarter of it.
-RING_LINE = 1 / 6
-BULLSEYE_DOT = 0.25
 PRINT_GREY = 0.3  # letters inside the bubbles: dark grey, so they survive a 1-bit scan
 PRINT_SIZE = 6.5
 
@@ -33,17 +29,11 @@ def printed(option: Option) -> str:
     return option.value if option.value and len(option.value) == 1 else ""
 
 
-def draw_marks(canvas: Canvas, template: Template, y) -> None:
-    odd = getattr(template, "odd", None)
-    if odd is None:
-        odd = 0
-    for i, m in enumerate(template.fiducials):
-        cx, cy, r = m.x + m.size / 2, m.y + m.size / 2, m.size / 2
-        width = m.size * RING_LINE
-        canvas.setLineWidth(width * mm)
-        canvas.circle(cx * mm, y(cy), (r - width / 2) * mm, stroke=1, fill=0)
-        if i == odd:
-            canvas.circle(cx * mm, y(cy), r * BULLSEYE_DOT * mm, stroke=0, fill=1)
+def draw_marks(canvas: Canvas, template: Template) -> None:
+    """The template's marks, drawn by render.py as for any form (rings, the bullseye …)."""
+    from .render import _draw_fiducials, _Page
+
+    _draw_fiducials(_Page(canvas, template), template)
     canvas.setLineWidth(LINE_MM * mm)
 
 
@@ -115,7 +105,7 @@ def draw_sheet(canvas: Canvas, template: Template, serial: str) -> None:
 
     canvas.setLineWidth(LINE_MM * mm)
     canvas.setFillGray(0)
-    draw_marks(canvas, template, y)
+    draw_marks(canvas, template)
     if template.title:
         canvas.setFont("DejaVu-Bold", 11)
         canvas.drawString(24 * mm, y(16), template.title.get("tg", ""))
