@@ -105,10 +105,10 @@ def convert(xml_path: Path) -> list[dict]:
     return templates
 
 
-def evaluate(data: Path) -> int:
+def evaluate(data: Path, blank: bool = True) -> int:
     from safar.reading.quexf import score
 
-    s = score(data, verbose=True)
+    s = score(data, verbose=True, blank=blank)
     br, bt, cr, ct = s["box_right"], s["box_total"], s["char_right"], s["char_total"]
     print(f"checkboxes right: {br}/{bt} ({br / max(bt, 1):.1%})")
     print(f"characters right: {cr}/{ct} ({cr / max(ct, 1):.1%})")
@@ -124,10 +124,15 @@ if __name__ == "__main__":
         ),
     )
     parser.add_argument("--templates", action="store_true", help="(re)write the templates")
+    parser.add_argument(
+        "--no-blank",
+        action="store_true",
+        help="judge ink without queXF's blank scan (rendered from the template instead)",
+    )
     args = parser.parse_args()
     if args.templates:
         HERE.mkdir(exist_ok=True)
         for t in convert(Path(args.data) / "test_original.xml"):
             (HERE / f"{t['name']}.json").write_text(json.dumps(t, indent=1) + "\n")
             print(f"wrote {HERE / t['name']}.json")
-    raise SystemExit(evaluate(Path(args.data)))
+    raise SystemExit(evaluate(Path(args.data), blank=not args.no_blank))

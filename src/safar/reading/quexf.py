@@ -69,13 +69,23 @@ EXPECTED: dict[str, list[dict[str, str | None]]] = {
 }
 
 
-def score(data: Path = DATA, *, verbose: bool = False, today: dt.date | None = None) -> dict:
+def score(
+    data: Path = DATA, *, verbose: bool = False, today: dt.date | None = None, blank: bool = True
+) -> dict:
     """Read every page of the three scans; counts of right checkboxes and characters, pages
-    aligned, seconds per page and alignment residuals (mm, when the reader gives them)."""
+    aligned, seconds per page and alignment residuals (mm). With `blank`, ink is judged against
+    queXF's blank scan (page 1 or 2 of test_blank.pdf), else against the rendered template."""
+    import dataclasses
+
     from .card import load_pages, load_template, read_card
 
     today = today or dt.date(2026, 12, 1)
     templates = [load_template(TEMPLATES / f"quexf-page{i}.json") for i in (1, 2)]
+    if blank:
+        templates = [
+            dataclasses.replace(t, blank=str(data / "test_blank.pdf"), blank_page=i)
+            for i, t in enumerate(templates, start=1)
+        ]
     out: dict[str, Any] = {"box_right": 0, "box_total": 0, "char_right": 0, "char_total": 0}
     out.update(pages=0, aligned=0, seconds=[], residuals=[], problems=[])
     for scan_name, pages in EXPECTED.items():

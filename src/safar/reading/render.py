@@ -73,6 +73,16 @@ class _Page:
     def box(self, r: Rect, fill: bool = False) -> None:
         self.c.rect(r.x * mm, self.y(r.y + r.h), r.w * mm, r.h * mm, stroke=1, fill=int(fill))
 
+    def circle(self, r: Rect) -> None:
+        """A bubble: the ellipse inscribed in the box (a circle when the box is square)."""
+        self.c.ellipse(r.x * mm, self.y(r.y + r.h), (r.x + r.w) * mm, self.y(r.y), stroke=1, fill=0)
+
+    def printed(self, r: Rect, s: str) -> None:
+        """Text printed inside a box (a bubble's letter), centred, its height ~half the box's."""
+        size = min(r.h, r.w / max(1, len(s)) * 1.4) * 0.5 / 0.3528  # pt for a cap height in mm
+        self.c.setFont("DejaVu", size)
+        self.c.drawCentredString(r.cx * mm, self.y(r.cy + size * 0.3528 * 0.36), s)
+
     def text(
         self,
         x: float,
@@ -144,7 +154,12 @@ def _draw_field(page: _Page, f: Field, serial: str) -> None:
             fitting_size(heading, HEADING_SIZE, room, SMALLEST_HEADING),
         )
     for o in f.options:
-        page.box(o.box)
+        if f.shape == "circle":
+            page.circle(o.box)
+        else:
+            page.box(o.box)
+        if o.print:
+            page.printed(o.box, o.print)
         # Two short lines beside the box: Tajik first, then Russian / English, shrunk to fit
         # before the next box on the row.
         rest = {k: v for k, v in o.label.items() if k != "tg" and v != o.label.get("tg")}

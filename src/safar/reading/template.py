@@ -24,6 +24,10 @@ RULE_KINDS = ("required_if", "empty_unless", "before", "not_after_today", "looku
 MARK_KINDS = ("square", "corner", "ring", "bullseye", "small_square", "edges")
 ORIENTATIONS = ("mark", "barcode", "text", "none")
 MARK_NAMES = ("top-left", "top-right", "bottom-right", "bottom-left")
+MARKS = ("cross", "fill")  # what marks a checkbox: a cross/tick (filling cancels), or filling it
+CHOOSE = ("one", "at_most_one", "any")  # how many options of a group may be marked
+SHAPES = ("square", "circle")  # the box printed: a square, or a circle (bubble) inside [x, y, w, h]
+BLANK_SUFFIXES = (".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 class TemplateError(ValueError):
@@ -60,6 +64,7 @@ class Option:
     box: Rect
     label: dict[str, str]
     other: str | None = None  # name of the character field that gives the value ("other: ___")
+    print: str | None = None  # text printed inside the box on the blank ("A"): not a mark
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,9 @@ class Field:
     pattern: str | None = None
     codes: str | tuple[str, ...] | None = None
     barcode: Rect | None = None
+    mark: str = "cross"  # checkboxes: "cross" (a cross marks, filling cancels) or "fill"
+    choose: str = "at_most_one"  # checkboxes: "one", "at_most_one" or "any" (a list of values)
+    shape: str = "square"  # checkboxes: "square" or "circle"
     extra: dict = field(default_factory=dict, compare=False)
 
     @property
@@ -120,6 +128,11 @@ class Template:
     odd: int | None = None  # the one mark that differs (bigger, or a bullseye among rings)
     orientation: str = "mark"  # what tells which way up the page is: one of ORIENTATIONS
     tolerance: float = 1.0  # mm: the largest alignment residual allowed at any mark
+
+    # The blank form's scan (absolute path) the reader judges ink against; None: rendered from
+    # the template. `blank_page`: which page of a multi-page PDF/TIFF (1 = the first).
+    blank: str | None = None
+    blank_page: int = 1
 
     def mark_shape(self, index: int) -> str:
         """How mark `index` looks: "solid" (square), "ring", "bullseye" or "corner"."""
@@ -239,6 +252,7 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         for o in f.options:
             if o.other is not None and o.other not in seen:
                 fail(f"field {f.name!r}", f"option 'other' names unknown field {o.other!r}")
+    blank, blank_page = _blank(data, source, fail)
     rules = tuple(data.get("rules") or [])
     for rule in rules:
         if rule.get("kind") not in RULE_KINDS:
@@ -265,7 +279,28 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         odd=odd,
         orientation=orientation,
         tolerance=tolerance,
+        blank=blank,
+        blank_page=blank_page,
     )
+
+
+def _blank(data: dict, source: str, fail) -> tuple[str | None, int]:
+    """The blank scan's absolute path (relative paths are from the template file) and page."""
+    raw, page = data.get("blank"), data.get("blank_page", 1)
+    if isinstance(page, bool) or not isinstance(page, int) or page < 1:
+        fail("blank_page", f"must be a page number from 1, not {page!r}")
+    if raw is None:
+        return None, 1
+    if not isinstance(raw, str) or not raw.strip():
+        fail("blank", f"must be the path of the blank form's scan (PDF or image), not {raw!r}")
+    path = Path(raw)
+    if not path.is_absolute():
+        path = Path(source).resolve().parent / path
+    if path.suffix.lower() not in BLANK_SUFFIXES:
+        fail("blank", f"{raw!r} is not a PDF, PNG, JPEG or TIFF file")
+    if not path.is_file():
+        fail("blank", f"no such file {str(path)!r}")
+    return str(path), page
 
 
 def _rect(raw, fail) -> Rect:
@@ -299,6 +334,55 @@ def _row_of_boxes(spec: dict, fail) -> tuple[Rect, ...]:
     return tuple(out)
 
 
+def _one_of(raw: dict, key: str, known: tuple[str, ...], default: str, fail) -> str:
+    value = raw.get(key, default)
+    if value not in known:
+        fail(f"{key} must be one of {', '.join(known)}, not {value!r}")
+    return value
+
+
+def _checkbox_field(raw: dict, common: dict, fail) -> Field:
+    options = []
+    for i, o in enumerate(raw.get("options") or []):
+        if not isinstance(o, dict):
+            fail(f"option {i + 1}: expected an object with a value and a box")
+        olabel = o.get("label") or {}
+        if isinstance(olabel, str):
+            olabel = dict.fromkeys(LANGUAGES, olabel)
+        if o.get("value") is None and not o.get("other"):
+            fail("an option needs a value or 'other' (the field that holds the value)")
+        printed = o.get("print")
+        if printed is not None and (not isinstance(printed, str) or not printed.strip()):
+            fail(f"option {i + 1}: print must be the text printed in the box, not {printed!r}")
+        options.append(
+            Option(
+                value=o.get("value"),
+                box=_rect(o.get("box"), fail),
+                label=olabel,
+                other=o.get("other"),
+                print=printed,
+            )
+        )
+    if len(options) < 1:
+        fail("a checkbox group needs options")
+    mark = _one_of(raw, "mark", MARKS, "cross", fail)
+    choose = _one_of(raw, "choose", CHOOSE, "one" if common["required"] else "at_most_one", fail)
+    shape = _one_of(raw, "shape", SHAPES, "square", fail)
+    if choose == "any" and any(o.other for o in options):
+        fail("an 'other' option needs choose 'one' or 'at_most_one' (its code fills one value)")
+    values = [o.value for o in options if o.value is not None]
+    if len(set(values)) != len(values):
+        fail("two options have the same value")
+    return Field(
+        options=tuple(options),
+        codes=raw.get("codes"),
+        mark=mark,
+        choose=choose,
+        shape=shape,
+        **common,
+    )
+
+
 def _parse_field(raw: dict, fail) -> Field:
     name = raw.get("name")
     if not isinstance(name, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
@@ -319,24 +403,7 @@ def _parse_field(raw: dict, fail) -> Field:
         extra=dict(raw.get("extra") or {}),
     )
     if kind == "checkboxes":
-        options = []
-        for o in raw.get("options") or []:
-            olabel = o.get("label") or {}
-            if isinstance(olabel, str):
-                olabel = dict.fromkeys(LANGUAGES, olabel)
-            if o.get("value") is None and not o.get("other"):
-                fail("an option needs a value or 'other' (the field that holds the value)")
-            options.append(
-                Option(
-                    value=o.get("value"),
-                    box=_rect(o.get("box"), fail),
-                    label=olabel,
-                    other=o.get("other"),
-                )
-            )
-        if len(options) < 1:
-            fail("a checkbox group needs options")
-        return Field(options=tuple(options), codes=raw.get("codes"), **common)
+        return _checkbox_field(raw, common, fail)
     if kind == "characters":
         if "boxes" in raw:
             boxes = tuple(_rect(b, fail) for b in raw["boxes"])
