@@ -17,7 +17,13 @@ LANGUAGES = ("tg", "ru", "en")
 FIELD_KINDS = ("checkboxes", "characters", "serial")
 CHARSETS = ("digits", "latin", "names", "alnum")
 FORMATS = ("text", "date", "code")
+LAYOUTS = ("card", "sheet")  # how render.py draws the blank: Safar's card, or an answer sheet
 RULE_KINDS = ("required_if", "empty_unless", "before", "not_after_today", "lookup")
+# Fiducial marks: solid squares, L-shaped corner lines (queXF), circle outlines, bullseyes (a ring
+# round a dot), 2 mm squares, or none at all (`edges`: the paper's own corners, in photos).
+MARK_KINDS = ("square", "corner", "ring", "bullseye", "small_square", "edges")
+ORIENTATIONS = ("mark", "barcode", "text", "none")
+MARK_NAMES = ("top-left", "top-right", "bottom-right", "bottom-left")
 MARKS = ("cross", "fill")  # what marks a checkbox: a cross/tick (filling cancels), or filling it
 CHOOSE = ("one", "at_most_one", "any")  # how many options of a group may be marked
 SHAPES = ("square", "circle")  # the box printed: a square, or a circle (bubble) inside [x, y, w, h]
@@ -110,18 +116,39 @@ class Template:
     name: str
     width: float
     height: float
-    fiducial_kind: str  # "square" (solid squares) or "corner" (L-shaped corner lines)
-    fiducials: tuple[Fiducial, ...]  # top-left, top-right, bottom-right, bottom-left
+    fiducial_kind: str  # one of MARK_KINDS
+    fiducials: tuple[Fiducial, ...]  # top-left, top-right, bottom-right, bottom-left, extra marks
     fields: tuple[Field, ...]
     rules: tuple[dict, ...] = ()
     title: dict[str, str] = field(default_factory=dict)
     texts: tuple[dict, ...] = ()  # printed-only text (labels, notes), for the renderer
     confident: float = 0.9  # field confidence at or above which a value needs no operator
     source: str = ""
+    layout: str = "card"  # "sheet": drawn as an answer sheet (render_sheet.py)
+    odd: int | None = None  # the one mark that differs (bigger, or a bullseye among rings)
+    orientation: str = "mark"  # what tells which way up the page is: one of ORIENTATIONS
+    tolerance: float = 1.0  # mm: the largest alignment residual allowed at any mark
+
     # The blank form's scan (absolute path) the reader judges ink against; None: rendered from
     # the template. `blank_page`: which page of a multi-page PDF/TIFF (1 = the first).
     blank: str | None = None
     blank_page: int = 1
+
+    def mark_shape(self, index: int) -> str:
+        """How mark `index` looks: "solid" (square), "ring", "bullseye" or "corner"."""
+        kind = self.fiducial_kind
+        if kind in ("square", "small_square"):
+            return "solid"
+        if kind == "ring":
+            odd = self.odd
+            same_size = odd is not None and all(
+                m.size == self.fiducials[odd].size for m in self.fiducials
+            )
+            return "bullseye" if index == odd and same_size else "ring"
+        return kind
+
+    def mark_name(self, index: int) -> str:
+        return MARK_NAMES[index] if index < 4 else f"extra mark {index - 3}"
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -163,13 +190,49 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
     except (KeyError, TypeError, ValueError):
         fail("page", "needs numeric width and height in mm")
     fid = data.get("fiducials") or {}
-    marks = fid.get("marks") or []
-    if len(marks) != 4:
-        fail("fiducials", "needs exactly 4 marks (top-left, top-right, bottom-right, bottom-left)")
-    fiducials = tuple(Fiducial(float(m["x"]), float(m["y"]), float(m["size"])) for m in marks)
     kind = fid.get("kind", "square")
-    if kind not in ("square", "corner"):
-        fail("fiducials", f"kind must be 'square' or 'corner', not {kind!r}")
+    if kind not in MARK_KINDS:
+        fail("fiducials", f"kind must be one of {', '.join(MARK_KINDS)}, not {kind!r}")
+    marks = fid.get("marks") or []
+    if kind == "edges":
+        if marks:
+            fail("fiducials", "kind 'edges' has no marks: the page's own corners are used")
+    elif len(marks) < 4 or (kind == "corner" and len(marks) != 4):
+        fail(
+            "fiducials",
+            "needs 4 marks (top-left, top-right, bottom-right, bottom-left)"
+            + ("" if kind == "corner" else ", then any extra marks"),
+        )
+    try:
+        fiducials = tuple(Fiducial(float(m["x"]), float(m["y"]), float(m["size"])) for m in marks)
+    except (KeyError, TypeError, ValueError):
+        fail("fiducials", "every mark needs numeric x, y and size in mm")
+    if any(m.size <= 0 for m in fiducials):
+        fail("fiducials", "a mark's size must be positive")
+    odd = fid.get("odd")
+    if odd is not None and (
+        not isinstance(odd, int) or isinstance(odd, bool) or not 0 <= odd < len(fiducials)
+    ):
+        fail("fiducials", f"odd must be the index of one of the {len(fiducials)} marks")
+    default_orientation = "mark" if kind == "square" or odd is not None else "none"
+    orientation = fid.get("orientation", default_orientation)
+    if orientation not in ORIENTATIONS:
+        fail("fiducials", f"orientation must be one of {', '.join(ORIENTATIONS)}")
+    if orientation == "mark" and len({m.size for m in fiducials}) < 2 and kind != "ring":
+        fail("fiducials", "orientation 'mark' needs one mark that differs: a bigger one ('odd')")
+    if orientation == "mark" and kind in ("corner", "edges"):
+        fail("fiducials", f"kind {kind!r} has no odd mark: use orientation 'none' or 'barcode'")
+    if orientation == "mark" and kind == "ring" and odd is None:
+        fail("fiducials", "orientation 'mark' needs 'odd': the bullseye among the rings")
+    try:
+        tolerance = float(fid.get("tolerance", 1.0))
+    except (TypeError, ValueError):
+        tolerance = -1.0
+    if not tolerance > 0:
+        fail("fiducials", "tolerance must be a positive number of millimetres")
+    layout = data.get("layout", "card")
+    if layout not in LAYOUTS:
+        fail("layout", f"must be one of {', '.join(LAYOUTS)}, not {layout!r}")
     fields, seen = [], set()
     for i, raw in enumerate(data.get("fields") or []):
         where = f"field {raw.get('name', '#' + str(i))!r}"
@@ -183,6 +246,8 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         fields.append(f)
     if not fields:
         fail("fields", "the template has no fields")
+    if orientation == "barcode" and not any(f.barcode is not None for f in fields):
+        fail("fiducials", "orientation 'barcode' needs a serial field with a barcode")
     for f in fields:
         for o in f.options:
             if o.other is not None and o.other not in seen:
@@ -210,6 +275,10 @@ def parse_template(data: dict, *, source: str = "<template>") -> Template:
         texts=tuple(data.get("texts") or ()),
         confident=float(data.get("confident", 0.9)),
         source=source,
+        layout=layout,
+        odd=odd,
+        orientation=orientation,
+        tolerance=tolerance,
         blank=blank,
         blank_page=blank_page,
     )
