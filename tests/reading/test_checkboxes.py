@@ -358,3 +358,18 @@ def test_defaults_keep_the_safar_card_as_it_was():
             assert (f.mark, f.shape) == ("cross", "square")
             assert f.choose == ("one" if f.required else "at_most_one")
             assert all(o.print is None for o in f.options)
+
+
+def test_a_sheet_with_no_bubble_marked_anywhere_goes_to_a_person():
+    """A black-and-white scan loses pale pencil: an unanswered sheet is likelier that."""
+    form = bubble_form()
+    third = json.loads(json.dumps(form["fields"][0]))
+    third["name"] = "q3"
+    for o in third["options"]:
+        o["box"][1] = 35
+    form["fields"].append(third)
+    template = parse_template(form, source="t.json")
+    result = read_card(page_with(template, {}, 200), template, today=TODAY)
+    assert all(r.value in (None, []) and r.confidence <= 0.5 for r in result.fields.values())
+    answered = read_card(page_with(template, {("q3", "B"): "fill"}, 200), template, today=TODAY)
+    assert all(r.confidence >= 0.9 for r in answered.fields.values())

@@ -44,6 +44,8 @@ SCRIBBLE, SCRIBBLE_MIN = 1.5, 0.3
 # filled; between them it holds ink but is not filled (a cross covers ~0.15-0.3 of a bubble, a
 # half-filled one ~0.5, a light stroke less): doubtful, marked from FILL_LINE on.
 FILL_EMPTY, FILL_LINE, FILL_FULL = 0.06, 0.35, 0.6
+# Confidence of every group on a sheet of bubbles where none is marked.
+UNANSWERED = 0.5
 # The group's darkest ink counts as ink only if it is at least this much darker than the paper
 # (grey levels): an empty group's noise must not become "ink".
 MIN_CONTRAST = 60.0
@@ -227,3 +229,14 @@ def read_group(page: np.ndarray, f: Field, threshold: float, blank: BlankReferen
     elif not marked and f.choose == "one":
         out["problem"] = "nothing marked"
     return out
+
+
+def doubt_unanswered_sheet(readings: dict, fields) -> None:
+    """A sheet of bubbles (three or more fill-mode groups) with no bubble marked anywhere is
+    looked at by a person: a black-and-white scan that lost pale pencil is likelier than a
+    candidate who answered nothing (the pencil is gone from such a scan, so nothing else tells)."""
+    groups = [f for f in fields if f.kind == "checkboxes" and f.mark == "fill"]
+    if len(groups) < 3 or any("marked" in readings[f.name].marks for f in groups):
+        return
+    for f in groups:
+        readings[f.name].confidence = min(readings[f.name].confidence, UNANSWERED)
