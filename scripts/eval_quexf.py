@@ -13,64 +13,12 @@ part of the test suite: ../shared is not on users' machines.
 import argparse
 import json
 import xml.etree.ElementTree as ET
-from datetime import date
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "quexf"
 MM = 25.4 / 300  # queXF pixels at 300 dpi → millimetres
 PAGE_W, PAGE_H = 595.2 / 72 * 25.4, 837.12 / 72 * 25.4
 CORNER_ARM_PX = 240  # the L-shaped corner marks' arms, measured on the blank
-
-# What a person reads on each scan, page by page (None: left empty). Checkbox values are
-# queXF's box values; character fields are the letters as written, one per box.
-ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWX"  # 24 boxes: the tester wrote the alphabet as far as it fits
-EXPECTED = {
-    "test_filled_1.pdf": [
-        {
-            "a1_a": "1",
-            "a1_b": "2",
-            "b1_a": "3",
-            "b1_b": "2",
-            "b1_c": "4",
-            "b2_a": "ADAM",
-            "b2_b": "ZAMMIT",
-            "b3": "1",
-            "b3o": "HOME",
-            "b4": "43",
-        },
-        {"c1": "2", "c1o": "GERMAN", "c2": "1"},  # C1 "Yes" cancelled by filling
-    ],
-    "test_filled_2.pdf": [
-        {
-            "a1_a": "3",
-            "a1_b": "3",
-            "b1_a": "1",
-            "b1_b": "3",
-            "b1_c": "3",
-            "b2_a": "ANOTHER",
-            "b2_b": "PERSON",
-            "b3": "2",
-            "b3o": None,
-            "b4": "1234",
-        },  # B1_C "Unsure" cancelled
-        {"c1": "2", "c1o": None, "c2": "2"},
-    ],
-    "test_filled_3.pdf": [
-        {
-            "a1_a": "1",
-            "a1_b": "1",
-            "b1_a": "1",
-            "b1_b": "1",
-            "b1_c": "1",
-            "b2_a": ALPHABET,
-            "b2_b": ALPHABET,
-            "b3": "2",
-            "b3o": ALPHABET,
-            "b4": "1234",
-        },  # B1_B, B3 "Yes" cancelled
-        {"c1": "1", "c1o": "ZYXWVUTSRQPONMLKJIHGFEDC", "c2": "1"},
-    ],
-}
 
 
 def _mm(v: str) -> float:
@@ -157,41 +105,13 @@ def convert(xml_path: Path) -> list[dict]:
     return templates
 
 
-def evaluate(data: Path) -> int:
-    import pypdfium2 as pdfium
+def evaluate(data: Path, blank: bool = True) -> int:
+    from safar.reading.quexf import score
 
-    from safar.reading.card import load_pages, load_template, read_card
-
-    templates = [load_template(HERE / f"quexf-page{i}.json") for i in (1, 2)]
-    box_right = box_total = char_right = char_total = 0
-    for scan_name, pages in EXPECTED.items():
-        images = load_pages((data / scan_name).read_bytes())
-        for number, (image, expected) in enumerate(zip(images, pages, strict=True), start=1):
-            template = templates[number - 1]
-            result = read_card(image, template, today=date.today())
-            print(f"{scan_name} page {number}: aligned={result.aligned} {result.problem or ''}")
-            if not result.aligned:
-                continue
-            for f in template.fields:
-                reading = result.fields[f.name]
-                want = expected.get(f.name)
-                print(
-                    f"  {f.name:6s} read={reading.value!r:12} conf={reading.confidence:.2f}"
-                    f" expected={want!r}"
-                )
-                if f.kind == "checkboxes":
-                    for option, mark in zip(f.options, reading.marks, strict=True):
-                        box_total += 1
-                        box_right += (mark == "marked") == (option.value == want)
-                else:
-                    got = (reading.raw or "").strip()
-                    want_text = want or ""
-                    for i in range(max(len(want_text), len(got))):
-                        char_total += 1
-                        char_right += got[i : i + 1] == want_text[i : i + 1]
-    print(f"checkboxes right: {box_right}/{box_total} ({box_right / max(box_total, 1):.1%})")
-    print(f"characters right: {char_right}/{char_total} ({char_right / max(char_total, 1):.1%})")
-    _ = pdfium
+    s = score(data, verbose=True, blank=blank)
+    br, bt, cr, ct = s["box_right"], s["box_total"], s["char_right"], s["char_total"]
+    print(f"checkboxes right: {br}/{bt} ({br / max(bt, 1):.1%})")
+    print(f"characters right: {cr}/{ct} ({cr / max(ct, 1):.1%})")
     return 0
 
 
@@ -204,10 +124,15 @@ if __name__ == "__main__":
         ),
     )
     parser.add_argument("--templates", action="store_true", help="(re)write the templates")
+    parser.add_argument(
+        "--no-blank",
+        action="store_true",
+        help="judge ink without queXF's blank scan (rendered from the template instead)",
+    )
     args = parser.parse_args()
     if args.templates:
         HERE.mkdir(exist_ok=True)
         for t in convert(Path(args.data) / "test_original.xml"):
             (HERE / f"{t['name']}.json").write_text(json.dumps(t, indent=1) + "\n")
             print(f"wrote {HERE / t['name']}.json")
-    raise SystemExit(evaluate(Path(args.data)))
+    raise SystemExit(evaluate(Path(args.data), blank=not args.no_blank))

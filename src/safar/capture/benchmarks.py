@@ -1,10 +1,14 @@
 """`safar bench reading`: the card reader on synthetic scans — speed and accuracy.
 
-    safar bench reading [--count 500] [--seed 7] [--dir DIR] [--thresholds]
+    safar bench reading [--form card|bubble|quexf|all] [--count 500] [--seed 7] [--dir DIR]
+                        [--thresholds] [--sheets 40] [--photos]
 
 Reads DIR (made by `safar synth-cards`, with truth.jsonl) or, without --dir, renders --count
 cards into a temporary folder first. Timing is per card, on one thread, for the whole pipeline
 (decode, align, barcode, boxes, classifier, validation); accuracy is against the truth.
+--form bubble reads --sheets synthetic answer sheets (100-300 dpi scans, four pens; --photos adds
+phone photos); --form quexf reads queXF's scans from ../shared when there
+(safar.reading.benchmarks_forms); --form all runs the three.
 """
 
 import argparse
@@ -60,8 +64,34 @@ def bench_reading(argv: list[str]) -> int:
         action="store_true",
         help="also show the saved/wrong trade-off for other confidence thresholds",
     )
+    parser.add_argument(
+        "--form", choices=("card", "bubble", "quexf", "all"), default="card", help="which form"
+    )
+    parser.add_argument("--sheets", type=int, default=40, help="bubble sheets to read")
+    parser.add_argument("--photos", action="store_true", help="bubble sheets: phone photos too")
     args = parser.parse_args(argv)
 
+    import cv2
+    from threadpoolctl import threadpool_limits
+
+    from safar.reading import benchmarks_forms
+
+    cv2.setNumThreads(1)
+    rc = 0
+    if args.form in ("card", "all"):
+        print("== Safar's card", flush=True)
+        rc |= _bench_card(args)
+    with threadpool_limits(1):
+        if args.form in ("bubble", "all"):
+            print("== bubble answer sheet", flush=True)
+            rc |= benchmarks_forms.bench_bubble(args.sheets, args.seed, args.photos)
+        if args.form in ("quexf", "all"):
+            print("== queXF questionnaire", flush=True)
+            rc |= benchmarks_forms.bench_quexf()
+    return rc
+
+
+def _bench_card(args) -> int:
     import cv2
     from threadpoolctl import threadpool_limits
 
@@ -123,6 +153,14 @@ def _report(rows, seconds, template, thresholds: bool) -> int:
         f"time per card (one thread, CPU): median {statistics.median(ms):.0f} ms, "
         f"90th percentile {ms[int(0.9 * (n - 1))]:.0f} ms, max {ms[-1]:.0f} ms"
     )
+    residuals = [
+        float(r.residual_mm) for _, r in rows if getattr(r, "residual_mm", None) is not None
+    ]
+    if residuals:
+        print(
+            f"alignment residual: median {statistics.median(residuals):.2f} mm, "
+            f"max {max(residuals):.2f} mm"
+        )
     print(f"checkboxes right: {right_boxes}/{boxes} ({right_boxes / max(boxes, 1):.3%})")
     print(
         f"cards with every field confident (saved without review): {s['saved']}/{n} "

@@ -9,18 +9,22 @@ import numpy as np
 
 from . import _constrained, _validate
 from ._align import PX_PER_MM, Alignment, corners_in_source
+from ._blank import BlankReference, blank_reference
 from ._characters import ink_mask, load_model, members_mean
+from ._checkboxes import (  # noqa: F401 (the checkbox names stay importable from here)
+    CHECK_INSET_MM,
+    EMPTY,
+    FILLED,
+    FILLED_MIN,
+    MARKED_MIN,
+    checkbox_state,
+    doubt_unanswered_sheet,
+    read_group,
+)
 from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
 from .template import Field, Rect, Template
 
-CHECK_INSET_MM = 0.8
 CHAR_INSET_MM = 0.55
-# Fill ratio of a checkbox's inner area: below EMPTY it is empty, above FILLED it was cancelled
-# by filling; the bands around each threshold are doubtful. A thick pen's cross on a 200 dpi scan
-# covers up to ~0.62 of the box, a box filled to cancel it at least ~0.9 (600 synthetic cards:
-# 4,138 marks, 58 filled boxes); a cancelling scribble that does not fill the box (queXF's scans:
-# 0.55-0.71) may look like either, so from 0.65 on it is doubtful.
-EMPTY, MARKED_MIN, FILLED_MIN, FILLED = 0.02, 0.05, 0.65, 0.85
 # Ink share of a character box: below BLANK nothing was written; between, doubtful.
 BLANK, WRITTEN = 0.008, 0.025
 
@@ -44,38 +48,6 @@ def crop(page: np.ndarray, rect: Rect, margin: float = 1.5) -> np.ndarray:
     x1 = min(w, int((rect.x + rect.w + margin) * PX_PER_MM))
     y1 = min(h, int((rect.y + rect.h + margin) * PX_PER_MM))
     return page[y0:y1, x0:x1].copy()
-
-
-def checkbox_state(page: np.ndarray, rect: Rect, threshold: float) -> tuple[str, float, float]:
-    """('empty'|'marked'|'filled', confidence, fill ratio) of one checkbox."""
-    inner = page[_px(rect, CHECK_INSET_MM)]
-    fill = float((inner < threshold).mean()) if inner.size else 0.0
-    if fill < EMPTY:
-        return "empty", 1.0, fill
-    if fill < MARKED_MIN:
-        return ("empty" if fill < (EMPTY + MARKED_MIN) / 2 else "marked"), 0.5, fill
-    if fill < FILLED_MIN:
-        return "marked", 1.0, fill
-    if fill < FILLED:
-        return "filled", 0.5, fill  # fuller than any cross measured: likelier a cancelling scribble
-    return "filled", 1.0, fill
-
-
-def _read_checkboxes(page, f: Field, threshold) -> dict:
-    states = [checkbox_state(page, o.box, threshold) for o in f.options]
-    marked = [i for i, (s, _, _) in enumerate(states) if s == "marked"]
-    confidence = min(c for _, c, _ in states)
-    out = {"confidence": confidence, "problem": None, "option": None, "states": states}
-    if len(marked) == 1:
-        out["option"] = f.options[marked[0]]
-    elif len(marked) > 1:
-        best = max(marked, key=lambda i: states[i][2])
-        out.update(
-            option=f.options[best],
-            confidence=min(confidence, 0.3),
-            problem="several boxes are marked",
-        )
-    return out
 
 
 def _char_crops(page, f: Field) -> list[np.ndarray]:
@@ -144,6 +116,9 @@ def read_fields(
 
     page = alignment.page
     threshold = page_threshold(page)
+    blank: BlankReference | None = (
+        None  # the blank form's reference, built (once per template) when a checkbox needs it
+    )
     model = load_model()
     # Every written box on the page goes through the classifier in one batch.
     masks, owners, crops_by_field, blank_conf = [], [], {}, {}
@@ -186,9 +161,15 @@ def read_fields(
     for f in template.fields:
         region = crop(page, f.region)
         if f.kind == "checkboxes":
-            r = _read_checkboxes(page, f, threshold)
-            option = r["option"]
-            value = option.value if option is not None else None
+            if blank is None:
+                blank = blank_reference(template)
+            r = read_group(page, f, threshold, blank)
+            chosen = r["options"]
+            if f.choose == "any":
+                value = [o.value if o.value is not None else "other" for o in chosen]
+            else:
+                option = chosen[0] if chosen else None
+                value = option.value if option is not None else None
             readings[f.name] = FieldReading(
                 name=f.name,
                 value=value,
@@ -199,7 +180,8 @@ def read_fields(
                 target=f.target,
                 marks=[state for state, _, _ in r["states"]],
             )
-            readings[f.name].raw = "other" if option is not None and option.other else value
+            if f.choose != "any":
+                readings[f.name].raw = "other" if option is not None and option.other else value
             continue
         chars, confs = [], []
         for k in range(len(f.boxes)):
@@ -242,6 +224,7 @@ def read_fields(
         if f.kind == "serial":
             _check_serial(readings[f.name], f, grey, alignment)
     _mixed_scripts(readings, template)
+    doubt_unanswered_sheet(readings, template.fields)
     _validate.normalise_and_check(readings, template, today)
     return readings
 

@@ -121,7 +121,7 @@ def normalise_and_check(readings: dict, template: Template, today: dt.date) -> N
     _fold_other(readings, template)
     for f in template.fields:
         r = readings[f.name]
-        if f.required and r.value is None:
+        if f.required and r.value in (None, []):  # [] : nothing chosen where any may be
             _flag(r, "nothing marked" if f.kind == "checkboxes" else "empty")
     for rule in template.rules:
         _apply_rule(rule, readings, today)

@@ -6,7 +6,9 @@ The interface the capture pipeline uses:
     template = load_template("safar-card")      # a name under reading/forms/ or a path
     result = read_card(image, template)          # path, bytes or NumPy array (grey or BGR)
     result.aligned   -> bool                     # False: the page could not be aligned
+    result.residual_mm -> float                  # the worst mark's alignment residual (mm)
     result.problem   -> str | None               # why (the page is flagged, never guessed)
+    result.photo     -> bool                     # read as a phone photo (found, flattened)
     result.fields    -> dict[str, FieldReading]  # every template field, by name
         .value       str | None  normalised: codes, ISO dates, upper-case names
         .confidence  float 0..1
@@ -29,9 +31,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._align import NotAligned, align
+from ._align import NotAligned
 from ._boxes import read_fields
 from ._image import UnreadableImage, load_pages
+from ._photo import locate
 from .template import Template, TemplateError, load_template
 
 __all__ = [
@@ -84,7 +87,9 @@ class CardReading:
     problem: str | None = None
     fields: dict[str, FieldReading] = field(default_factory=dict)
     rotation: int = 0  # how far the scan is turned clockwise from upright: 0, 90, 180, 270
+    residual_mm: float | None = None  # alignment: the worst mark's distance from its place, mm
     page: np.ndarray | None = field(default=None, repr=False)
+    photo: bool = False  # read as a phone photo (page found, flattened, light evened)
 
     def is_confident(self, name: str) -> bool:
         f = self.fields[name]
@@ -123,7 +128,8 @@ def read_card(
         template = load_template(template)
     try:
         grey = load_pages(image, first_only=True)[0]
-        alignment = align(grey, template)
+        # A scan is aligned as it is; a phone photo is found, flattened and evened first.
+        alignment, grey, photo = locate(grey, template)
     except (NotAligned, UnreadableImage) as exc:
         return CardReading(template=template, aligned=False, problem=str(exc))
     if isinstance(expected_date, str):
@@ -134,7 +140,9 @@ def read_card(
         aligned=True,
         fields=fields,
         rotation=alignment.rotation,
+        residual_mm=alignment.residual_mm,
         page=alignment.page,
+        photo=photo,
     )
 
 

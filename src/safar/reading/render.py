@@ -1,8 +1,9 @@
 """The printable blank: a PDF page per card, drawn from the template (reportlab).
 
 Boxes are printed black and thin (0.25 mm) so that they survive black-and-white scanning and the
-reader can ignore them by looking only inside each box. Fiducials are solid black squares; the
-top-left one is larger so the reader can tell which way up the page was scanned.
+reader can ignore them by looking only inside each box. Fiducials are drawn as the template's
+`fiducials.kind` says: solid black squares (the top-left one larger, so the reader can tell which
+way up the page was scanned), rings and bullseyes, or L-shaped corners.
 """
 
 from __future__ import annotations
@@ -72,6 +73,16 @@ class _Page:
     def box(self, r: Rect, fill: bool = False) -> None:
         self.c.rect(r.x * mm, self.y(r.y + r.h), r.w * mm, r.h * mm, stroke=1, fill=int(fill))
 
+    def circle(self, r: Rect) -> None:
+        """A bubble: the ellipse inscribed in the box (a circle when the box is square)."""
+        self.c.ellipse(r.x * mm, self.y(r.y + r.h), (r.x + r.w) * mm, self.y(r.y), stroke=1, fill=0)
+
+    def printed(self, r: Rect, s: str) -> None:
+        """Text printed inside a box (a bubble's letter), centred, its height ~half the box's."""
+        size = min(r.h, r.w / max(1, len(s)) * 1.4) * 0.5 / 0.3528  # pt for a cap height in mm
+        self.c.setFont("DejaVu", size)
+        self.c.drawCentredString(r.cx * mm, self.y(r.cy + size * 0.3528 * 0.36), s)
+
     def text(
         self,
         x: float,
@@ -94,8 +105,7 @@ def draw_card(canvas: Canvas, template: Template, serial: str) -> None:
     page = _Page(canvas, template)
     canvas.setLineWidth(LINE_MM * mm)
     canvas.setFillColorRGB(0, 0, 0)
-    for f in template.fiducials:
-        page.box(Rect(f.x, f.y, f.size, f.size), fill=True)
+    _draw_fiducials(page, template)
     if template.title:
         page.text(16, 10, template.title.get("tg", ""), 10, "DejaVu-Bold")
         page.text(16, 15, trilingual({k: v for k, v in template.title.items() if k != "tg"}), 7)
@@ -105,6 +115,27 @@ def draw_card(canvas: Canvas, template: Template, serial: str) -> None:
         page.text(t["x"], t["y"], t["text"]["tg"], t.get("size", 6))
         page.text(t["x"], t["y"] + t.get("size", 6) * 0.43, t["text"]["ru"], t.get("size", 6))
         page.text(t["x"], t["y"] + t.get("size", 6) * 0.86, t["text"]["en"], t.get("size", 6))
+
+
+def _draw_fiducials(page: _Page, template: Template) -> None:
+    """Solid squares; rings (stroke a sixth of the diameter), bullseyes (a ring round a dot a
+    quarter of the diameter); L corners (arms `size` long from the vertex at x, y, 1 mm thick)."""
+    c = page.c
+    for k, f in enumerate(template.fiducials):
+        shape = template.mark_shape(k)
+        if shape == "solid":
+            page.box(Rect(f.x, f.y, f.size, f.size), fill=True)
+        elif shape in ("ring", "bullseye"):
+            cx, cy, stroke = f.x + f.size / 2, page.y(f.y + f.size / 2), f.size / 6
+            c.setLineWidth(stroke * mm)
+            c.circle(cx * mm, cy, (f.size - stroke) / 2 * mm, stroke=1, fill=0)
+            if shape == "bullseye":
+                c.circle(cx * mm, cy, f.size / 8 * mm, stroke=0, fill=1)
+            c.setLineWidth(LINE_MM * mm)
+        elif shape == "corner":
+            sx, sy = (1, -1, -1, 1)[k], (1, 1, -1, -1)[k]
+            c.rect(f.x * mm, page.y(f.y), sx * f.size * mm, -sy * mm, stroke=0, fill=1)
+            c.rect(f.x * mm, page.y(f.y), sx * mm, -sy * f.size * mm, stroke=0, fill=1)
 
 
 def _draw_field(page: _Page, f: Field, serial: str) -> None:
@@ -123,7 +154,12 @@ def _draw_field(page: _Page, f: Field, serial: str) -> None:
             fitting_size(heading, HEADING_SIZE, room, SMALLEST_HEADING),
         )
     for o in f.options:
-        page.box(o.box)
+        if f.shape == "circle":
+            page.circle(o.box)
+        else:
+            page.box(o.box)
+        if o.print:
+            page.printed(o.box, o.print)
         # Two short lines beside the box: Tajik first, then Russian / English, shrunk to fit
         # before the next box on the row.
         rest = {k: v for k, v in o.label.items() if k != "tg" and v != o.label.get("tg")}
@@ -180,8 +216,11 @@ def render_pdf(
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=(template.width * mm, template.height * mm))
     canvas.setTitle(trilingual(template.title) or template.name)
+    draw = draw_card
+    if template.layout == "sheet":  # an answer sheet (bubbles), not Safar's card
+        from .render_sheet import draw_sheet as draw
     for serial in serials:
-        draw_card(canvas, template, serial)
+        draw(canvas, template, serial)
         canvas.showPage()
         if overleaf:
             draw_overleaf(canvas, template, overleaf)
