@@ -31,8 +31,8 @@ from .template import Template
 DETECT_SIDE = 1000  # long side of the image the page is searched in
 MIN_PX_PER_MM = 4.0  # fewer pixels per mm on the page's shortest side: too small to read
 MAX_FLAT_PX_PER_MM = 12.0  # the flattened page keeps at most this resolution (barcodes like it)
-MIN_SHARPNESS = 60.0  # variance of the Laplacian of the evened page at PX_PER_MM
-MIN_PAPER = 45.0  # the paper's brightness (0..255) in its darkest tenth, before evening
+MIN_SHARPNESS = 120.0  # least-sharp-direction 2nd-derivative variance at 4 px/mm (see sharpness)
+MIN_PAPER = 30.0  # the paper's brightness (0..255) in its darkest tenth, before evening
 EVEN_MM = 12.0  # marks and ink smaller than this are not mistaken for shade
 
 
@@ -40,7 +40,7 @@ class PhotoRefused(NotAligned):
     """A photo that cannot be read; the message says why, for the operator."""
 
 
-NO_PAGE = "no page found in the photo: photograph the card on a dark, plain surface"
+NO_PAGE = "no page found in the photo: photograph the whole card on a dark, plain surface"
 CUT_OFF = "part of the page is outside the photo: the whole card must be in the picture"
 TOO_SMALL = (
     "the page is too small in the photo ({ppm:.1f} px per mm, at least {need:.0f}): come closer"
@@ -166,6 +166,22 @@ def _candidates(clean: np.ndarray) -> list[tuple[np.ndarray, float]]:
     return out
 
 
+def _solid(contour: np.ndarray) -> bool:
+    """Nearly convex, as the visible part of a page (a page clipped by the frame) is."""
+    hull = cv2.contourArea(cv2.convexHull(contour))
+    return hull > 0 and cv2.contourArea(contour) / hull > 0.85
+
+
+def _stands_out(clean_log: np.ndarray, contour: np.ndarray) -> bool:
+    """The region is at least ~1.6 times as bright as the rest of the image (in the median)."""
+    mask = np.zeros(clean_log.shape, np.uint8)
+    cv2.drawContours(mask, [contour], -1, 255, -1)
+    inside, outside = clean_log[mask > 0], clean_log[mask == 0]
+    if inside.size == 0 or outside.size < 0.1 * mask.size:
+        return False  # (nearly) the whole photo: a table, or a page too close to tell
+    return float(np.median(inside) - np.median(outside)) > 0.47
+
+
 def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
     """Move each side onto the strongest bright-to-dark step across it; corners = intersections."""
     h, w = grey.shape
@@ -245,8 +261,9 @@ def find_page(grey: np.ndarray, *, aspect: float | None = None) -> np.ndarray:
             continue
         area = cv2.contourArea(quad) / (sh * sw)
         if touching > 0.04:
-            # A bright region running off the image: the page (or part of it) is cut off.
-            if area > 0.15:
+            # A bright region running off the image: the page (or part of it) is cut off,
+            # if it is much brighter than the rest (paper, not the lit side of a table).
+            if area > 0.15 and _solid(contour) and _stands_out(clean_log, contour):
                 cut_score = max(cut_score, area)
             continue
         if not _plausible(quad):
@@ -339,10 +356,22 @@ def flatten(
 
 
 def sharpness(page: np.ndarray, px_per_mm: float) -> float:
-    """Variance of the Laplacian of the page at PX_PER_MM: how crisp the printed lines are."""
-    g = PX_PER_MM / px_per_mm
-    img = cv2.resize(page, None, fx=g, fy=g, interpolation=cv2.INTER_AREA) if g < 1 else page
-    return float(cv2.Laplacian(img, cv2.CV_32F).var())
+    """How crisp the printed lines are, in the least sharp direction (motion blur smears one way).
+
+    The variance of the second derivative across x, y and both diagonals, at 4 px/mm (averaging
+    pixels first keeps sensor noise from passing for detail); the smallest of the four.
+    """
+    g = 4.0 / px_per_mm
+    img = cv2.resize(page, None, fx=g, fy=g, interpolation=cv2.INTER_AREA).astype(np.float32)
+    out = []
+    for kernel in (
+        [[0, 0, 0], [1, -2, 1], [0, 0, 0]],
+        [[0, 1, 0], [0, -2, 0], [0, 1, 0]],
+        [[1, 0, 0], [0, -2, 0], [0, 0, 1]],
+        [[0, 0, 1], [0, -2, 0], [1, 0, 0]],
+    ):
+        out.append(float(cv2.filter2D(img, -1, np.array(kernel, np.float32)).var()))
+    return min(out)
 
 
 def align_photo(grey: np.ndarray, template: Template) -> tuple[Alignment, np.ndarray]:
