@@ -140,8 +140,12 @@ def _candidates(clean: np.ndarray) -> list[tuple[np.ndarray, float]]:
     masks = []
     otsu, bw = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     masks.append(bw)
-    for level in (0.75, 1.25):
+    for level in (0.75, 1.25, 1.5):
         masks.append(cv2.threshold(clean, min(250, otsu * level), 255, cv2.THRESH_BINARY)[1])
+    # Near the paper's own brightness: leaves out light objects lying against the page.
+    paper = float(np.percentile(clean, 95))
+    for level in (0.65, 0.8):
+        masks.append(cv2.threshold(clean, paper * level, 255, cv2.THRESH_BINARY)[1])
     # Illumination-free: brighter than the local surroundings at a large scale.
     tiny = cv2.resize(clean, (max(8, w // 8), max(8, h // 8)), interpolation=cv2.INTER_AREA)
     tiny = cv2.GaussianBlur(tiny, (0, 0), max(h, w) / 96)  # σ = 1/12 of the image, at 1/8 size
@@ -184,8 +188,36 @@ def _stands_out(clean_log: np.ndarray, contour: np.ndarray) -> bool:
     return float(np.median(inside) - np.median(outside)) > 0.47
 
 
-def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
-    """Move each side onto the strongest bright-to-dark step across it; corners = intersections."""
+def _fit_line(points: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """A straight line through most of the points (RANSAC over all pairs, then least squares on
+    the points within `tol`): a light object against the page, or a shadow's edge, pulls some
+    of the steps found along a side away; they are left out rather than averaged in."""
+    n = len(points)
+    i, j = np.triu_indices(n, 1)
+    d = points[j] - points[i]
+    norm = np.linalg.norm(d, axis=1)
+    ok = norm > 1e-6
+    i, j, d, norm = i[ok], j[ok], d[ok], norm[ok]
+    normals = np.column_stack([-d[:, 1], d[:, 0]]) / norm[:, None]
+    dist = np.abs(
+        (points[None, :, 0] - points[i][:, None, 0]) * normals[:, None, 0]
+        + (points[None, :, 1] - points[i][:, None, 1]) * normals[:, None, 1]
+    )
+    inliers = dist < tol
+    best = int(np.argmax(inliers.sum(axis=1)))
+    chosen = points[inliers[best]]
+    if len(chosen) < max(8, 0.4 * n):
+        return None
+    vx, vy, x0, y0 = cv2.fitLine(chosen.astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01)
+    return np.array([x0[0], y0[0]]), np.array([vx[0], vy[0]])
+
+
+def _refine(
+    grey: np.ndarray, quad: np.ndarray, reach: float, max_move: float | None = None
+) -> np.ndarray:
+    """Move each side onto the strongest bright-to-dark step across it; corners = intersections.
+
+    A corner that would move more than `max_move` (default 1.5 × reach) keeps its place."""
     h, w = grey.shape
     smooth = cv2.GaussianBlur(grey, (0, 0), 1.5).astype(np.float32)
     centre = quad.mean(axis=0)
@@ -199,7 +231,7 @@ def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
         if n @ ((a + b) / 2 - centre) < 0:
             n = -n
         found = []
-        for t in np.linspace(0.08, 0.92, 40):
+        for t in np.linspace(0.1, 0.9, 40):
             p = a + t * edge
             line = p[None, :] + offsets[:, None] * n[None, :]
             if line[:, 0].min() < 0 or line[:, 1].min() < 0:
@@ -221,8 +253,7 @@ def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
         if len(found) < 8:
             lines.append(None)
             continue
-        vx, vy, x0, y0 = cv2.fitLine(np.array(found, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
-        lines.append((np.array([x0[0], y0[0]]), np.array([vx[0], vy[0]])))
+        lines.append(_fit_line(np.array(found, np.float64), tol=max(1.0, reach / 8)))
     out = quad.copy()
     for i in range(4):
         l1, l2 = lines[i - 1], lines[i]  # the sides meeting at corner i
@@ -234,7 +265,7 @@ def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
             continue
         s = np.linalg.solve(m, p2 - p1)
         corner = p1 + s[0] * d1
-        if np.linalg.norm(corner - quad[i]) <= 1.5 * reach:
+        if np.linalg.norm(corner - quad[i]) <= (max_move or 1.5 * reach):
             out[i] = corner
     return out.astype(np.float32)
 
@@ -276,6 +307,11 @@ def find_page(grey: np.ndarray, *, aspect: float | None = None) -> np.ndarray:
             a = max(a, 1 / a)
             if not aspect / 1.6 < a < aspect * 1.6:
                 continue
+        # Fit the sides to the edges first: a region that took in a light object lying against
+        # the page has a hull that bulges there, and the contrast would be judged off the edge.
+        side = min(np.linalg.norm(quad[k] - quad[(k + 1) % 4]) for k in range(4))
+        for _ in range(2):
+            quad = _refine(clean, quad, reach=max(3.0, 0.02 * max(sh, sw)), max_move=0.25 * side)
         contrast = _side_contrast(clean_log, quad, d)
         if np.isnan(contrast).mean() > 0.1:
             cut_score = max(cut_score, area)
