@@ -276,8 +276,14 @@ def synth_sheet(template: Template, rng: np.random.Generator, number: str = "000
     if photo:
         from .photo_synth import photo_jpeg
 
-        data = photo_jpeg(img, rng)  # the JPEG the phone uploads (8-12 MP, perspective, light)
-        meta = {"mode": "photo", "fmt": "jpg", "rotation": 0, "skew": 0.0}
+        info: dict = {}
+        # The JPEG the phone uploads (8-12 MP, perspective, light); photo_synth's own draws.
+        data = photo_jpeg(img, rng, info=info)
+        fw, fh = info["size"]
+        corners = np.asarray(info["corners"])
+        inside = bool((corners >= 0).all() and (corners[:, 0] <= fw).all())
+        inside = inside and bool((corners[:, 1] <= fh).all())
+        meta = {"mode": "photo", "fmt": "jpg", "rotation": 0, "skew": 0.0, "in_frame": inside}
     else:
         rotation = int(fixed.get("rotation", 180 if rng.random() < 0.15 else 0))
         skew = float(fixed.get("skew", rng.uniform(-2, 2)))
