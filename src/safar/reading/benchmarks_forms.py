@@ -91,6 +91,9 @@ def score_sheet(template, sheet: dict, result, tallies: list[_Tally], kinds: dic
             t.confident_wrong += sure and not right
         if sure and not right:
             wrong.append(f"{f.name}: read {value!r}, truth {truth!r} (bubbles {marks})")
+        for kind in ("tick", "partial"):
+            if kind in marks:  # should go to a person: count those that did not
+                kinds[f"questions with a {kind}"]["confident" if sure else "doubtful"] += 1
         for mark, state in zip(marks, reading.marks, strict=True):
             kinds[mark][_state(state)] += 1
             if mark in ("fill", "empty"):
@@ -171,10 +174,19 @@ def bench_bubble(count: int, seed: int, photos: bool) -> int:
         if name in by_pen:
             print(by_pen[name].line(name))
     print("what each kind of bubble was read as:")
-    for kind in ("fill", "empty", "partial", "offset", "tick", "erased"):
+    for kind in (
+        "fill",
+        "empty",
+        "partial",
+        "offset",
+        "tick",
+        "erased",
+        "questions with a tick",
+        "questions with a partial",
+    ):
         if kinds[kind]:
             states = ", ".join(f"{s} {n}" for s, n in kinds[kind].most_common())
-            print(f"  {kind:8s} {states}")
+            print(f"  {kind:24s} {states}")
     if refused:
         print("pages refused:")
         for r in refused:
