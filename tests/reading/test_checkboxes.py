@@ -89,12 +89,12 @@ def mark(img, box, how: str, px: float, rng) -> None:
     r = box.w / 2 * px
     ink = np.zeros(img.shape, np.uint8)
     centre = (int(round(cx)), int(round(cy)))
-    if how == "cross":
+    if how in ("cross", "pencil cross"):
         t = max(1, int(round(0.4 * px)))
         d = r * 0.6
         cv2.line(ink, (int(cx - d), int(cy - d)), (int(cx + d), int(cy + d)), 255, t, cv2.LINE_AA)
         cv2.line(ink, (int(cx + d), int(cy - d)), (int(cx - d), int(cy + d)), 255, t, cv2.LINE_AA)
-        level = 30
+        level = 30 if how == "cross" else 150
     else:
         radius = int(round(r * (1.08 if how == "marker" else 0.9)))
         cv2.circle(ink, centre, radius, 255, -1, cv2.LINE_AA)
@@ -102,7 +102,11 @@ def mark(img, box, how: str, px: float, rng) -> None:
             ink[: int(cy), :] = 0
         level = {"marker": 15, "fill": 40, "half": 40, "pencil": 140, "pale": 195}[how]
     alpha = ink.astype(np.float32) / 255
-    if how in ("pencil", "pale"):  # graphite leaves paper showing through: a grainy grey
+    if how in (
+        "pencil",
+        "pale",
+        "pencil cross",
+    ):  # graphite leaves paper showing through: a grainy grey
         # Grain of ~0.04 mm (600 dpi cells) with specks of bare paper, seen through the pixel.
         fine = (int(img.shape[0] * 23.6 / px) + 1, int(img.shape[1] * 23.6 / px) + 1)
         grain = rng.uniform(0.3, 1.0, fine).astype(np.float32)
@@ -234,6 +238,22 @@ def test_a_scribble_beside_a_cross_is_a_cancelled_box():
     assert r["confidence"] < 0.9  # a person checks it
 
 
+@pytest.mark.parametrize("dpi", DPIS)
+@pytest.mark.parametrize("how", ["cross", "pencil cross"])
+def test_a_cross_in_pen_or_pencil_marks_a_cross_mode_box(dpi, how):
+    """Pencil is grey: the page's threshold (set by black print) must not miss its strokes."""
+    form = bubble_form()
+    for f in form["fields"]:
+        f.update(mark="cross", shape="square")
+        f["options"] = [{k: v for k, v in o.items() if k != "print"} for o in f["options"]]
+    template = parse_template(form, source="t.json")
+    page = page_with(template, {("q1", "C"): how, ("q2", "B"): how, ("q2", "D"): how}, dpi)
+    result = read_card(page, template, today=TODAY)
+    q1, q2 = result.fields["q1"], result.fields["q2"]
+    assert q1.value == "C" and q1.confidence >= 0.9, (q1.marks, q1.confidence)
+    assert q2.value == ["B", "D"] and q2.confidence >= 0.9, (q2.marks, q2.confidence)
+
+
 # --- the blank: rendered, or a scan named by the template -----------------------------------
 
 
@@ -338,3 +358,18 @@ def test_defaults_keep_the_safar_card_as_it_was():
             assert (f.mark, f.shape) == ("cross", "square")
             assert f.choose == ("one" if f.required else "at_most_one")
             assert all(o.print is None for o in f.options)
+
+
+def test_a_sheet_with_no_bubble_marked_anywhere_goes_to_a_person():
+    """A black-and-white scan loses pale pencil: an unanswered sheet is likelier that."""
+    form = bubble_form()
+    third = json.loads(json.dumps(form["fields"][0]))
+    third["name"] = "q3"
+    for o in third["options"]:
+        o["box"][1] = 35
+    form["fields"].append(third)
+    template = parse_template(form, source="t.json")
+    result = read_card(page_with(template, {}, 200), template, today=TODAY)
+    assert all(r.value in (None, []) and r.confidence <= 0.5 for r in result.fields.values())
+    answered = read_card(page_with(template, {("q3", "B"): "fill"}, 200), template, today=TODAY)
+    assert all(r.confidence >= 0.9 for r in answered.fields.values())

@@ -18,6 +18,7 @@ from ._checkboxes import (  # noqa: F401 (the checkbox names stay importable fro
     FILLED_MIN,
     MARKED_MIN,
     checkbox_state,
+    doubt_unanswered_sheet,
     read_group,
 )
 from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
@@ -223,6 +224,7 @@ def read_fields(
         if f.kind == "serial":
             _check_serial(readings[f.name], f, grey, alignment)
     _mixed_scripts(readings, template)
+    doubt_unanswered_sheet(readings, template.fields)
     _validate.normalise_and_check(readings, template, today)
     return readings
 

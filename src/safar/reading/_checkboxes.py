@@ -44,9 +44,15 @@ SCRIBBLE, SCRIBBLE_MIN = 1.5, 0.3
 # filled; between them it holds ink but is not filled (a cross covers ~0.15-0.3 of a bubble, a
 # half-filled one ~0.5, a light stroke less): doubtful, marked from FILL_LINE on.
 FILL_EMPTY, FILL_LINE, FILL_FULL = 0.06, 0.35, 0.6
+# Confidence of every group on a sheet of bubbles where none is marked.
+UNANSWERED = 0.5
 # The group's darkest ink counts as ink only if it is at least this much darker than the paper
 # (grey levels): an empty group's noise must not become "ink".
 MIN_CONTRAST = 60.0
+# Cross mode keeps the page's ink threshold unless the group's darkest ink (5th percentile of
+# the darkest box) is no more than GREY_INK darker than it, yet GREY_CONTRAST darker than the
+# paper (grey ink: pencil): then the threshold moves up, halfway between paper and that ink.
+GREY_INK, GREY_CONTRAST = 20.0, 40.0
 
 
 def _px(rect: Rect, inset: float) -> tuple[slice, slice]:
@@ -142,7 +148,14 @@ def _cross_state(fill: float) -> tuple[str, float, float]:
 
 
 def _cross_group(page, f: Field, threshold: float, blank) -> list[tuple[str, float, float]]:
-    states = [checkbox_state(page, o.box, threshold, shape=f.shape, blank=blank) for o in f.options]
+    pixels = [box_pixels(page, o.box, f.shape, blank, threshold) for o in f.options]
+    paper, darkest = _paper_and_ink(page, f, pixels, 5)  # a cross covers a tenth of its box
+    cut = threshold
+    if threshold - GREY_INK < darkest < paper - GREY_CONTRAST:
+        # The group's ink is grey (pencil, a faint pen): the page's threshold, set by black
+        # print, would cut its strokes in pieces; halfway between paper and that ink instead.
+        cut = max(threshold, (paper + darkest) / 2)
+    states = [_cross_state(float((p < cut).mean()) if p.size else 0.0) for p in pixels]
     marked = sorted((s[2], i) for i, s in enumerate(states) if s[0] == "marked")
     if len(marked) >= 2:
         (top, i), (second, _) = marked[-1], marked[-2]
@@ -151,11 +164,11 @@ def _cross_group(page, f: Field, threshold: float, blank) -> list[tuple[str, flo
     return states
 
 
-def fill_states(
-    page: np.ndarray, f: Field, threshold: float, blank: BlankReference | None
-) -> list[tuple[str, float, float]]:
-    """('empty'|'marked', confidence, share covered) per option of a fill-mode group."""
-    pixels = [box_pixels(page, o.box, f.shape, blank, threshold) for o in f.options]
+def _paper_and_ink(
+    page: np.ndarray, f: Field, pixels: list[np.ndarray], percentile: float = 10
+) -> tuple[float, float]:
+    """The paper's grey around the group (90th percentile) and its darkest ink (the given
+    percentile of the darkest box)."""
     region = f.region
     m = 2 * PX_PER_MM
     y0, x0 = max(0, int(region.y * PX_PER_MM - m)), max(0, int(region.x * PX_PER_MM - m))
@@ -163,7 +176,16 @@ def fill_states(
     x1 = int((region.x + region.w) * PX_PER_MM + m)
     around = page[y0:y1, x0:x1]
     paper = float(np.percentile(around, 90)) if around.size else 255.0
-    darkest = min((float(np.percentile(p, 10)) for p in pixels if p.size), default=paper)
+    darkest = min((float(np.percentile(p, percentile)) for p in pixels if p.size), default=paper)
+    return paper, darkest
+
+
+def fill_states(
+    page: np.ndarray, f: Field, threshold: float, blank: BlankReference | None
+) -> list[tuple[str, float, float]]:
+    """('empty'|'marked', confidence, share covered) per option of a fill-mode group."""
+    pixels = [box_pixels(page, o.box, f.shape, blank, threshold) for o in f.options]
+    paper, darkest = _paper_and_ink(page, f, pixels)
     ink = min(darkest, paper - MIN_CONTRAST)
     cut, faint_cut = (paper + ink) / 2, paper - MIN_CONTRAST / 2
     out = []
@@ -207,3 +229,14 @@ def read_group(page: np.ndarray, f: Field, threshold: float, blank: BlankReferen
     elif not marked and f.choose == "one":
         out["problem"] = "nothing marked"
     return out
+
+
+def doubt_unanswered_sheet(readings: dict, fields) -> None:
+    """A sheet of bubbles (three or more fill-mode groups) with no bubble marked anywhere is
+    looked at by a person: a black-and-white scan that lost pale pencil is likelier than a
+    candidate who answered nothing (the pencil is gone from such a scan, so nothing else tells)."""
+    groups = [f for f in fields if f.kind == "checkboxes" and f.mark == "fill"]
+    if len(groups) < 3 or any("marked" in readings[f.name].marks for f in groups):
+        return
+    for f in groups:
+        readings[f.name].confidence = min(readings[f.name].confidence, UNANSWERED)
