@@ -529,7 +529,12 @@ def _find(small: np.ndarray, template: Template) -> list[np.ndarray]:
     if kind == "corner":
         pts = _find_corners(small, template)
         return [] if pts is None else _corner_hypotheses(pts, template)
-    if kind == "square" and len(template.fiducials) == 4 and template.orientation == "mark":
+    if (
+        kind == "square"
+        and len(template.fiducials) == 4
+        and template.orientation == "mark"
+        and template.odd in (None, 0)
+    ):  # the Safar card's squares, found as they always were (the top-left one bigger)
         pts = _find_squares(small, template)
         return [] if pts is None else [pts]
     side = max(small.shape)
