@@ -31,8 +31,8 @@ from .template import Template
 DETECT_SIDE = 1000  # long side of the image the page is searched in
 MIN_PX_PER_MM = 4.0  # fewer pixels per mm on the page's shortest side: too small to read
 MAX_FLAT_PX_PER_MM = 12.0  # the flattened page keeps at most this resolution (barcodes like it)
-MIN_SHARPNESS = 60.0  # variance of the Laplacian of the evened page at PX_PER_MM
-MIN_PAPER = 45.0  # the paper's brightness (0..255) in its darkest tenth, before evening
+MIN_SHARPNESS = 120.0  # least-sharp-direction 2nd-derivative variance at 4 px/mm (see sharpness)
+MIN_PAPER = 30.0  # the paper's brightness (0..255) in its darkest tenth, before evening
 EVEN_MM = 12.0  # marks and ink smaller than this are not mistaken for shade
 
 
@@ -40,7 +40,7 @@ class PhotoRefused(NotAligned):
     """A photo that cannot be read; the message says why, for the operator."""
 
 
-NO_PAGE = "no page found in the photo: photograph the card on a dark, plain surface"
+NO_PAGE = "no page found in the photo: photograph the whole card on a dark, plain surface"
 CUT_OFF = "part of the page is outside the photo: the whole card must be in the picture"
 TOO_SMALL = (
     "the page is too small in the photo ({ppm:.1f} px per mm, at least {need:.0f}): come closer"
@@ -140,10 +140,16 @@ def _candidates(clean: np.ndarray) -> list[tuple[np.ndarray, float]]:
     masks = []
     otsu, bw = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     masks.append(bw)
-    for level in (0.75, 1.25):
+    for level in (0.75, 1.25, 1.5):
         masks.append(cv2.threshold(clean, min(250, otsu * level), 255, cv2.THRESH_BINARY)[1])
+    # Near the paper's own brightness: leaves out light objects lying against the page.
+    paper = float(np.percentile(clean, 95))
+    for level in (0.65, 0.8):
+        masks.append(cv2.threshold(clean, paper * level, 255, cv2.THRESH_BINARY)[1])
     # Illumination-free: brighter than the local surroundings at a large scale.
-    big = cv2.GaussianBlur(clean, (0, 0), max(h, w) / 12)
+    tiny = cv2.resize(clean, (max(8, w // 8), max(8, h // 8)), interpolation=cv2.INTER_AREA)
+    tiny = cv2.GaussianBlur(tiny, (0, 0), max(h, w) / 96)  # σ = 1/12 of the image, at 1/8 size
+    big = cv2.resize(tiny, (w, h), interpolation=cv2.INTER_LINEAR)
     masks.append(((clean.astype(np.int16) - big) > 0).astype(np.uint8) * 255)
     # Regions closed by strong edges.
     med = float(np.median(clean))
@@ -166,8 +172,52 @@ def _candidates(clean: np.ndarray) -> list[tuple[np.ndarray, float]]:
     return out
 
 
-def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
-    """Move each side onto the strongest bright-to-dark step across it; corners = intersections."""
+def _solid(contour: np.ndarray) -> bool:
+    """Nearly convex, as the visible part of a page (a page clipped by the frame) is."""
+    hull = cv2.contourArea(cv2.convexHull(contour))
+    return hull > 0 and cv2.contourArea(contour) / hull > 0.85
+
+
+def _stands_out(clean_log: np.ndarray, contour: np.ndarray) -> bool:
+    """The region is at least ~1.6 times as bright as the rest of the image (in the median)."""
+    mask = np.zeros(clean_log.shape, np.uint8)
+    cv2.drawContours(mask, [contour], -1, 255, -1)
+    inside, outside = clean_log[mask > 0], clean_log[mask == 0]
+    if inside.size == 0 or outside.size < 0.1 * mask.size:
+        return False  # (nearly) the whole photo: a table, or a page too close to tell
+    return float(np.median(inside) - np.median(outside)) > 0.47
+
+
+def _fit_line(points: np.ndarray, tol: float) -> tuple[np.ndarray, np.ndarray] | None:
+    """A straight line through most of the points (RANSAC over all pairs, then least squares on
+    the points within `tol`): a light object against the page, or a shadow's edge, pulls some
+    of the steps found along a side away; they are left out rather than averaged in."""
+    n = len(points)
+    i, j = np.triu_indices(n, 1)
+    d = points[j] - points[i]
+    norm = np.linalg.norm(d, axis=1)
+    ok = norm > 1e-6
+    i, j, d, norm = i[ok], j[ok], d[ok], norm[ok]
+    normals = np.column_stack([-d[:, 1], d[:, 0]]) / norm[:, None]
+    dist = np.abs(
+        (points[None, :, 0] - points[i][:, None, 0]) * normals[:, None, 0]
+        + (points[None, :, 1] - points[i][:, None, 1]) * normals[:, None, 1]
+    )
+    inliers = dist < tol
+    best = int(np.argmax(inliers.sum(axis=1)))
+    chosen = points[inliers[best]]
+    if len(chosen) < max(8, 0.4 * n):
+        return None
+    vx, vy, x0, y0 = cv2.fitLine(chosen.astype(np.float32), cv2.DIST_L2, 0, 0.01, 0.01)
+    return np.array([x0[0], y0[0]]), np.array([vx[0], vy[0]])
+
+
+def _refine(
+    grey: np.ndarray, quad: np.ndarray, reach: float, max_move: float | None = None
+) -> np.ndarray:
+    """Move each side onto the strongest bright-to-dark step across it; corners = intersections.
+
+    A corner that would move more than `max_move` (default 1.5 × reach) keeps its place."""
     h, w = grey.shape
     smooth = cv2.GaussianBlur(grey, (0, 0), 1.5).astype(np.float32)
     centre = quad.mean(axis=0)
@@ -181,7 +231,7 @@ def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
         if n @ ((a + b) / 2 - centre) < 0:
             n = -n
         found = []
-        for t in np.linspace(0.08, 0.92, 40):
+        for t in np.linspace(0.1, 0.9, 40):
             p = a + t * edge
             line = p[None, :] + offsets[:, None] * n[None, :]
             if line[:, 0].min() < 0 or line[:, 1].min() < 0:
@@ -203,8 +253,7 @@ def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
         if len(found) < 8:
             lines.append(None)
             continue
-        vx, vy, x0, y0 = cv2.fitLine(np.array(found, np.float32), cv2.DIST_HUBER, 0, 0.01, 0.01)
-        lines.append((np.array([x0[0], y0[0]]), np.array([vx[0], vy[0]])))
+        lines.append(_fit_line(np.array(found, np.float64), tol=max(1.0, reach / 8)))
     out = quad.copy()
     for i in range(4):
         l1, l2 = lines[i - 1], lines[i]  # the sides meeting at corner i
@@ -216,7 +265,7 @@ def _refine(grey: np.ndarray, quad: np.ndarray, reach: float) -> np.ndarray:
             continue
         s = np.linalg.solve(m, p2 - p1)
         corner = p1 + s[0] * d1
-        if np.linalg.norm(corner - quad[i]) <= 1.5 * reach:
+        if np.linalg.norm(corner - quad[i]) <= (max_move or 1.5 * reach):
             out[i] = corner
     return out.astype(np.float32)
 
@@ -245,8 +294,9 @@ def find_page(grey: np.ndarray, *, aspect: float | None = None) -> np.ndarray:
             continue
         area = cv2.contourArea(quad) / (sh * sw)
         if touching > 0.04:
-            # A bright region running off the image: the page (or part of it) is cut off.
-            if area > 0.15:
+            # A bright region running off the image: the page (or part of it) is cut off,
+            # if it is much brighter than the rest (paper, not the lit side of a table).
+            if area > 0.15 and _solid(contour) and _stands_out(clean_log, contour):
                 cut_score = max(cut_score, area)
             continue
         if not _plausible(quad):
@@ -257,6 +307,11 @@ def find_page(grey: np.ndarray, *, aspect: float | None = None) -> np.ndarray:
             a = max(a, 1 / a)
             if not aspect / 1.6 < a < aspect * 1.6:
                 continue
+        # Fit the sides to the edges first: a region that took in a light object lying against
+        # the page has a hull that bulges there, and the contrast would be judged off the edge.
+        side = min(np.linalg.norm(quad[k] - quad[(k + 1) % 4]) for k in range(4))
+        for _ in range(2):
+            quad = _refine(clean, quad, reach=max(3.0, 0.02 * max(sh, sw)), max_move=0.25 * side)
         contrast = _side_contrast(clean_log, quad, d)
         if np.isnan(contrast).mean() > 0.1:
             cut_score = max(cut_score, area)
@@ -339,10 +394,22 @@ def flatten(
 
 
 def sharpness(page: np.ndarray, px_per_mm: float) -> float:
-    """Variance of the Laplacian of the page at PX_PER_MM: how crisp the printed lines are."""
-    g = PX_PER_MM / px_per_mm
-    img = cv2.resize(page, None, fx=g, fy=g, interpolation=cv2.INTER_AREA) if g < 1 else page
-    return float(cv2.Laplacian(img, cv2.CV_32F).var())
+    """How crisp the printed lines are, in the least sharp direction (motion blur smears one way).
+
+    The variance of the second derivative across x, y and both diagonals, at 4 px/mm (averaging
+    pixels first keeps sensor noise from passing for detail); the smallest of the four.
+    """
+    g = 4.0 / px_per_mm
+    img = cv2.resize(page, None, fx=g, fy=g, interpolation=cv2.INTER_AREA).astype(np.float32)
+    out = []
+    for kernel in (
+        [[0, 0, 0], [1, -2, 1], [0, 0, 0]],
+        [[0, 1, 0], [0, -2, 0], [0, 1, 0]],
+        [[1, 0, 0], [0, -2, 0], [0, 0, 1]],
+        [[0, 0, 1], [0, -2, 0], [1, 0, 0]],
+    ):
+        out.append(float(cv2.filter2D(img, -1, np.array(kernel, np.float32)).var()))
+    return min(out)
 
 
 def align_photo(grey: np.ndarray, template: Template) -> tuple[Alignment, np.ndarray]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-__all__ = ["BACKGROUNDS", "photo_jpeg", "photograph"]
+__all__ = ["BACKGROUNDS", "photo_jpeg", "photograph", "photograph_table"]
 
 BACKGROUNDS = ("wood", "fabric", "dark", "clutter")
 
@@ -116,13 +116,17 @@ def _page_quad(
     # Scale so the page covers `coverage` of the frame, then place it.
     area = cv2.contourArea(proj.astype(np.float32))
     proj *= np.sqrt(coverage * fw * fh / max(area, 1.0))
+    # Whoever takes the photo keeps the whole page in it, with a little table around it
+    # (2 % of the frame): a page that would not fit is made smaller.
+    frame = np.array([fw, fh], np.float64)
+    span = proj.max(axis=0) - proj.min(axis=0)
+    proj *= min(1.0, float(np.min(0.96 * frame / span)))
     lo, hi = proj.min(axis=0), proj.max(axis=0)
-    span = hi - lo
-    room = np.maximum(np.array([fw, fh]) - span, 0)
-    centre_lo = -lo  # the quad's bounding box at the frame's left/top edge
-    pos = centre_lo + room * (0.5 + 0.5 * np.asarray(offset))
-    if np.any(span > (fw, fh)):  # too big for the frame: centre it (it will be cut off)
-        pos = np.array([fw, fh]) / 2 - (lo + hi) / 2 + np.asarray(offset) * span / 2
+    room = 0.96 * frame - (hi - lo)
+    # offset ±1 puts the page at the 2 % margin; beyond it, part of the page leaves the frame.
+    off = np.asarray(offset, np.float64)
+    pos = 0.02 * frame - lo + room * (0.5 + 0.5 * np.clip(off, -1, 1))
+    pos += np.sign(off) * np.maximum(np.abs(off) - 1, 0) * (hi - lo)  # 1.3: 30 % of it out
     return (proj + pos).astype(np.float32)
 
 
@@ -271,8 +275,8 @@ def photograph(page_img: np.ndarray, rng: np.random.Generator, **kw) -> np.ndarr
 
     Keywords (each drawn from `rng` when not given): megapixels (8–12), tilt (degrees out of
     plane, 0–25), turn (degrees in plane), coverage (share of the frame the page covers,
-    0.4–0.85), offset ((x, y) in -1..1: where the page sits in the free room; beyond ±1 part of
-    it leaves the frame), background (one of BACKGROUNDS), exposure (0.8–1.1; lower is darker),
+    0.4–0.85), offset ((x, y) in -1..1: where the page sits in the free room; 1.3 puts 30 % of
+    the page out of the frame on that side), background (one of BACKGROUNDS), exposure (0.8–1.1; lower is darker),
     shadow (False, True or its depth 0..1), blur (px, 0.4–1.4), blur_kind ("defocus" or
     "motion"), noise, paper (the paper's brightness, 0.86–0.97), quality (JPEG, 70–92),
     info (a dict that receives the page's corners in the photo and the choices made).
@@ -282,3 +286,18 @@ def photograph(page_img: np.ndarray, rng: np.random.Generator, **kw) -> np.ndarr
     photo = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
     assert photo is not None
     return photo
+
+
+def photograph_table(rng: np.random.Generator, **kw) -> np.ndarray:
+    """A photo of the table alone (no page in it), for the reader's "no page found" refusal."""
+    mp = float(kw.get("megapixels") or rng.uniform(8, 12))
+    long_side = int(round(np.sqrt(mp * 1e6 * 4 / 3)))
+    fw, fh = long_side, int(round(long_side * 3 / 4))
+    frame = _background(rng, fh, fw, kw.get("background") or str(rng.choice(BACKGROUNDS)))
+    frame *= _light(rng, fh, fw, float(kw.get("exposure", rng.uniform(0.8, 1.1))))[..., None]
+    photo = np.clip(frame, 0, 255).astype(np.uint8)
+    ok, data = cv2.imencode(".jpg", photo, [cv2.IMWRITE_JPEG_QUALITY, 85])
+    assert ok
+    out = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    assert out is not None
+    return out
