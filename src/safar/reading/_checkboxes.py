@@ -43,7 +43,8 @@ SCRIBBLE, SCRIBBLE_MIN = 1.5, 0.3
 # and the group's darkest ink). Below FILL_EMPTY the bubble is empty; from FILL_FULL it is
 # filled; between them it holds ink but is not filled (a cross covers ~0.15-0.3 of a bubble, a
 # half-filled one ~0.5, a light stroke less): doubtful, marked from FILL_LINE on.
-FILL_EMPTY, FILL_LINE, FILL_FULL = 0.06, 0.35, 0.6
+FILL_EMPTY, FILL_LINE, FILL_FULL = 0.06, 0.35, 0.8
+CLOSE_KERNEL = np.ones((3, 3), np.uint8)
 # Confidence of every group on a sheet of bubbles where none is marked.
 UNANSWERED = 0.5
 # The group's darkest ink counts as ink only if it is at least this much darker than the paper
@@ -79,20 +80,26 @@ def _window(a: np.ndarray, ys: slice, xs: slice, pad: int, fill) -> np.ndarray:
     return out
 
 
+def box_area(
+    page: np.ndarray, rect: Rect, shape: str, blank: BlankReference | None, threshold: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """The page inside the box (2-D) and where it counts: inside the shape, off the blank's print."""
+    inset = CIRCLE_INSET_MM if shape == "circle" else CHECK_INSET_MM
+    ys, xs = _px(rect, inset)
+    inner = page[ys, xs]
+    keep = _shape_mask(inner.shape[0], inner.shape[1], shape)
+    if blank is not None and inner.size:
+        printed = _window(blank.printed, ys, xs, SHIFT_PX + GROW_PX, False)
+        if printed.any():
+            keep &= ~_registered(inner < threshold, printed)
+    return inner, keep
+
+
 def box_pixels(
     page: np.ndarray, rect: Rect, shape: str, blank: BlankReference | None, threshold: float
 ) -> np.ndarray:
     """The page's grey pixels inside the box that the blank leaves unprinted (1-D)."""
-    inset = CIRCLE_INSET_MM if shape == "circle" else CHECK_INSET_MM
-    ys, xs = _px(rect, inset)
-    inner = page[ys, xs]
-    if inner.size == 0:
-        return inner.ravel()
-    keep = _shape_mask(inner.shape[0], inner.shape[1], shape)
-    if blank is not None:
-        printed = _window(blank.printed, ys, xs, SHIFT_PX + GROW_PX, False)
-        if printed.any():
-            keep &= ~_registered(inner < threshold, printed)
+    inner, keep = box_area(page, rect, shape, blank, threshold)
     return inner[keep]
 
 
@@ -184,16 +191,23 @@ def fill_states(
     page: np.ndarray, f: Field, threshold: float, blank: BlankReference | None
 ) -> list[tuple[str, float, float]]:
     """('empty'|'marked', confidence, share covered) per option of a fill-mode group."""
-    pixels = [box_pixels(page, o.box, f.shape, blank, threshold) for o in f.options]
+    areas = [box_area(page, o.box, f.shape, blank, threshold) for o in f.options]
+    pixels = [inner[keep] for inner, keep in areas]
     paper, darkest = _paper_and_ink(page, f, pixels)
     ink = min(darkest, paper - MIN_CONTRAST)
     cut, faint_cut = (paper + ink) / 2, paper - MIN_CONTRAST / 2
     out = []
-    for p in pixels:
-        share = float((p < cut).mean()) if p.size else 0.0
+    for (inner, keep), p in zip(areas, pixels, strict=True):
+        if not p.size:
+            out.append(("empty", 1.0, 0.0))
+            continue
+        # Closing the ink's pinholes (pencil grain, a scribble's gaps) makes a fill whole
+        # without widening a stroke: a tick stays a tick.
+        dark = cv2.morphologyEx((inner < cut).astype(np.uint8), cv2.MORPH_CLOSE, CLOSE_KERNEL)
+        share = float(dark[keep].mean())
         state = "marked" if share >= FILL_LINE else "empty"
         sure = share < FILL_EMPTY or share >= FILL_FULL
-        if sure and state == "empty" and p.size:
+        if sure and state == "empty":
             # Far lighter than the group's darkest ink, yet covering the bubble: a light fill
             # or an erasure beside a firm mark. Not chosen, but a person looks.
             sure = float((p < faint_cut).mean()) < FILL_LINE
