@@ -206,23 +206,9 @@ def answer(f: Field, choose: str, rng: np.random.Generator) -> list[str]:
     return marks
 
 
-@functools.lru_cache(maxsize=1)
-def _any_fields(source: str) -> frozenset[str]:
-    import json
-    from pathlib import Path
-
-    data = json.loads(Path(source).read_text(encoding="utf-8"))
-    return frozenset(f["name"] for f in data["fields"] if f.get("choose") == "any")
-
-
 def choose_of(template: Template, f: Field) -> str:
-    """'one', 'at_most_one' or 'any' (SPEC15's `choose`), from the template."""
-    choose = getattr(f, "choose", None)
-    if choose:
-        return choose
-    if template.source.endswith(".json") and f.name in _any_fields(template.source):
-        return "any"
-    return "one" if f.required else "at_most_one"
+    """'one', 'at_most_one' or 'any' (SPEC15's `choose`)."""
+    return f.choose
 
 
 def truth_value(template: Template, f: Field, marks: list[str]):
