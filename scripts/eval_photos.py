@@ -1,11 +1,11 @@
 """Safar's own card in synthetic phone photos: how many are read, how well, how fast.
 
-    .venv/bin/python scripts/eval_photos.py [--count 100] [--seed 15] [--megapixels 8-12]
+    .venv/bin/python scripts/eval_photos.py [--count 100] [--seed 15] [--hard]
 
 Each photo: a card filled by the synthetic hand (safar.reading.synth, 300 dpi), photographed by
 safar.reading.photo_synth (perspective up to 25°, table backgrounds, uneven light, a hand's
 shadow in ~80 %, blur, noise, JPEG 70–92, 8–12 MP) and read from the JPEG bytes by read_card.
-Timing is CPU time on one thread for read_card alone (decoding the JPEG included).
+--hard: every photo tilted the full 25° and with a hand's shadow. Timing is CPU time on one thread for read_card alone (decoding the JPEG included).
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=100)
     parser.add_argument("--seed", type=int, default=15)
+    parser.add_argument("--hard", action="store_true", help="every photo tilted 25°, with a shadow")
     args = parser.parse_args()
     cv2.setNumThreads(1)
     template = load_template("safar-card")
@@ -44,7 +45,8 @@ def main() -> int:
         values = card_values(template, rng, f"AB{i:07d}")
         img, _ = fill(template, values, rng, int(rng.choice([200, 300, 300, 400])))
         info: dict = {}
-        data = photo_jpeg(img, rng, info=info)
+        hard = {"tilt": 25.0, "shadow": True} if args.hard else {}
+        data = photo_jpeg(img, rng, info=info, **hard)
         with threadpool_limits(1):
             started = time.process_time()
             result = read_card(data, template, today=TODAY)

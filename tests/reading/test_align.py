@@ -6,6 +6,7 @@ a 90° turn, blur, noise).
 """
 
 import dataclasses
+import datetime
 import shutil
 
 import cv2
@@ -20,6 +21,7 @@ from safar.reading.template import Fiducial, TemplateError, parse_template
 
 W, H = 148.0, 105.0  # A6 landscape
 LABEL = {"tg": "Ном", "ru": "Имя", "en": "Name"}
+TODAY = datetime.date(2026, 11, 22)  # read_card is told the day; nothing here depends on it
 
 
 def template(kind="ring", size=4.0, odd=0, big=None, extra=(), **fid):
@@ -122,7 +124,7 @@ def _moved(tpl, index, dx_mm):
 def test_a_page_with_a_mark_moved_by_3_mm_is_refused_with_its_residual():
     tpl = template("ring", extra=[(72, 5), (72, 96)])
     printed = _moved(tpl, 4, 3.0)  # the extra mark at the top edge, printed 3 mm to the right
-    with pytest.raises(NotAligned, match=r"extra mark 1 mark is \d\.\d mm from its place"):
+    with pytest.raises(NotAligned, match=r"the extra mark 1 is \d\.\d mm from its place"):
         align(scanned(printed, 200, skew=1.0), tpl)
     # As printed it aligns, within the tolerance.
     assert align(scanned(tpl, 200, skew=1.0), tpl).residual_mm < tpl.tolerance
@@ -194,3 +196,42 @@ def test_barcode_orientation_needs_a_barcode():
     }
     with pytest.raises(TemplateError, match="needs a serial field"):
         parse_template(data)
+
+
+def test_l_corners_drawn_by_the_renderer_align_upright():
+    """queXF-style corner lines (x, y = the L's outer vertex, size = its arm)."""
+    arm = 15.0
+    data = {
+        "page": {"width": W, "height": H},
+        "fiducials": {
+            "kind": "corner",
+            "marks": [
+                {"x": 8, "y": 8, "size": arm},
+                {"x": W - 8, "y": 8, "size": arm},
+                {"x": W - 8, "y": H - 8, "size": arm},
+                {"x": 8, "y": H - 8, "size": arm},
+            ],
+        },
+        "fields": [{"name": "n", "kind": "characters", "label": LABEL, "boxes": [[40, 40, 6, 8]]}],
+    }
+    tpl = parse_template(data)
+    assert tpl.orientation == "none"
+    result = align(scanned(tpl, 200, 0, 0.8, seed=4), tpl)
+    assert result.rotation == 0
+    assert result.residual_mm < 0.5
+
+
+def test_the_reading_keeps_the_residual():
+    from safar.reading.card import read_card
+
+    tpl = template("bullseye", big=6.0)
+    reading = read_card(scanned(tpl, 200, 90, 1.5), tpl, today=TODAY)
+    assert reading.aligned, reading.problem
+    assert reading.rotation == 270
+    assert 0 <= reading.residual_mm < 0.3
+    moved = _moved(template("ring", extra=[(72, 5), (72, 96)]), 5, -3.0)
+    refused = read_card(
+        scanned(moved, 200), template("ring", extra=[(72, 5), (72, 96)]), today=TODAY
+    )
+    assert not refused.aligned and refused.residual_mm is None
+    assert "the extra mark 2 is" in refused.problem

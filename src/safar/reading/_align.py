@@ -629,7 +629,7 @@ def align(grey: np.ndarray, template: Template) -> Alignment:
     worst = int(np.argmax(residuals)) if len(residuals) else 0
     if len(residuals) and residuals[worst] > template.tolerance:
         raise NotAligned(
-            f"the marks do not line up with the template: the {template.mark_name(worst)} mark is"
+            f"the marks do not line up with the template: {template.mark_name(worst)} is"
             f" {residuals[worst]:.1f} mm from its place (at most {template.tolerance:g} mm)"
         )
     return Alignment(
@@ -676,8 +676,7 @@ def _residuals(page: np.ndarray, template: Template) -> np.ndarray:
             found = _relocate_blob(page, want, m.size * PX_PER_MM, template.mark_shape(k), search)
         if found is None:
             raise NotAligned(
-                f"the {template.mark_name(k)} mark is not where the template has it"
-                " once the page is aligned"
+                f"{template.mark_name(k)} is not where the template has it once the page is aligned"
             )
         out.append(np.hypot(found[0] - want[0], found[1] - want[1]) / PX_PER_MM)
     return np.array(out)

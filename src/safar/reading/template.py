@@ -148,7 +148,8 @@ class Template:
         return kind
 
     def mark_name(self, index: int) -> str:
-        return MARK_NAMES[index] if index < 4 else f"extra mark {index - 3}"
+        """ "the top-left mark", …, "the extra mark 1": for messages to operators."""
+        return f"the {MARK_NAMES[index]} mark" if index < 4 else f"the extra mark {index - 3}"
 
     def field(self, name: str) -> Field:
         for f in self.fields:
