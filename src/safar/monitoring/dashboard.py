@@ -3,7 +3,7 @@ a table with a chart above it and a CSV of its own; and the reporting completene
 (which MSC has submitted, on time or late).
 
 Every figure is one query over indexed columns (contacts and cases two): a GROUP BY, or for the
-per-month figures conditional counts, one per month. Months are months of Dushanbe dates (each
+per-month figures conditional counts, one per month (written around the rows the ORM selects). Months are months of Dushanbe dates (each
 month's bounds in the local zone), as in the monthly report.
 """
 
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, F, Min, Q, Sum
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -137,19 +137,19 @@ def contacts(msc_ids: list[int], months: list[Month]) -> Figure:
         months,
         contacts=Counted(),
     )
-    # Those about entry bans: from the links to the entry-ban categories (few), each contact
-    # once however many of them it is filed under.
+    # Those about entry bans: the data contacts with a link to an entry-ban category, each once
+    # however many of them it is filed under (counting the links' distinct contacts instead
+    # sorted them once per month: twice as slow on both databases at a million contacts).
+    links = Contact.categories.through.objects.filter(
+        contact_id=OuterRef("pk"), category__parent_id=ENTRY_BANS
+    )
     bans = _per_month(
-        Contact.categories.through.objects.filter(
-            category__parent_id=ENTRY_BANS,
-            contact__msc_id__in=msc_ids,
-            contact__received_at__gte=start,
-            contact__received_at__lt=end,
-            contact__call_type=Contact.CallType.DATA,
-        ),
-        "contact__received_at",
+        Contact.objects.filter(msc_id__in=msc_ids, received_at__gte=start, received_at__lt=end)
+        .data_calls()
+        .filter(Exists(links)),
+        "received_at",
         months,
-        bans=Counted("contact_id", distinct=True),
+        bans=Counted(),
     )
     for key, row in found.items():
         row.update(bans[key])
