@@ -254,6 +254,13 @@ class Contact(models.Model):
             # (M07) ask, for each contact of the month, when its caller first called the MSC
             # (answered from the index alone).
             models.Index(fields=["caller", "msc", "call_type", "received_at"]),
+            # An MSC's data (or non-data) contacts of a period with their ids: the dashboard's
+            # per-month counts and its joins to the categories read the index alone (the id a
+            # key column, as SQLite has no INCLUDE; safar bench msc-reports).
+            models.Index(
+                fields=["msc", "call_type", "received_at", "id"],
+                name="helpdesk_contact_period_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
