@@ -1,6 +1,7 @@
 """Read queXF's filled questionnaire scans with Safar's card reader, and score it.
 
     .venv/bin/python scripts/eval_quexf.py [--data ../shared/testdata/forms/quexf] [--templates]
+        [--model FILE] [--cards N] [--rough N]
 
 queXF (GPL-2) ships a form, its template (test_original.xml: box coordinates in pixels at
 300 dpi) and three filled, scanned copies. `--templates` converts the XML into Safar templates
@@ -8,11 +9,20 @@ queXF (GPL-2) ships a form, its template (test_original.xml: box coordinates in 
 and compares checkboxes and characters with what a person reads on the scans (EXPECTED, written
 by looking at the scans). This shows the reader is general, not tuned to our own renderer. Not
 part of the test suite: ../shared is not on users' machines.
+
+Characters are also counted per class: digits, Latin capitals, Cyrillic capitals (queXF has no
+Cyrillic). For comparison on Safar's own data, `--cards N` reads the character boxes of N
+synthetic cards (seed 99, cut by the reader itself as in training, none of them trained on) and
+`--rough N` N box crops per class in the rough hands of training.box_crop (seed 777), each per
+class; letters are read over the "names" charset, digits over "digits". `--model FILE` reads
+with another model file instead of the shipped one (to judge a candidate before installing it).
+queXF is the held-apart real evaluation: never train or tune on it.
 """
 
 import argparse
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -157,6 +167,65 @@ def convert(xml_path: Path) -> list[dict]:
     return templates
 
 
+GROUPS = ("digits", "Latin capitals", "Cyrillic capitals")
+
+
+def group_of(ch: str) -> str:
+    from safar.reading.classes import CYRILLIC_ONLY, DIGITS, to_class
+
+    cls = to_class(ch)
+    return GROUPS[0] if cls in DIGITS else GROUPS[2] if cls in CYRILLIC_ONLY else GROUPS[1]
+
+
+def print_groups(title: str, right: Counter, total: Counter) -> None:
+    parts = [
+        f"{g} {right[g]}/{total[g]} ({right[g] / total[g]:.1%})" if total[g] else f"{g} none"
+        for g in GROUPS
+    ]
+    print(f"{title}: " + " · ".join(parts))
+
+
+def use_model(path: Path) -> None:
+    """Read with the model in `path` instead of the shipped one."""
+    from safar.reading import _boxes
+    from safar.reading._characters import load_model
+
+    _boxes.load_model = lambda: load_model(path)  # type: ignore[assignment]
+
+
+def classify(masks, labels) -> tuple[Counter, Counter]:
+    """Per-group right/total of the classifier over masks labelled with classes."""
+    from safar.reading import _boxes
+
+    model = _boxes.load_model()
+    right, total = Counter(), Counter()
+    for charset, pick in (("digits", str.isdigit), ("names", lambda c: not c.isdigit())):
+        chosen = [i for i, c in enumerate(labels) if pick(c)]
+        if not chosen:
+            continue
+        probs, allowed = model.probabilities([masks[i] for i in chosen], charset)
+        _, index = model.logits_of_masks([masks[i] for i in chosen])
+        for row, k in zip(probs, index, strict=True):
+            want = labels[chosen[k]]
+            total[group_of(want)] += 1
+            right[group_of(want)] += allowed[int(row.argmax())] == want
+    return right, total
+
+
+def evaluate_cards(count: int) -> None:
+    from safar.reading.training import card_masks
+
+    masks, labels = card_masks(count, seed=99, log=lambda _: None)
+    print_groups(f"synthetic cards ({count}) characters right", *classify(masks, labels))
+
+
+def evaluate_rough(per_class: int) -> None:
+    from safar.reading.training import synthetic_masks
+
+    masks, labels = synthetic_masks(per_class, seed=777, rough=1.0)
+    print_groups(f"rough synthetic boxes ({per_class}/class) right", *classify(masks, labels))
+
+
 def evaluate(data: Path) -> int:
     import pypdfium2 as pdfium
 
@@ -164,6 +233,7 @@ def evaluate(data: Path) -> int:
 
     templates = [load_template(HERE / f"quexf-page{i}.json") for i in (1, 2)]
     box_right = box_total = char_right = char_total = 0
+    group_right, group_total = Counter(), Counter()
     for scan_name, pages in EXPECTED.items():
         images = load_pages((data / scan_name).read_bytes())
         for number, (image, expected) in enumerate(zip(images, pages, strict=True), start=1):
@@ -189,8 +259,12 @@ def evaluate(data: Path) -> int:
                     for i in range(max(len(want_text), len(got))):
                         char_total += 1
                         char_right += got[i : i + 1] == want_text[i : i + 1]
+                        group = group_of(want_text[i : i + 1] or got[i : i + 1])
+                        group_total[group] += 1
+                        group_right[group] += got[i : i + 1] == want_text[i : i + 1]
     print(f"checkboxes right: {box_right}/{box_total} ({box_right / max(box_total, 1):.1%})")
     print(f"characters right: {char_right}/{char_total} ({char_right / max(char_total, 1):.1%})")
+    print_groups("characters right per class", group_right, group_total)
     _ = pdfium
     return 0
 
@@ -204,10 +278,20 @@ if __name__ == "__main__":
         ),
     )
     parser.add_argument("--templates", action="store_true", help="(re)write the templates")
+    parser.add_argument("--model", type=Path, help="read with this model file")
+    parser.add_argument("--cards", type=int, default=0, help="also N synthetic cards' boxes")
+    parser.add_argument("--rough", type=int, default=0, help="also N rough boxes per class")
     args = parser.parse_args()
+    if args.model:
+        use_model(args.model)
     if args.templates:
         HERE.mkdir(exist_ok=True)
         for t in convert(Path(args.data) / "test_original.xml"):
             (HERE / f"{t['name']}.json").write_text(json.dumps(t, indent=1) + "\n")
             print(f"wrote {HERE / t['name']}.json")
-    raise SystemExit(evaluate(Path(args.data)))
+    code = evaluate(Path(args.data))
+    if args.cards:
+        evaluate_cards(args.cards)
+    if args.rough:
+        evaluate_rough(args.rough)
+    raise SystemExit(code)
