@@ -15,7 +15,9 @@ Cyrillic). For comparison on Safar's own data, `--cards N` reads the character b
 synthetic cards (seed 99, cut by the reader itself as in training, none of them trained on) and
 `--rough N` N box crops per class in the rough hands of training.box_crop (seed 777), each per
 class; letters are read over the "names" charset, digits over "digits". `--model FILE` reads
-with another model file instead of the shipped one (to judge a candidate before installing it).
+every box with another model file instead of the shipped ones, models/characters-letters.npz
+included (to judge a candidate before installing it); without it letter-only boxes are read by
+that letters file, as the reader does.
 queXF is the held-apart real evaluation: never train or tune on it.
 """
 
@@ -186,20 +188,23 @@ def print_groups(title: str, right: Counter, total: Counter) -> None:
 
 
 def use_model(path: Path) -> None:
-    """Read with the model in `path` instead of the shipped one."""
+    """Read every box with the model in `path` instead of the shipped ones (the letters file too)."""
     from safar.reading import _boxes
     from safar.reading._characters import load_model
 
     _boxes.load_model = lambda: load_model(path)  # type: ignore[assignment]
+    _boxes.letters_model = lambda: None  # type: ignore[assignment]
 
 
 def classify(masks, labels) -> tuple[Counter, Counter]:
     """Per-group right/total of the classifier over masks labelled with classes."""
     from safar.reading import _boxes
 
-    model = _boxes.load_model()
+    main = _boxes.load_model()
+    letters = _boxes.letters_model() or main  # letters as the reader reads letter-only boxes
     right, total = Counter(), Counter()
     for charset, pick in (("digits", str.isdigit), ("names", lambda c: not c.isdigit())):
+        model = main if charset == "digits" else letters
         chosen = [i for i, c in enumerate(labels) if pick(c)]
         if not chosen:
             continue
