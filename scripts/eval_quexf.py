@@ -1,6 +1,7 @@
 """Read queXF's filled questionnaire scans with Safar's card reader, and score it.
 
     .venv/bin/python scripts/eval_quexf.py [--data ../shared/testdata/forms/quexf] [--templates]
+        [--model FILE] [--cards N] [--rough N]
 
 queXF (GPL-2) ships a form, its template (test_original.xml: box coordinates in pixels at
 300 dpi) and three filled, scanned copies. `--templates` converts the XML into Safar templates
@@ -8,11 +9,22 @@ queXF (GPL-2) ships a form, its template (test_original.xml: box coordinates in 
 and compares checkboxes and characters with what a person reads on the scans (EXPECTED, written
 by looking at the scans). This shows the reader is general, not tuned to our own renderer. Not
 part of the test suite: ../shared is not on users' machines.
+
+Characters are also counted per class: digits, Latin capitals, Cyrillic capitals (queXF has no
+Cyrillic). For comparison on Safar's own data, `--cards N` reads the character boxes of N
+synthetic cards (seed 99, cut by the reader itself as in training, none of them trained on) and
+`--rough N` N box crops per class in the rough hands of training.box_crop (seed 777), each per
+class; letters are read over the "names" charset, digits over "digits". `--model FILE` reads
+every box with another model file instead of the shipped ones, models/characters-letters.npz
+included (to judge a candidate before installing it); without it letter-only boxes are read by
+that letters file, as the reader does.
+queXF is the held-apart real evaluation: never train or tune on it.
 """
 
 import argparse
 import json
 import xml.etree.ElementTree as ET
+from collections import Counter
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent / "quexf"
@@ -105,6 +117,62 @@ def convert(xml_path: Path) -> list[dict]:
     return templates
 
 
+from safar.reading.quexf import CHAR_GROUPS as GROUPS  # noqa: E402
+from safar.reading.quexf import char_group as group_of  # noqa: E402
+
+
+def print_groups(title: str, right: Counter, total: Counter) -> None:
+    parts = [
+        f"{g} {right[g]}/{total[g]} ({right[g] / total[g]:.1%})" if total[g] else f"{g} none"
+        for g in GROUPS
+    ]
+    print(f"{title}: " + " · ".join(parts))
+
+
+def use_model(path: Path) -> None:
+    """Read every box with the model in `path` instead of the shipped ones (the letters file too)."""
+    from safar.reading import _boxes
+    from safar.reading._characters import load_model
+
+    _boxes.load_model = lambda: load_model(path)  # type: ignore[assignment]
+    _boxes.letters_model = lambda: None  # type: ignore[assignment]
+
+
+def classify(masks, labels) -> tuple[Counter, Counter]:
+    """Per-group right/total of the classifier over masks labelled with classes."""
+    from safar.reading import _boxes
+
+    main = _boxes.load_model()
+    letters = _boxes.letters_model() or main  # letters as the reader reads letter-only boxes
+    right, total = Counter(), Counter()
+    for charset, pick in (("digits", str.isdigit), ("names", lambda c: not c.isdigit())):
+        model = main if charset == "digits" else letters
+        chosen = [i for i, c in enumerate(labels) if pick(c)]
+        if not chosen:
+            continue
+        probs, allowed = model.probabilities([masks[i] for i in chosen], charset)
+        _, index = model.logits_of_masks([masks[i] for i in chosen])
+        for row, k in zip(probs, index, strict=True):
+            want = labels[chosen[k]]
+            total[group_of(want)] += 1
+            right[group_of(want)] += allowed[int(row.argmax())] == want
+    return right, total
+
+
+def evaluate_cards(count: int) -> None:
+    from safar.reading.training import card_masks
+
+    masks, labels = card_masks(count, seed=99, log=lambda _: None)
+    print_groups(f"synthetic cards ({count}) characters right", *classify(masks, labels))
+
+
+def evaluate_rough(per_class: int) -> None:
+    from safar.reading.training import synthetic_masks
+
+    masks, labels = synthetic_masks(per_class, seed=777, rough=1.0)
+    print_groups(f"rough synthetic boxes ({per_class}/class) right", *classify(masks, labels))
+
+
 def evaluate(data: Path, blank: bool = True) -> int:
     from safar.reading.quexf import score
 
@@ -112,6 +180,7 @@ def evaluate(data: Path, blank: bool = True) -> int:
     br, bt, cr, ct = s["box_right"], s["box_total"], s["char_right"], s["char_total"]
     print(f"checkboxes right: {br}/{bt} ({br / max(bt, 1):.1%})")
     print(f"characters right: {cr}/{ct} ({cr / max(ct, 1):.1%})")
+    print_groups("characters right per class", s["class_right"], s["class_total"])
     return 0
 
 
@@ -129,10 +198,20 @@ if __name__ == "__main__":
         action="store_true",
         help="judge ink without queXF's blank scan (rendered from the template instead)",
     )
+    parser.add_argument("--model", type=Path, help="read with this model file")
+    parser.add_argument("--cards", type=int, default=0, help="also N synthetic cards' boxes")
+    parser.add_argument("--rough", type=int, default=0, help="also N rough boxes per class")
     args = parser.parse_args()
+    if args.model:
+        use_model(args.model)
     if args.templates:
         HERE.mkdir(exist_ok=True)
         for t in convert(Path(args.data) / "test_original.xml"):
             (HERE / f"{t['name']}.json").write_text(json.dumps(t, indent=1) + "\n")
             print(f"wrote {HERE / t['name']}.json")
-    raise SystemExit(evaluate(Path(args.data), blank=not args.no_blank))
+    code = evaluate(Path(args.data), blank=not args.no_blank)
+    if args.cards:
+        evaluate_cards(args.cards)
+    if args.rough:
+        evaluate_rough(args.rough)
+    raise SystemExit(code)

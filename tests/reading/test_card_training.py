@@ -103,3 +103,41 @@ def test_an_ensemble_file_round_trips_and_averages_its_members(tmp_path):
     p_each = [Ensemble((m,)).probabilities(glyph, "digits")[0] for m in (first, second)]
     assert np.allclose(p_pair, (p_each[0] + p_each[1]) / 2, atol=1e-6)
     assert [m.temperature for m in pair.members] == [first.temperature, second.temperature]
+
+
+def test_letter_only_boxes_are_those_that_allow_no_digit():
+    from safar.reading._boxes import letter_boxes
+    from safar.reading.template import load_template
+
+    template = load_template("safar-card")
+    boxes = letter_boxes(template)
+    fields = {f.name: f for f in template.fields}
+    # A serial's two letters, names and letter codes: letters only.
+    assert {("card_number", 0), ("card_number", 1)} <= boxes
+    assert ("card_number", 2) not in boxes
+    assert all(("surname", k) in boxes for k in range(len(fields["surname"].boxes)))
+    assert ("citizenship_code", 0) in boxes
+    # A passport number may start with a digit or a letter: its boxes keep the digit networks.
+    assert not any(name in ("passport_number", "birth_date") for name, _ in boxes)
+
+
+def test_letter_boxes_are_read_by_the_letters_networks_and_each_box_by_one_ensemble():
+    from safar.reading._boxes import _logits
+    from safar.reading._characters import MODEL_PATH, Ensemble, load_model
+    from safar.reading._glyphs import glyph
+
+    shipped = load_model(MODEL_PATH)
+    main, letters = Ensemble(shipped.members[:2]), Ensemble(shipped.members[2:])
+    rng = np.random.default_rng(5)
+    masks = [glyph(ch, rng) > 127 for ch in "A7B"]
+    owners = [("surname", 0), ("passport_number", 3), ("surname", 1)]
+    z = _logits(main, masks, owners, letters, {("surname", 0), ("surname", 1)})
+    want_main, _ = main.logits_of_masks(masks[1:2])
+    want_letters, _ = letters.logits_of_masks([masks[0], masks[2]])
+    assert z[("passport_number", 3)].shape == (2, len(shipped.classes))
+    assert np.allclose(z[("passport_number", 3)], want_main[:, 0])
+    assert z[("surname", 0)].shape == (1, len(shipped.classes))
+    assert np.allclose(z[("surname", 1)], want_letters[:, 1])
+    # Without a letters model every box goes through the main networks.
+    plain = _logits(main, masks, owners)
+    assert np.allclose(plain[("surname", 1)], main.logits_of_masks(masks)[0][:, 2])

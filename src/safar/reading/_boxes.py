@@ -10,7 +10,7 @@ import numpy as np
 from . import _constrained, _validate
 from ._align import PX_PER_MM, Alignment, corners_in_source
 from ._blank import BlankReference, blank_reference
-from ._characters import ink_mask, load_model, members_mean
+from ._characters import LETTERS_MODEL_PATH, ink_mask, load_model, members_mean
 from ._checkboxes import (  # noqa: F401 (the checkbox names stay importable from here)
     CHECK_INSET_MM,
     EMPTY,
@@ -60,17 +60,35 @@ NAMES = CHARSET_CLASSES["names"]
 UNKNOWN_NAME = 0.5
 
 
-def _logits(model, masks: list[np.ndarray], owners: list) -> dict:
+def _logits(model, masks: list[np.ndarray], owners: list, letters_model=None, letters=()) -> dict:
     """Logits per box, one row per ensemble member.
 
     Each glyph is read once as it is on the page. Reading it also thickened and thinned by a
     pixel (and averaging) was tried: on 600 tuning cards it saved 7 points fewer cards with no
     fewer wrong values (thinning breaks thin strokes), so an ensemble of networks does that job.
+    With `letters_model`, the boxes in `letters` (those that allow no digit) are read by it
+    instead: every box still goes through one ensemble.
     """
     if not masks:
         return {}
-    z, index = model.logits_of_masks(masks)  # members × glyphs × classes
-    return {owners[i]: z[:, row] for row, i in enumerate(index)}
+    out = {}
+    groups = [(model, [i for i, o in enumerate(owners) if o not in letters])]
+    if letters_model is not None:
+        groups.append((letters_model, [i for i, o in enumerate(owners) if o in letters]))
+    else:
+        groups[0] = (model, list(range(len(owners))))
+    for net, which in groups:
+        if not which:
+            continue
+        z, index = net.logits_of_masks([masks[i] for i in which])  # members × glyphs × classes
+        out.update({owners[which[i]]: z[:, row] for row, i in enumerate(index)})
+    return out
+
+
+def letters_model():
+    """The networks that read letter-only boxes, when models/characters-letters.npz exists
+    (fine-tuned on rough hands; digits keep the main networks, which read card digits surer)."""
+    return load_model(LETTERS_MODEL_PATH) if LETTERS_MODEL_PATH.exists() else None
 
 
 def _decode(probs: np.ndarray, allowed: str) -> tuple[str, float]:
@@ -99,6 +117,18 @@ def _classes_for(f: Field, position: int, script: str | None) -> str:
     if position < f.first_count and f.first_charset:
         return CHARSET_CLASSES[f.first_charset]
     return CHARSET_CLASSES[f.charset]
+
+
+def letter_boxes(template: Template) -> set[tuple[str, int]]:
+    """(field, box) of the character boxes that allow no digit (names, letter codes, a serial's
+    letters); a box that may hold a digit (a passport number's first boxes too) is not one."""
+    return {
+        (f.name, k)
+        for f in template.fields
+        if f.kind != "checkboxes"
+        for k in range(len(f.boxes))
+        if not set(_classes_for(f, k, None)) & set(DIGITS)
+    }
 
 
 def read_fields(
@@ -137,7 +167,7 @@ def read_fields(
                 blank_conf[(f.name, k)] = 0.5  # a faint mark: read it, but doubt it
             masks.append(m)
             owners.append((f.name, k))
-    logits = _logits(model, masks, owners)
+    logits = _logits(model, masks, owners, letters_model(), letter_boxes(template))
 
     def probabilities(key, allowed: str) -> np.ndarray:
         """1 × allowed classes: the mean over the ensemble's members (a reading they disagree

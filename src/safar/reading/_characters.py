@@ -18,6 +18,8 @@ import numpy as np
 from .classes import CHARSET_CLASSES
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "characters.npz"
+# Optional: networks for the boxes that allow letters only (see _boxes.letters_model).
+LETTERS_MODEL_PATH = MODEL_PATH.with_name("characters-letters.npz")
 NORM = 28  # normalised glyph size
 INNER = 20  # the glyph's longer side inside the normalised square
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,23 @@ EXPECTED: dict[str, list[dict[str, str | None]]] = {
 }
 
 
+CHAR_GROUPS = ("digits", "Latin capitals", "Cyrillic capitals")
+
+
+def char_group(ch: str) -> str:
+    """The class a character's accuracy is reported under."""
+    from .classes import CYRILLIC_ONLY, DIGITS, to_class
+
+    cls = to_class(ch)
+    return (
+        CHAR_GROUPS[0]
+        if cls in DIGITS
+        else CHAR_GROUPS[2]
+        if cls in CYRILLIC_ONLY
+        else CHAR_GROUPS[1]
+    )
+
+
 def score(
     data: Path = DATA, *, verbose: bool = False, today: dt.date | None = None, blank: bool = True
 ) -> dict:
@@ -88,6 +106,7 @@ def score(
         ]
     out: dict[str, Any] = {"box_right": 0, "box_total": 0, "char_right": 0, "char_total": 0}
     out.update(pages=0, aligned=0, seconds=[], residuals=[], problems=[])
+    out.update(class_right=Counter(), class_total=Counter())
     for scan_name, pages in EXPECTED.items():
         images = load_pages((data / scan_name).read_bytes())
         for number, (image, expected) in enumerate(zip(images, pages, strict=True), start=1):
@@ -126,6 +145,10 @@ def score(
                     got = (reading.raw or "").strip()
                     want_text = want or ""
                     for i in range(max(len(want_text), len(got))):
+                        right = got[i : i + 1] == want_text[i : i + 1]
+                        group = char_group(want_text[i : i + 1] or got[i : i + 1])
                         out["char_total"] += 1
-                        out["char_right"] += got[i : i + 1] == want_text[i : i + 1]
+                        out["char_right"] += right
+                        out["class_total"][group] += 1
+                        out["class_right"][group] += right
     return out

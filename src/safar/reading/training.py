@@ -21,7 +21,15 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ._characters import MODEL_PATH, Ensemble, Model, glyph_inputs, ink_mask, save_model
+from ._characters import (
+    MODEL_PATH,
+    Ensemble,
+    Model,
+    glyph_inputs,
+    ink_mask,
+    load_model,
+    save_model,
+)
 from ._glyphs import glyph
 from .classes import CLASSES, DIGITS, to_class
 
@@ -35,16 +43,27 @@ def crop_threshold(crop: np.ndarray) -> float:
     return min(float(otsu), paper * 0.75) if crop.min() < paper * 0.75 else paper * 0.5
 
 
-def box_crop(ch: str, rng: np.random.Generator, w: int = BOX_W, h: int = BOX_H) -> np.ndarray:
-    """A grey box interior holding a handwritten `ch`, degraded like a scan."""
-    g = glyph(ch, rng)
+def box_crop(
+    ch: str, rng: np.random.Generator, w: int = BOX_W, h: int = BOX_H, *, rough: bool = False
+) -> np.ndarray:
+    """A grey box interior holding a handwritten `ch`, degraded like a scan. `rough`: written in
+    the hands of real scanned forms (see _glyphs) and often scanned like them: tall letters that
+    fill or overrun the box, and a 1-bit scan at 300 dpi resampled to the reader's 8 px/mm."""
+    g = glyph(ch, rng, rough=rough)
     height = int(h * rng.uniform(0.55, 1.0))
     width = min(w, int(height * rng.uniform(0.85, 1.15)))
+    if rough and rng.random() < 0.25:  # the letter overruns the box: its edge is cut off
+        height = int(h * rng.uniform(1.0, 1.15))
+        width = int(height * rng.uniform(0.75, 1.1))
     g = cv2.resize(g, (width, height), interpolation=cv2.INTER_AREA)
-    canvas = np.zeros((h, w), np.float32)
-    oy = rng.integers(0, h - height + 1)
-    ox = rng.integers(0, w - width + 1)
+    canvas = np.zeros((max(h, height), max(w, width)), np.float32)
+    oy = rng.integers(0, max(h, height) - height + 1)
+    ox = rng.integers(0, max(w, width) - width + 1)
     canvas[oy : oy + height, ox : ox + width] = g / 255.0
+    if canvas.shape != (h, w):
+        y0 = rng.integers(0, canvas.shape[0] - h + 1)
+        x0 = rng.integers(0, canvas.shape[1] - w + 1)
+        canvas = canvas[y0 : y0 + h, x0 : x0 + w]
     paper, ink = rng.uniform(200, 250), rng.uniform(10, 120)
     grey = paper - canvas * (paper - ink)
     if rng.random() < 0.3:  # a box line pushed in by misalignment
@@ -57,6 +76,8 @@ def box_crop(ch: str, rng: np.random.Generator, w: int = BOX_W, h: int = BOX_H) 
             (slice(None), slice(w - t, w)),
         ][side]
         grey[sl] = ink
+    if rough and rng.random() < 0.5:
+        return one_bit_scan(grey, rng)
     if rng.random() < 0.5:
         grey = cv2.GaussianBlur(grey, (3, 3), rng.uniform(0.3, 1.0))
     if rng.random() < 0.4:  # lower resolution: down and up again
@@ -65,6 +86,21 @@ def box_crop(ch: str, rng: np.random.Generator, w: int = BOX_W, h: int = BOX_H) 
         grey = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR)
     grey += rng.normal(0, rng.uniform(2, 12), grey.shape)
     return np.clip(grey, 0, 255).astype(np.uint8)
+
+
+def one_bit_scan(grey: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A black-and-white scan: the page blurred by the scanner's optics, sampled at 200–300 dpi,
+    thresholded to black or white (a light, thin stroke breaks up), then resampled to the
+    reader's 8 px/mm (≈ 203 dpi), which greys the edges again."""
+    h, w = grey.shape
+    f = rng.uniform(1.0, 1.5)  # 203 → 203–305 dpi
+    big = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_LINEAR)
+    big = cv2.GaussianBlur(big, (0, 0), rng.uniform(0.4, 1.2))
+    big = big + rng.normal(0, rng.uniform(4, 20), big.shape)
+    dark, light = float(big.min()), float(np.percentile(big, 90))
+    level = dark + (light - dark) * rng.uniform(0.35, 0.65)
+    bw = np.where(big < level, 0.0, 255.0).astype(np.float32)
+    return np.rint(cv2.resize(bw, (w, h), interpolation=cv2.INTER_AREA)).astype(np.uint8)
 
 
 _PIXEL = np.ones((2, 2), np.uint8)
@@ -81,9 +117,15 @@ def _ink_variant(mask: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return changed.astype(bool) if changed.any() else mask
 
 
+# A rough glyph the scan all but erased (fewer ink pixels than this in a box) teaches nothing.
+MIN_ROUGH_INK = 30
+
+
 def synthetic_masks(
-    per_class: int, seed: int, classes: str = CLASSES
+    per_class: int, seed: int, classes: str = CLASSES, rough: float = 0.0
 ) -> tuple[list[np.ndarray], list[str]]:
+    """`per_class` box masks of each class; a share `rough` of them in the hands and scans of
+    real forms (box_crop's `rough`), drawn again when the scan left almost no ink."""
     from .classes import TO_CYRILLIC
 
     rng = np.random.default_rng(seed)
@@ -92,8 +134,14 @@ def synthetic_masks(
         # A shared class is written in both scripts' hands: learn from both.
         variants = [cls] + ([TO_CYRILLIC[cls]] if cls in TO_CYRILLIC else [])
         for i in range(per_class):
-            crop = box_crop(variants[i % len(variants)], rng)
-            masks.append(_ink_variant(ink_mask(crop, crop_threshold(crop)), rng))
+            ch = variants[i % len(variants)]
+            is_rough = bool(rough) and rng.random() < rough
+            for _ in range(5):
+                crop = box_crop(ch, rng, rough=is_rough)
+                mask = ink_mask(crop, crop_threshold(crop))
+                if not is_rough or mask.sum() >= MIN_ROUGH_INK:
+                    break
+            masks.append(_ink_variant(mask, rng))
             labels.append(cls)
     return masks, labels
 
@@ -218,13 +266,19 @@ def fit(
     batch: int = 256,
     lr: float = 2e-3,
     weight_decay: float = 1e-4,
+    init: dict | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Train the network; returns the parameters as NumPy arrays."""
+    """Train the network (from `init`'s parameters when given: fine-tuning); returns the
+    parameters as NumPy arrays."""
     import jax
     import jax.numpy as jnp
 
-    params = _init(jax.random.PRNGKey(seed), len(CLASSES))
+    params = (
+        jax.tree_util.tree_map(jnp.asarray, init)
+        if init is not None
+        else _init(jax.random.PRNGKey(seed), len(CLASSES))
+    )
     zeros = jax.tree_util.tree_map(jnp.zeros_like, params)
     moments = (zeros, zeros)
     steps_per_epoch = max(1, len(y) // batch)
@@ -288,47 +342,56 @@ def train(
     confirmed_weight: int = 5,
     out: Path = MODEL_PATH,
     epochs: int = 16,
+    rough: float = 0.0,
+    start: Path | None = None,
+    lr: float = 2e-3,
     log: Callable[[str], None] = print,
 ) -> dict:
     """Train the classifier (`members` networks, from seeds seed, seed+1, …) and write it to
-    `out`; returns what it measured on held-out data (the weakest member's accuracy)."""
+    `out`; returns what it measured on held-out data (the weakest member's accuracy).
+
+    `start`: fine-tune the networks of that model file (`members` ignored) instead of training
+    new ones — a few epochs at a lower `lr` on a smaller draw of data take minutes, not the ~45
+    minutes per network of training from scratch. The networks already differ (each was trained
+    on its own draw), so to save CPU they are fine-tuned on one draw, each with its own order,
+    shifts and held-out samples. `rough`: the share of synthetic glyphs written in the hands and
+    scans of real forms (see box_crop)."""
     t0 = time.time()
-    nets, results = [], []
-    for k in range(members):
-        net, result = _train_member(
-            seed + k,
-            per_class=per_class,
-            extra_digits=extra_digits,
-            cards=cards,
-            confirmed=confirmed,
-            confirmed_weight=confirmed_weight,
-            epochs=epochs,
-            log=log,
+    starts = list(load_model(start).members) if start is not None else [None] * members
+    shared = None
+    if start is not None:
+        shared = _prepare(
+            seed, per_class, extra_digits, cards, confirmed, confirmed_weight, rough, log
         )
+    nets, results = [], []
+    for k, init in enumerate(starts):
+        data = shared or _prepare(
+            seed + k, per_class, extra_digits, cards, confirmed, confirmed_weight, rough, log
+        )
+        net, result = _fit_member(seed + k, data, epochs=epochs, init=init, lr=lr, log=log)
         nets.append(net)
         results.append(result)
     save_model(out, Ensemble(tuple(nets)))
-    log(f"{members} network(s) in {time.time() - t0:.0f} s; wrote {out}")
+    log(f"{len(nets)} network(s) in {time.time() - t0:.0f} s; wrote {out}")
     return min(results, key=lambda r: r["accuracy"])
 
 
-def _train_member(
+def _prepare(
     seed: int,
-    *,
     per_class: int,
     extra_digits: int,
     cards: int,
     confirmed: Path | None,
     confirmed_weight: int,
-    epochs: int,
+    rough: float,
     log: Callable[[str], None],
-) -> tuple[Model, dict]:
-    """One network: its own draw of the synthetic data, initialisation and held-out samples."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """One draw of the training data: glyphs, extras, class indexes, confirmed samples."""
     t0 = time.time()
-    masks, labels = synthetic_masks(per_class, seed)
+    masks, labels = synthetic_masks(per_class, seed, rough=rough)
     # Digits fill most boxes of a card (dates, passport number) and no word list helps a
     # passport number: they get more samples than letters.
-    more, more_labels = synthetic_masks(extra_digits, seed + 1000, DIGITS)
+    more, more_labels = synthetic_masks(extra_digits, seed + 1000, DIGITS, rough=rough)
     masks, labels = masks + more, labels + more_labels
     if cards:
         cm, cl = card_masks(cards, seed + 2000, log)
@@ -350,8 +413,37 @@ def _train_member(
         f"seed {seed}: {len(y)} samples ({n_confirmed} confirmed) prepared in "
         f"{time.time() - t0:.0f} s"
     )
+    return glyphs, extras, y, n_confirmed
+
+
+def _fit_member(
+    seed: int,
+    data: tuple[np.ndarray, np.ndarray, np.ndarray, int],
+    *,
+    epochs: int,
+    init: Model | None,
+    lr: float,
+    log: Callable[[str], None],
+) -> tuple[Model, dict]:
+    """One network: its own initialisation (or starting network), order and held-out samples."""
+    t0 = time.time()
+    glyphs, extras, y, n_confirmed = data
     held = np.random.default_rng(seed + 1).random(len(y)) < 0.05
-    params = fit(glyphs[~held], extras[~held], y[~held], seed=seed, epochs=epochs, log=log)
+    start = None
+    if init is not None:
+        if init.classes != CLASSES:
+            raise ValueError("the starting model knows other classes than this reader")
+        start = {"conv": [tuple(c) for c in init.convs], "dense": [tuple(d) for d in init.dense]}
+    params = fit(
+        glyphs[~held],
+        extras[~held],
+        y[~held],
+        seed=seed,
+        epochs=epochs,
+        lr=lr,
+        init=start,
+        log=log,
+    )
     net = Model(convs=tuple(params["conv"]), dense=tuple(params["dense"]), classes=CLASSES)
     z = net.logits(glyphs[held], extras[held])
     accuracy = float((z.argmax(axis=1) == y[held]).mean())
