@@ -197,7 +197,9 @@ def record_pages(*, upload: Upload, pages) -> list[Scan]:
             },
         )
         scans.append(scan)
-    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.SPLIT, error="")
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.SPLIT, error="", error_key="", error_params={}
+    )
     return scans
 
 
@@ -283,7 +285,7 @@ def retry_failed_upload(*, upload: Upload) -> bool:
     queues `process_upload`. A file that could not be opened has its page in review: False."""
     return bool(
         Upload.objects.filter(pk=upload.pk, status=Upload.Status.FAILED, scans__isnull=True).update(
-            status=Upload.Status.RECEIVED, error="", attempts=0
+            status=Upload.Status.RECEIVED, error="", error_key="", error_params={}, attempts=0
         )
     )
 
