@@ -3,7 +3,8 @@
     .venv/bin/python scripts/make_bubble_sheet.py
 
 An MSC intake / training knowledge-check answer sheet, as a test centre would print it: A4 portrait,
-ring-shaped corner marks with a bullseye at the top-left (which way up the page is), a candidate ID
+ring-shaped corner marks with a bullseye at the top-left (which way up the page is) and two
+more rings half way down the sides, a candidate ID
 as six columns of digit bubbles 0–9, and 50 questions of four bubbles (A B C D printed inside each
 bubble), filled in with any dark pen or pencil; questions 46–50 take every answer that applies.
 The JSON is committed; this script only keeps its many repeated boxes consistent.
@@ -108,6 +109,11 @@ def main() -> None:
                 {"x": far, "y": 8, "size": MARK},
                 {"x": far, "y": low, "size": MARK},
                 {"x": 8, "y": low, "size": MARK},
+                # Two more rings half way down the sides: with six marks the page is fitted by
+                # least squares, so the residual at each mark measures the fit (paper curl,
+                # a photo's lens), not only how well each mark was found.
+                {"x": far, "y": (297 - MARK) / 2, "size": MARK},
+                {"x": 8, "y": (297 - MARK) / 2, "size": MARK},
             ],
         },
         "confident": 0.9,

@@ -47,7 +47,7 @@ class _Tally:
 
     def line(self, name: str) -> str:
         return (
-            f"  {name:10s} sheets {self.aligned:3d}/{self.sheets:<3d} aligned · clean bubbles "
+            f"  {name:10s} pages {self.aligned:3d}/{self.sheets:<3d} aligned · clean bubbles "
             f"{self.boxes_right}/{self.boxes} ({self.boxes_right / max(self.boxes, 1):.2%}) · "
             f"questions right {self.fields_right}/{self.fields} "
             f"({self.fields_right / max(self.fields, 1):.1%}) · confident "
@@ -71,7 +71,7 @@ def score_sheet(template, sheet: dict, result, tallies: list[_Tally], kinds: dic
         t.sheets += 1
         t.aligned += result.aligned
     if not result.aligned:
-        return [f"not aligned: {result.problem}"]
+        return []
     residual = getattr(result, "residual_mm", None)
     for f in template.fields:
         if f.kind != "checkboxes":
@@ -91,6 +91,9 @@ def score_sheet(template, sheet: dict, result, tallies: list[_Tally], kinds: dic
             t.confident_wrong += sure and not right
         if sure and not right:
             wrong.append(f"{f.name}: read {value!r}, truth {truth!r} (bubbles {marks})")
+        for kind in ("tick", "partial"):
+            if kind in marks:  # should go to a person: count those that did not
+                kinds[f"questions with a {kind}"]["confident" if sure else "doubtful"] += 1
         for mark, state in zip(marks, reading.marks, strict=True):
             kinds[mark][_state(state)] += 1
             if mark in ("fill", "empty"):
@@ -130,6 +133,7 @@ def bench_bubble(count: int, seed: int, photos: bool) -> int:
     by_pen: dict[str, _Tally] = defaultdict(_Tally)
     kinds: dict[str, Counter] = defaultdict(Counter)
     wrong: list[str] = []
+    refused: list[str] = []
     print(f"bubble sheet: {len(jobs)} pages, seed {seed}", flush=True)
     first = True
     for i, job in enumerate(jobs):
@@ -140,7 +144,11 @@ def bench_bubble(count: int, seed: int, photos: bool) -> int:
         started = time.process_time()
         result = read_card(sheet["data"], template, today=TODAY)
         elapsed = time.process_time() - started
-        where = "photo" if sheet["photo"] else f"{sheet['dpi']} dpi"
+        where = f"{sheet['dpi']} dpi"
+        if sheet["photo"]:
+            where = "photo" if sheet["in_frame"] else "photo, cut"
+        if not result.aligned:
+            refused.append(f"page {i + 1} ({where}, {sheet['pen']}): {result.problem}")
         tallies = [total, by_dpi[where], by_pen[sheet["pen"]]]
         for t in tallies:
             t.seconds.append(elapsed)
@@ -159,20 +167,33 @@ def bench_bubble(count: int, seed: int, photos: bool) -> int:
         f"{total.confident}/{total.fields}; confident-but-wrong: {total.confident_wrong}"
     )
     print("by scan resolution:")
-    for name in sorted(by_dpi, key=lambda k: (k == "photo", k.zfill(8))):
+    for name in sorted(by_dpi, key=lambda k: (k.startswith("photo"), k.zfill(8))):
         print(by_dpi[name].line(name))
     print("by pen:")
     for name in pens:
         if name in by_pen:
             print(by_pen[name].line(name))
     print("what each kind of bubble was read as:")
-    for kind in ("fill", "empty", "partial", "offset", "tick", "erased"):
+    for kind in (
+        "fill",
+        "empty",
+        "partial",
+        "offset",
+        "tick",
+        "erased",
+        "questions with a tick",
+        "questions with a partial",
+    ):
         if kinds[kind]:
             states = ", ".join(f"{s} {n}" for s, n in kinds[kind].most_common())
-            print(f"  {kind:8s} {states}")
+            print(f"  {kind:24s} {states}")
+    if refused:
+        print("pages refused:")
+        for r in refused:
+            print(f"  {r}")
     if wrong:
-        print(f"confident-but-wrong questions (first 15 of {len(wrong)}):")
-        for w in wrong[:15]:
+        print(f"confident-but-wrong questions (first 20 of {len(wrong)}):")
+        for w in wrong[:20]:
             print(f"  {w}")
     return 0
 

@@ -206,23 +206,9 @@ def answer(f: Field, choose: str, rng: np.random.Generator) -> list[str]:
     return marks
 
 
-@functools.lru_cache(maxsize=1)
-def _any_fields(source: str) -> frozenset[str]:
-    import json
-    from pathlib import Path
-
-    data = json.loads(Path(source).read_text(encoding="utf-8"))
-    return frozenset(f["name"] for f in data["fields"] if f.get("choose") == "any")
-
-
 def choose_of(template: Template, f: Field) -> str:
-    """'one', 'at_most_one' or 'any' (SPEC15's `choose`), from the template."""
-    choose = getattr(f, "choose", None)
-    if choose:
-        return choose
-    if template.source.endswith(".json") and f.name in _any_fields(template.source):
-        return "any"
-    return "one" if f.required else "at_most_one"
+    """'one', 'at_most_one' or 'any' (SPEC15's `choose`)."""
+    return f.choose
 
 
 def truth_value(template: Template, f: Field, marks: list[str]):
@@ -276,8 +262,14 @@ def synth_sheet(template: Template, rng: np.random.Generator, number: str = "000
     if photo:
         from .photo_synth import photo_jpeg
 
-        data = photo_jpeg(img, rng)  # the JPEG the phone uploads (8-12 MP, perspective, light)
-        meta = {"mode": "photo", "fmt": "jpg", "rotation": 0, "skew": 0.0}
+        info: dict = {}
+        # The JPEG the phone uploads (8-12 MP, perspective, light); photo_synth's own draws.
+        data = photo_jpeg(img, rng, info=info)
+        fw, fh = info["size"]
+        corners = np.asarray(info["corners"])
+        inside = bool((corners >= 0).all() and (corners[:, 0] <= fw).all())
+        inside = inside and bool((corners[:, 1] <= fh).all())
+        meta = {"mode": "photo", "fmt": "jpg", "rotation": 0, "skew": 0.0, "in_frame": inside}
     else:
         rotation = int(fixed.get("rotation", 180 if rng.random() < 0.15 else 0))
         skew = float(fixed.get("skew", rng.uniform(-2, 2)))
