@@ -89,6 +89,10 @@ class Upload(models.Model):
         _("status"), max_length=10, choices=Status.choices, default=Status.RECEIVED
     )
     error = models.TextField(_("error"), blank=True)
+    # The error as a key of capture.problems.PROBLEMS and its parameters, shown in each viewer's
+    # language; an empty key when only the (English) text is known (then `error` is shown).
+    error_key = models.CharField(max_length=24, blank=True)
+    error_params = models.JSONField(default=dict, blank=True)
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     # Splits started: a worker killed while splitting (out of memory) leaves no other trace.
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -109,6 +113,13 @@ class Upload(models.Model):
         if self.centre_id is None and self.batch_id is not None:
             self.centre_id = self.batch.centre_id
         super().save(*args, **kwargs)
+
+    @property
+    def error_text(self) -> str:
+        """The error in the active language (the stored text when its key is not known)."""
+        from .problems import problem_text
+
+        return problem_text(self.error_key, self.error_params, self.error)
 
 
 class ScanQuerySet(models.QuerySet):
@@ -186,6 +197,10 @@ class Scan(models.Model):
     )
     # A technical note for the operator and the administrator (never personal data).
     problem = models.TextField(_("problem"), blank=True)
+    # The problem as a key of capture.problems.PROBLEMS and its parameters, shown in each
+    # viewer's language; an empty key when only the (English) text is known.
+    problem_key = models.CharField(max_length=24, blank=True)
+    problem_params = models.JSONField(default=dict, blank=True)
     # What the reader returned: {field: {"value": …, "confidence": 0..1, "crop": "path"}, …}
     reading = models.JSONField(_("reading"), default=dict, blank=True)
     card_number = models.CharField(_("card number"), max_length=16, blank=True, db_index=True)
@@ -273,6 +288,25 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"scan {self.pk}"
+
+    @property
+    def problem_text(self) -> str:
+        """`problem` in the active language (the stored text when its key is not known)."""
+        from .problems import problem_text
+
+        return problem_text(self.problem_key, self.problem_params, self.problem)
+
+    @property
+    def reading_problem(self) -> str:
+        """Why the reader could not read the page, in the active language ("" when it could)."""
+        from .problems import problem_text
+
+        reading = self.reading or {}
+        return problem_text(
+            reading.get("problem_key", ""),
+            reading.get("problem_params"),
+            reading.get("problem", ""),
+        )
 
     @property
     def centre(self) -> Office:

@@ -7,9 +7,11 @@ the split again finds the pages it already wrote instead of writing them twice. 
 is a single page and is used as it is.
 """
 
+from __future__ import annotations
+
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -24,14 +26,27 @@ MAX_PAGES = 500
 
 
 class UnreadableFile(ValueError):
-    """The file as a whole cannot be opened; the message names the reason, never the content."""
+    """The file as a whole cannot be opened; the message names the reason, never the content.
+
+    `key` and `params` say it again for capture.problems (the reader's refusal keys, or the
+    pipeline's own), so the reason is shown in each viewer's language."""
+
+    def __init__(self, message: str, key: str = "", **params):
+        super().__init__(message)
+        self.key, self.params = key, params
+
+    @classmethod
+    def of(cls, exc: UnreadableImage) -> UnreadableFile:
+        return cls(str(exc), exc.key, **exc.params)
 
 
 @dataclass(frozen=True)
 class Page:
     number: int  # from 1
     image_name: str  # the storage name of the page image; "" when the page could not be rendered
-    problem: str = ""
+    problem: str = ""  # in English; the same as a key of capture.problems and its parameters:
+    problem_key: str = ""
+    problem_params: dict = field(default_factory=dict)
 
 
 def page_name(sha256: str, number: int) -> str:
@@ -44,8 +59,8 @@ def split_pages(*, path: str, sha256: str, extension: str, stored_name: str) -> 
     decoded: intake refuses such files, so this guards files stored before that check)."""
     with open(path, "rb") as handle:
         header_problem = _header_problem(handle.read())
-    if header_problem:
-        raise UnreadableFile(header_problem)
+    if header_problem is not None:
+        raise header_problem
     if extension in (".png", ".jpg", ".jpeg"):
         yield Page(1, stored_name)
     elif extension in (".tif", ".tiff"):
@@ -53,16 +68,18 @@ def split_pages(*, path: str, sha256: str, extension: str, stored_name: str) -> 
     elif extension == ".pdf":
         yield from _pdf_pages(path, sha256)
     else:
-        raise UnreadableFile(f"unsupported file type {extension}")
+        raise UnreadableFile(
+            f"unsupported file type {extension}", "unsupported_type", extension=extension
+        )
 
 
-def _header_problem(data: bytes) -> str:
-    """Why the file's pages cannot be decoded safely, from its header; "" when they can."""
+def _header_problem(data: bytes) -> UnreadableFile | None:
+    """Why the file's pages cannot be decoded safely, from its header; None when they can."""
     try:
         check_pages(data)
     except UnreadableImage as exc:  # PageTooLarge among them; the message names sizes only
-        return str(exc)
-    return ""
+        return UnreadableFile.of(exc)
+    return None
 
 
 def _store_png(name: str, image: Image.Image) -> str:
@@ -77,10 +94,11 @@ def _tiff_pages(path: str, sha256: str) -> Iterator[Page]:
     try:
         tiff = Image.open(path)
     except (UnidentifiedImageError, OSError) as exc:
-        raise UnreadableFile(f"not a readable TIFF ({type(exc).__name__})") from None
+        error = type(exc).__name__
+        raise UnreadableFile(f"not a readable TIFF ({error})", "not_a_tiff", error=error) from None
     with tiff:
         if getattr(tiff, "n_frames", 1) > MAX_PAGES:
-            raise UnreadableFile(f"more than {MAX_PAGES} pages")
+            raise UnreadableFile(f"more than {MAX_PAGES} pages", "too_many_pages", count=MAX_PAGES)
         number = 0
         frames = ImageSequence.Iterator(tiff)
         while True:
@@ -92,7 +110,14 @@ def _tiff_pages(path: str, sha256: str) -> Iterator[Page]:
                 return
             except (OSError, ValueError) as exc:
                 # A damaged frame becomes a page the operator sees (and rejects), not a gap.
-                yield Page(number, "", f"page could not be decoded ({type(exc).__name__})")
+                error = type(exc).__name__
+                yield Page(
+                    number,
+                    "",
+                    f"page could not be decoded ({error})",
+                    "page_undecodable",
+                    {"error": error},
+                )
                 if number == 1:
                     return
                 continue
@@ -110,12 +135,13 @@ def _pdf_pages(path: str, sha256: str) -> Iterator[Page]:
     try:
         pdf = pdfium.PdfDocument(path)
     except pdfium.PdfiumError as exc:
-        raise UnreadableFile(f"not a readable PDF ({exc.__class__.__name__})") from None
+        error = type(exc).__name__
+        raise UnreadableFile(f"not a readable PDF ({error})", "not_a_pdf", error=error) from None
     try:
         if len(pdf) > MAX_PAGES:
-            raise UnreadableFile(f"more than {MAX_PAGES} pages")
+            raise UnreadableFile(f"more than {MAX_PAGES} pages", "too_many_pages", count=MAX_PAGES)
         if len(pdf) == 0:
-            raise UnreadableFile("the PDF has no pages")
+            raise UnreadableFile("the PDF has no pages", "no_pages")
         for index in range(len(pdf)):
             number = index + 1
             name = page_name(sha256, number)
@@ -127,7 +153,14 @@ def _pdf_pages(path: str, sha256: str) -> Iterator[Page]:
                 bitmap = page.render(scale=PDF_RENDER_DPI / 72, grayscale=True)
                 image = bitmap.to_pil()
             except (pdfium.PdfiumError, OSError, ValueError) as exc:
-                yield Page(number, "", f"page could not be rendered ({type(exc).__name__})")
+                error = type(exc).__name__
+                yield Page(
+                    number,
+                    "",
+                    f"page could not be rendered ({error})",
+                    "page_unrendered",
+                    {"error": error},
+                )
                 continue
             yield Page(number, _store_png(name, _page_mode(image)))
     finally:

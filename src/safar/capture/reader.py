@@ -4,7 +4,8 @@ The result is stored on the Scan as plain JSON (`Scan.reading`), with every fiel
 as a PNG under MEDIA_ROOT/crops/, so the review page can show it and the operator's confirmed
 values can be kept with their crops for retraining. Shape of `Scan.reading`:
 
-    {"aligned": bool, "problem": str, "unreadable": bool, "confident": bool,
+    {"aligned": bool, "problem": str, "problem_key": str, "problem_params": dict,
+     "unreadable": bool, "confident": bool,
      "fields": {name: {"value", "confidence", "valid", "problem", "target", "crop"}},
      "values": {crossing field: value},      # what create_crossing would get
      "doubtful": [crossing field, …],        # what an operator must look at
@@ -34,6 +35,7 @@ from PIL import Image, UnidentifiedImageError
 from safar.reading.limits import PageTooLarge, check_pages
 
 from .models import Scan
+from .problems import of_refusal
 
 logger = logging.getLogger(__name__)
 
@@ -65,13 +67,18 @@ def read_page(scan: Scan) -> dict:
     """Read one scan's page; never raises for a bad page (the reading says what went wrong)."""
     started = time.perf_counter()
     if not scan.image:
-        return unreadable_reading(scan.problem or "no page image")
+        if scan.problem:
+            return unreadable_reading(scan.problem, scan.problem_key, scan.problem_params)
+        return unreadable_reading("no page image", "no_image")
     try:
         image = load_image(scan)
     except PageTooLarge as exc:
-        return unreadable_reading(str(exc))  # the page's size, no content
+        return unreadable_reading(str(exc), *of_refusal(exc))  # the page's size, no content
     except (OSError, ValueError) as exc:
-        return unreadable_reading(f"the page image could not be decoded ({type(exc).__name__})")
+        error = type(exc).__name__
+        return unreadable_reading(
+            f"the page image could not be decoded ({error})", "page_undecodable", {"error": error}
+        )
     try:
         reading = read_image(scan, image)
     except Exception as exc:  # noqa: BLE001 - a page the reader trips on goes to an operator
@@ -82,7 +89,10 @@ def read_page(scan: Scan) -> dict:
             type(exc).__name__,
             "".join(traceback.format_tb(exc.__traceback__)),
         )
-        reading = unreadable_reading(f"the reader failed ({type(exc).__name__})")
+        error = type(exc).__name__
+        reading = unreadable_reading(
+            f"the reader failed ({error})", "reader_failed", {"error": error}
+        )
         reading["reader_error"] = True
     reading["seconds"] = round(time.perf_counter() - started, 3)
     return reading
@@ -100,7 +110,12 @@ def read_image(scan: Scan, image: np.ndarray) -> dict:
         # Not a card: perhaps the traveller's passport page, scanned after the card.
         mrz = mrz_on_page(image)
         if mrz is not None:
-            return passport_reading(mrz, card_problem=result.problem or "")
+            return passport_reading(
+                mrz,
+                card_problem=result.problem or "",
+                key=result.problem_key,
+                params=result.problem_params,
+            )
     reading = reading_from_result(scan, result)
     # Looking for a passport costs more than reading the card: only when it can help, i.e.
     # when an identity field of an aligned card is doubtful.
@@ -111,13 +126,17 @@ def read_image(scan: Scan, image: np.ndarray) -> dict:
     return reading
 
 
-def passport_reading(mrz: dict, *, card_problem: str) -> dict:
+def passport_reading(
+    mrz: dict, *, card_problem: str, key: str = "", params: dict | None = None
+) -> dict:
     """A passport page: its MRZ, for the card before it; no card values of its own."""
     return {
         "aligned": False,
         "unreadable": False,
         "passport_page": True,
         "problem": card_problem,
+        "problem_key": key,
+        "problem_params": as_json(params or {}),
         "confident": False,
         "fields": {},
         "values": {},
@@ -126,11 +145,15 @@ def passport_reading(mrz: dict, *, card_problem: str) -> dict:
     }
 
 
-def unreadable_reading(problem: str) -> dict:
+def unreadable_reading(problem: str, key: str = "", params: dict | None = None) -> dict:
+    """A page that could not be opened: `problem` in English, `key` and `params` name it for
+    capture.problems."""
     return {
         "aligned": False,
         "unreadable": True,
         "problem": problem,
+        "problem_key": key,
+        "problem_params": as_json(params or {}),
         "confident": False,
         "fields": {},
         "values": {},
@@ -150,6 +173,8 @@ def reading_from_result(scan: Scan, result) -> dict:
             "aligned": False,
             "unreadable": False,
             "problem": result.problem or "",
+            "problem_key": result.problem_key,
+            "problem_params": as_json(result.problem_params),
             "confident": False,
             "fields": {},
             "values": {},

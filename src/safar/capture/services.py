@@ -189,20 +189,37 @@ def record_pages(*, upload: Upload, pages) -> list[Scan]:
         scan, _created = Scan.objects.get_or_create(
             upload=upload,
             page=page.number,
-            defaults={"image": page.image_name, "problem": page.problem},
+            defaults={
+                "image": page.image_name,
+                "problem": page.problem,
+                "problem_key": page.problem_key,
+                "problem_params": page.problem_params,
+            },
         )
         scans.append(scan)
-    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.SPLIT, error="")
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.SPLIT, error="", error_key="", error_params={}
+    )
     return scans
 
 
 @transaction.atomic
-def record_unreadable_upload(*, upload: Upload, problem: str) -> Scan:
+def record_unreadable_upload(
+    *, upload: Upload, problem: str, key: str = "", params: dict | None = None
+) -> Scan:
     """A file that cannot be opened at all still becomes one scan in the review queue, so an
-    operator sees it and rejects it with a reason (asking the station to scan again)."""
-    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.FAILED, error=problem)
+    operator sees it and rejects it with a reason (asking the station to scan again).
+
+    `problem` is the reason in English; `key` and `params` name it (capture.problems), for each
+    viewer's language."""
+    params = params or {}
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.FAILED, error=problem, error_key=key, error_params=params
+    )
     scan, _created = Scan.objects.get_or_create(
-        upload=upload, page=1, defaults={"problem": problem}
+        upload=upload,
+        page=1,
+        defaults={"problem": problem, "problem_key": key, "problem_params": params},
     )
     return scan
 
@@ -218,24 +235,33 @@ def start_attempt(item: Upload | Scan) -> int:
 
 
 @transaction.atomic
-def record_failed_upload(*, upload: Upload, problem: str) -> Upload:
-    """The worker failed on the file as a whole: `failed` with the reason, shown with the file;
-    `safar capture-requeue --failed` splits it again."""
-    Upload.objects.filter(pk=upload.pk).update(status=Upload.Status.FAILED, error=problem)
-    upload.refresh_from_db(fields=["status", "error"])
+def record_failed_upload(
+    *, upload: Upload, problem: str, key: str = "", params: dict | None = None
+) -> Upload:
+    """The worker failed on the file as a whole: `failed` with the reason (in English, and as
+    `key` and `params` of capture.problems), shown with the file; `safar capture-requeue
+    --failed` splits it again."""
+    Upload.objects.filter(pk=upload.pk).update(
+        status=Upload.Status.FAILED, error=problem, error_key=key, error_params=params or {}
+    )
+    upload.refresh_from_db(fields=["status", "error", "error_key", "error_params"])
     return upload
 
 
 @transaction.atomic
-def record_failed_scan(*, scan: Scan, problem: str) -> Scan:
-    """The worker failed on the page: `failed` with the reason, for the scans page (a scan no
-    longer received or read — handled meanwhile — is returned as it is)."""
+def record_failed_scan(
+    *, scan: Scan, problem: str, key: str = "", params: dict | None = None
+) -> Scan:
+    """The worker failed on the page: `failed` with the reason (in English, and as `key` and
+    `params` of capture.problems), for the scans page (a scan no longer received or read —
+    handled meanwhile — is returned as it is)."""
     scan = locked(scan)
     if scan.status not in (Scan.Status.RECEIVED, Scan.Status.READ):
         return scan
     scan.status = Scan.Status.FAILED
     scan.problem = problem[:1000]
-    scan.save(update_fields=["status", "problem"])
+    scan.problem_key, scan.problem_params = key, params or {}
+    scan.save(update_fields=["status", "problem", "problem_key", "problem_params"])
     return scan
 
 
@@ -247,9 +273,9 @@ def retry_failed_scan(*, scan: Scan) -> Scan:
     if scan.status != Scan.Status.FAILED:
         return scan
     scan.status = Scan.Status.READ if scan.read_at else Scan.Status.RECEIVED
-    scan.problem = ""
+    scan.problem, scan.problem_key, scan.problem_params = "", "", {}
     scan.attempts = 0
-    scan.save(update_fields=["status", "problem", "attempts"])
+    scan.save(update_fields=["status", "problem", "problem_key", "problem_params", "attempts"])
     return scan
 
 
@@ -259,7 +285,7 @@ def retry_failed_upload(*, upload: Upload) -> bool:
     queues `process_upload`. A file that could not be opened has its page in review: False."""
     return bool(
         Upload.objects.filter(pk=upload.pk, status=Upload.Status.FAILED, scans__isnull=True).update(
-            status=Upload.Status.RECEIVED, error="", attempts=0
+            status=Upload.Status.RECEIVED, error="", error_key="", error_params={}, attempts=0
         )
     )
 

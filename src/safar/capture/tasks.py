@@ -47,7 +47,10 @@ def process_upload(upload_id: int) -> int:
         attempts = services.start_attempt(upload)
         if attempts > MAX_ATTEMPTS:
             services.record_failed_upload(
-                upload=upload, problem=f"the worker stopped while splitting it {attempts - 1} times"
+                upload=upload,
+                problem=f"the worker stopped while splitting it {attempts - 1} times",
+                key="split_stopped",
+                params={"count": attempts - 1},
             )
             _route_page_before(upload)
         else:
@@ -72,12 +75,18 @@ def _split(upload: Upload) -> None:
         services.record_pages(upload=upload, pages=pages)
     except UnreadableFile as exc:
         logger.warning("upload %s could not be opened: %s", upload.pk, exc)
-        services.record_unreadable_upload(upload=upload, problem=str(exc))
+        services.record_unreadable_upload(
+            upload=upload, problem=str(exc), key=exc.key, params=exc.params
+        )
         return
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the file must not stay stuck
         _log_failure("splitting upload", upload.pk, exc)
+        error = type(exc).__name__
         services.record_failed_upload(
-            upload=upload, problem=f"the file could not be split ({type(exc).__name__})"
+            upload=upload,
+            problem=f"the file could not be split ({error})",
+            key="split_failed",
+            params={"error": error},
         )
         _route_page_before(upload)
 
@@ -117,7 +126,10 @@ def read_scan(scan_id: int) -> str:
     attempts = services.start_attempt(scan) if scan.status == Scan.Status.RECEIVED else 0
     if attempts > MAX_ATTEMPTS:
         scan = services.record_failed_scan(
-            scan=scan, problem=f"the worker stopped while reading it {attempts - 1} times"
+            scan=scan,
+            problem=f"the worker stopped while reading it {attempts - 1} times",
+            key="read_stopped",
+            params={"count": attempts - 1},
         )
         _route_neighbours(scan)
     elif scan.status in (Scan.Status.RECEIVED, Scan.Status.READ):
@@ -135,8 +147,12 @@ def _read_and_route(scan: Scan) -> Scan:
     except Exception as exc:  # noqa: BLE001 - whatever went wrong, the page must not stay stuck
         _log_failure("scan", scan.pk, exc)
         step = "read" if scan.status == Scan.Status.RECEIVED else "routed"
+        error = type(exc).__name__
         scan = services.record_failed_scan(
-            scan=scan, problem=f"the page could not be {step} ({type(exc).__name__})"
+            scan=scan,
+            problem=f"the page could not be {step} ({error})",
+            key="read_failed" if step == "read" else "route_failed",
+            params={"error": error},
         )
         _route_neighbours(scan)
     return scan

@@ -29,6 +29,7 @@ from typing import Any
 import cv2
 import numpy as np
 
+from .refusals import Refusal
 from .template import Template
 
 PX_PER_MM = 8.0  # resolution of the aligned page the reader works on
@@ -44,8 +45,9 @@ def _size_ok(size_px, expected_px):
 ROUND = ("ring", "bullseye", "disc")
 
 
-class NotAligned(Exception):
-    """The page could not be aligned to the template; the message says why (for operators)."""
+class NotAligned(Refusal):
+    """The page could not be aligned to the template; `key` and `params` say why (for operators,
+    see safar.reading.refusals), the message in English."""
 
 
 @dataclass(frozen=True)
@@ -454,7 +456,7 @@ def _by_barcode(grey: np.ndarray, f: float, hyps: list[np.ndarray], template: Te
         for pts, turn in zip(hyps, turns, strict=True):
             if turned(turn, want) == 0:
                 return pts
-    raise NotAligned("which way up the page is could not be told: the barcode was not read")
+    raise NotAligned("barcode_unread")
 
 
 def _osd_rotate(page: np.ndarray) -> int | None:
@@ -493,7 +495,7 @@ def _by_text(grey: np.ndarray, f: float, hyps: list[np.ndarray], template: Templ
     size = (int(template.width * PX_PER_MM * scale), int(template.height * PX_PER_MM * scale))
     turn = _osd_rotate(cv2.warpPerspective(grey, hom, size, borderValue=255))
     if turn is None:
-        raise NotAligned("which way up the page is could not be told from the printed text")
+        raise NotAligned("text_no_orientation")
     if turn == 0:
         return pts
     # The page drawn under this hypothesis must be turned `turn`° clockwise: the true top-left
@@ -502,7 +504,7 @@ def _by_text(grey: np.ndarray, f: float, hyps: list[np.ndarray], template: Templ
     for other in hyps:
         if _rotation_of(other) == want:
             return other
-    raise NotAligned("the printed text says the page is turned a way its marks do not fit")
+    raise NotAligned("text_misfit")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -542,7 +544,7 @@ def _homography(src: np.ndarray, template: Template) -> np.ndarray:
         return cv2.getPerspectiveTransform(src.astype(np.float32), dst.astype(np.float32))
     hom, _ = cv2.findHomography(src.astype(np.float64), dst, 0)
     if hom is None:
-        raise NotAligned("the marks do not fit the template's layout")
+        raise NotAligned("marks_misfit")
     return hom
 
 
@@ -599,14 +601,14 @@ def _find(small: np.ndarray, template: Template) -> list[np.ndarray]:
 def align(grey: np.ndarray, template: Template) -> Alignment:
     """Warp the page onto the template at PX_PER_MM; raises NotAligned with the reason."""
     if grey.size == 0 or min(grey.shape) < 100:
-        raise NotAligned("the image is too small to be a scanned page")
+        raise NotAligned("image_too_small")
     f = min(1.0, DETECT_SIDE / max(grey.shape))
     small = cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else grey
     hyps = _find(small, template)
     if not hyps and template.fiducial_kind == "edges":
-        raise NotAligned("the page's edges were not found: the page must stand out from around it")
+        raise NotAligned("edges_not_found")
     if not hyps:
-        raise NotAligned("the corner marks were not found where the template has them")
+        raise NotAligned("marks_not_found")
     pts = _choose(hyps, grey, f, template)
     src = _refine(grey, pts / f, template)
     tpl = _template_points(template)
@@ -629,8 +631,10 @@ def align(grey: np.ndarray, template: Template) -> Alignment:
     worst = int(np.argmax(residuals)) if len(residuals) else 0
     if len(residuals) and residuals[worst] > template.tolerance:
         raise NotAligned(
-            f"the marks do not line up with the template: {template.mark_name(worst)} is"
-            f" {residuals[worst]:.1f} mm from its place (at most {template.tolerance:g} mm)"
+            "residual",
+            mark=worst,
+            mm=round(float(residuals[worst]), 1),
+            tolerance=float(template.tolerance),
         )
     return Alignment(
         page=page,
@@ -675,9 +679,7 @@ def _residuals(page: np.ndarray, template: Template) -> np.ndarray:
             search = max(4.0, 3 * template.tolerance) * PX_PER_MM
             found = _relocate_blob(page, want, m.size * PX_PER_MM, template.mark_shape(k), search)
         if found is None:
-            raise NotAligned(
-                f"{template.mark_name(k)} is not where the template has it once the page is aligned"
-            )
+            raise NotAligned("mark_missing", mark=k)
         out.append(np.hypot(found[0] - want[0], found[1] - want[1]) / PX_PER_MM)
     return np.array(out)
 
@@ -689,7 +691,7 @@ def _check_marks(page: np.ndarray, template: Template) -> None:
         x0, y0 = int((m.x + m.size * 0.25) * PX_PER_MM), int((m.y + m.size * 0.25) * PX_PER_MM)
         x1, y1 = int((m.x + m.size * 0.75) * PX_PER_MM), int((m.y + m.size * 0.75) * PX_PER_MM)
         if page[y0:y1, x0:x1].mean() > 110:
-            raise NotAligned("the corner marks do not line up with the template")
+            raise NotAligned("marks_off")
 
 
 def corners_in_source(hom: np.ndarray, rect_mm, margin_mm: float = 0.0) -> np.ndarray:

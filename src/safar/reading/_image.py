@@ -31,7 +31,7 @@ def _as_bytes(source) -> tuple[bytes | None, np.ndarray | None]:
     try:
         return path.read_bytes(), None
     except OSError as exc:
-        raise UnreadableImage(f"{path}: {exc.strerror}") from exc
+        raise UnreadableImage("cannot_open", path=str(path), error=exc.strerror or "") from exc
 
 
 def _to_grey(img: np.ndarray) -> np.ndarray:
@@ -60,7 +60,7 @@ def _pdf_pages(data: bytes, first_only: bool) -> list[np.ndarray]:
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise UnreadableImage(f"not a readable PDF: {exc}") from exc
+        raise UnreadableImage("not_a_pdf", error=type(exc).__name__) from exc
     out = []
     try:
         for i in range(1 if first_only else len(pdf)):
@@ -84,7 +84,7 @@ def _decode(data: bytes, pages: int) -> list[np.ndarray]:
         # JPEG can be decoded at 1/2 or 1/4 size directly, which is much faster than resizing.
         header = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_REDUCED_GRAYSCALE_8)
         if header is None:
-            raise UnreadableImage("not a readable JPEG")
+            raise UnreadableImage("not_a_jpeg")
         side = max(header.shape) * 8
         flag = cv2.IMREAD_GRAYSCALE
         if side >= 4 * MAX_SIDE * 0.9:
@@ -99,7 +99,7 @@ def _decode(data: bytes, pages: int) -> list[np.ndarray]:
         # pages never has more than one of them in memory at full size.
         ok, decoded = cv2.imdecodemulti(buffer, cv2.IMREAD_GRAYSCALE, None, (index, index + 1))
         if not ok or not decoded:
-            raise UnreadableImage("not a readable PNG, JPEG, TIFF or PDF")
+            raise UnreadableImage("not_an_image")
         out.append(_limit(_to_grey(decoded[0])))
     return out
 

@@ -37,16 +37,16 @@ EVEN_MM = 12.0  # marks and ink smaller than this are not mistaken for shade
 
 
 class PhotoRefused(NotAligned):
-    """A photo that cannot be read; the message says why, for the operator."""
+    """A photo that cannot be read; `key` and `params` say why, for the operator (the texts are
+    in safar.reading.refusals)."""
 
 
-NO_PAGE = "no page found in the photo: photograph the whole card on a dark, plain surface"
-CUT_OFF = "part of the page is outside the photo: the whole card must be in the picture"
-TOO_SMALL = (
-    "the page is too small in the photo ({ppm:.1f} px per mm, at least {need:.0f}): come closer"
-)
-BLURRED = "the photo is too blurred: hold the phone still and let it focus"
-TOO_DARK = "the page is in shadow or too dark: photograph it in even light"
+# The refusals' keys (safar.reading.refusals.REFUSALS).
+NO_PAGE = "no_page"
+CUT_OFF = "cut_off"
+TOO_SMALL = "too_small"
+BLURRED = "blurred"
+TOO_DARK = "too_dark"
 
 
 def looks_like_photo(grey: np.ndarray) -> bool:
@@ -372,7 +372,7 @@ def flatten(
     mm = [template.width, template.height, template.width, template.height]
     ppm_each = [s / m for s, m in zip(sides, mm, strict=True)]
     if min(ppm_each) < MIN_PX_PER_MM:
-        raise PhotoRefused(TOO_SMALL.format(ppm=min(ppm_each), need=MIN_PX_PER_MM))
+        raise PhotoRefused(TOO_SMALL, ppm=round(float(min(ppm_each)), 1), need=MIN_PX_PER_MM)
     ppm = float(np.clip(np.mean(ppm_each), PX_PER_MM, MAX_FLAT_PX_PER_MM))
     size = (int(round(template.width * ppm)), int(round(template.height * ppm)))
     dst = np.array([[0, 0], [size[0], 0], [size[0], size[1]], [0, size[1]]], np.float32)

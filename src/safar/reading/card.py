@@ -85,6 +85,10 @@ class CardReading:
     template: Template
     aligned: bool
     problem: str | None = None
+    # Why it was refused, as a key of safar.reading.refusals.REFUSALS and its numbers (for an
+    # application to say it in its user's language); `problem` is the English sentence.
+    problem_key: str = ""
+    problem_params: dict = field(default_factory=dict)
     fields: dict[str, FieldReading] = field(default_factory=dict)
     rotation: int = 0  # how far the scan is turned clockwise from upright: 0, 90, 180, 270
     residual_mm: float | None = None  # alignment: the worst mark's distance from its place, mm
@@ -131,7 +135,13 @@ def read_card(
         # A scan is aligned as it is; a phone photo is found, flattened and evened first.
         alignment, grey, photo = locate(grey, template)
     except (NotAligned, UnreadableImage) as exc:
-        return CardReading(template=template, aligned=False, problem=str(exc))
+        return CardReading(
+            template=template,
+            aligned=False,
+            problem=str(exc),
+            problem_key=exc.key,
+            problem_params=exc.params,
+        )
     if isinstance(expected_date, str):
         expected_date = dt.date.fromisoformat(expected_date)
     fields = read_fields(alignment, grey, template, today=today, expected_date=expected_date)

@@ -17,6 +17,8 @@ import io
 import math
 from dataclasses import dataclass
 
+from .refusals import Refusal
+
 # At most this many pixels per page. A4 at 600 dpi is 34.8 million pixels and an A5 card at
 # 600 dpi under 9 million, so every scan a border centre makes fits; a page this size is 40 MB
 # in grey and 160 MB while a colour decoder holds it (RGBA), which a reading worker can afford.
@@ -28,16 +30,17 @@ PDF_DPI = 300
 MAX_PAGES = 500
 
 
-class UnreadableImage(ValueError):
-    """The file is not an image or PDF the reader can open."""
+class UnreadableImage(Refusal, ValueError):
+    """The file is not an image or PDF the reader can open (`key` and `params` say why, see
+    safar.reading.refusals)."""
 
 
 class PageTooLarge(UnreadableImage):
     """A page declares more pixels than MAX_PAGE_PIXELS (`size` says which and how large), or
     the file has more than MAX_PAGES pages (`size` None); nothing of it was decoded."""
 
-    def __init__(self, message: str, size: PageSize | None = None):
-        super().__init__(message)
+    def __init__(self, key: str, /, size: PageSize | None = None, **params):
+        super().__init__(key, **params)
         self.size = size
 
 
@@ -61,28 +64,30 @@ def check_pages(data: bytes, *, max_pixels: int = MAX_PAGE_PIXELS) -> list[PageS
     sizes = []
     for size in page_sizes(data):
         if size.number > MAX_PAGES:
-            raise PageTooLarge(f"more than {MAX_PAGES} pages")
+            raise PageTooLarge("too_many_pages", count=MAX_PAGES)
         sizes.append(check_size(size, max_pixels))
     if not sizes:
-        raise UnreadableImage("the file has no pages")
+        raise UnreadableImage("no_pages")
     return sizes
 
 
 def check_size(size: PageSize, max_pixels: int = MAX_PAGE_PIXELS) -> PageSize:
     """The page's size when it may be decoded; else PageTooLarge (or UnreadableImage: no size)."""
     if size.width <= 0 or size.height <= 0:
-        raise UnreadableImage(f"page {size.number} has no size")
+        raise UnreadableImage("page_no_size", page=size.number)
     if size.pixels > max_pixels:
-        raise PageTooLarge(too_large_message(size, max_pixels), size)
+        raise PageTooLarge("page_too_large", size, **too_large_params(size, max_pixels))
     return size
 
 
-def too_large_message(size: PageSize, max_pixels: int = MAX_PAGE_PIXELS) -> str:
-    """A technical note naming the page and its size (no content: there is none yet)."""
-    return (
-        f"page {size.number} is {size.width} × {size.height} pixels; "
-        f"at most {max_pixels // 1_000_000} million pixels per page are read"
-    )
+def too_large_params(size: PageSize, max_pixels: int = MAX_PAGE_PIXELS) -> dict[str, int]:
+    """The numbers of a `page_too_large` refusal: the page and its size (no content yet)."""
+    return {
+        "page": size.number,
+        "width": size.width,
+        "height": size.height,
+        "mp": max_pixels // 1_000_000,
+    }
 
 
 def page_sizes(data: bytes):
@@ -106,11 +111,11 @@ def _raster_sizes(data: bytes):
     elif data[:4] in (b"II*\x00", b"MM\x00*"):
         plugin = TiffImagePlugin.TiffImageFile
     else:
-        raise UnreadableImage("not a readable PNG, JPEG, TIFF or PDF")
+        raise UnreadableImage("not_an_image")
     try:
         image = plugin(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - a damaged header raises many types; all mean this
-        raise UnreadableImage(f"the image header cannot be read ({type(exc).__name__})") from None
+        raise UnreadableImage("bad_header", error=type(exc).__name__) from None
     with image:
         number = 1
         while True:
@@ -124,7 +129,7 @@ def _raster_sizes(data: bytes):
                 return
             except Exception as exc:  # noqa: BLE001 - as above
                 raise UnreadableImage(
-                    f"page {number + 1} header cannot be read ({type(exc).__name__})"
+                    "bad_page_header", page=number + 1, error=type(exc).__name__
                 ) from None
             number += 1
 
@@ -135,7 +140,7 @@ def _pdf_sizes(data: bytes):
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise UnreadableImage(f"not a readable PDF ({type(exc).__name__})") from None
+        raise UnreadableImage("not_a_pdf", error=type(exc).__name__) from None
     try:
         for index in range(min(len(pdf), MAX_PAGES + 1)):
             width, height = pdf.get_page_size(index)

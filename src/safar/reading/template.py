@@ -149,7 +149,9 @@ class Template:
 
     def mark_name(self, index: int) -> str:
         """ "the top-left mark", …, "the extra mark 1": for messages to operators."""
-        return f"the {MARK_NAMES[index]} mark" if index < 4 else f"the extra mark {index - 3}"
+        from .refusals import mark_name
+
+        return mark_name(index)
 
     def field(self, name: str) -> Field:
         for f in self.fields:
