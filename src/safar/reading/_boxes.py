@@ -20,6 +20,7 @@ from ._checkboxes import (  # noqa: F401 (the checkbox names stay importable fro
     checkbox_state,
     doubt_unanswered_sheet,
     read_group,
+    sheet_noise,
 )
 from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
 from .template import Field, Rect, Template
@@ -158,12 +159,18 @@ def read_fields(
     script, script_conf = _script_of(name_letters)
 
     readings: dict[str, FieldReading] = {}
+    noise = None  # what an empty bubble looks like on this page (fill-mode groups only)
+    if any(f.kind == "checkboxes" and f.mark == "fill" for f in template.fields):
+        blank = blank_reference(template)
+        noise = sheet_noise(page, template.fields, threshold, blank)
+    faint = False  # some fill-mode group was marked by faint evidence only
     for f in template.fields:
         region = crop(page, f.region)
         if f.kind == "checkboxes":
             if blank is None:
                 blank = blank_reference(template)
-            r = read_group(page, f, threshold, blank)
+            r = read_group(page, f, threshold, blank, noise)
+            faint = faint or r.get("faint", False)
             chosen = r["options"]
             if f.choose == "any":
                 value = [o.value if o.value is not None else "other" for o in chosen]
@@ -224,7 +231,7 @@ def read_fields(
         if f.kind == "serial":
             _check_serial(readings[f.name], f, grey, alignment)
     _mixed_scripts(readings, template)
-    doubt_unanswered_sheet(readings, template.fields)
+    doubt_unanswered_sheet(readings, template.fields, faint)
     _validate.normalise_and_check(readings, template, today)
     return readings
 
