@@ -225,10 +225,12 @@ class SheetNoise:
     # Median ratio of dark pixels on the page to those on the blank, over the bubble and its
     # ring, per printed text and size: how thick this scan draws the blank's print.
     print_ratio: dict = field(default_factory=dict)
+    # Each group's bubbles as measured for the statistics (field name → box_area per option),
+    # so that reading the groups does not measure them again.
+    areas: dict = field(default_factory=dict, repr=False)
 
 
-def _dots(page, rect: Rect, shape: str, blank, threshold: float) -> float:
-    inner, keep = box_area(page, rect, shape, blank, threshold)
+def _dots(inner: np.ndarray, keep: np.ndarray) -> float:
     p = inner[keep]
     return float((p < DOT_LEVEL).mean()) if p.size else 0.0
 
@@ -257,7 +259,11 @@ def sheet_noise(page: np.ndarray, fields, threshold: float, blank) -> SheetNoise
     """The page's empty bubble, from every bubble of its fill-mode groups (most bubbles of an
     answer sheet are empty, so medians describe the empty ones; speckle raises them)."""
     groups = [f for f in fields if f.kind == "checkboxes" and f.mark == "fill"]
-    shares = [_dots(page, o.box, f.shape, blank, threshold) for f in groups for o in f.options]
+    areas = {
+        f.name: [box_area(page, o.box, f.shape, blank, threshold) for o in f.options]
+        for f in groups
+    }
+    shares = [_dots(inner, keep) for f in groups for inner, keep in areas[f.name]]
     ratios: dict[tuple, list[float]] = {}
     for f in groups:
         for o in f.options:
@@ -267,6 +273,7 @@ def sheet_noise(page: np.ndarray, fields, threshold: float, blank) -> SheetNoise
     return SheetNoise(
         dots=float(np.median(shares)) if shares else 0.0,
         print_ratio={k: float(np.median(v)) for k, v in ratios.items() if len(v) >= PRINT_SAMPLES},
+        areas=areas,
     )
 
 
@@ -280,7 +287,9 @@ def fill_states(
     """('empty'|'marked', confidence, share covered) per option of a fill-mode group. `noise`
     describes the page's empty bubbles (`sheet_noise`; without it, none is assumed)."""
     noise = noise or SheetNoise()
-    areas = [box_area(page, o.box, f.shape, blank, threshold) for o in f.options]
+    areas = noise.areas.get(f.name) or [
+        box_area(page, o.box, f.shape, blank, threshold) for o in f.options
+    ]
     pixels = [inner[keep] for inner, keep in areas]
     paper, darkest = _paper_and_ink(page, f, pixels)
     ink = min(darkest, paper - MIN_CONTRAST)
@@ -311,10 +320,7 @@ def fill_states(
 def _sparse(areas, out: list, noise: float, many: bool) -> None:
     """Nothing in the group reads as ink: look for the scattered dots that a 1-bit scan keeps of
     a pale pencil fill (in place)."""
-    dots = []
-    for inner, keep in areas:
-        p = inner[keep]
-        dots.append(float((p < DOT_LEVEL).mean()) if p.size else 0.0)
+    dots = [_dots(inner, keep) for inner, keep in areas]
     order = sorted(range(len(dots)), key=lambda i: dots[i], reverse=True)
     chosen = order if many else order[:1]
     for i in chosen:
