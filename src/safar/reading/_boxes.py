@@ -17,6 +17,7 @@ from ._checkboxes import (  # noqa: F401 (the checkbox names stay importable fro
     FILLED,
     FILLED_MIN,
     MARKED_MIN,
+    TWO_LEVEL,
     checkbox_state,
     doubt_unanswered_sheet,
     read_group,
@@ -162,7 +163,9 @@ def read_fields(
     noise = None  # what an empty bubble looks like on this page (fill-mode groups only)
     if any(f.kind == "checkboxes" and f.mark == "fill" for f in template.fields):
         blank = blank_reference(template)
-        noise = sheet_noise(page, template.fields, threshold, blank)
+        sample = grey[::4, ::4]
+        two_level = np.count_nonzero((sample > 0) & (sample < 255)) <= TWO_LEVEL * sample.size
+        noise = sheet_noise(page, template.fields, threshold, blank, two_level=two_level)
     faint = False  # some fill-mode group was marked by faint evidence only
     for f in template.fields:
         region = crop(page, f.region)

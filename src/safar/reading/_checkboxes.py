@@ -75,6 +75,10 @@ SPARSE_SPREAD = 0.3
 # sheet: fills 1.10-1.39, empty bubbles 0.89-1.11. Always doubtful.
 PRINT_SAMPLES = 5
 BOLD_MIN, BOLD_MARGIN = 1.12, 0.08
+# Only on a two-level scan (TWO_LEVEL: at most this share of its pixels neither black nor white):
+# on phone photos, shadow and blur make print bolder here and there (3 empty questions of 10
+# photos were marked by it).
+TWO_LEVEL = 0.001
 # Confidence of every group on a sheet of bubbles where none is marked.
 UNANSWERED = 0.5
 # The group's darkest ink counts as ink only if it is at least this much darker than the paper
@@ -225,6 +229,8 @@ class SheetNoise:
     # Median ratio of dark pixels on the page to those on the blank, over the bubble and its
     # ring, per printed text and size: how thick this scan draws the blank's print.
     print_ratio: dict = field(default_factory=dict)
+    # The scan has two levels only (1-bit, black and white): the bolder-print rule is for it.
+    two_level: bool = False
     # Each group's bubbles as measured for the statistics (field name → box_area per option),
     # so that reading the groups does not measure them again.
     areas: dict = field(default_factory=dict, repr=False)
@@ -255,7 +261,9 @@ def _print_key(o, shape: str) -> tuple:
     return (o.print, shape, round(o.box.w, 1), round(o.box.h, 1))
 
 
-def sheet_noise(page: np.ndarray, fields, threshold: float, blank) -> SheetNoise:
+def sheet_noise(
+    page: np.ndarray, fields, threshold: float, blank, two_level: bool = False
+) -> SheetNoise:
     """The page's empty bubble, from every bubble of its fill-mode groups (most bubbles of an
     answer sheet are empty, so medians describe the empty ones; speckle raises them)."""
     groups = [f for f in fields if f.kind == "checkboxes" and f.mark == "fill"]
@@ -274,6 +282,7 @@ def sheet_noise(page: np.ndarray, fields, threshold: float, blank) -> SheetNoise
         dots=float(np.median(shares)) if shares else 0.0,
         print_ratio={k: float(np.median(v)) for k, v in ratios.items() if len(v) >= PRINT_SAMPLES},
         areas=areas,
+        two_level=two_level,
     )
 
 
@@ -312,7 +321,8 @@ def fill_states(
         out.append((state, 1.0 if sure else 0.5, share))
     if all(s == "empty" for s, _, _ in out):
         _sparse(areas, out, noise.dots, f.choose == "any")
-    if all(s == "empty" and share < FILL_EMPTY for s, _, share in out) and f.choose != "any":
+    nothing = all(s == "empty" and share < FILL_EMPTY for s, _, share in out)
+    if nothing and noise.two_level and f.choose != "any":
         _thickened(page, f, blank, out, noise)
     return out
 
