@@ -320,16 +320,17 @@ def fill_states(
             sure = float((p < faint_cut).mean()) < FILL_LINE
         out.append((state, 1.0 if sure else 0.5, share))
     if all(s == "empty" for s, _, _ in out):
-        _sparse(areas, out, noise.dots, f.choose == "any")
+        _sparse(areas, out, noise.dots, f.choose == "any", noise.two_level)
     nothing = all(s == "empty" and share < FILL_EMPTY for s, _, share in out)
     if nothing and noise.two_level and f.choose != "any":
         _thickened(page, f, blank, out, noise)
     return out
 
 
-def _sparse(areas, out: list, noise: float, many: bool) -> None:
+def _sparse(areas, out: list, noise: float, many: bool, two_level: bool = True) -> None:
     """Nothing in the group reads as ink: look for the scattered dots that a 1-bit scan keeps of
-    a pale pencil fill (in place)."""
+    a pale pencil fill (in place). Off a two-level scan such dots are doubtful at best (a pen's
+    tick on a 100 dpi colour scan passed for them)."""
     dots = [_dots(inner, keep) for inner, keep in areas]
     order = sorted(range(len(dots)), key=lambda i: dots[i], reverse=True)
     chosen = order if many else order[:1]
@@ -343,7 +344,8 @@ def _sparse(areas, out: list, noise: float, many: bool) -> None:
         if specks < SPARSE_MIN_SPECKS:
             break  # one speck is dust, not a fill
         sure = (
-            specks >= SPARSE_SPECKS
+            two_level
+            and specks >= SPARSE_SPECKS
             and dots[i] >= SPARSE_SURE_MIN
             and dots[i] >= SPARSE_SURE_RATIO * floor
         )
