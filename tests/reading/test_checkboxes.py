@@ -384,3 +384,65 @@ def test_letters_a_few_pixels_off_the_blank_are_still_not_ink(shift):
     assert [s for s, _, _ in r["states"]] == ["empty", "empty", "empty", "marked"]
     assert max(share for _, _, share in r["states"][:3]) < 0.01  # not a pixel of letter left
     assert r["confidence"] >= 0.9 and [o.value for o in r["options"]] == ["D"]
+
+
+# --- pale pencil on a black-and-white (1-bit) scan -------------------------------------------
+
+
+def one_bit(marks, dpi: float, seed: int, strength: float, cut: int, speckle: float = 0.0):
+    """The blank at `dpi`, bubbles filled with synth_sheet's HB pencil pressed at `strength`,
+    scanned in grey and thresholded at `cut` (1-bit): only the darkest graphite grains stay
+    black. `speckle`: the share of the page sprinkled with black specks (dust, toner)."""
+    from safar.reading.synth import scan
+    from safar.reading.synth_sheet import Hand
+
+    rng = np.random.default_rng(seed)
+    img = cv2.cvtColor(rendered(TEMPLATE, dpi), cv2.COLOR_GRAY2BGR)
+    hand = Hand("pencil", dpi, rng)
+    hand.strength = strength
+    for name, value in marks:
+        field = TEMPLATE.field(name)
+        hand.bubble(img, next(o.box for o in field.options if o.value == value), "fill")
+    bw = np.where(scan(img, rng, rotation=0, skew=0.5, mode="grey") > cut, 255, 0).astype(np.uint8)
+    if speckle:
+        specks = rng.random(bw.shape) < speckle
+        bw[cv2.dilate(specks.astype(np.uint8), np.ones((2, 2), np.uint8)) > 0] = 0
+    return bw
+
+
+def test_a_pencil_fill_on_a_1_bit_scan_at_200_dpi_is_marked():
+    from safar.reading._align import align
+    from safar.reading._checkboxes import FILL_LINE
+
+    bw = one_bit([("q1", "C"), ("q2", "B")], 200, seed=1, strength=0.5, cut=150)
+    # The fill kept as a few black dots: the share the fill rule sees is far under FILL_LINE.
+    states = read_group(
+        align(bw, TEMPLATE).page, TEMPLATE.field("q1"), 128.0, blank_reference(TEMPLATE)
+    )["states"]
+    assert 0 < states[2][2] < FILL_LINE / 3
+    result = read_card(bw, TEMPLATE, today=TODAY)
+    q1, q2 = result.fields["q1"], result.fields["q2"]
+    assert q1.marks == ["empty", "empty", "marked", "empty"] and q1.value == "C"
+    assert q2.value == ["B"]
+
+
+def test_an_empty_bubble_with_speckle_on_a_1_bit_scan_stays_empty():
+    bw = one_bit([], 200, seed=1, strength=0.5, cut=150, speckle=0.0008)
+    result = read_card(bw, TEMPLATE, today=TODAY)
+    for name in ("q1", "q2"):
+        assert result.fields[name].marks == ["empty"] * 4, result.fields[name].marks
+    # Speckle over the page and a pencil fill: the fill stands out from the page's empty bubbles.
+    bw = one_bit([("q1", "C")], 200, seed=1, strength=0.6, cut=140, speckle=0.0008)
+    q1 = read_card(bw, TEMPLATE, today=TODAY).fields["q1"]
+    assert q1.marks == ["empty", "empty", "marked", "empty"], q1.marks
+
+
+def test_one_speck_of_dust_in_a_bubble_is_not_a_fill():
+    from safar.reading._align import PX_PER_MM as P
+
+    page = np.where(aligned_page(TEMPLATE, {}) > 128, 255, 0).astype(np.uint8)
+    box = TEMPLATE.field("q1").options[1].box
+    y, x = int((box.y + 1.2) * P), int((box.x + 1.2) * P)
+    page[y : y + 3, x : x + 3] = 0
+    r = read_group(page, TEMPLATE.field("q1"), 128.0, blank_reference(TEMPLATE))
+    assert [s for s, _, _ in r["states"]] == ["empty"] * 4

@@ -17,9 +17,11 @@ from ._checkboxes import (  # noqa: F401 (the checkbox names stay importable fro
     FILLED,
     FILLED_MIN,
     MARKED_MIN,
+    TWO_LEVEL,
     checkbox_state,
     doubt_unanswered_sheet,
     read_group,
+    sheet_noise,
 )
 from .classes import CHARSET_CLASSES, CYRILLIC_ONLY, DIGITS, LATIN, LATIN_ONLY, SHARED, TO_CYRILLIC
 from .template import Field, Rect, Template
@@ -188,12 +190,20 @@ def read_fields(
     script, script_conf = _script_of(name_letters)
 
     readings: dict[str, FieldReading] = {}
+    noise = None  # what an empty bubble looks like on this page (fill-mode groups only)
+    if any(f.kind == "checkboxes" and f.mark == "fill" for f in template.fields):
+        blank = blank_reference(template)
+        sample = grey[::4, ::4]
+        two_level = np.count_nonzero((sample > 0) & (sample < 255)) <= TWO_LEVEL * sample.size
+        noise = sheet_noise(page, template.fields, threshold, blank, two_level=two_level)
+    faint = False  # some fill-mode group was marked by faint evidence only
     for f in template.fields:
         region = crop(page, f.region)
         if f.kind == "checkboxes":
             if blank is None:
                 blank = blank_reference(template)
-            r = read_group(page, f, threshold, blank)
+            r = read_group(page, f, threshold, blank, noise)
+            faint = faint or r.get("faint", False)
             chosen = r["options"]
             if f.choose == "any":
                 value = [o.value if o.value is not None else "other" for o in chosen]
@@ -254,7 +264,7 @@ def read_fields(
         if f.kind == "serial":
             _check_serial(readings[f.name], f, grey, alignment)
     _mixed_scripts(readings, template)
-    doubt_unanswered_sheet(readings, template.fields)
+    doubt_unanswered_sheet(readings, template.fields, faint)
     _validate.normalise_and_check(readings, template, today)
     return readings
 
