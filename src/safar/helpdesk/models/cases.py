@@ -535,6 +535,11 @@ class Service(models.Model):
         ordering = ["given_on", "id"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        # The services of a period with their cases and kinds (M10, the dashboard's services),
+        # read from the index alone: without it SQLite walked the services through every case.
+        indexes = [
+            models.Index(fields=["given_on", "case", "kind"], name="helpdesk_service_period_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()} {self.given_on}"
@@ -732,7 +737,18 @@ class CaseEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]),
+            # Was this case closed before a moment (M12, for every case open at a month's end):
+            # one seek of the index instead of reading each of the case's events.
+            models.Index(
+                fields=["case", "kind", "to_status", "at"], name="helpdesk_caseevent_status_idx"
+            ),
+            # The closings of a period (the dashboard's cases closed per month, M08).
+            models.Index(
+                fields=["kind", "to_status", "at", "case"], name="helpdesk_caseevent_closing_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.at:%Y-%m-%d %H:%M} {self.action or self.kind}"
