@@ -223,3 +223,16 @@ def test_the_dashboards_figures_equal_those_counted_from_the_contacts(du, caller
         assert sum(per_month.values()) > 20
         shown = {name: n for name, n in FIGURES["categories"](ids, months).rows}
         assert shown == {names[g]: n for g, n in groups.items()}
+
+
+def test_a_save_of_other_fields_does_not_recount(du, caller, django_assert_num_queries):
+    made = contact(du, "2026-11-05T09:00", caller=caller, categories=["entry_ban/check"])
+    made.notes = "called back"
+    with django_assert_num_queries(1):
+        made.save(update_fields=["notes"])
+    made.received_at = at("2026-10-05T09:00")
+    made.save(update_fields=["received_at"])
+    assert kept() == {
+        (du.pk, "2026-10", True, ""): 1,
+        (du.pk, "2026-10", True, "entry_ban"): 1,
+    }

@@ -189,12 +189,23 @@ def _cells_of(contact_ids: Iterable[int]) -> set[Cell]:
     }
 
 
-def _before_save(sender, instance, raw=False, **kwargs) -> None:
-    instance._counted_in = _cells_of([instance.pk]) if instance.pk and not raw else set()
+COUNTED_FIELDS = {"msc", "msc_id", "received_at", "call_type"}
 
 
-def _after_save(sender, instance, raw=False, **kwargs) -> None:
-    if raw:  # loaddata: `safar check-contact-counts --rebuild` after
+def _counted_fields_untouched(update_fields) -> bool:
+    """A save of only other fields (opening a case from a contact sets its `case`)."""
+    return update_fields is not None and not COUNTED_FIELDS & set(update_fields)
+
+
+def _before_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    instance._counted_in = set()
+    if instance.pk and not raw and not _counted_fields_untouched(update_fields):
+        instance._counted_in = _cells_of([instance.pk])
+
+
+def _after_save(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
+    # raw: loaddata (`safar check-contact-counts --rebuild` after it).
+    if raw or _counted_fields_untouched(update_fields):
         return
     cells: set[Cell] = getattr(instance, "_counted_in", set())
     recount(cells | {(instance.msc_id, month_of(instance.received_at))})

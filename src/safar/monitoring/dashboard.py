@@ -2,9 +2,11 @@
 a table with a chart above it and a CSV of its own; and the reporting completeness of a month
 (which MSC has submitted, on time or late).
 
-Every figure is one query over indexed columns (contacts and cases two): a GROUP BY, or for the
-per-month figures conditional counts, one per month (written around the rows the ORM selects). Months are months of Dushanbe dates (each
-month's bounds in the local zone), as in the monthly report.
+Every figure is one query over indexed columns (cases two): a GROUP BY, or for the per-month
+figures conditional counts, one per month (written around the rows the ORM selects). The
+contacts and categories figures read the contact counts kept per MSC and month
+(safar.helpdesk.contact_counts), not a year of contacts. Months are months of Dushanbe dates
+(each month's bounds in the local zone), as in the monthly report.
 """
 
 from __future__ import annotations
