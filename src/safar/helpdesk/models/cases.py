@@ -207,7 +207,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("view_case_statistics", _("Can see the case figures of every MSC")),
         ]
         indexes = [
-            models.Index(fields=["msc", "status", "opened_at"]),
+            # The cases of MSCs by status opened before a moment, with what M12 counts of
+            # them (the follow-up date; closed_at for those closed since): covering, so SQLite
+            # reads it instead of every case opened before the month's end by `opened_at`
+            # (M12 for all MSCs: about 1.3 s → 0.17 s at 200,000 cases).
+            models.Index(
+                fields=["msc", "status", "opened_at", "follow_up_due", "closed_at"],
+                name="helpdesk_case_report_idx",
+            ),
             models.Index(fields=["msc", "follow_up_due"]),
             models.Index(fields=["assigned_to", "status"]),
             # The case figures (safar.helpdesk.statistics): cases by type and status, and the
