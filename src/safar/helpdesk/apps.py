@@ -106,6 +106,11 @@ class HelpdeskConfig(AppConfig):
     api_router = "safar.helpdesk.api:router"
 
     def ready(self) -> None:
+        from . import contact_counts
+
+        # The dashboard's contact counts, recounted in the transaction of every contact write.
+        contact_counts.connect()
+
         from safar.core.navigation import HomeSection, Link, register
         from safar.core.roles import Scope, grant, label_role, register_sensitive
 

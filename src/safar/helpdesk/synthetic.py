@@ -38,6 +38,7 @@ from django.utils import timezone
 
 from safar.core.models import Office
 
+from .contact_counts import recount_mscs
 from .models import (
     Caller,
     Case,
@@ -1076,6 +1077,8 @@ def load_helpdesk(
         batch = generator.msc_batch(code, contacts_by[code], cases_by[code])
         with transaction.atomic():
             store(batch, loaded)
+            # The bulk insert bypasses the signals that keep the dashboard's counts.
+            recount_mscs([generator.partners[code]])
         if progress:
             progress(f"{code}: {contacts_by[code]:,} contacts, {cases_by[code]:,} cases stored")
     sync_sequences()

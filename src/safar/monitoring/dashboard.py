@@ -2,9 +2,11 @@
 a table with a chart above it and a CSV of its own; and the reporting completeness of a month
 (which MSC has submitted, on time or late).
 
-Every figure is one query over indexed columns (contacts and cases two): a GROUP BY, or for the
-per-month figures conditional counts, one per month (written around the rows the ORM selects). Months are months of Dushanbe dates (each
-month's bounds in the local zone), as in the monthly report.
+Every figure is one query over indexed columns (cases two): a GROUP BY, or for the per-month
+figures conditional counts, one per month (written around the rows the ORM selects). The
+contacts and categories figures read the contact counts kept per MSC and month
+(safar.helpdesk.contact_counts), not a year of contacts. Months are months of Dushanbe dates
+(each month's bounds in the local zone), as in the monthly report.
 """
 
 from __future__ import annotations
@@ -15,12 +17,12 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Exists, F, Min, OuterRef, Q, Sum
+from django.db.models import Count, F, Min, Q, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from safar.core.models import District, Office
-from safar.helpdesk.models import Case, CaseEvent, Category, Contact, Referral, Service
+from safar.helpdesk.models import Case, CaseEvent, Category, ContactCount, Referral, Service
 from safar.reports.charts import Chart
 
 from .figures import LOCAL, Month
@@ -127,37 +129,35 @@ def _summary(title: str, rows: list[list], columns: list[str]) -> str:
     return f"{title}. " + _("Totals over the period: %(totals)s.") % {"totals": "; ".join(totals)}
 
 
+def _contact_counts(msc_ids: list[int], months: list[Month]):
+    """The kept data-contact counts of the MSCs over the months (safar.helpdesk.contact_counts:
+    exact, recounted in the transaction of every contact write), summed over the MSCs."""
+    return ContactCount.objects.filter(
+        msc_id__in=msc_ids,
+        month__gte=months[0].first_day,
+        month__lte=months[-1].first_day,
+        data=True,
+    ).order_by()
+
+
 def contacts(msc_ids: list[int], months: list[Month]) -> Figure:
-    start, end = months[0].start, months[-1].end
-    found = _per_month(
-        Contact.objects.filter(
-            msc_id__in=msc_ids, received_at__gte=start, received_at__lt=end
-        ).data_calls(),
-        "received_at",
-        months,
-        contacts=Counted(),
-    )
-    # Those about entry bans: the data contacts with a link to an entry-ban category, each once
-    # however many of them it is filed under (counting the links' distinct contacts instead
-    # sorted them once per month: twice as slow on both databases at a million contacts).
-    links = Contact.categories.through.objects.filter(
-        contact_id=OuterRef("pk"), category__parent_id=ENTRY_BANS
-    )
-    bans = _per_month(
-        Contact.objects.filter(msc_id__in=msc_ids, received_at__gte=start, received_at__lt=end)
-        .data_calls()
-        .filter(Exists(links)),
-        "received_at",
-        months,
-        bans=Counted(),
-    )
-    for key, row in found.items():
-        row.update(bans[key])
+    # Those about entry bans: the data contacts filed under an entry-ban category, each once
+    # however many of them it is filed under (the counts' entry-ban group).
+    found: dict[tuple[str, str], int] = {}
+    for month, group, n in (
+        _contact_counts(msc_ids, months)
+        .filter(group__in=[ContactCount.ALL, ENTRY_BANS])
+        .values_list("month", "group")
+        .annotate(n=Sum("n"))
+    ):
+        key = "contacts" if group == ContactCount.ALL else "bans"
+        found[(f"{month:%Y-%m}", key)] = n
     rows = []
     for month in months:
-        row = found[str(month)]
-        share = round(100 * row["bans"] / row["contacts"], 1) if row["contacts"] else 0.0
-        rows.append([str(month), row["contacts"], row["bans"], share])
+        total = found.get((str(month), "contacts"), 0)
+        bans = found.get((str(month), "bans"), 0)
+        share = round(100 * bans / total, 1) if total else 0.0
+        rows.append([str(month), total, bans, share])
     columns = [
         _("month"),
         _("data contacts"),
@@ -179,19 +179,17 @@ def contacts(msc_ids: list[int], months: list[Month]) -> Figure:
 def categories(msc_ids: list[int], months: list[Month]) -> Figure:
     """Data contacts of the period per category group (a contact counts once in each)."""
     links = (
-        Contact.categories.through.objects.filter(
-            contact__msc_id__in=msc_ids,
-            contact__received_at__gte=months[0].start,
-            contact__received_at__lt=months[-1].end,
-            contact__call_type=Contact.CallType.DATA,
-        )
-        .values_list("category__parent_id")
-        .annotate(n=Count("contact_id", distinct=True))
-        .order_by()
+        _contact_counts(msc_ids, months)
+        .exclude(group=ContactCount.ALL)
+        .values_list("group")
+        .annotate(n=Sum("n"))
     )
     names = {c.code: c.name for c in Category.objects.filter(parent__isnull=True)}
     rows = sorted(
-        ([names.get(group or "", group or _("not stated")), n] for group, n in links),
+        (
+            [names.get(group, group) if group != ContactCount.NO_GROUP else _("not stated"), n]
+            for group, n in links
+        ),
         key=lambda row: -row[1],
     )
     title = _("Data contacts by category")

@@ -302,7 +302,7 @@ def m12(msc_ids: list[int], month: Month) -> list[list]:
     # only after the end, was open at the end unless it had been closed before the end and
     # reopened after it (rare): only those with a closing before the end are asked for their
     # last status then. Each part is counted on its own so that SQLite and PostgreSQL use the
-    # (msc, status, opened_at) index for each.
+    # (msc, status, opened_at, follow_up_due, closed_at) index for each (covering).
     open_statuses = [status for status in Case.Status.values if status != Case.Status.CLOSED]
     counts = {"open_cases": 0, "overdue": 0}
     for part in (

@@ -72,6 +72,7 @@ def _session(rng, org, day, kind, districts, **extra) -> Session:
 
 def _wave(rng, msc: Office, day: datetime.date) -> int:
     """Phone calls about entry bans after the programme, from the MSC's known callers."""
+    from safar.helpdesk.contact_counts import recount_mscs
     from safar.helpdesk.models import Caller, Contact
 
     callers = list(Caller.objects.filter(msc=msc)[:200])
@@ -105,6 +106,8 @@ def _wave(rng, msc: Office, day: datetime.date) -> int:
         Through(contact_id=c.pk, category_id=rng.choice(("entry_ban/check", "entry_ban/explain")))
         for c in added
     )
+    # The bulk inserts bypass the signals that keep the dashboard's counts.
+    recount_mscs([msc.pk])
     return len(added)
 
 

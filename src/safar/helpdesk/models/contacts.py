@@ -357,3 +357,40 @@ class BanCheckResult(models.Model):
         else:
             parts.append(str(self.get_verdict_display()))
         return "; ".join(parts)
+
+
+class ContactCount(models.Model):
+    """How many contacts an MSC received in a month (of Dushanbe dates): data or not, all of
+    them (group "") or those filed under a category group (each contact once per group; "-" for
+    a category without a group). Kept in the same transaction as every contact write
+    (safar.helpdesk.contact_counts), so that the dashboard reads twelve months of figures from a
+    few hundred rows instead of a year of contacts; `safar check-contact-counts` compares it
+    with a recount."""
+
+    ALL = ""
+    NO_GROUP = "-"
+
+    msc = models.ForeignKey(
+        Office,
+        verbose_name=_("Migrant Support Centre"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    # The first day of the month.
+    month = models.DateField(_("month"))
+    data = models.BooleanField(_("conversation"))
+    group = models.CharField(_("category group"), max_length=60, blank=True)
+    n = models.PositiveIntegerField(_("contacts"))
+
+    class Meta:
+        ordering = ["msc", "month", "data", "group"]
+        verbose_name = _("contact count")
+        verbose_name_plural = _("contact counts")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["msc", "month", "data", "group"], name="helpdesk_one_contact_count"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.msc_id} {self.month:%Y-%m} {self.data} {self.group or '*'}: {self.n}"
