@@ -6,7 +6,11 @@ from django.db import migrations, models
 
 def count_existing(apps, schema_editor):
     # The contacts already stored (a demo or benchmark database): counted once here, kept by
-    # every write after (safar.helpdesk.contact_counts).
+    # every write after (safar.helpdesk.contact_counts). The counting code uses today's models,
+    # so it runs only where there are contacts to count (never on a new database, whose schema
+    # at this step may lack later columns); `safar check-contact-counts --rebuild` redoes it.
+    if not apps.get_model("helpdesk", "Contact").objects.exists():
+        return
     from safar.helpdesk.contact_counts import rebuild
 
     rebuild()
