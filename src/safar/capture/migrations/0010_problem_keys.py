@@ -113,7 +113,7 @@ def key_of(text: str) -> tuple[str, dict] | None:
     for key, pattern, types in PATTERNS:
         match = pattern.match(text)
         if match:
-            params = {}
+            params: dict[str, object] = {}
             for name, value in match.groupdict().items():
                 if name == "mark":
                     params[name] = _mark_index(value)
